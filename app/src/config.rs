@@ -1,0 +1,50 @@
+//! Where this client syncs: the edge URL and the workspace, taken from the page address.
+//!
+//! `?edge=ws://host:port` overrides the edge (default: same host, port 8787, the local
+//! `wrangler dev`); `?workspace=ID` picks the workspace (default `demo`).
+
+/// Connection settings of this page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// WebSocket base URL of the edge, without a trailing slash.
+    pub edge: String,
+    /// Workspace id.
+    pub workspace: String,
+}
+
+impl Config {
+    /// Reads the settings from `window.location`.
+    pub fn from_location() -> Self {
+        let location = web_sys::window().expect("a browser window").location();
+        let search = location.search().unwrap_or_default();
+        let params = web_sys::UrlSearchParams::new_with_str(&search).ok();
+        let param = |name: &str| {
+            params
+                .as_ref()
+                .and_then(|p| p.get(name))
+                .filter(|v| !v.is_empty())
+        };
+        let hostname = location.hostname().unwrap_or_else(|_| "127.0.0.1".into());
+        let scheme = if location.protocol().as_deref() == Ok("https:") {
+            "wss"
+        } else {
+            "ws"
+        };
+        Self {
+            edge: param("edge")
+                .map(|e| e.trim_end_matches('/').to_owned())
+                .unwrap_or_else(|| format!("{scheme}://{hostname}:8787")),
+            workspace: param("workspace").unwrap_or_else(|| "demo".into()),
+        }
+    }
+
+    /// The WebSocket URL of this workspace on the edge.
+    pub fn socket_url(&self) -> String {
+        format!("{}/ws/{}", self.edge, self.workspace)
+    }
+
+    /// The IndexedDB database name that holds this workspace's documents.
+    pub fn database_name(&self) -> String {
+        format!("crm-{}", self.workspace)
+    }
+}

@@ -1,0 +1,125 @@
+//! A self-reconnecting WebSocket to the workspace's Durable Object.
+//!
+//! Binary frames in and out; status changes and received frames are handed to callbacks.
+//! After a drop it reconnects with exponential backoff (0.5 s doubling to 30 s, with jitter).
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{BinaryType, MessageEvent, WebSocket};
+
+const FIRST_RETRY_MS: f64 = 500.0;
+const MAX_RETRY_MS: f64 = 30_000.0;
+
+/// Connection state shown to the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkStatus {
+    /// Opening the socket.
+    Connecting,
+    /// Socket open: edits flow both ways.
+    Online,
+    /// No connection; a retry is scheduled.
+    Offline,
+}
+
+/// Callbacks a link reports to.
+pub struct LinkHandlers {
+    /// Called with every binary frame received.
+    pub on_frame: Box<dyn Fn(Vec<u8>)>,
+    /// Called on every status change.
+    pub on_status: Box<dyn Fn(LinkStatus)>,
+}
+
+/// Handle to a live link; cheap to clone.
+#[derive(Clone)]
+pub struct EdgeLink {
+    inner: Rc<Inner>,
+}
+
+struct Inner {
+    url: String,
+    handlers: LinkHandlers,
+    socket: RefCell<Option<WebSocket>>,
+    retry_ms: Cell<f64>,
+    listeners: RefCell<Vec<Closure<dyn FnMut(web_sys::Event)>>>,
+}
+
+impl EdgeLink {
+    /// Starts connecting to `url` and keeps the link up for the life of the page.
+    pub fn connect(url: String, handlers: LinkHandlers) -> Self {
+        let link = Self {
+            inner: Rc::new(Inner {
+                url,
+                handlers,
+                socket: RefCell::new(None),
+                retry_ms: Cell::new(FIRST_RETRY_MS),
+                listeners: RefCell::new(Vec::new()),
+            }),
+        };
+        link.open();
+        link
+    }
+
+    /// Sends a binary frame if the socket is open; returns whether it was handed to the socket.
+    pub fn send(&self, bytes: &[u8]) -> bool {
+        match self.inner.socket.borrow().as_ref() {
+            Some(ws) if ws.ready_state() == WebSocket::OPEN => ws.send_with_u8_array(bytes).is_ok(),
+            _ => false,
+        }
+    }
+
+    fn open(&self) {
+        (self.inner.handlers.on_status)(LinkStatus::Connecting);
+        let ws = match WebSocket::new(&self.inner.url) {
+            Ok(ws) => ws,
+            Err(_) => return self.retry_later(),
+        };
+        ws.set_binary_type(BinaryType::Arraybuffer);
+
+        let on_open = {
+            let link = self.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+                link.inner.retry_ms.set(FIRST_RETRY_MS);
+                (link.inner.handlers.on_status)(LinkStatus::Online);
+            })
+        };
+        let on_message = {
+            let link = self.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                let Ok(event) = event.dyn_into::<MessageEvent>() else {
+                    return;
+                };
+                if let Ok(buffer) = event.data().dyn_into::<js_sys::ArrayBuffer>() {
+                    (link.inner.handlers.on_frame)(js_sys::Uint8Array::new(&buffer).to_vec());
+                }
+            })
+        };
+        let on_close = {
+            let link = self.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |_| link.retry_later())
+        };
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        *self.inner.listeners.borrow_mut() = vec![on_open, on_message, on_close];
+        *self.inner.socket.borrow_mut() = Some(ws);
+    }
+
+    fn retry_later(&self) {
+        self.inner.socket.borrow_mut().take();
+        (self.inner.handlers.on_status)(LinkStatus::Offline);
+        let delay = self.inner.retry_ms.get();
+        self.inner.retry_ms.set((delay * 2.0).min(MAX_RETRY_MS));
+        let jittered = delay * (0.5 + js_sys::Math::random() / 2.0);
+        let link = self.clone();
+        let retry = Closure::once_into_js(move || link.open());
+        let window = web_sys::window().expect("a browser window");
+        // A failed setTimeout leaves the link offline until the page reloads; nothing to undo.
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            retry.unchecked_ref(),
+            jittered as i32,
+        );
+    }
+}

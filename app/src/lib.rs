@@ -1,0 +1,13 @@
+//! `crm-app`: the CRM's browser client (Leptos, client-side rendered).
+
+pub mod config;
+pub mod edge_link;
+pub mod session;
+pub mod storage;
+mod ui;
+
+/// Mounts the app onto `<body>`.
+pub fn mount() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(ui::App);
+}

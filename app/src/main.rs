@@ -1,0 +1,3 @@
+fn main() {
+    crm_app::mount()
+}

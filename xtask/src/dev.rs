@@ -1,0 +1,90 @@
+//! `cargo xtask dev`: the local edge and the app, until Ctrl-C.
+
+use std::fs;
+use std::process::{Child, Command};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use crate::process::{Result, command, describe, node_bin_dir, root};
+use crate::{build, setup};
+
+/// Where `wrangler dev` keeps the Durable Objects' state between runs (git-ignored).
+const EDGE_STATE: &str = ".dev-state/edge";
+
+/// Starts both servers and stops both when either exits or on Ctrl-C.
+pub fn run() -> Result {
+    setup::run()?;
+    build::edge()?;
+    let state = root().join(EDGE_STATE);
+    fs::create_dir_all(&state).map_err(|e| format!("creating {}: {e}", state.display()))?;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .map_err(|e| format!("installing the Ctrl-C handler: {e}"))?;
+
+    let mut edge = command(&node_bin_dir().join("wrangler").to_string_lossy());
+    edge.current_dir(root().join("edge"))
+        .args(["dev", "--local", "--ip", "127.0.0.1", "--port", "8787"])
+        .args(["--show-interactive-dev-session=false", "--persist-to"])
+        .arg(&state);
+    edge_env(&mut edge);
+    let mut servers = vec![spawn(&mut edge)?];
+    servers.push(spawn(command("trunk").args(["serve", "--release"]))?);
+
+    println!();
+    println!("  app   http://127.0.0.1:8080/?workspace=demo");
+    println!(
+        "  edge  http://127.0.0.1:8787 (health: /health, workspaces: ws://127.0.0.1:8787/ws/<id>)"
+    );
+    println!("  state {}", state.display());
+    println!("  Ctrl-C stops both.");
+    println!();
+
+    while !stop.load(Ordering::SeqCst) {
+        if let Some(i) = servers
+            .iter_mut()
+            .position(|c| !matches!(c.try_wait(), Ok(None)))
+        {
+            eprintln!("a server exited; stopping the other");
+            servers.remove(i);
+            break;
+        }
+        sleep(Duration::from_millis(200));
+    }
+    for child in &mut servers {
+        terminate(child);
+    }
+    Ok(())
+}
+
+/// Environment that keeps wrangler from phoning home (there is no internet to reach).
+pub fn edge_env(cmd: &mut Command) {
+    cmd.env("WRANGLER_SEND_METRICS", "false")
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+        .env("WRANGLER_LOG", "warn");
+}
+
+fn spawn(cmd: &mut Command) -> Result<Child> {
+    println!("$ {}", describe(cmd));
+    cmd.spawn()
+        .map_err(|e| format!("could not start `{}`: {e}", describe(cmd)))
+}
+
+/// SIGTERM (so wrangler can stop workerd), then SIGKILL after five seconds.
+fn terminate(child: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if !matches!(child.try_wait(), Ok(None)) {
+            return;
+        }
+        sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}

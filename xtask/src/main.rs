@@ -1,0 +1,37 @@
+//! `cargo xtask`: the project's task runner.
+//!
+//! - `setup`: installs what is missing (wasm target, Trunk, wasm-bindgen-cli, worker-build,
+//!   node modules, Chromium) from package registries only.
+//! - `build`: release builds of the app (Trunk → `dist/`) and the edge (worker-build →
+//!   `edge/build/`).
+//! - `dev`: setup, build, then the local edge on 127.0.0.1:8787 and the app on 127.0.0.1:8080.
+//! - `test`: fmt, clippy, native tests, wasm browser tests, end-to-end tests.
+
+mod build;
+mod dev;
+mod lockfile;
+mod process;
+mod setup;
+mod test;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <setup|build|dev|test>";
+
+fn main() -> ExitCode {
+    let task = std::env::args().nth(1).unwrap_or_default();
+    let result = match task.as_str() {
+        "setup" => setup::run(),
+        "build" => setup::run().and_then(|()| build::all()),
+        "dev" => dev::run(),
+        "test" => test::run(),
+        _ => Err(USAGE.into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask {task}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
