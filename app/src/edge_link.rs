@@ -38,12 +38,15 @@ pub struct EdgeLink {
     inner: Rc<Inner>,
 }
 
+/// A DOM event callback kept alive for as long as its socket.
+type Listener = Closure<dyn FnMut(web_sys::Event)>;
+
 struct Inner {
     url: String,
     handlers: LinkHandlers,
     socket: RefCell<Option<WebSocket>>,
     retry_ms: Cell<f64>,
-    listeners: RefCell<Vec<Closure<dyn FnMut(web_sys::Event)>>>,
+    listeners: RefCell<Vec<Listener>>,
 }
 
 impl EdgeLink {
@@ -80,14 +83,14 @@ impl EdgeLink {
 
         let on_open = {
             let link = self.clone();
-            Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            Listener::new(move |_| {
                 link.inner.retry_ms.set(FIRST_RETRY_MS);
                 (link.inner.handlers.on_status)(LinkStatus::Online);
             })
         };
         let on_message = {
             let link = self.clone();
-            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            Listener::new(move |event: web_sys::Event| {
                 let Ok(event) = event.dyn_into::<MessageEvent>() else {
                     return;
                 };
@@ -98,7 +101,7 @@ impl EdgeLink {
         };
         let on_close = {
             let link = self.clone();
-            Closure::<dyn FnMut(web_sys::Event)>::new(move |_| link.retry_later())
+            Listener::new(move |_| link.retry_later())
         };
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

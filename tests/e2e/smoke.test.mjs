@@ -3,6 +3,7 @@
 // WebSocket, is persisted there, and is served to a brand-new device after `wrangler dev`
 // restarts. A garbage frame closes only the socket that sent it.
 import { test } from "node:test";
+import http from "node:http";
 import assert from "node:assert/strict";
 import { mkdtemp, rm, mkdir } from "node:fs/promises";
 import os from "node:os";
@@ -102,9 +103,22 @@ test("a garbage frame closes only its own socket; the workspace keeps syncing", 
   await waitForName(b.page, "李娜 Li Na");
 });
 
+// The status of a GET, with raw headers (fetch forbids `Upgrade`).
+function status(url, headers = {}) {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      })
+      .on("error", reject);
+  });
+}
+
 test("the edge refuses what is not a workspace WebSocket", async (t) => {
   const { state } = await setup(t);
-  assert.equal((await fetch(`${state.edge.url}/ws/demo`)).status, 426);
-  assert.equal((await fetch(`${state.edge.url}/ws/bad%20id`, { headers: { upgrade: "websocket" } })).status, 400);
-  assert.equal((await fetch(`${state.edge.url}/elsewhere`)).status, 404);
+  const upgrade = { connection: "Upgrade", upgrade: "websocket" };
+  assert.equal(await status(`${state.edge.url}/ws/demo`), 426);
+  assert.equal(await status(`${state.edge.url}/ws/bad%20id`, upgrade), 400);
+  assert.equal(await status(`${state.edge.url}/elsewhere`), 404);
 });

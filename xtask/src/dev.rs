@@ -49,7 +49,7 @@ pub fn run() -> Result {
             .position(|c| !matches!(c.try_wait(), Ok(None)))
         {
             eprintln!("a server exited; stopping the other");
-            servers.remove(i);
+            let _ = servers.remove(i).wait();
             break;
         }
         sleep(Duration::from_millis(200));

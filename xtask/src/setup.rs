@@ -13,9 +13,20 @@ use crate::process::{Result, command, exec, output, root};
 const TRUNK_VERSION: &str = "0.21.14";
 /// worker-build matching the `worker` crate.
 const WORKER_BUILD_VERSION: &str = "0.8.7";
-/// Debian's Chromium and its WebDriver, for wasm tests and end-to-end tests.
+/// Debian's Chromium, for end-to-end tests and screenshots.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// Debian's ChromeDriver, for the wasm browser tests.
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Debian packages the browser tests need, each with a file that proves it is installed.
+/// Noto CJK makes Chinese render in headless Chromium (and in our screenshots).
+const BROWSER_PACKAGES: [(&str, &str); 3] = [
+    ("chromium", CHROMIUM),
+    ("chromium-driver", CHROMEDRIVER),
+    (
+        "fonts-noto-cjk",
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    ),
+];
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// Installs whatever is missing; does nothing when all is in place.
@@ -74,9 +85,14 @@ fn node_modules() -> Result {
     fs::write(&stamp_path, wanted).map_err(|e| format!("writing {}: {e}", stamp_path.display()))
 }
 
-/// Debian's `chromium` and `chromium-driver` (never a browser download of a test tool).
+/// Debian's Chromium, its driver and CJK fonts (never a browser download of a test tool).
 fn chromium() -> Result {
-    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+    let missing: Vec<&str> = BROWSER_PACKAGES
+        .iter()
+        .filter(|(_, proof)| !Path::new(proof).exists())
+        .map(|(package, _)| *package)
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
     let as_root = output("id", &["-u"]).as_deref() == Some("0");
@@ -93,7 +109,7 @@ fn chromium() -> Result {
         exec(&mut cmd)
     };
     apt(&["update", "-qq"])?;
-    apt(&["install", "-y", "-qq", "chromium", "chromium-driver"])
+    apt(&[["install", "-y", "-qq"].as_slice(), &missing].concat())
 }
 
 /// 64-bit FNV-1a: a stable fingerprint for the install stamp.

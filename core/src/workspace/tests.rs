@@ -87,7 +87,7 @@ fn hostile_bytes_are_an_error_and_leave_the_document_intact() {
 #[test]
 fn an_automerge_document_of_another_shape_is_a_layout_error() {
     let mut other = AutoCommit::new();
-    reconcile(&mut other, &BTreeMap::from([("title", "notes")])).unwrap();
+    reconcile(&mut other, BTreeMap::from([("title", "notes")])).unwrap();
     assert!(matches!(
         WorkspaceDoc::load(&other.save()),
         Err(WorkspaceError::Layout(_))
