@@ -30,8 +30,8 @@ async function setup(t) {
   return { browser, state, persistDir, pageUrl, workspace };
 }
 
-async function openDevice(browser, url) {
-  const context = await browser.newContext();
+async function openDevice(browser, url, options = {}) {
+  const context = await browser.newContext(options);
   const page = await context.newPage();
   page.on("pageerror", (e) => console.error("page error:", e.message));
   await page.goto(url);
@@ -72,11 +72,13 @@ test("a customer survives a reload from IndexedDB and an edge restart in Durable
   assert.deepEqual(await names(a.page), [customer]);
   await a.context.close();
 
-  // After a restart, a brand-new device (empty IndexedDB) gets it from the Durable Object.
+  // After a restart, a brand-new device (a phone, empty IndexedDB) gets it from the Durable Object.
   state.edge = await startEdge({ persistDir });
-  const c = await openDevice(browser, pageUrl());
+  const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+  const c = await openDevice(browser, pageUrl(), phone);
   await waitForName(c.page, customer);
   assert.deepEqual(await names(c.page), [customer]);
+  await c.page.screenshot({ path: path.join(artifacts, "smoke-phone.png") });
 });
 
 test("a garbage frame closes only its own socket; the workspace keeps syncing", async (t) => {
