@@ -1,0 +1,255 @@
+//! The typed shape of a customer document (see docs/schema.md for the stored layout).
+
+use std::collections::BTreeMap;
+
+use autosurgeon::{Hydrate, Reconcile, Text};
+
+use crate::contact::ContactKind;
+use crate::string_enum::string_enum;
+use crate::values::Millis;
+
+string_enum! {
+    /// Where the customer came from.
+    pub enum Source fallback Other {
+        BaiduAds => "baidu_ads",
+        Douyin => "douyin",
+        WeChat => "wechat",
+        Xiaohongshu => "xiaohongshu",
+        Referral => "referral",
+        TradeShow => "trade_show",
+        WebsiteForm => "website_form",
+        ColdCall => "cold_call",
+        Other => "other",
+    }
+}
+
+string_enum! {
+    /// Where the customer is in its relationship with the team.
+    pub enum Lifecycle fallback Lead {
+        Lead => "lead",
+        Prospect => "prospect",
+        Customer => "customer",
+        RepeatCustomer => "repeat_customer",
+        Churned => "churned",
+    }
+}
+
+string_enum! {
+    /// The channel an interaction happened on.
+    pub enum Channel fallback Other {
+        Call => "call",
+        Visit => "visit",
+        Email => "email",
+        WeChatChat => "wechat_chat",
+        WeChatGroup => "wechat_group",
+        WeCom => "wecom",
+        DouyinComment => "douyin_comment",
+        Xiaohongshu => "xiaohongshu",
+        Website => "website",
+        Other => "other",
+    }
+}
+
+string_enum! {
+    /// Who reached out.
+    pub enum Direction fallback Outbound {
+        Inbound => "inbound",
+        Outbound => "outbound",
+    }
+}
+
+string_enum! {
+    /// Where an order was placed.
+    pub enum OrderChannel fallback Offline {
+        OnlineShop => "online_shop",
+        Pos => "pos",
+        Offline => "offline",
+    }
+}
+
+/// A customer, as hydrated from its document.
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile)]
+pub struct Customer {
+    /// Layout version of the document.
+    pub schema_version: u64,
+    /// The document's customer id (also its key in the workspace directory).
+    pub id: String,
+    /// Who the customer is.
+    pub profile: Profile,
+    /// Contact point id → contact point.
+    pub contacts: BTreeMap<String, ContactPoint>,
+    /// Manual tag name → who added it.
+    pub tags: BTreeMap<String, ManualTag>,
+    /// Automatic tag name → the rule that applied it. Written only by the rules engine.
+    pub auto_tags: BTreeMap<String, AutoTag>,
+    /// Custom field id → value (types defined in the workspace).
+    pub custom: BTreeMap<String, CustomValue>,
+    /// Deal id → deal.
+    pub deals: BTreeMap<String, Deal>,
+    /// Follow-up id → follow-up.
+    pub follow_ups: BTreeMap<String, FollowUp>,
+    /// Interaction id → interaction (the timeline).
+    pub interactions: BTreeMap<String, Interaction>,
+    /// Order id → order.
+    pub orders: BTreeMap<String, Order>,
+    /// Free-form notes, collaboratively edited.
+    pub notes: Text,
+    /// Creation time.
+    pub created_at: Millis,
+    /// Member who created the customer.
+    pub created_by: String,
+    /// Time of the last edit.
+    pub updated_at: Millis,
+    /// Member who made the last edit.
+    pub updated_by: String,
+}
+
+/// Who the customer is.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct Profile {
+    /// Name as used day to day (often Chinese).
+    pub name: String,
+    /// Latin-script name (pinyin or English), may be empty.
+    pub name_latin: String,
+    /// Company, may be empty.
+    pub company: String,
+    /// Job title, may be empty.
+    pub title: String,
+    /// Member id of the owning salesperson.
+    pub owner: String,
+    /// Acquisition channel.
+    pub source: Source,
+    /// Lifecycle stage.
+    pub lifecycle: Lifecycle,
+}
+
+/// One way to reach the customer.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct ContactPoint {
+    /// Channel.
+    pub kind: ContactKind,
+    /// As typed.
+    pub value: String,
+    /// Normalised for matching (E.164 phone, lower-case email or handle).
+    pub normalized: String,
+    /// Free label ("work", "老板手机", …).
+    pub label: String,
+    /// The preferred point of its kind.
+    pub primary: bool,
+}
+
+/// A tag a person added.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct ManualTag {
+    /// When.
+    pub added_at: Millis,
+    /// Member id.
+    pub added_by: String,
+}
+
+/// A tag the rules engine applied.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct AutoTag {
+    /// The rule that applied it.
+    pub rule_id: String,
+    /// When.
+    pub applied_at: Millis,
+}
+
+/// The value of a custom field. Stored as the bare value: a string (text, date, single
+/// select option id), a number, or for multi-select a map of option id → `true`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CustomValue {
+    /// Text, a `YYYY-MM-DD` date, or a single-select option id.
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// Selected option ids of a multi-select.
+    Choices(BTreeMap<String, bool>),
+}
+
+/// A sales opportunity.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct Deal {
+    /// What is being sold.
+    pub title: String,
+    /// Value in minor units.
+    pub amount_minor: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Current pipeline stage id.
+    pub stage: String,
+    /// Expected close date, `YYYY-MM-DD`.
+    pub expected_close: Option<String>,
+    /// Why it was lost, when in a lost stage.
+    pub lost_reason: Option<String>,
+    /// Creation time.
+    pub created_at: Millis,
+    /// Every stage the deal entered, in insertion order (concurrent moves both stay).
+    pub stage_history: Vec<StageChange>,
+}
+
+/// A deal entering a stage.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct StageChange {
+    /// Stage id entered.
+    pub stage: String,
+    /// When.
+    pub at: Millis,
+    /// Member id.
+    pub by: String,
+}
+
+/// Where a follow-up came from.
+pub const MANUAL_ORIGIN: &str = "manual";
+
+/// A reminder to do something for the customer.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct FollowUp {
+    /// What to do.
+    pub title: String,
+    /// When it is due.
+    pub due_at: Millis,
+    /// Member id responsible.
+    pub assignee: String,
+    /// Whether it is done.
+    pub done: bool,
+    /// When it was completed.
+    pub done_at: Option<Millis>,
+    /// `manual`, or the id of the rule that created it.
+    pub origin: String,
+    /// Creation time.
+    pub created_at: Millis,
+}
+
+/// One contact with the customer, for the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct Interaction {
+    /// Channel.
+    pub channel: Channel,
+    /// Inbound or outbound.
+    pub direction: Direction,
+    /// When it happened.
+    pub at: Millis,
+    /// Member id who logged it.
+    pub author: String,
+    /// What was said or done.
+    pub summary: String,
+    /// The deal it concerns, if any.
+    pub deal_id: Option<String>,
+}
+
+/// A purchase.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct Order {
+    /// When.
+    pub at: Millis,
+    /// Value in minor units.
+    pub amount_minor: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// What was bought, free text.
+    pub items: String,
+    /// Where.
+    pub channel: OrderChannel,
+}

@@ -1,0 +1,115 @@
+//! The compact row a customer is shown as in lists, search and dashboards.
+
+use std::collections::BTreeMap;
+
+use super::CustomerDoc;
+use super::model::{Channel, Customer, Lifecycle, Source};
+use crate::contact::ContactKind;
+use crate::error::ModelError;
+use crate::values::{Millis, Money};
+
+/// The earliest open follow-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextFollowUp {
+    pub id: String,
+    pub title: String,
+    pub due_at: Millis,
+    pub assignee: String,
+}
+
+/// One customer, summarised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRow {
+    pub id: String,
+    pub name: String,
+    pub name_latin: String,
+    pub company: String,
+    pub owner: String,
+    pub source: Source,
+    pub lifecycle: Lifecycle,
+    /// Manual and automatic tags, sorted, without duplicates.
+    pub tags: Vec<String>,
+    /// Normalised phones, emails and handles, for search and duplicate matching.
+    pub contact_keys: Vec<(ContactKind, String)>,
+    pub next_follow_up: Option<NextFollowUp>,
+    /// Time and channel of the latest interaction.
+    pub last_interaction: Option<(Millis, Channel)>,
+    /// Sum of all orders per currency, sorted by currency.
+    pub lifetime_spend: Vec<Money>,
+    pub order_count: usize,
+    /// Number of deals, open or closed.
+    pub deal_count: usize,
+    pub updated_at: Millis,
+}
+
+impl SummaryRow {
+    /// Summarises `customer`.
+    pub fn of(customer: &Customer) -> Self {
+        let p = &customer.profile;
+        let mut tags: Vec<String> = customer
+            .tags
+            .keys()
+            .chain(customer.auto_tags.keys())
+            .cloned()
+            .collect();
+        tags.sort();
+        tags.dedup();
+        let contact_keys = customer
+            .contacts
+            .values()
+            .filter(|c| c.kind != ContactKind::Address)
+            .map(|c| (c.kind, c.normalized.clone()))
+            .collect();
+        let next_follow_up = customer
+            .follow_ups
+            .iter()
+            .filter(|(_, f)| !f.done)
+            .min_by_key(|(id, f)| (f.due_at, *id))
+            .map(|(id, f)| NextFollowUp {
+                id: id.clone(),
+                title: f.title.clone(),
+                due_at: f.due_at,
+                assignee: f.assignee.clone(),
+            });
+        let last_interaction = customer
+            .interactions
+            .iter()
+            .max_by_key(|(id, i)| (i.at, *id))
+            .map(|(_, i)| (i.at, i.channel));
+        let mut spend: BTreeMap<&str, i64> = BTreeMap::new();
+        for order in customer.orders.values() {
+            let total = spend.entry(order.currency.as_str()).or_default();
+            *total = total.saturating_add(order.amount_minor);
+        }
+        Self {
+            id: customer.id.clone(),
+            name: p.name.clone(),
+            name_latin: p.name_latin.clone(),
+            company: p.company.clone(),
+            owner: p.owner.clone(),
+            source: p.source,
+            lifecycle: p.lifecycle,
+            tags,
+            contact_keys,
+            next_follow_up,
+            last_interaction,
+            lifetime_spend: spend
+                .into_iter()
+                .map(|(currency, minor)| Money {
+                    minor,
+                    currency: currency.to_owned(),
+                })
+                .collect(),
+            order_count: customer.orders.len(),
+            deal_count: customer.deals.len(),
+            updated_at: customer.updated_at,
+        }
+    }
+}
+
+impl CustomerDoc {
+    /// This customer's summary row.
+    pub fn summary(&self) -> Result<SummaryRow, ModelError> {
+        self.customer().map(|c| SummaryRow::of(&c))
+    }
+}

@@ -1,0 +1,186 @@
+//! Two or three devices edit the same customer at once; merged in every order they agree,
+//! and nothing the model promises to keep is lost.
+
+use super::*;
+use crate::customer::conflicts::ConflictValue;
+
+#[test]
+fn same_field_converges_and_the_conflict_stays_visible_until_resolved() {
+    let mut a = new_customer();
+    let mut b = a.fork();
+    a.edit_profile(ProfileEdit::Company("甲公司".into()), &stamp("li", 1))
+        .unwrap();
+    b.edit_profile(ProfileEdit::Company("乙公司".into()), &stamp("wang", 1))
+        .unwrap();
+    let merged = merge_both_ways(&a, &b);
+    assert!(["甲公司", "乙公司"].contains(&merged.profile.company.as_str()));
+
+    a.merge(&mut b).unwrap();
+    let conflicts = a.conflicts();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0].path, vec!["profile", "company"]);
+    let mut values = conflicts[0].values.clone();
+    values.sort_by_key(|v| format!("{v:?}"));
+    assert_eq!(
+        values,
+        vec![
+            ConflictValue::Scalar("乙公司".into()),
+            ConflictValue::Scalar("甲公司".into())
+        ]
+    );
+    assert_eq!(
+        conflicts[0].values.last(),
+        Some(&ConflictValue::Scalar(merged.profile.company.clone())),
+        "the last value is the one shown"
+    );
+
+    let pick = conflicts[0]
+        .values
+        .iter()
+        .position(|v| *v == ConflictValue::Scalar("甲公司".into()))
+        .unwrap();
+    a.resolve_conflict(&conflicts[0].path, pick, &stamp("li", 2))
+        .unwrap();
+    assert!(a.conflicts().is_empty());
+    assert_eq!(a.customer().unwrap().profile.company, "甲公司");
+    assert!(matches!(
+        a.resolve_conflict(&conflicts[0].path, 0, &stamp("li", 2)),
+        Err(ModelError::NoConflict { .. })
+    ));
+}
+
+#[test]
+fn concurrent_additions_to_every_collection_are_all_kept() {
+    let pipeline = Pipeline::standard();
+    let mut a = new_customer();
+    let mut b = a.fork();
+    let mut c = a.fork();
+    a.add_interaction(&id("ia"), interaction("A 打电话", 1), &stamp("li", 1))
+        .unwrap();
+    b.add_interaction(&id("ib"), interaction("B 拜访", 1), &stamp("wang", 1))
+        .unwrap();
+    c.add_interaction(&id("ic"), interaction("C 微信", 1), &stamp("zhao", 1))
+        .unwrap();
+    a.add_contact(&id("pa"), phone("13800000001"), &stamp("li", 1))
+        .unwrap();
+    b.add_contact(&id("pb"), phone("13800000002"), &stamp("wang", 1))
+        .unwrap();
+    a.add_deal(&id("da"), deal("A 单"), &pipeline, &stamp("li", 1))
+        .unwrap();
+    b.add_deal(&id("db"), deal("B 单"), &pipeline, &stamp("wang", 1))
+        .unwrap();
+    a.add_tag("VIP", &stamp("li", 1)).unwrap();
+    b.add_tag("VIP", &stamp("wang", 1)).unwrap();
+    c.add_tag("批发", &stamp("zhao", 1)).unwrap();
+
+    let orders: [[&CustomerDoc; 3]; 3] = [[&a, &b, &c], [&c, &b, &a], [&b, &c, &a]];
+    let results: Vec<Customer> = orders
+        .iter()
+        .map(|order| {
+            let mut acc = order[0].clone();
+            for other in &order[1..] {
+                acc.merge(&mut (*other).clone()).unwrap();
+            }
+            acc.customer().unwrap()
+        })
+        .collect();
+    assert!(results.windows(2).all(|w| w[0] == w[1]));
+    let merged = &results[0];
+    assert_eq!(merged.interactions.len(), 3);
+    assert_eq!(merged.contacts.len(), 2);
+    assert_eq!(merged.deals.len(), 2);
+    assert_eq!(merged.tags.keys().collect::<Vec<_>>(), vec!["VIP", "批发"]);
+}
+
+#[test]
+fn concurrent_stage_moves_keep_both_history_entries_and_show_the_conflict() {
+    let pipeline = Pipeline::standard();
+    let mut a = new_customer();
+    a.add_deal(&id("d1"), deal("年单"), &pipeline, &stamp("li", 1))
+        .unwrap();
+    let mut b = a.fork();
+    a.move_deal_stage("d1", "proposal", None, &pipeline, &stamp("li", 2))
+        .unwrap();
+    b.move_deal_stage("d1", "negotiation", None, &pipeline, &stamp("wang", 2))
+        .unwrap();
+    let merged = merge_both_ways(&a, &b);
+    let d = &merged.deals["d1"];
+    let mut entered: Vec<_> = d.stage_history.iter().map(|h| h.stage.as_str()).collect();
+    entered.sort();
+    assert_eq!(entered, vec!["initial", "negotiation", "proposal"]);
+    a.merge(&mut b).unwrap();
+    assert!(
+        a.conflicts()
+            .iter()
+            .any(|c| c.path == vec!["deals", "d1", "stage"])
+    );
+}
+
+#[test]
+fn delete_wins_over_a_concurrent_edit_inside_the_deleted_item() {
+    let mut a = new_customer();
+    a.add_follow_up(
+        &id("f1"),
+        NewFollowUp {
+            title: "回访".into(),
+            due_at: T0,
+            assignee: "li".into(),
+            origin: MANUAL_ORIGIN.into(),
+        },
+        &stamp("li", 1),
+    )
+    .unwrap();
+    let mut b = a.fork();
+    a.remove_follow_up("f1", &stamp("li", 2)).unwrap();
+    b.complete_follow_up("f1", &stamp("wang", 2)).unwrap();
+    let merged = merge_both_ways(&a, &b);
+    assert!(merged.follow_ups.is_empty());
+}
+
+#[test]
+fn re_adding_a_tag_wins_over_a_concurrent_removal() {
+    let mut a = new_customer();
+    a.add_tag("VIP", &stamp("li", 1)).unwrap();
+    let mut b = a.fork();
+    a.remove_tag("VIP", &stamp("li", 2)).unwrap();
+    b.apply_auto_tag("VIP", "rule_spend", &stamp("edge", 2))
+        .unwrap();
+    b.remove_tag("VIP", &stamp("wang", 2)).unwrap();
+    b.add_tag("VIP", &stamp("wang", 3)).unwrap();
+    let merged = merge_both_ways(&a, &b);
+    assert!(merged.tags.contains_key("VIP"));
+    assert!(merged.auto_tags.contains_key("VIP"));
+}
+
+#[test]
+fn concurrent_typing_in_the_notes_keeps_both_insertions() {
+    let mut a = new_customer();
+    a.set_notes("客户喜欢绿茶。", &stamp("li", 1)).unwrap();
+    let mut b = a.fork();
+    a.set_notes("重要：客户喜欢绿茶。", &stamp("li", 2))
+        .unwrap();
+    b.set_notes("客户喜欢绿茶。下周再约。", &stamp("wang", 2))
+        .unwrap();
+    let merged = merge_both_ways(&a, &b);
+    assert_eq!(merged.notes.as_str(), "重要：客户喜欢绿茶。下周再约。");
+}
+
+#[test]
+fn edits_to_different_fields_never_conflict() {
+    let mut a = new_customer();
+    let mut b = a.fork();
+    a.edit_profile(ProfileEdit::Title("总监".into()), &stamp("li", 1))
+        .unwrap();
+    b.edit_profile(
+        ProfileEdit::Lifecycle(Lifecycle::Customer),
+        &stamp("wang", 1),
+    )
+    .unwrap();
+    let merged = merge_both_ways(&a, &b);
+    assert_eq!(
+        (merged.profile.title.as_str(), merged.profile.lifecycle),
+        ("总监", Lifecycle::Customer)
+    );
+    a.merge(&mut b).unwrap();
+    assert!(a.conflicts().is_empty(), "{:?}", a.conflicts());
+}

@@ -1,0 +1,74 @@
+//! Why an operation on a CRM document was refused. A returned error means the document was
+//! not touched.
+
+/// Every validation and structural failure of the domain model.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ModelError {
+    /// The bytes are not an Automerge document (random bytes, a truncated save, …).
+    #[error("not a valid document: {reason}")]
+    Corrupt { reason: String },
+    /// An Automerge document, but not laid out as this kind of CRM document.
+    #[error("document does not have the {kind} layout: {reason}")]
+    Layout { kind: &'static str, reason: String },
+    /// Written by a newer build; this one cannot read it safely.
+    #[error("document schema version {found} is newer than the supported {supported}")]
+    NewerSchema { found: u64, supported: u64 },
+    /// A required text field is empty.
+    #[error("{field} must not be empty")]
+    Empty { field: &'static str },
+    /// A text field is longer than allowed.
+    #[error("{field} has {chars} characters; at most {max} are allowed")]
+    TooLong {
+        field: &'static str,
+        chars: usize,
+        max: usize,
+    },
+    /// An id is empty, too long or uses characters outside `[A-Za-z0-9_-]`.
+    #[error("invalid id {input:?}")]
+    InvalidId { input: String },
+    /// Something with this id already exists.
+    #[error("{kind} {id} already exists")]
+    DuplicateId { kind: &'static str, id: String },
+    /// No such entity in this document.
+    #[error("no {kind} with id {id}")]
+    NotFound { kind: &'static str, id: String },
+    /// Not a phone number that can be normalised to E.164.
+    #[error("invalid phone number {input:?}")]
+    InvalidPhone { input: String },
+    /// Not a plausible e-mail address.
+    #[error("invalid e-mail address {input:?}")]
+    InvalidEmail { input: String },
+    /// Not a valid handle for the channel (WeChat id, Douyin handle, …).
+    #[error("invalid {kind} handle {input:?}")]
+    InvalidHandle { kind: &'static str, input: String },
+    /// Not a calendar date in `YYYY-MM-DD` form.
+    #[error("invalid date {input:?} (expected YYYY-MM-DD)")]
+    InvalidDate { input: String },
+    /// Not an ISO 4217 currency code (three capital letters).
+    #[error("invalid currency {input:?}")]
+    InvalidCurrency { input: String },
+    /// Money amounts of this kind cannot be negative.
+    #[error("{field} must not be negative (got {amount_minor})")]
+    NegativeAmount {
+        field: &'static str,
+        amount_minor: i64,
+    },
+    /// The pipeline has no stage with this id.
+    #[error("unknown pipeline stage {stage:?}")]
+    UnknownStage { stage: String },
+    /// The workspace defines no custom field with this id.
+    #[error("unknown custom field {field:?}")]
+    UnknownField { field: String },
+    /// The value does not match the custom field's type or options.
+    #[error("value does not fit custom field {field:?}: {reason}")]
+    InvalidFieldValue { field: String, reason: String },
+    /// A deal moved to a lost stage needs a reason.
+    #[error("a lost deal needs a lost reason")]
+    LostReasonRequired,
+    /// A tag name is empty, too long or contains control characters.
+    #[error("invalid tag {input:?}")]
+    InvalidTag { input: String },
+    /// The field is not currently in conflict, or the choice is out of range.
+    #[error("no conflict to resolve at {path}")]
+    NoConflict { path: String },
+}

@@ -1,0 +1,134 @@
+//! Small validated values shared by the documents: text limits, dates, money.
+
+use chrono::NaiveDate;
+
+use crate::error::ModelError;
+
+/// Milliseconds since the Unix epoch (UTC). Stored as an Automerge integer.
+pub type Millis = i64;
+
+/// One day in milliseconds.
+pub const DAY_MS: Millis = 86_400_000;
+
+/// Trims `input` and checks it is non-empty and at most `max` characters.
+pub fn required_text(field: &'static str, input: &str, max: usize) -> Result<String, ModelError> {
+    let text = optional_text(field, input, max)?;
+    if text.is_empty() {
+        return Err(ModelError::Empty { field });
+    }
+    Ok(text)
+}
+
+/// Trims `input` and checks it is at most `max` characters (empty is allowed).
+pub fn optional_text(field: &'static str, input: &str, max: usize) -> Result<String, ModelError> {
+    let text = input.trim();
+    let chars = text.chars().count();
+    if chars > max {
+        return Err(ModelError::TooLong { field, chars, max });
+    }
+    Ok(text.to_owned())
+}
+
+/// Validates a calendar date written `YYYY-MM-DD`; returns it in that canonical form.
+pub fn date(input: &str) -> Result<String, ModelError> {
+    let text = input.trim();
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(_) if shaped => Ok(text.to_owned()),
+        _ => Err(ModelError::InvalidDate {
+            input: input.to_owned(),
+        }),
+    }
+}
+
+/// An amount of money in integer minor units (fen for CNY, cents for USD).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Money {
+    /// Amount in minor units.
+    pub minor: i64,
+    /// ISO 4217 code, e.g. `CNY`.
+    pub currency: String,
+}
+
+impl Money {
+    /// A validated amount: a three-capital-letter currency code and an amount ≥ 0.
+    pub fn new(field: &'static str, minor: i64, currency: &str) -> Result<Self, ModelError> {
+        let currency = currency.trim();
+        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(ModelError::InvalidCurrency {
+                input: currency.to_owned(),
+            });
+        }
+        if minor < 0 {
+            return Err(ModelError::NegativeAmount {
+                field,
+                amount_minor: minor,
+            });
+        }
+        Ok(Self {
+            minor,
+            currency: currency.to_owned(),
+        })
+    }
+
+    /// Renminbi.
+    pub fn cny(minor: i64) -> Self {
+        Self {
+            minor,
+            currency: "CNY".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_limits_count_characters_not_bytes() {
+        assert_eq!(required_text("name", " 王芳 ", 2).unwrap(), "王芳");
+        assert_eq!(
+            required_text("name", "  ", 10),
+            Err(ModelError::Empty { field: "name" })
+        );
+        assert_eq!(
+            optional_text("title", "总经理助理", 4),
+            Err(ModelError::TooLong {
+                field: "title",
+                chars: 5,
+                max: 4
+            })
+        );
+    }
+
+    #[test]
+    fn dates_must_exist_on_the_calendar() {
+        assert_eq!(date("2026-02-28").unwrap(), "2026-02-28");
+        for bad in ["2026-02-30", "26-1-1", "tomorrow", ""] {
+            assert!(matches!(date(bad), Err(ModelError::InvalidDate { .. })));
+        }
+    }
+
+    #[test]
+    fn money_needs_an_iso_code_and_no_negative_amount() {
+        assert_eq!(Money::new("amount", 1999, "CNY").unwrap(), Money::cny(1999));
+        assert!(matches!(
+            Money::new("amount", 1, "rmb"),
+            Err(ModelError::InvalidCurrency { .. })
+        ));
+        assert_eq!(
+            Money::new("amount", -1, "USD"),
+            Err(ModelError::NegativeAmount {
+                field: "amount",
+                amount_minor: -1
+            })
+        );
+    }
+}
