@@ -1,12 +1,17 @@
-//! The running workspace: its document, where it is stored, and its link to the edge.
+//! The running workspace: its documents, where they are stored, and the link to the edge.
 //!
-//! Local edits are written to IndexedDB before they are reported saved and then pushed to the
-//! edge; frames from the edge are merged, stored and shown.
+//! Every document (the workspace document and one per customer) is kept in IndexedDB under its
+//! document id. Local edits are written there before they are reported saved and then pushed
+//! to the edge; documents from the edge are merged, stored and shown.
 
 use std::cell::{OnceCell, RefCell};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use crm_core::{CustomerEntry, WorkspaceDoc, WorkspaceError};
+use crm_core::customer::{Lifecycle, NewCustomer, Source, SummaryRow};
+use crm_core::frame::DocFrame;
+use crm_core::replica::{Replica, WORKSPACE_DOC_ID};
+use crm_core::{CustomerDoc, Id, ModelError, Stamp, WorkspaceDoc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -14,36 +19,38 @@ use crate::config::Config;
 use crate::edge_link::{EdgeLink, LinkHandlers, LinkStatus};
 use crate::storage::{DocumentStore, StorageError};
 
-/// IndexedDB key of the workspace document.
-pub const WORKSPACE_KEY: &str = "workspace";
+/// Member id used for edits until sign-in exists.
+const LOCAL_MEMBER: &str = "local";
+/// Prefix of IndexedDB keys holding documents that could not be read.
+const QUARANTINE: &str = "quarantine/";
 
 /// Reactive view of the session, for the UI.
 #[derive(Clone, Copy)]
 pub struct SessionSignals {
-    /// Customers, oldest first.
-    pub customers: RwSignal<Vec<(String, CustomerEntry)>>,
+    /// One row per customer, most recently updated first.
+    pub rows: RwSignal<Vec<SummaryRow>>,
     /// State of the link to the edge.
     pub link: RwSignal<LinkStatus>,
     /// Local writes not yet committed to IndexedDB.
     pub unsaved_writes: RwSignal<u32>,
-    /// The last storage problem, shown until the next successful write.
-    pub storage_problem: RwSignal<Option<String>>,
+    /// Storage problems to show (unreadable documents kept aside, failed writes).
+    pub storage_problems: RwSignal<Vec<String>>,
 }
 
 impl SessionSignals {
     fn new() -> Self {
         Self {
-            customers: RwSignal::new(Vec::new()),
+            rows: RwSignal::new(Vec::new()),
             link: RwSignal::new(LinkStatus::Connecting),
             unsaved_writes: RwSignal::new(0),
-            storage_problem: RwSignal::new(None),
+            storage_problems: RwSignal::new(Vec::new()),
         }
     }
 }
 
 /// A workspace open in this tab.
 pub struct Session {
-    doc: RefCell<WorkspaceDoc>,
+    replicas: RefCell<BTreeMap<String, Replica>>,
     store: DocumentStore,
     link: OnceCell<EdgeLink>,
     /// What the UI renders.
@@ -51,26 +58,37 @@ pub struct Session {
 }
 
 impl Session {
-    /// Opens the workspace from IndexedDB (or starts it empty) and connects to the edge.
+    /// Opens the workspace's documents from IndexedDB and connects to the edge. A stored
+    /// document that cannot be read is moved under `quarantine/` and reported; the rest load.
     pub async fn start(config: &Config) -> Result<Rc<Self>, StorageError> {
         let signals = SessionSignals::new();
         let store = DocumentStore::open(&config.database_name()).await?;
-        let doc = match store.get(WORKSPACE_KEY).await? {
-            Some(bytes) => match WorkspaceDoc::load(&bytes) {
-                Ok(doc) => doc,
-                Err(error) => {
-                    let key = format!("quarantine/{WORKSPACE_KEY}/{}", js_sys::Date::now());
-                    store.put(&key, &bytes).await?;
-                    signals.storage_problem.set(Some(format!(
-                        "The stored workspace could not be read ({error}); it was kept as {key}."
-                    )));
-                    WorkspaceDoc::new()
+        let mut replicas = BTreeMap::new();
+        for (key, bytes) in store.all().await? {
+            if key.starts_with(QUARANTINE) {
+                continue;
+            }
+            match Replica::load(&key, &bytes) {
+                Ok(replica) => {
+                    replicas.insert(key, replica);
                 }
-            },
-            None => WorkspaceDoc::new(),
-        };
+                Err(error) => {
+                    let kept = format!("{QUARANTINE}{key}/{}", js_sys::Date::now());
+                    store.put(&kept, &bytes).await?;
+                    store.delete(&key).await?;
+                    signals.storage_problems.update(|p| {
+                        p.push(format!(
+                            "Document {key} could not be read ({error}); it was kept as {kept}."
+                        ))
+                    });
+                }
+            }
+        }
+        replicas
+            .entry(WORKSPACE_DOC_ID.to_owned())
+            .or_insert_with(|| Replica::Workspace(WorkspaceDoc::new()));
         let session = Rc::new(Self {
-            doc: RefCell::new(doc),
+            replicas: RefCell::new(replicas),
             store,
             link: OnceCell::new(),
             signals,
@@ -81,18 +99,31 @@ impl Session {
         Ok(session)
     }
 
-    /// Adds a customer, stores it and pushes it to the edge.
-    pub fn add_customer(self: &Rc<Self>, name: &str) -> Result<(), WorkspaceError> {
-        let id = web_sys::window()
-            .expect("a browser window")
-            .crypto()
-            .expect("Web Crypto")
-            .random_uuid();
-        self.doc
-            .borrow_mut()
-            .add_customer(&id, name, js_sys::Date::now() as i64)?;
+    /// Creates a customer, lists it in the workspace, stores both and pushes them to the edge.
+    pub fn add_customer(self: &Rc<Self>, name: &str) -> Result<(), ModelError> {
+        let id = Id::random();
+        let stamp = Stamp::new(LOCAL_MEMBER, js_sys::Date::now() as i64);
+        let new = NewCustomer {
+            name: name.to_owned(),
+            name_latin: String::new(),
+            company: String::new(),
+            title: String::new(),
+            owner: LOCAL_MEMBER.to_owned(),
+            source: Source::Other,
+            lifecycle: Lifecycle::Lead,
+        };
+        let customer = CustomerDoc::create(&id, new, &stamp)?;
+        {
+            let mut replicas = self.replicas.borrow_mut();
+            match replicas.get_mut(WORKSPACE_DOC_ID) {
+                Some(Replica::Workspace(ws)) => ws.register_customer(&id, &stamp)?,
+                _ => unreachable!("the workspace document is loaded at start"),
+            }
+            replicas.insert(id.to_string(), Replica::Customer(customer));
+        }
         self.refresh();
-        self.persist(true);
+        self.persist(id.as_str(), true);
+        self.persist(WORKSPACE_DOC_ID, true);
         Ok(())
     }
 
@@ -106,7 +137,8 @@ impl Session {
             Box::new(move |status: LinkStatus| {
                 session.signals.link.set(status);
                 if status == LinkStatus::Online {
-                    session.push();
+                    let ids: Vec<String> = session.replicas.borrow().keys().cloned().collect();
+                    ids.iter().for_each(|id| session.push(id));
                 }
             })
         };
@@ -117,43 +149,81 @@ impl Session {
     }
 
     fn receive(self: &Rc<Self>, frame: &[u8]) {
-        let merged = self.doc.borrow_mut().merge_bytes(frame);
+        let frame = match DocFrame::decode(frame) {
+            Ok(frame) => frame,
+            Err(error) => return leptos::logging::warn!("ignored a frame from the edge: {error}"),
+        };
+        let merged = {
+            let mut replicas = self.replicas.borrow_mut();
+            match replicas.get_mut(&frame.doc_id) {
+                Some(replica) => replica.merge_bytes(&frame.bytes),
+                None => Replica::load(&frame.doc_id, &frame.bytes).map(|replica| {
+                    replicas.insert(frame.doc_id.clone(), replica);
+                    true
+                }),
+            }
+        };
         match merged {
             Ok(true) => {
                 self.refresh();
-                self.persist(false);
+                self.persist(&frame.doc_id, false);
             }
             Ok(false) => {}
-            Err(error) => leptos::logging::warn!("ignored a frame from the edge: {error}"),
+            Err(error) => {
+                leptos::logging::warn!("ignored document {} from the edge: {error}", frame.doc_id)
+            }
         }
     }
 
     fn refresh(&self) {
-        self.signals.customers.set(self.doc.borrow().customers());
+        let mut rows: Vec<SummaryRow> = self
+            .replicas
+            .borrow()
+            .values()
+            .filter_map(|replica| match replica {
+                Replica::Customer(doc) => doc.summary().ok(),
+                Replica::Workspace(_) => None,
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            b.updated_at
+                .cmp(&a.updated_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        self.signals.rows.set(rows);
     }
 
-    fn push(&self) {
-        if let Some(link) = self.link.get() {
-            link.send(&self.doc.borrow_mut().save());
+    fn save(&self, id: &str) -> Option<Vec<u8>> {
+        self.replicas.borrow_mut().get_mut(id).map(Replica::save)
+    }
+
+    fn push(&self, id: &str) {
+        if let (Some(link), Some(bytes)) = (self.link.get(), self.save(id)) {
+            link.send(
+                &DocFrame {
+                    doc_id: id.to_owned(),
+                    bytes,
+                }
+                .encode(),
+            );
         }
     }
 
-    /// Writes the document to IndexedDB; with `push`, sends it to the edge once it is durable.
-    fn persist(self: &Rc<Self>, push: bool) {
-        let bytes = self.doc.borrow_mut().save();
-        let session = Rc::clone(self);
+    /// Writes document `id` to IndexedDB; with `push`, sends it to the edge once it is durable.
+    fn persist(self: &Rc<Self>, id: &str, push: bool) {
+        let Some(bytes) = self.save(id) else { return };
+        let (session, id) = (Rc::clone(self), id.to_owned());
         session.signals.unsaved_writes.update(|n| *n += 1);
         spawn_local(async move {
-            let result = session.store.put(WORKSPACE_KEY, &bytes).await;
+            let result = session.store.put(&id, &bytes).await;
             session.signals.unsaved_writes.update(|n| *n -= 1);
             match result {
-                Ok(()) => {
-                    session.signals.storage_problem.set(None);
-                    if push {
-                        session.push();
-                    }
-                }
-                Err(error) => session.signals.storage_problem.set(Some(error.to_string())),
+                Ok(()) if push => session.push(&id),
+                Ok(()) => {}
+                Err(error) => session
+                    .signals
+                    .storage_problems
+                    .update(|p| p.push(error.to_string())),
             }
         });
     }

@@ -67,6 +67,33 @@ impl DocumentStore {
         Ok(())
     }
 
+    /// Every stored document as `(key, bytes)`, in key order.
+    pub async fn all(&self) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
+        let tx = self.db.transaction(STORE).build()?;
+        let store = tx.object_store(STORE)?;
+        // Both requests run in one transaction and list records in key order, so they pair up.
+        let keys = store.get_all_keys::<String>().primitive()?;
+        let values = store.get_all::<Uint8Array>().primitive()?;
+        let keys: Vec<String> = keys.await?.collect::<Result<_, _>>()?;
+        let values: Vec<Uint8Array> = values.await?.collect::<Result<_, _>>()?;
+        Ok(keys
+            .into_iter()
+            .zip(values.into_iter().map(Into::into))
+            .collect())
+    }
+
+    /// Removes the record under `key`; returns once committed.
+    pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(STORE)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(STORE)?.delete(key).primitive()?.await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Reads the bytes stored under `key`, if any.
     pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
         let tx = self.db.transaction(STORE).build()?;

@@ -84,11 +84,15 @@ fn Customers(
     };
 
     view! {
-        {move || signals.storage_problem.get().map(|p| view! { <p class="banner banner-error">{p}</p> })}
+        <For
+            each=move || signals.storage_problems.get()
+            key=|problem| problem.clone()
+            children=|problem| view! { <p class="banner banner-error" role="alert">{problem}</p> }
+        />
         <section class="card">
             <div class="card-head">
                 <h1>"Customers"</h1>
-                <span class="count">{move || signals.customers.with(Vec::len)}</span>
+                <span class="count">{move || signals.rows.with(Vec::len)}</span>
             </div>
             <form class="add-customer" on:submit=on_submit>
                 <input
@@ -102,19 +106,19 @@ fn Customers(
             </form>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             <Show
-                when=move || signals.customers.with(|c| !c.is_empty())
+                when=move || signals.rows.with(|rows| !rows.is_empty())
                 fallback=|| view! { <p class="empty">"No customers yet. Add the first one above."</p> }
             >
                 <ul class="customer-list">
                     <For
-                        each=move || signals.customers.get().into_iter().rev()
-                        key=|(id, _)| id.clone()
-                        children=|(_, customer)| {
-                            let initial = customer.name.chars().next().unwrap_or('?');
+                        each=move || signals.rows.get()
+                        key=|row| (row.id.clone(), row.updated_at)
+                        children=|row| {
+                            let initial = row.name.chars().next().unwrap_or('?');
                             view! {
                                 <li class="customer-row">
                                     <span class="avatar">{initial}</span>
-                                    <span class="name">{customer.name}</span>
+                                    <span class="name">{row.name}</span>
                                 </li>
                             }
                         }

@@ -34,3 +34,19 @@ async fn a_later_write_replaces_the_earlier_one() {
     store.put("doc", b"second").await.unwrap();
     assert_eq!(store.get("doc").await.unwrap(), Some(b"second".to_vec()));
 }
+
+#[wasm_bindgen_test]
+async fn all_lists_every_record_in_key_order_and_delete_removes_one() {
+    let store = DocumentStore::open(&unique_db("all")).await.unwrap();
+    store.put("workspace", b"w").await.unwrap();
+    store.put("c2", b"two").await.unwrap();
+    store.put("c1", b"one").await.unwrap();
+    store.delete("c2").await.unwrap();
+    assert_eq!(
+        store.all().await.unwrap(),
+        vec![
+            ("c1".to_owned(), b"one".to_vec()),
+            ("workspace".to_owned(), b"w".to_vec())
+        ]
+    );
+}

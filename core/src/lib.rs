@@ -6,13 +6,18 @@
 pub mod contact;
 pub mod custom_field;
 pub mod customer;
+pub mod document;
 pub mod error;
+pub mod frame;
 pub mod id;
 pub mod pipeline;
+pub mod replica;
 mod string_enum;
 pub mod values;
 pub mod workspace;
 
+pub use customer::CustomerDoc;
+pub use document::{CrmDocument, Stamp};
 pub use error::ModelError;
 pub use id::Id;
-pub use workspace::{CustomerEntry, WorkspaceDoc, WorkspaceError};
+pub use workspace::WorkspaceDoc;

@@ -1,62 +1,83 @@
-//! The workspace document: the team's shared directory of customers.
+//! The workspace document: the team (members and roles), its pipeline, its custom fields, its
+//! rules (reserved for the rules engine) and the directory of its customer documents.
 //!
-//! Stored as one Automerge document. Customers are keyed by a unique id, so two devices that
-//! add customers at the same time never overwrite each other.
+//! Every replica starts from the same genesis change (fixed actor, time zero, the empty layout
+//! with the standard pipeline), so two devices that start a workspace offline share its root
+//! objects and their later edits merge instead of shadowing each other.
+
+mod ops;
 
 use std::collections::BTreeMap;
 
-use automerge::{ActorId, AutoCommit, transaction::CommitOptions};
+use automerge::{ActorId, AutoCommit, ROOT, transaction::CommitOptions, transaction::Transactable};
 use autosurgeon::{Hydrate, Reconcile, hydrate, reconcile};
 
-/// Version of the workspace document layout written by this build.
+use crate::custom_field::CustomFieldDef;
+use crate::document::{CrmDocument, layout, schema_version};
+use crate::error::ModelError;
+use crate::pipeline::Pipeline;
+use crate::string_enum::string_enum;
+use crate::values::Millis;
+
+/// Layout version written by this build.
 pub const SCHEMA_VERSION: u64 = 1;
+const KIND: &str = "workspace";
 
-/// Longest customer name accepted, in characters.
-pub const MAX_NAME_CHARS: usize = 200;
+string_enum! {
+    /// What a member may do.
+    pub enum Role fallback Sales {
+        /// Everything, including members, pipeline, fields and rules.
+        Admin => "admin",
+        /// All customers of the team.
+        Manager => "manager",
+        /// Own customers.
+        Sales => "sales",
+    }
+}
 
-/// One customer in the workspace directory.
+/// A person in the team.
 #[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
-pub struct CustomerEntry {
-    /// Display name as typed (Chinese and/or Latin).
+pub struct Member {
+    /// Display name.
     pub name: String,
-    /// Creation time, milliseconds since the Unix epoch.
-    pub created_at: i64,
+    /// Role.
+    pub role: Role,
+    /// False once removed from the team (kept so history stays attributable).
+    pub active: bool,
+    /// When the member was added.
+    pub joined_at: Millis,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Hydrate, Reconcile)]
-struct Layout {
-    schema_version: u64,
-    customers: BTreeMap<String, CustomerEntry>,
+/// A customer listed in the workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct DirectoryEntry {
+    /// When the customer was created.
+    pub created_at: Millis,
+    /// Member who created it.
+    pub created_by: String,
 }
 
-/// Why a workspace operation was refused. The document is unchanged when one is returned.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum WorkspaceError {
-    /// The bytes are not an Automerge document.
-    #[error("not a valid document: {0}")]
-    Corrupt(String),
-    /// The document is an Automerge document but not laid out as a workspace.
-    #[error("document does not have the workspace layout: {0}")]
-    Layout(String),
-    /// The document was written by a newer build that this one cannot read.
-    #[error("document schema version {found} is newer than the supported {supported}")]
-    NewerSchema { found: u64, supported: u64 },
-    /// A customer needs a name.
-    #[error("customer name is empty")]
-    EmptyName,
-    /// The name exceeds [`MAX_NAME_CHARS`].
-    #[error("customer name has {chars} characters, at most {MAX_NAME_CHARS} are allowed")]
-    NameTooLong { chars: usize },
-    /// The id is already taken by another customer.
-    #[error("customer id {id} already exists")]
-    DuplicateId { id: String },
+/// The workspace, as hydrated from its document. The reserved `rules` map is not read here.
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile)]
+pub struct Workspace {
+    /// Layout version.
+    pub schema_version: u64,
+    /// Display name of the team.
+    pub name: String,
+    /// Member id → member.
+    pub members: BTreeMap<String, Member>,
+    /// Deal stages.
+    pub pipeline: Pipeline,
+    /// Custom field id → definition.
+    pub custom_fields: BTreeMap<String, CustomFieldDef>,
+    /// Customer document id → entry.
+    pub directory: BTreeMap<String, DirectoryEntry>,
 }
 
-/// A workspace document with typed operations over it.
+/// A workspace document.
 #[derive(Debug, Clone)]
 pub struct WorkspaceDoc {
     doc: AutoCommit,
-    layout: Layout,
 }
 
 impl Default for WorkspaceDoc {
@@ -66,106 +87,55 @@ impl Default for WorkspaceDoc {
 }
 
 impl WorkspaceDoc {
-    /// A new, empty workspace.
-    ///
-    /// The first change (the empty layout) is byte-identical on every replica: it is made by a
-    /// fixed actor at time zero. Two devices that each start a workspace offline therefore
-    /// share the same root objects and their later edits merge instead of shadowing each
-    /// other's `customers` map. Edits after genesis use a fresh random actor.
+    /// A new workspace at its genesis: no members, no customers, the standard pipeline.
+    /// Edits after genesis use a fresh random actor.
     pub fn new() -> Self {
         let mut doc = AutoCommit::new().with_actor(ActorId::from([0u8; 16]));
-        let layout = Layout {
+        let genesis = Workspace {
             schema_version: SCHEMA_VERSION,
-            customers: BTreeMap::new(),
+            name: String::new(),
+            members: BTreeMap::new(),
+            pipeline: Pipeline::standard(),
+            custom_fields: BTreeMap::new(),
+            directory: BTreeMap::new(),
         };
-        reconcile(&mut doc, &layout).expect("reconciling into a fresh document cannot fail");
+        reconcile(&mut doc, &genesis).expect("reconciling into a fresh document cannot fail");
+        doc.put_object(ROOT, "rules", automerge::ObjType::Map)
+            .expect("a fresh document accepts a map");
         doc.commit_with(CommitOptions::default().with_time(0));
         doc.set_actor(ActorId::random());
-        Self { doc, layout }
+        Self { doc }
     }
 
-    /// Loads a document from the bytes of [`WorkspaceDoc::save`] (or any Automerge save of a
-    /// workspace). Hostile input yields an error, never a panic.
-    pub fn load(bytes: &[u8]) -> Result<Self, WorkspaceError> {
-        let doc = AutoCommit::load(bytes).map_err(|e| WorkspaceError::Corrupt(e.to_string()))?;
-        let layout = read_layout(&doc)?;
-        Ok(Self { doc, layout })
-    }
-
-    /// The whole document, compacted.
-    pub fn save(&mut self) -> Vec<u8> {
-        self.doc.save()
-    }
-
-    /// Merges another replica's saved bytes into this one. Returns whether anything changed.
-    /// On error this document is left exactly as it was.
-    pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<bool, WorkspaceError> {
-        let mut other = Self::load(bytes)?;
-        let before = self.doc.get_heads();
-        let mut merged = self.doc.clone();
-        merged
-            .merge(&mut other.doc)
-            .map_err(|e| WorkspaceError::Corrupt(e.to_string()))?;
-        let layout = read_layout(&merged)?;
-        let changed = merged.get_heads() != before;
-        self.doc = merged;
-        self.layout = layout;
-        Ok(changed)
-    }
-
-    /// Adds a customer under a caller-chosen unique id.
-    pub fn add_customer(
-        &mut self,
-        id: &str,
-        name: &str,
-        created_at: i64,
-    ) -> Result<(), WorkspaceError> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(WorkspaceError::EmptyName);
-        }
-        let chars = name.chars().count();
-        if chars > MAX_NAME_CHARS {
-            return Err(WorkspaceError::NameTooLong { chars });
-        }
-        if self.layout.customers.contains_key(id) {
-            return Err(WorkspaceError::DuplicateId { id: id.to_owned() });
-        }
-        let mut next = self.layout.clone();
-        next.customers.insert(
-            id.to_owned(),
-            CustomerEntry {
-                name: name.to_owned(),
-                created_at,
-            },
-        );
-        reconcile(&mut self.doc, &next).map_err(|e| WorkspaceError::Layout(e.to_string()))?;
-        self.layout = next;
-        Ok(())
-    }
-
-    /// Customers ordered by creation time (then id), oldest first.
-    pub fn customers(&self) -> Vec<(String, CustomerEntry)> {
-        let mut rows: Vec<_> = self
-            .layout
-            .customers
-            .iter()
-            .map(|(id, c)| (id.clone(), c.clone()))
-            .collect();
-        rows.sort_by(|a, b| (a.1.created_at, &a.0).cmp(&(b.1.created_at, &b.0)));
-        rows
+    /// The whole workspace, typed.
+    pub fn workspace(&self) -> Result<Workspace, ModelError> {
+        hydrate(&self.doc).map_err(layout(KIND))
     }
 }
 
-fn read_layout(doc: &AutoCommit) -> Result<Layout, WorkspaceError> {
-    let layout: Layout = hydrate(doc).map_err(|e| WorkspaceError::Layout(e.to_string()))?;
-    if layout.schema_version > SCHEMA_VERSION {
-        return Err(WorkspaceError::NewerSchema {
-            found: layout.schema_version,
-            supported: SCHEMA_VERSION,
-        });
+impl CrmDocument for WorkspaceDoc {
+    const KIND: &'static str = KIND;
+    const SCHEMA_VERSION: u64 = SCHEMA_VERSION;
+
+    fn from_checked(doc: AutoCommit) -> Self {
+        Self { doc }
     }
-    Ok(layout)
+
+    fn automerge(&self) -> &AutoCommit {
+        &self.doc
+    }
+
+    fn automerge_mut(&mut self) -> &mut AutoCommit {
+        &mut self.doc
+    }
+
+    fn check(doc: &mut AutoCommit) -> Result<(), ModelError> {
+        // Version 1 is the first layout: nothing older to migrate yet.
+        schema_version(doc, KIND, SCHEMA_VERSION)?;
+        hydrate::<_, Workspace>(doc)
+            .map(|_| ())
+            .map_err(layout(KIND))
+    }
 }
 
 #[cfg(test)]

@@ -1,12 +1,12 @@
 //! The Durable Object of one team workspace.
 //!
-//! It holds the workspace document, merges what every connected device sends, persists the
-//! result in its SQLite storage and sends the merged state to the other devices. Sockets use
-//! the hibernation API, so idle connections cost nothing.
+//! It keeps every document of the workspace (the workspace document and one per customer) in
+//! its SQLite storage, merges what each connected device sends, stores the result and forwards
+//! it to the other devices. Sockets use the hibernation API, so idle connections cost nothing.
 
-use std::cell::RefCell;
-
-use crm_core::WorkspaceDoc;
+use crm_core::Id;
+use crm_core::frame::DocFrame;
+use crm_core::replica::merge_stored;
 use worker::{
     DurableObject, Env, Request, Response, Result, SqlStorageValue, State, WebSocket,
     WebSocketIncomingMessage, WebSocketPair, durable_object,
@@ -20,13 +20,11 @@ const CLOSE_UNSUPPORTED: u16 = 1003;
 const CLOSE_INVALID: u16 = 1007;
 /// WebSocket close code for an oversize frame.
 const CLOSE_TOO_BIG: u16 = 1009;
-const WORKSPACE_DOC_ID: &str = "workspace";
 
 /// One team workspace.
 #[durable_object]
 pub struct Workspace {
     state: State,
-    doc: RefCell<Option<WorkspaceDoc>>,
 }
 
 impl DurableObject for Workspace {
@@ -39,17 +37,16 @@ impl DurableObject for Workspace {
                 None,
             )
             .expect("creating the documents table");
-        Self {
-            state,
-            doc: RefCell::new(None),
-        }
+        Self { state }
     }
 
     async fn fetch(&self, _req: Request) -> Result<Response> {
         let pair = WebSocketPair::new()?;
         self.state.accept_web_socket(&pair.server);
-        pair.server
-            .send_with_bytes(self.with_doc(|doc| doc.save())?)?;
+        for (doc_id, bytes) in self.all_documents()? {
+            pair.server
+                .send_with_bytes(DocFrame { doc_id, bytes }.encode())?;
+        }
         Response::from_websocket(pair.client)
     }
 
@@ -67,20 +64,35 @@ impl DurableObject for Workspace {
         if frame.len() > MAX_FRAME_BYTES {
             return refuse(&ws, CLOSE_TOO_BIG, "frame too large");
         }
-        let merged =
-            self.with_doc(|doc| doc.merge_bytes(&frame).map(|changed| (changed, doc.save())))?;
-        match merged {
-            Ok((true, bytes)) => {
-                self.persist(&bytes)?;
+        let frame = match DocFrame::decode(&frame) {
+            Ok(frame) if Id::parse(&frame.doc_id).is_ok() => frame,
+            Ok(frame) => {
+                return refuse(
+                    &ws,
+                    CLOSE_INVALID,
+                    &format!("invalid document id {:?}", frame.doc_id),
+                );
+            }
+            Err(error) => return refuse(&ws, CLOSE_INVALID, &format!("invalid frame: {error}")),
+        };
+        let stored = self.document(&frame.doc_id)?;
+        match merge_stored(&frame.doc_id, stored.as_deref(), &frame.bytes) {
+            Ok(Some(bytes)) => {
+                self.persist(&frame.doc_id, &bytes)?;
+                let out = DocFrame {
+                    doc_id: frame.doc_id,
+                    bytes,
+                }
+                .encode();
                 for peer in self.state.get_websockets() {
                     if peer != ws {
                         // A peer that went away is cleaned up by its own close event.
-                        let _ = peer.send_with_bytes(&bytes);
+                        let _ = peer.send_with_bytes(&out);
                     }
                 }
                 Ok(())
             }
-            Ok((false, _)) => Ok(()),
+            Ok(None) => Ok(()),
             Err(error) => refuse(&ws, CLOSE_INVALID, &format!("invalid document: {error}")),
         }
     }
@@ -99,48 +111,60 @@ impl DurableObject for Workspace {
 }
 
 impl Workspace {
-    /// Runs `f` on the workspace document, loading it from storage on first use.
-    fn with_doc<T>(&self, f: impl FnOnce(&mut WorkspaceDoc) -> T) -> Result<T> {
-        let mut slot = self.doc.borrow_mut();
-        if slot.is_none() {
-            *slot = Some(self.load()?);
-        }
-        Ok(f(slot.as_mut().expect("loaded above")))
-    }
-
-    fn load(&self) -> Result<WorkspaceDoc> {
+    fn document(&self, id: &str) -> Result<Option<Vec<u8>>> {
         let rows = self
             .state
             .storage()
             .sql()
-            .exec(
-                "SELECT bytes FROM documents WHERE id = ?",
-                vec![WORKSPACE_DOC_ID.into()],
-            )?
+            .exec("SELECT bytes FROM documents WHERE id = ?", vec![id.into()])?
             .raw()
             .collect::<Result<Vec<_>>>()?;
-        match rows
+        Ok(rows
             .into_iter()
-            .next()
-            .and_then(|row| row.into_iter().next())
-        {
-            Some(SqlStorageValue::Blob(bytes)) => WorkspaceDoc::load(&bytes)
-                .map_err(|e| worker::Error::RustError(format!("stored workspace unreadable: {e}"))),
-            _ => Ok(WorkspaceDoc::new()),
-        }
+            .find_map(|row| match row.into_iter().next() {
+                Some(SqlStorageValue::Blob(bytes)) => Some(bytes),
+                _ => None,
+            }))
     }
 
-    fn persist(&self, bytes: &[u8]) -> Result<()> {
+    fn all_documents(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let rows = self
+            .state
+            .storage()
+            .sql()
+            .exec("SELECT id, bytes FROM documents ORDER BY id", None)?
+            .raw()
+            .collect::<Result<Vec<_>>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| match <[SqlStorageValue; 2]>::try_from(row) {
+                Ok([SqlStorageValue::String(id), SqlStorageValue::Blob(bytes)]) => {
+                    Some((id, bytes))
+                }
+                _ => None,
+            })
+            .collect())
+    }
+
+    fn persist(&self, id: &str, bytes: &[u8]) -> Result<()> {
         self.state.storage().sql().exec(
-            "INSERT INTO documents (id, bytes) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET bytes = excluded.bytes",
-            vec![WORKSPACE_DOC_ID.into(), SqlStorageValue::Blob(bytes.to_vec())],
+            "INSERT INTO documents (id, bytes) VALUES (?, ?) \
+             ON CONFLICT(id) DO UPDATE SET bytes = excluded.bytes",
+            vec![id.into(), SqlStorageValue::Blob(bytes.to_vec())],
         )?;
         Ok(())
     }
 }
 
+/// Longest close reason the WebSocket protocol allows, in bytes.
+const MAX_REASON_BYTES: usize = 123;
+
 /// Closes one socket with a reason; the object and its other sockets carry on.
 fn refuse(ws: &WebSocket, code: u16, reason: &str) -> Result<()> {
     worker::console_warn!("closing a socket: {reason}");
-    ws.close(Some(code), Some(reason))
+    let mut end = reason.len().min(MAX_REASON_BYTES);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    ws.close(Some(code), Some(&reason[..end]))
 }

@@ -81,20 +81,22 @@ test("a customer survives a reload from IndexedDB and an edge restart in Durable
   await c.page.screenshot({ path: path.join(artifacts, "smoke-phone.png") });
 });
 
+// A well-formed frame (version 1, id "c1") whose document is junk.
+const JUNK_DOCUMENT_FRAME = [1, 0, 2, ...Buffer.from("c1"), 1, 2, 3, 4, 5];
+
 test("a garbage frame closes only its own socket; the workspace keeps syncing", async (t) => {
   const { browser, state, workspace, pageUrl } = await setup(t);
   const a = await openDevice(browser, pageUrl());
   await waitForStatus(a.page, "online");
 
   const close = await a.page.evaluate(
-    (url) =>
+    ([url, frame]) =>
       new Promise((resolve) => {
         const ws = new WebSocket(url);
-        ws.binaryType = "arraybuffer";
-        ws.onmessage = () => ws.send(new Uint8Array([1, 2, 3, 4, 5]));
+        ws.onopen = () => ws.send(new Uint8Array(frame));
         ws.onclose = (e) => resolve({ code: e.code, reason: e.reason });
       }),
-    `${state.edge.wsUrl}/ws/${workspace}`,
+    [`${state.edge.wsUrl}/ws/${workspace}`, JUNK_DOCUMENT_FRAME],
   );
   assert.equal(close.code, 1007);
   assert.match(close.reason, /invalid document/);

@@ -19,29 +19,14 @@ pub use ops::{
 };
 pub use projection::{NextFollowUp, SummaryRow};
 
+pub use crate::document::Stamp;
+use crate::document::{CrmDocument, schema_version};
 use crate::error::ModelError;
 use crate::id::Id;
-use crate::values::Millis;
 
 /// Layout version written by this build.
 pub const SCHEMA_VERSION: u64 = 1;
 const KIND: &str = "customer";
-
-/// Who makes an edit, and when.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stamp {
-    /// Member id.
-    pub by: String,
-    /// Time of the edit.
-    pub at: Millis,
-}
-
-impl Stamp {
-    /// A stamp for member `by` at time `at`.
-    pub fn new(by: impl Into<String>, at: Millis) -> Self {
-        Self { by: by.into(), at }
-    }
-}
 
 /// A customer document.
 #[derive(Debug, Clone)]
@@ -49,58 +34,33 @@ pub struct CustomerDoc {
     doc: AutoCommit,
 }
 
+impl CrmDocument for CustomerDoc {
+    const KIND: &'static str = KIND;
+    const SCHEMA_VERSION: u64 = SCHEMA_VERSION;
+
+    fn from_checked(doc: AutoCommit) -> Self {
+        Self { doc }
+    }
+
+    fn automerge(&self) -> &AutoCommit {
+        &self.doc
+    }
+
+    fn automerge_mut(&mut self) -> &mut AutoCommit {
+        &mut self.doc
+    }
+
+    fn check(doc: &mut AutoCommit) -> Result<(), ModelError> {
+        // Version 1 is the first layout: nothing older to migrate yet. A later version adds
+        // its migration here, keyed on the version found.
+        schema_version(doc, KIND, SCHEMA_VERSION)?;
+        hydrate::<_, Customer>(doc)
+            .map(|_| ())
+            .map_err(layout_error)
+    }
+}
+
 impl CustomerDoc {
-    /// Loads a saved customer. Random bytes, truncated saves and documents of another shape
-    /// or a newer schema are errors, never panics.
-    pub fn load(bytes: &[u8]) -> Result<Self, ModelError> {
-        let doc = AutoCommit::load(bytes).map_err(|e| ModelError::Corrupt {
-            reason: e.to_string(),
-        })?;
-        let loaded = Self { doc };
-        loaded.check_layout()?;
-        Ok(loaded)
-    }
-
-    /// The whole document, compacted.
-    pub fn save(&mut self) -> Vec<u8> {
-        self.doc.save()
-    }
-
-    /// The changes made since the last `save` / `save_incremental`.
-    pub fn save_incremental(&mut self) -> Vec<u8> {
-        self.doc.save_incremental()
-    }
-
-    /// Applies changes saved elsewhere (`save_incremental` output or a whole save).
-    ///
-    /// Like Automerge's `load_incremental`, every well-formed change chunk is applied and an
-    /// unparseable tail is skipped; an error leaves the document unchanged.
-    pub fn apply_changes(&mut self, bytes: &[u8]) -> Result<(), ModelError> {
-        let mut next = self.doc.clone();
-        next.load_incremental(bytes)
-            .map_err(|e| ModelError::Corrupt {
-                reason: e.to_string(),
-            })?;
-        Self { doc: next }.check_layout_into(&mut self.doc)
-    }
-
-    /// Merges another replica of the same customer into this one.
-    pub fn merge(&mut self, other: &mut CustomerDoc) -> Result<(), ModelError> {
-        let mut next = self.doc.clone();
-        next.merge(&mut other.doc)
-            .map_err(|e| ModelError::Corrupt {
-                reason: e.to_string(),
-            })?;
-        Self { doc: next }.check_layout_into(&mut self.doc)
-    }
-
-    /// A copy that edits as a new actor (another device).
-    pub fn fork(&mut self) -> Self {
-        Self {
-            doc: self.doc.fork(),
-        }
-    }
-
     /// The customer id stored in the document.
     pub fn id(&self) -> Result<String, ModelError> {
         autosurgeon::hydrate_prop(&self.doc, ROOT, "id").map_err(layout_error)
@@ -109,32 +69,6 @@ impl CustomerDoc {
     /// The whole customer, typed.
     pub fn customer(&self) -> Result<Customer, ModelError> {
         hydrate(&self.doc).map_err(layout_error)
-    }
-
-    /// Heads of the document (changes it includes), for comparing replicas.
-    pub fn heads(&mut self) -> Vec<automerge::ChangeHash> {
-        self.doc.get_heads()
-    }
-
-    fn check_layout(&self) -> Result<(), ModelError> {
-        let version: u64 =
-            autosurgeon::hydrate_prop(&self.doc, ROOT, "schema_version").map_err(layout_error)?;
-        if version > SCHEMA_VERSION {
-            return Err(ModelError::NewerSchema {
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
-        }
-        // Version 1 is the first layout: there is nothing older to migrate yet. A later
-        // version adds its migration here, keyed on `version`.
-        self.customer().map(|_| ())
-    }
-
-    /// Replaces `target` with this document if it has a valid layout.
-    fn check_layout_into(self, target: &mut AutoCommit) -> Result<(), ModelError> {
-        self.check_layout()?;
-        *target = self.doc;
-        Ok(())
     }
 
     /// The object at `key` of `parent`, which must be a map (or, for `notes`, text).
@@ -177,10 +111,7 @@ impl CustomerDoc {
 }
 
 fn layout_error(e: impl std::fmt::Display) -> ModelError {
-    ModelError::Layout {
-        kind: KIND,
-        reason: e.to_string(),
-    }
+    crate::document::layout(KIND)(e)
 }
 
 #[cfg(test)]

@@ -6,8 +6,9 @@ mod operations;
 
 use super::*;
 use crate::contact::ContactKind;
+use crate::document::CrmDocument;
 use crate::pipeline::Pipeline;
-use crate::values::{DAY_MS, Money};
+use crate::values::{DAY_MS, Millis, Money};
 
 pub(super) const T0: Millis = 1_767_225_600_000; // 2026-01-01T00:00:00Z
 

@@ -1,110 +1,181 @@
 use super::*;
+use crate::custom_field::FieldKind;
+use crate::document::Stamp;
+use crate::id::Id;
+use crate::pipeline::{StageDef, StageKind};
 
-fn names(doc: &WorkspaceDoc) -> Vec<String> {
-    doc.customers().into_iter().map(|(_, c)| c.name).collect()
+fn stamp() -> Stamp {
+    Stamp::new("admin", 1_767_225_600_000)
+}
+
+fn id(s: &str) -> Id {
+    Id::parse(s).unwrap()
 }
 
 #[test]
-fn add_customer_then_save_and_load_round_trips() {
-    let mut doc = WorkspaceDoc::new();
-    doc.add_customer("c1", "  张伟 Zhang Wei ", 10).unwrap();
-    let loaded = WorkspaceDoc::load(&doc.save()).unwrap();
-    assert_eq!(
-        loaded.customers(),
-        vec![(
-            "c1".to_owned(),
-            CustomerEntry {
-                name: "张伟 Zhang Wei".to_owned(),
-                created_at: 10
-            }
-        )]
-    );
+fn a_new_workspace_has_the_standard_pipeline_and_round_trips() {
+    let mut ws = WorkspaceDoc::new();
+    ws.set_name("华东销售组").unwrap();
+    let loaded = WorkspaceDoc::load(&ws.save()).unwrap();
+    let w = loaded.workspace().unwrap();
+    assert_eq!(w.name, "华东销售组");
+    assert_eq!(w.pipeline, Pipeline::standard());
+    assert!(w.members.is_empty() && w.directory.is_empty());
 }
 
 #[test]
-fn invalid_names_and_duplicate_ids_are_refused_without_change() {
-    let mut doc = WorkspaceDoc::new();
-    doc.add_customer("c1", "Li Na", 1).unwrap();
-    let before = doc.save();
+fn members_and_roles() {
+    let mut ws = WorkspaceDoc::new();
+    ws.add_member(&id("li"), "李娜", Role::Admin, &stamp())
+        .unwrap();
+    ws.add_member(&id("wang"), "王强", Role::Sales, &stamp())
+        .unwrap();
     assert_eq!(
-        doc.add_customer("c2", "   ", 2),
-        Err(WorkspaceError::EmptyName)
-    );
-    let long = "客".repeat(MAX_NAME_CHARS + 1);
-    assert_eq!(
-        doc.add_customer("c2", &long, 2),
-        Err(WorkspaceError::NameTooLong {
-            chars: MAX_NAME_CHARS + 1
+        ws.add_member(&id("li"), "Li", Role::Sales, &stamp()),
+        Err(ModelError::DuplicateId {
+            kind: "member",
+            id: "li".into()
         })
     );
     assert_eq!(
-        doc.add_customer("c1", "Wang Fang", 3),
-        Err(WorkspaceError::DuplicateId { id: "c1".into() })
+        ws.add_member(&id("x"), " ", Role::Sales, &stamp()),
+        Err(ModelError::Empty {
+            field: "member name"
+        })
     );
-    assert_eq!(doc.save(), before);
+    ws.set_member_role("wang", Role::Manager).unwrap();
+    ws.deactivate_member("li").unwrap();
+    let w = ws.workspace().unwrap();
+    assert_eq!(w.members["wang"].role, Role::Manager);
+    assert!(!w.members["li"].active);
+    assert_eq!(
+        ws.set_member_role("nobody", Role::Admin),
+        Err(ModelError::NotFound {
+            kind: "member",
+            id: "nobody".into()
+        })
+    );
 }
 
 #[test]
-fn two_fresh_replicas_merge_both_ways_without_losing_customers() {
+fn pipeline_stages_and_custom_fields() {
+    let mut ws = WorkspaceDoc::new();
+    let trial = StageDef {
+        name_zh: "试用".into(),
+        name_en: "Trial".into(),
+        order: 35,
+        kind: StageKind::Open,
+    };
+    ws.add_stage(&id("trial"), trial.clone()).unwrap();
+    assert!(matches!(
+        ws.add_stage(&id("trial"), trial),
+        Err(ModelError::DuplicateId { .. })
+    ));
+    ws.rename_stage("trial", "免费试用", "Free trial").unwrap();
+    ws.reorder_stage("trial", 25).unwrap();
+    assert_eq!(
+        ws.rename_stage("nope", "x", "x"),
+        Err(ModelError::UnknownStage {
+            stage: "nope".into()
+        })
+    );
+    let pipeline = ws.workspace().unwrap().pipeline;
+    let order: Vec<_> = pipeline.ordered().into_iter().map(|(id, _)| id).collect();
+    assert_eq!(
+        order,
+        vec![
+            "initial",
+            "qualified",
+            "trial",
+            "proposal",
+            "negotiation",
+            "won",
+            "lost"
+        ]
+    );
+
+    let def = CustomFieldDef {
+        label_zh: "行业".into(),
+        label_en: "Industry".into(),
+        kind: FieldKind::Text,
+        options: BTreeMap::new(),
+    };
+    ws.add_custom_field(&id("industry"), def.clone()).unwrap();
+    assert!(matches!(
+        ws.add_custom_field(&id("industry"), def),
+        Err(ModelError::DuplicateId { .. })
+    ));
+    ws.remove_custom_field("industry").unwrap();
+    assert!(ws.workspace().unwrap().custom_fields.is_empty());
+}
+
+#[test]
+fn replicas_started_offline_merge_without_losing_members_or_customers() {
     let mut a = WorkspaceDoc::new();
     let mut b = WorkspaceDoc::new();
-    a.add_customer("a1", "陈静", 1).unwrap();
-    b.add_customer("b1", "Zhou Min", 2).unwrap();
-
-    let mut ab = a.clone();
-    assert!(ab.merge_bytes(&b.save()).unwrap());
-    let mut ba = b.clone();
-    assert!(ba.merge_bytes(&a.save()).unwrap());
-
-    assert_eq!(names(&ab), vec!["陈静", "Zhou Min"]);
-    assert_eq!(ab.customers(), ba.customers());
+    a.add_member(&id("li"), "李娜", Role::Admin, &stamp())
+        .unwrap();
+    b.add_member(&id("wang"), "王强", Role::Sales, &stamp())
+        .unwrap();
+    a.register_customer(&id("c1"), &stamp()).unwrap();
+    b.register_customer(&id("c2"), &stamp()).unwrap();
+    let (mut ab, mut ba) = (a.clone(), b.clone());
+    assert!(ab.merge(&mut b.clone()).unwrap());
+    assert!(ba.merge(&mut a.clone()).unwrap());
+    let w = ab.workspace().unwrap();
+    assert_eq!(w, ba.workspace().unwrap());
+    assert_eq!(w.members.len(), 2);
+    assert_eq!(w.directory.keys().collect::<Vec<_>>(), vec!["c1", "c2"]);
+    assert_eq!(
+        w.pipeline,
+        Pipeline::standard(),
+        "the genesis pipeline is shared, not duplicated"
+    );
+    assert!(
+        !ab.merge(&mut ba).unwrap(),
+        "merging known changes changes nothing"
+    );
 }
 
 #[test]
-fn merging_known_state_reports_no_change() {
-    let mut a = WorkspaceDoc::new();
-    a.add_customer("a1", "Liu Yang", 1).unwrap();
-    let bytes = a.save();
-    assert!(!a.merge_bytes(&bytes).unwrap());
-}
-
-#[test]
-fn hostile_bytes_are_an_error_and_leave_the_document_intact() {
-    let mut a = WorkspaceDoc::new();
-    a.add_customer("a1", "Sun Li", 1).unwrap();
-    let before = a.save();
-    for bad in [&b"garbage"[..], &before[..before.len() / 2]] {
-        assert!(matches!(
-            a.merge_bytes(bad),
-            Err(WorkspaceError::Corrupt(_))
-        ));
-    }
-    // Zero bytes load as an empty Automerge document, which lacks the workspace layout.
-    assert!(matches!(a.merge_bytes(b""), Err(WorkspaceError::Layout(_))));
-    assert_eq!(a.save(), before);
-}
-
-#[test]
-fn an_automerge_document_of_another_shape_is_a_layout_error() {
-    let mut other = AutoCommit::new();
-    reconcile(&mut other, BTreeMap::from([("title", "notes")])).unwrap();
+fn directory_refuses_duplicates_and_unknown_removals() {
+    let mut ws = WorkspaceDoc::new();
+    ws.register_customer(&id("c1"), &stamp()).unwrap();
     assert!(matches!(
-        WorkspaceDoc::load(&other.save()),
-        Err(WorkspaceError::Layout(_))
+        ws.register_customer(&id("c1"), &stamp()),
+        Err(ModelError::DuplicateId { .. })
     ));
+    ws.unregister_customer("c1").unwrap();
+    assert_eq!(
+        ws.unregister_customer("c1"),
+        Err(ModelError::NotFound {
+            kind: "customer",
+            id: "c1".into()
+        })
+    );
 }
 
 #[test]
-fn a_newer_schema_version_is_refused_clearly() {
-    let mut newer = AutoCommit::new();
-    let layout = Layout {
-        schema_version: SCHEMA_VERSION + 1,
-        customers: BTreeMap::new(),
-    };
-    reconcile(&mut newer, &layout).unwrap();
+fn hostile_and_foreign_bytes_are_errors() {
+    let mut ws = WorkspaceDoc::new();
+    let bytes = ws.save();
+    assert!(matches!(
+        WorkspaceDoc::load(b"garbage"),
+        Err(ModelError::Corrupt { .. })
+    ));
+    assert!(WorkspaceDoc::load(&bytes[..bytes.len() / 2]).is_err());
+    assert!(matches!(
+        WorkspaceDoc::load(b""),
+        Err(ModelError::Layout { .. })
+    ));
+    let mut newer = WorkspaceDoc::new();
+    newer
+        .doc
+        .put(ROOT, "schema_version", SCHEMA_VERSION + 1)
+        .unwrap();
     assert_eq!(
         WorkspaceDoc::load(&newer.save()).unwrap_err(),
-        WorkspaceError::NewerSchema {
+        ModelError::NewerSchema {
             found: SCHEMA_VERSION + 1,
             supported: SCHEMA_VERSION
         }

@@ -1,0 +1,108 @@
+//! A replica of any of a workspace's documents, chosen by document id: the workspace document
+//! is `workspace`, every other id is a customer document. Lets the app and the edge store,
+//! merge and forward documents without knowing their kinds.
+
+use crate::customer::CustomerDoc;
+use crate::document::CrmDocument;
+use crate::error::ModelError;
+use crate::workspace::WorkspaceDoc;
+
+/// Document id of the workspace document.
+pub const WORKSPACE_DOC_ID: &str = "workspace";
+
+/// One document of the workspace.
+#[derive(Debug, Clone)]
+pub enum Replica {
+    /// The workspace document.
+    Workspace(WorkspaceDoc),
+    /// A customer document.
+    Customer(CustomerDoc),
+}
+
+impl Replica {
+    /// Loads the saved document `doc_id`, checking it has that kind's layout.
+    pub fn load(doc_id: &str, bytes: &[u8]) -> Result<Self, ModelError> {
+        if doc_id == WORKSPACE_DOC_ID {
+            WorkspaceDoc::load(bytes).map(Self::Workspace)
+        } else {
+            CustomerDoc::load(bytes).map(Self::Customer)
+        }
+    }
+
+    /// Merges a saved copy of the same document; returns whether this replica changed.
+    pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<bool, ModelError> {
+        match self {
+            Self::Workspace(doc) => doc.merge_bytes(bytes),
+            Self::Customer(doc) => doc.merge_bytes(bytes),
+        }
+    }
+
+    /// The whole document, compacted.
+    pub fn save(&mut self) -> Vec<u8> {
+        match self {
+            Self::Workspace(doc) => doc.save(),
+            Self::Customer(doc) => doc.save(),
+        }
+    }
+}
+
+/// Merges `incoming` into the stored bytes of `doc_id` (if any). Returns the new bytes to store
+/// and send on, or `None` when nothing changed.
+pub fn merge_stored(
+    doc_id: &str,
+    stored: Option<&[u8]>,
+    incoming: &[u8],
+) -> Result<Option<Vec<u8>>, ModelError> {
+    let mut replica = match stored {
+        Some(stored) => Replica::load(doc_id, stored)?,
+        None => return Replica::load(doc_id, incoming).map(|mut r| Some(r.save())),
+    };
+    Ok(replica.merge_bytes(incoming)?.then(|| replica.save()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::customer::{Lifecycle, NewCustomer, Source};
+    use crate::document::Stamp;
+    use crate::id::Id;
+
+    fn customer(name: &str) -> CustomerDoc {
+        let new = NewCustomer {
+            name: name.into(),
+            name_latin: String::new(),
+            company: String::new(),
+            title: String::new(),
+            owner: "li".into(),
+            source: Source::Referral,
+            lifecycle: Lifecycle::Lead,
+        };
+        CustomerDoc::create(&Id::parse("c1").unwrap(), new, &Stamp::new("li", 0)).unwrap()
+    }
+
+    #[test]
+    fn merge_stored_keeps_new_documents_and_merges_known_ones() {
+        let mut a = customer("周敏");
+        let first = merge_stored("c1", None, &a.save()).unwrap().unwrap();
+        assert_eq!(merge_stored("c1", Some(&first), &a.save()).unwrap(), None);
+        a.add_tag("VIP", &Stamp::new("li", 1)).unwrap();
+        let merged = merge_stored("c1", Some(&first), &a.save())
+            .unwrap()
+            .unwrap();
+        let tags = CustomerDoc::load(&merged).unwrap().customer().unwrap().tags;
+        assert!(tags.contains_key("VIP"));
+    }
+
+    #[test]
+    fn a_document_of_the_wrong_kind_is_refused() {
+        let mut ws = WorkspaceDoc::new();
+        assert!(matches!(
+            merge_stored("c1", None, &ws.save()),
+            Err(ModelError::Layout { .. })
+        ));
+        assert!(matches!(
+            merge_stored(WORKSPACE_DOC_ID, None, &customer("x").save()),
+            Err(ModelError::Layout { .. })
+        ));
+    }
+}

@@ -1,0 +1,190 @@
+//! The named operations on a workspace document.
+
+use automerge::{ObjId, ObjType, ROOT, ReadDoc, Value, transaction::Transactable};
+use autosurgeon::{Reconcile, reconcile_prop};
+
+use super::{DirectoryEntry, KIND, Member, Role, WorkspaceDoc};
+use crate::custom_field::CustomFieldDef;
+use crate::document::{Stamp, layout};
+use crate::error::ModelError;
+use crate::id::Id;
+use crate::pipeline::StageDef;
+use crate::values::{optional_text, required_text};
+
+const MAX_NAME: usize = 100;
+
+impl WorkspaceDoc {
+    /// Renames the workspace.
+    pub fn set_name(&mut self, name: &str) -> Result<(), ModelError> {
+        let name = required_text("workspace name", name, MAX_NAME)?;
+        self.put(&ROOT, "name", name)
+    }
+
+    /// Adds a member.
+    pub fn add_member(
+        &mut self,
+        id: &Id,
+        name: &str,
+        role: Role,
+        stamp: &Stamp,
+    ) -> Result<(), ModelError> {
+        let name = required_text("member name", name, MAX_NAME)?;
+        let members = self.map(&ROOT, "members")?;
+        if self.map(&members, id.as_str()).is_ok() {
+            return Err(ModelError::DuplicateId {
+                kind: "member",
+                id: id.to_string(),
+            });
+        }
+        let member = Member {
+            name,
+            role,
+            active: true,
+            joined_at: stamp.at,
+        };
+        self.put(&members, id.as_str(), member)
+    }
+
+    /// Changes a member's role.
+    pub fn set_member_role(&mut self, id: &str, role: Role) -> Result<(), ModelError> {
+        let member = self.entry("members", "member", id)?;
+        self.put(&member, "role", role)
+    }
+
+    /// Removes a member from the team; their past edits stay attributed.
+    pub fn deactivate_member(&mut self, id: &str) -> Result<(), ModelError> {
+        let member = self.entry("members", "member", id)?;
+        self.put(&member, "active", false)
+    }
+
+    /// Adds a pipeline stage.
+    pub fn add_stage(&mut self, id: &Id, stage: StageDef) -> Result<(), ModelError> {
+        let stage = StageDef {
+            name_zh: required_text("stage name", &stage.name_zh, MAX_NAME)?,
+            name_en: optional_text("stage name", &stage.name_en, MAX_NAME)?,
+            ..stage
+        };
+        let stages = self.stages()?;
+        if self.map(&stages, id.as_str()).is_ok() {
+            return Err(ModelError::DuplicateId {
+                kind: "stage",
+                id: id.to_string(),
+            });
+        }
+        self.put(&stages, id.as_str(), stage)
+    }
+
+    /// Renames a pipeline stage.
+    pub fn rename_stage(
+        &mut self,
+        id: &str,
+        name_zh: &str,
+        name_en: &str,
+    ) -> Result<(), ModelError> {
+        let stages = self.stages()?;
+        let stage = self
+            .map(&stages, id)
+            .map_err(|_| ModelError::UnknownStage {
+                stage: id.to_owned(),
+            })?;
+        self.put(
+            &stage,
+            "name_zh",
+            required_text("stage name", name_zh, MAX_NAME)?,
+        )?;
+        self.put(
+            &stage,
+            "name_en",
+            optional_text("stage name", name_en, MAX_NAME)?,
+        )
+    }
+
+    /// Moves a pipeline stage on the board.
+    pub fn reorder_stage(&mut self, id: &str, order: i64) -> Result<(), ModelError> {
+        let stages = self.stages()?;
+        let stage = self
+            .map(&stages, id)
+            .map_err(|_| ModelError::UnknownStage {
+                stage: id.to_owned(),
+            })?;
+        self.put(&stage, "order", order)
+    }
+
+    /// Defines a custom field.
+    pub fn add_custom_field(&mut self, id: &Id, def: CustomFieldDef) -> Result<(), ModelError> {
+        let def = CustomFieldDef {
+            label_zh: required_text("field label", &def.label_zh, MAX_NAME)?,
+            ..def
+        };
+        let fields = self.map(&ROOT, "custom_fields")?;
+        if self.map(&fields, id.as_str()).is_ok() {
+            return Err(ModelError::DuplicateId {
+                kind: "custom field",
+                id: id.to_string(),
+            });
+        }
+        self.put(&fields, id.as_str(), def)
+    }
+
+    /// Removes a custom field definition (values already stored in customers stay).
+    pub fn remove_custom_field(&mut self, id: &str) -> Result<(), ModelError> {
+        self.entry("custom_fields", "custom field", id)?;
+        let fields = self.map(&ROOT, "custom_fields")?;
+        self.doc.delete(&fields, id).map_err(layout(KIND))
+    }
+
+    /// Lists a new customer document in the directory.
+    pub fn register_customer(&mut self, id: &Id, stamp: &Stamp) -> Result<(), ModelError> {
+        let directory = self.map(&ROOT, "directory")?;
+        if self.map(&directory, id.as_str()).is_ok() {
+            return Err(ModelError::DuplicateId {
+                kind: "customer",
+                id: id.to_string(),
+            });
+        }
+        let entry = DirectoryEntry {
+            created_at: stamp.at,
+            created_by: stamp.by.clone(),
+        };
+        self.put(&directory, id.as_str(), entry)
+    }
+
+    /// Removes a customer from the directory.
+    pub fn unregister_customer(&mut self, id: &str) -> Result<(), ModelError> {
+        self.entry("directory", "customer", id)?;
+        let directory = self.map(&ROOT, "directory")?;
+        self.doc.delete(&directory, id).map_err(layout(KIND))
+    }
+
+    fn stages(&self) -> Result<ObjId, ModelError> {
+        let pipeline = self.map(&ROOT, "pipeline")?;
+        self.map(&pipeline, "stages")
+    }
+
+    fn entry(
+        &self,
+        collection: &'static str,
+        kind: &'static str,
+        id: &str,
+    ) -> Result<ObjId, ModelError> {
+        let collection = self.map(&ROOT, collection)?;
+        self.map(&collection, id).map_err(|_| ModelError::NotFound {
+            kind,
+            id: id.to_owned(),
+        })
+    }
+
+    fn map(&self, parent: &ObjId, key: &str) -> Result<ObjId, ModelError> {
+        match self.doc.get(parent, key) {
+            Ok(Some((Value::Object(ObjType::Map), obj))) => Ok(obj),
+            _ => Err(ModelError::NotFound {
+                kind: KIND,
+                id: key.to_owned(),
+            }),
+        }
+    }
+
+    fn put<R: Reconcile>(&mut self, obj: &ObjId, key: &str, value: R) -> Result<(), ModelError> {
+        reconcile_prop(&mut self.doc, obj, key, value).map_err(layout(KIND))
+    }
+}
