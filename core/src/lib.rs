@@ -6,6 +6,7 @@
 pub mod contact;
 pub mod custom_field;
 pub mod customer;
+pub mod demo;
 pub mod document;
 pub mod error;
 pub mod frame;

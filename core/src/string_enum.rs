@@ -38,11 +38,17 @@ macro_rules! string_enum {
                     _ => None,
                 }
             }
+
+            /// The value stored as `text`, or the fallback for a string this build does not
+            /// know.
+            pub fn from_stored(text: &str) -> Self {
+                Self::parse(text).unwrap_or(Self::$fallback)
+            }
         }
 
         impl autosurgeon::Hydrate for $name {
             fn hydrate_string(s: &'_ str) -> Result<Self, autosurgeon::HydrateError> {
-                Ok(Self::parse(s).unwrap_or(Self::$fallback))
+                Ok(Self::from_stored(s))
             }
         }
 

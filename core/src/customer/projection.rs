@@ -108,8 +108,8 @@ impl SummaryRow {
 }
 
 impl CustomerDoc {
-    /// This customer's summary row.
+    /// This customer's summary row, read without hydrating the whole customer.
     pub fn summary(&self) -> Result<SummaryRow, ModelError> {
-        self.customer().map(|c| SummaryRow::of(&c))
+        super::summary_scan::summary_row(&self.doc)
     }
 }

@@ -121,6 +121,8 @@ proptest! {
 
         prop_assert_eq!(forward.customer().unwrap(), backward.customer().unwrap());
         prop_assert_eq!(forward.summary().unwrap(), backward.summary().unwrap());
+        // The one-pass reader agrees with the typed reference, conflicts included.
+        prop_assert_eq!(forward.summary().unwrap(), SummaryRow::of(&forward.customer().unwrap()));
         prop_assert_eq!(forward.conflicts(), backward.conflicts());
         // Every interaction and order any replica logged survives.
         let logged: usize = ops.iter().filter(|(_, o)| matches!(o, Op::Interaction(_))).count();

@@ -419,6 +419,28 @@ fn hostile_bytes_are_errors_never_panics() {
 }
 
 #[test]
+fn documents_of_another_shape_are_refused_with_the_field_named() {
+    let mut doc = new_customer();
+    let profile = doc
+        .child(&automerge::ROOT, "profile", "profile", "profile")
+        .unwrap();
+    doc.doc.put(&profile, "company", 42).unwrap();
+    let err = CustomerDoc::load(&doc.save()).unwrap_err();
+    assert_eq!(
+        err,
+        ModelError::Layout {
+            kind: "customer",
+            reason: "profile.company: expected a string".into()
+        }
+    );
+    let mut workspace = crate::workspace::WorkspaceDoc::new();
+    assert!(matches!(
+        CustomerDoc::load(&workspace.save()),
+        Err(ModelError::Layout { .. })
+    ));
+}
+
+#[test]
 fn a_newer_schema_is_refused_with_a_clear_error() {
     let mut doc = new_customer();
     doc.doc
@@ -441,4 +463,31 @@ fn unknown_enum_strings_from_newer_clients_read_as_the_fallback() {
         .unwrap();
     doc.doc.put(&profile, "source", "kuaishou").unwrap();
     assert_eq!(doc.customer().unwrap().profile.source, Source::Other);
+}
+
+mod hostile {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn random_bytes_never_panic_the_loader(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            if let Ok(doc) = CustomerDoc::load(&bytes) {
+                let _ = doc.summary();
+            }
+        }
+
+        #[test]
+        fn damaged_saves_are_errors_or_valid_customers(cut in 0usize..10_000, flip in any::<(usize, u8)>()) {
+            let mut doc = new_customer();
+            doc.add_interaction(&id("i1"), interaction("来电咨询", 1), &stamp("li", 1)).unwrap();
+            let mut bytes = doc.save();
+            let len = bytes.len();
+            bytes[flip.0 % len] ^= flip.1 | 1;
+            bytes.truncate(cut % (len + 1));
+            if let Ok(loaded) = CustomerDoc::load(&bytes) {
+                prop_assert!(loaded.summary().is_ok());
+            }
+        }
+    }
 }
