@@ -1,7 +1,8 @@
 //! Where this client syncs: the edge URL and the workspace, taken from the page address.
 //!
 //! `?edge=ws://host:port` overrides the edge (default: same host, port 8787, the local
-//! `wrangler dev`); `?workspace=ID` picks the workspace (default `demo`).
+//! `wrangler dev`); `?workspace=ID` picks the workspace (default `demo`); `?member=ID` says who
+//! edits (default: a sales member of the demo team) until sign-in with workspace tokens.
 
 /// Connection settings of this page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,6 +11,8 @@ pub struct Config {
     pub edge: String,
     /// Workspace id.
     pub workspace: String,
+    /// Member id this device edits as.
+    pub member: String,
 }
 
 impl Config {
@@ -18,11 +21,23 @@ impl Config {
         let location = web_sys::window().expect("a browser window").location();
         let search = location.search().unwrap_or_default();
         let params = web_sys::UrlSearchParams::new_with_str(&search).ok();
+        // A setting given in the address is remembered for the tab, so reloading a deeper
+        // page (which has no query) keeps the same workspace and edge.
+        let tab = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
         let param = |name: &str| {
-            params
+            let key = format!("qingke.{name}");
+            let given = params
                 .as_ref()
                 .and_then(|p| p.get(name))
-                .filter(|v| !v.is_empty())
+                .filter(|v| !v.is_empty());
+            match (&given, &tab) {
+                (Some(value), Some(tab)) => {
+                    let _ = tab.set_item(&key, value);
+                }
+                (None, Some(tab)) => return tab.get_item(&key).ok().flatten(),
+                _ => {}
+            }
+            given
         };
         let hostname = location.hostname().unwrap_or_else(|_| "127.0.0.1".into());
         let scheme = if location.protocol().as_deref() == Ok("https:") {
@@ -35,6 +50,7 @@ impl Config {
                 .map(|e| e.trim_end_matches('/').to_owned())
                 .unwrap_or_else(|| format!("{scheme}://{hostname}:8787")),
             workspace: param("workspace").unwrap_or_else(|| "demo".into()),
+            member: param("member").unwrap_or_else(|| crm_core::demo::MEMBERS[2].0.into()),
         }
     }
 

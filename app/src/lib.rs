@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod edge_link;
+pub mod i18n;
 pub mod session;
 pub mod storage;
 mod ui;

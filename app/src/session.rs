@@ -2,15 +2,18 @@
 //!
 //! Every document (the workspace document and one per customer) is kept in IndexedDB under its
 //! document id. Local edits are written there before they are reported saved and then pushed
-//! to the edge; documents from the edge are merged, stored and shown.
+//! to the edge; documents from the edge are merged, stored and shown. A changed document
+//! updates only its own summary row and, if a page shows it, its own customer signal; the list
+//! of rows is republished at most once per animation-frame-sized batch.
 
-use std::cell::{OnceCell, RefCell};
-use std::collections::BTreeMap;
+use std::cell::{Cell, OnceCell, RefCell};
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
-use crm_core::customer::{Lifecycle, NewCustomer, Source, SummaryRow};
+use crm_core::customer::{Customer, FieldConflict, NewContact, NewCustomer, SummaryRow};
 use crm_core::frame::DocFrame;
 use crm_core::replica::{Replica, WORKSPACE_DOC_ID};
+use crm_core::workspace::Workspace;
 use crm_core::{CustomerDoc, Id, ModelError, Stamp, WorkspaceDoc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -19,38 +22,36 @@ use crate::config::Config;
 use crate::edge_link::{EdgeLink, LinkHandlers, LinkStatus};
 use crate::storage::{DocumentStore, StorageError};
 
-/// Member id used for edits until sign-in exists.
-const LOCAL_MEMBER: &str = "local";
 /// Prefix of IndexedDB keys holding documents that could not be read.
 const QUARANTINE: &str = "quarantine/";
+/// How long row updates are gathered before the list is republished.
+const PUBLISH_DELAY: std::time::Duration = std::time::Duration::from_millis(16);
 
 /// Reactive view of the session, for the UI.
 #[derive(Clone, Copy)]
 pub struct SessionSignals {
-    /// One row per customer, most recently updated first.
+    /// One row per customer, in no particular order.
     pub rows: RwSignal<Vec<SummaryRow>>,
+    /// The workspace: members, pipeline, custom fields.
+    pub workspace: RwSignal<Option<Workspace>>,
+    /// The member using this device.
+    pub member: StoredValue<String>,
     /// State of the link to the edge.
     pub link: RwSignal<LinkStatus>,
     /// Local writes not yet committed to IndexedDB.
     pub unsaved_writes: RwSignal<u32>,
-    /// Storage problems to show (unreadable documents kept aside, failed writes).
-    pub storage_problems: RwSignal<Vec<String>>,
-}
-
-impl SessionSignals {
-    fn new() -> Self {
-        Self {
-            rows: RwSignal::new(Vec::new()),
-            link: RwSignal::new(LinkStatus::Connecting),
-            unsaved_writes: RwSignal::new(0),
-            storage_problems: RwSignal::new(Vec::new()),
-        }
-    }
+    /// Documents set aside because they could not be read: (document id, reason).
+    pub quarantined: RwSignal<Vec<(String, String)>>,
+    /// Failed writes to show.
+    pub storage_errors: RwSignal<Vec<String>>,
 }
 
 /// A workspace open in this tab.
 pub struct Session {
     replicas: RefCell<BTreeMap<String, Replica>>,
+    rows: RefCell<BTreeMap<String, SummaryRow>>,
+    open_customers: RefCell<HashMap<String, ArcRwSignal<Option<Customer>>>>,
+    publish_scheduled: Cell<bool>,
     store: DocumentStore,
     link: OnceCell<EdgeLink>,
     /// What the UI renders.
@@ -61,7 +62,15 @@ impl Session {
     /// Opens the workspace's documents from IndexedDB and connects to the edge. A stored
     /// document that cannot be read is moved under `quarantine/` and reported; the rest load.
     pub async fn start(config: &Config) -> Result<Rc<Self>, StorageError> {
-        let signals = SessionSignals::new();
+        let signals = SessionSignals {
+            rows: RwSignal::new(Vec::new()),
+            workspace: RwSignal::new(None),
+            member: StoredValue::new(config.member.clone()),
+            link: RwSignal::new(LinkStatus::Connecting),
+            unsaved_writes: RwSignal::new(0),
+            quarantined: RwSignal::new(Vec::new()),
+            storage_errors: RwSignal::new(Vec::new()),
+        };
         let store = DocumentStore::open(&config.database_name()).await?;
         let mut replicas = BTreeMap::new();
         for (key, bytes) in store.all().await? {
@@ -76,43 +85,49 @@ impl Session {
                     let kept = format!("{QUARANTINE}{key}/{}", js_sys::Date::now());
                     store.put(&kept, &bytes).await?;
                     store.delete(&key).await?;
-                    signals.storage_problems.update(|p| {
-                        p.push(format!(
-                            "Document {key} could not be read ({error}); it was kept as {kept}."
-                        ))
-                    });
+                    signals
+                        .quarantined
+                        .update(|q| q.push((key, format!("{error}; kept as {kept}"))));
                 }
             }
         }
         replicas
             .entry(WORKSPACE_DOC_ID.to_owned())
             .or_insert_with(|| Replica::Workspace(WorkspaceDoc::new()));
+        let ids: Vec<String> = replicas.keys().cloned().collect();
         let session = Rc::new(Self {
             replicas: RefCell::new(replicas),
+            rows: RefCell::new(BTreeMap::new()),
+            open_customers: RefCell::new(HashMap::new()),
+            publish_scheduled: Cell::new(false),
             store,
             link: OnceCell::new(),
             signals,
         });
-        session.refresh();
+        ids.iter().for_each(|id| session.changed(id));
         let link = EdgeLink::connect(config.socket_url(), session.link_handlers());
         let _ = session.link.set(link);
         Ok(session)
     }
 
-    /// Creates a customer, lists it in the workspace, stores both and pushes them to the edge.
-    pub fn add_customer(self: &Rc<Self>, name: &str) -> Result<(), ModelError> {
+    /// A stamp for an edit made now by this device's member.
+    fn stamp(&self) -> Stamp {
+        Stamp::new(self.signals.member.get_value(), js_sys::Date::now() as i64)
+    }
+
+    /// Creates a customer with its first contact points, lists it in the workspace, stores
+    /// both and pushes them to the edge. Nothing is kept if any input is invalid.
+    pub fn create_customer(
+        self: &Rc<Self>,
+        new: NewCustomer,
+        contacts: Vec<NewContact>,
+    ) -> Result<String, ModelError> {
         let id = Id::random();
-        let stamp = Stamp::new(LOCAL_MEMBER, js_sys::Date::now() as i64);
-        let new = NewCustomer {
-            name: name.to_owned(),
-            name_latin: String::new(),
-            company: String::new(),
-            title: String::new(),
-            owner: LOCAL_MEMBER.to_owned(),
-            source: Source::Other,
-            lifecycle: Lifecycle::Lead,
-        };
-        let customer = CustomerDoc::create(&id, new, &stamp)?;
+        let stamp = self.stamp();
+        let mut customer = CustomerDoc::create(&id, new, &stamp)?;
+        for contact in contacts {
+            customer.add_contact(&Id::random(), contact, &stamp)?;
+        }
         {
             let mut replicas = self.replicas.borrow_mut();
             match replicas.get_mut(WORKSPACE_DOC_ID) {
@@ -121,10 +136,98 @@ impl Session {
             }
             replicas.insert(id.to_string(), Replica::Customer(customer));
         }
-        self.refresh();
-        self.persist(id.as_str(), true);
-        self.persist(WORKSPACE_DOC_ID, true);
+        for doc in [id.as_str(), WORKSPACE_DOC_ID] {
+            self.changed(doc);
+            self.persist(doc, true);
+        }
+        Ok(id.to_string())
+    }
+
+    /// Applies a named operation to customer `id` as this device's member, then stores and
+    /// pushes the document. On error the document is unchanged.
+    pub fn edit_customer(
+        self: &Rc<Self>,
+        id: &str,
+        op: impl FnOnce(&mut CustomerDoc, &Stamp) -> Result<(), ModelError>,
+    ) -> Result<(), ModelError> {
+        let stamp = self.stamp();
+        {
+            let mut replicas = self.replicas.borrow_mut();
+            match replicas.get_mut(id) {
+                Some(Replica::Customer(doc)) => op(doc, &stamp)?,
+                _ => {
+                    return Err(ModelError::NotFound {
+                        kind: "customer",
+                        id: id.to_owned(),
+                    });
+                }
+            }
+        }
+        self.changed(id);
+        self.persist(id, true);
         Ok(())
+    }
+
+    /// Customer `id`, kept current as edits arrive from this device or the edge. The signal
+    /// is reference-counted, not owned by the view that first asked for it.
+    pub fn customer(&self, id: &str) -> ArcRwSignal<Option<Customer>> {
+        if let Some(signal) = self.open_customers.borrow().get(id) {
+            return signal.clone();
+        }
+        let signal = ArcRwSignal::new(self.hydrate(id));
+        self.open_customers
+            .borrow_mut()
+            .insert(id.to_owned(), signal.clone());
+        signal
+    }
+
+    /// Fields of customer `id` that two people changed at once.
+    pub fn conflicts(&self, id: &str) -> Vec<FieldConflict> {
+        match self.replicas.borrow().get(id) {
+            Some(Replica::Customer(doc)) => doc.conflicts(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn hydrate(&self, id: &str) -> Option<Customer> {
+        match self.replicas.borrow().get(id) {
+            Some(Replica::Customer(doc)) => doc.customer().ok(),
+            _ => None,
+        }
+    }
+
+    /// Updates what the UI shows of document `id` after it changed.
+    fn changed(self: &Rc<Self>, id: &str) {
+        let replicas = self.replicas.borrow();
+        match replicas.get(id) {
+            Some(Replica::Workspace(ws)) => self.signals.workspace.set(ws.workspace().ok()),
+            Some(Replica::Customer(doc)) => {
+                match doc.summary() {
+                    Ok(row) => self.rows.borrow_mut().insert(id.to_owned(), row),
+                    Err(_) => self.rows.borrow_mut().remove(id),
+                };
+                if let Some(signal) = self.open_customers.borrow().get(id) {
+                    signal.set(doc.customer().ok());
+                }
+                self.schedule_publish();
+            }
+            None => {}
+        }
+    }
+
+    fn schedule_publish(self: &Rc<Self>) {
+        if self.publish_scheduled.replace(true) {
+            return;
+        }
+        let session = Rc::clone(self);
+        set_timeout(
+            move || {
+                session.publish_scheduled.set(false);
+                let rows = session.rows.borrow().values().cloned().collect();
+                session.signals.rows.set(rows);
+            },
+            PUBLISH_DELAY,
+        );
     }
 
     fn link_handlers(self: &Rc<Self>) -> LinkHandlers {
@@ -165,7 +268,7 @@ impl Session {
         };
         match merged {
             Ok(true) => {
-                self.refresh();
+                self.changed(&frame.doc_id);
                 self.persist(&frame.doc_id, false);
             }
             Ok(false) => {}
@@ -173,24 +276,6 @@ impl Session {
                 leptos::logging::warn!("ignored document {} from the edge: {error}", frame.doc_id)
             }
         }
-    }
-
-    fn refresh(&self) {
-        let mut rows: Vec<SummaryRow> = self
-            .replicas
-            .borrow()
-            .values()
-            .filter_map(|replica| match replica {
-                Replica::Customer(doc) => doc.summary().ok(),
-                Replica::Workspace(_) => None,
-            })
-            .collect();
-        rows.sort_by(|a, b| {
-            b.updated_at
-                .cmp(&a.updated_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        self.signals.rows.set(rows);
     }
 
     fn save(&self, id: &str) -> Option<Vec<u8>> {
@@ -222,7 +307,7 @@ impl Session {
                 Ok(()) => {}
                 Err(error) => session
                     .signals
-                    .storage_problems
+                    .storage_errors
                     .update(|p| p.push(error.to_string())),
             }
         });

@@ -8,9 +8,10 @@ use crate::customer::{
     Channel, CustomValue, CustomerDoc, Direction, Lifecycle, MANUAL_ORIGIN, NewContact,
     NewCustomer, NewDeal, NewFollowUp, NewInteraction, NewOrder, OrderChannel, Source,
 };
-use crate::document::Stamp;
+use crate::document::{CrmDocument, Stamp};
 use crate::id::Id;
 use crate::pipeline::Pipeline;
+use crate::replica::WORKSPACE_DOC_ID;
 use crate::values::{DAY_MS, Millis, Money};
 use crate::workspace::{Role, WorkspaceDoc};
 
@@ -159,6 +160,25 @@ impl Rng {
     fn id(&mut self) -> Id {
         Id::from_bits((u128::from(self.next()) << 64) | u128::from(self.next()))
     }
+}
+
+/// Seed of the demo workspace that `cargo xtask dev` serves.
+pub const DEMO_SEED: u64 = 2026;
+
+/// A whole demo workspace, saved and ready to store: the workspace document (its directory
+/// listing every customer) first, then `count` customers, as (document id, bytes).
+pub fn saved_workspace(count: usize, now: Millis) -> Vec<(String, Vec<u8>)> {
+    let mut ws = workspace(now);
+    let stamp = Stamp::new("admin", now);
+    let mut docs = vec![(String::new(), Vec::new())];
+    for mut customer in customers(DEMO_SEED, now).take(count) {
+        let id = customer.id().expect("a demo customer has an id");
+        ws.register_customer(&Id::parse(&id).expect("demo ids are valid"), &stamp)
+            .expect("demo ids are unique");
+        docs.push((id, customer.save()));
+    }
+    docs[0] = (WORKSPACE_DOC_ID.to_owned(), ws.save());
+    docs
 }
 
 /// The demo workspace document: team, standard pipeline, two custom fields.
@@ -362,7 +382,6 @@ fn customer(
 mod tests {
     use super::*;
     use crate::customer::SummaryRow;
-    use crate::document::CrmDocument;
 
     const NOW: Millis = 1_767_225_600_000;
 
@@ -399,6 +418,19 @@ mod tests {
             (1_000..2_000).contains(&interactions),
             "about 15 interactions each, got {interactions}"
         );
+    }
+
+    #[test]
+    fn a_saved_demo_workspace_lists_its_customers_and_loads_back() {
+        let docs = saved_workspace(30, NOW);
+        assert_eq!(docs.len(), 31);
+        let ws = WorkspaceDoc::load(&docs[0].1).unwrap().workspace().unwrap();
+        assert_eq!(docs[0].0, WORKSPACE_DOC_ID);
+        assert_eq!(ws.directory.len(), 30);
+        for (id, bytes) in &docs[1..] {
+            assert!(ws.directory.contains_key(id));
+            assert_eq!(&CustomerDoc::load(bytes).unwrap().id().unwrap(), id);
+        }
     }
 
     #[test]

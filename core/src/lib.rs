@@ -13,6 +13,7 @@ pub mod frame;
 pub mod id;
 pub mod pipeline;
 pub mod replica;
+pub mod search;
 mod string_enum;
 pub mod values;
 pub mod workspace;

@@ -25,10 +25,11 @@ const CLOSE_TOO_BIG: u16 = 1009;
 #[durable_object]
 pub struct Workspace {
     state: State,
+    env: Env,
 }
 
 impl DurableObject for Workspace {
-    fn new(state: State, _env: Env) -> Self {
+    fn new(state: State, env: Env) -> Self {
         state
             .storage()
             .sql()
@@ -37,10 +38,11 @@ impl DurableObject for Workspace {
                 None,
             )
             .expect("creating the documents table");
-        Self { state }
+        Self { state, env }
     }
 
-    async fn fetch(&self, _req: Request) -> Result<Response> {
+    async fn fetch(&self, req: Request) -> Result<Response> {
+        self.seed_demo_if_asked(&req)?;
         let pair = WebSocketPair::new()?;
         self.state.accept_web_socket(&pair.server);
         for (doc_id, bytes) in self.all_documents()? {
@@ -111,6 +113,34 @@ impl DurableObject for Workspace {
 }
 
 impl Workspace {
+    /// Fills an empty workspace with the demo data when the edge runs with
+    /// `DEMO_WORKSPACE` naming it (set by `cargo xtask dev`); `DEMO_CUSTOMERS` says how many
+    /// customers (default 100). Never touches a workspace that has documents.
+    fn seed_demo_if_asked(&self, req: &Request) -> Result<()> {
+        let var = |name: &str| self.env.var(name).ok().map(|v| v.to_string());
+        let workspace = req.path().strip_prefix("/ws/").map(str::to_owned);
+        if var("DEMO_WORKSPACE").is_none() || var("DEMO_WORKSPACE") != workspace {
+            return Ok(());
+        }
+        let stored = self
+            .state
+            .storage()
+            .sql()
+            .exec("SELECT id FROM documents LIMIT 1", None)?;
+        if stored.raw().next().is_some() {
+            return Ok(());
+        }
+        let count = var("DEMO_CUSTOMERS")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(100);
+        let now = worker::Date::now().as_millis() as i64;
+        for (id, bytes) in crm_core::demo::saved_workspace(count, now) {
+            self.persist(&id, &bytes)?;
+        }
+        worker::console_log!("seeded the demo workspace with {count} customers");
+        Ok(())
+    }
+
     fn document(&self, id: &str) -> Result<Option<Vec<u8>>> {
         let rows = self
             .state

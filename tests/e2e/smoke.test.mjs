@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { startEdge } from "../support/edge.mjs";
 import { startApp } from "../support/static-server.mjs";
-import { launchBrowser } from "../support/browser.mjs";
+import { launchBrowser, openDevice, addCustomer } from "../support/browser.mjs";
 
 const artifacts = path.resolve("tests/artifacts");
 
@@ -30,14 +30,6 @@ async function setup(t) {
   return { browser, state, persistDir, pageUrl, workspace };
 }
 
-async function openDevice(browser, url, options = {}) {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  page.on("pageerror", (e) => console.error("page error:", e.message));
-  await page.goto(url);
-  return { context, page };
-}
-
 const names = (page) => page.locator(".customer-row .name").allTextContents();
 
 async function waitForName(page, name) {
@@ -54,8 +46,7 @@ test("a customer survives a reload from IndexedDB and an edge restart in Durable
 
   const a = await openDevice(browser, pageUrl());
   await waitForStatus(a.page, "online");
-  await a.page.getByLabel("Customer name").fill(customer);
-  await a.page.getByRole("button", { name: "Add customer" }).click();
+  await addCustomer(a.page, customer);
   await waitForName(a.page, customer);
   await mkdir(artifacts, { recursive: true });
   await a.page.screenshot({ path: path.join(artifacts, "smoke-desktop.png") });
@@ -101,8 +92,7 @@ test("a garbage frame closes only its own socket; the workspace keeps syncing", 
   assert.equal(close.code, 1007);
   assert.match(close.reason, /invalid document/);
 
-  await a.page.getByLabel("Customer name").fill("李娜 Li Na");
-  await a.page.getByRole("button", { name: "Add customer" }).click();
+  await addCustomer(a.page, "李娜 Li Na");
   const b = await openDevice(browser, pageUrl());
   await waitForName(b.page, "李娜 Li Na");
 });

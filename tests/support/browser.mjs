@@ -10,3 +10,22 @@ export function launchBrowser() {
     ],
   });
 }
+
+/** A new browser context (a device) on `url`, in English unless `options.locale` says otherwise. */
+export async function openDevice(browser, url, options = {}) {
+  const context = await browser.newContext({ locale: "en-US", ...options });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => console.error("page error:", e.message));
+  await page.goto(url);
+  return { context, page };
+}
+
+/** Creates a customer through the list's form and returns to the list. */
+export async function addCustomer(page, name, { phone } = {}) {
+  await page.getByRole("button", { name: "New customer" }).click();
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  if (phone) await page.getByLabel("Phone", { exact: true }).fill(phone);
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.locator(".profile-card .name", { hasText: name.split(" ")[0] }).waitFor();
+  await page.getByRole("link", { name: "Customers", exact: true }).click();
+}

@@ -8,10 +8,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const wrangler = path.join(root, "node_modules/.bin/wrangler");
 
 /**
- * Runs `wrangler dev` on 127.0.0.1 with Durable Object state persisted in `persistDir`.
+ * Runs `wrangler dev` on 127.0.0.1 with Durable Object state persisted in `persistDir` and
+ * `vars` as Worker variables.
  * Resolves once /health answers. Call `stop()` to end it (and its workerd child).
  */
-export async function startEdge({ persistDir }) {
+export async function startEdge({ persistDir, vars = {} }) {
   const port = await freePort();
   const inspectorPort = await freePort();
   const child = spawn(
@@ -20,6 +21,7 @@ export async function startEdge({ persistDir }) {
       "dev", "--local", "--ip", "127.0.0.1", "--port", String(port),
       "--inspector-port", String(inspectorPort), "--persist-to", persistDir,
       "--show-interactive-dev-session=false", "--log-level", "warn",
+      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
     ],
     {
       cwd: path.join(root, "edge"),

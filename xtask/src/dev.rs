@@ -29,13 +29,20 @@ pub fn run() -> Result {
     edge.current_dir(root().join("edge"))
         .args(["dev", "--local", "--ip", "127.0.0.1", "--port", "8787"])
         .args(["--show-interactive-dev-session=false", "--persist-to"])
-        .arg(&state);
+        .arg(&state)
+        // The `demo` workspace is filled with demo customers the first time it is opened.
+        .args([
+            "--var",
+            "DEMO_WORKSPACE:demo",
+            "--var",
+            "DEMO_CUSTOMERS:100",
+        ]);
     edge_env(&mut edge);
     let mut servers = vec![spawn(&mut edge)?];
     servers.push(spawn(command("trunk").args(["serve", "--release"]))?);
 
     println!();
-    println!("  app   http://127.0.0.1:8080/?workspace=demo");
+    println!("  app   http://127.0.0.1:8080/?workspace=demo  (demo team, 100 customers)");
     println!(
         "  edge  http://127.0.0.1:8787 (health: /health, workspaces: ws://127.0.0.1:8787/ws/<id>)"
     );

@@ -8,9 +8,9 @@ use crate::contact::ContactKind;
 use crate::error::ModelError;
 use crate::values::{Millis, Money};
 
-/// The earliest open follow-up.
+/// A follow-up not done yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NextFollowUp {
+pub struct OpenFollowUp {
     pub id: String,
     pub title: String,
     pub due_at: Millis,
@@ -31,7 +31,8 @@ pub struct SummaryRow {
     pub tags: Vec<String>,
     /// Normalised phones, emails and handles, for search and duplicate matching.
     pub contact_keys: Vec<(ContactKind, String)>,
-    pub next_follow_up: Option<NextFollowUp>,
+    /// Follow-ups not done yet, earliest due first (ties by id).
+    pub open_follow_ups: Vec<OpenFollowUp>,
     /// Time and channel of the latest interaction.
     pub last_interaction: Option<(Millis, Channel)>,
     /// Sum of all orders per currency, sorted by currency.
@@ -60,17 +61,18 @@ impl SummaryRow {
             .filter(|c| c.kind != ContactKind::Address)
             .map(|c| (c.kind, c.normalized.clone()))
             .collect();
-        let next_follow_up = customer
+        let mut open_follow_ups: Vec<OpenFollowUp> = customer
             .follow_ups
             .iter()
             .filter(|(_, f)| !f.done)
-            .min_by_key(|(id, f)| (f.due_at, *id))
-            .map(|(id, f)| NextFollowUp {
+            .map(|(id, f)| OpenFollowUp {
                 id: id.clone(),
                 title: f.title.clone(),
                 due_at: f.due_at,
                 assignee: f.assignee.clone(),
-            });
+            })
+            .collect();
+        sort_follow_ups(&mut open_follow_ups);
         let last_interaction = customer
             .interactions
             .iter()
@@ -91,7 +93,7 @@ impl SummaryRow {
             lifecycle: p.lifecycle,
             tags,
             contact_keys,
-            next_follow_up,
+            open_follow_ups,
             last_interaction,
             lifetime_spend: spend
                 .into_iter()
@@ -105,6 +107,18 @@ impl SummaryRow {
             updated_at: customer.updated_at,
         }
     }
+}
+
+impl SummaryRow {
+    /// The earliest open follow-up.
+    pub fn next_follow_up(&self) -> Option<&OpenFollowUp> {
+        self.open_follow_ups.first()
+    }
+}
+
+/// Earliest due first, ties by id.
+pub(super) fn sort_follow_ups(follow_ups: &mut [OpenFollowUp]) {
+    follow_ups.sort_by(|a, b| (a.due_at, &a.id).cmp(&(b.due_at, &b.id)));
 }
 
 impl CustomerDoc {

@@ -10,7 +10,7 @@ use automerge::iter::MapRangeItem;
 use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValueRef, ValueRef};
 
 use super::model::{Channel, Lifecycle, Source};
-use super::projection::{NextFollowUp, SummaryRow};
+use super::projection::{OpenFollowUp, SummaryRow, sort_follow_ups};
 use crate::contact::ContactKind;
 use crate::error::ModelError;
 use crate::values::{Millis, Money};
@@ -22,7 +22,7 @@ pub(super) fn summary_row(doc: &AutoCommit) -> Result<SummaryRow, ModelError> {
     let mut updated_at = None;
     let mut tags = Vec::new();
     let mut contact_keys = Vec::new();
-    let mut next_follow_up = None;
+    let mut open_follow_ups = Vec::new();
     let mut last_interaction = None;
     let mut orders = (0, Vec::new());
     let mut deal_count = 0;
@@ -33,7 +33,7 @@ pub(super) fn summary_row(doc: &AutoCommit) -> Result<SummaryRow, ModelError> {
             "profile" => profile = Some(read_profile(doc, &map(&item, "customer")?)?),
             "contacts" => contact_keys = read_contact_keys(doc, &map(&item, "customer")?)?,
             "tags" | "auto_tags" => tags.extend(keys(doc, &map(&item, "customer")?, at)?),
-            "follow_ups" => next_follow_up = read_next_follow_up(doc, &map(&item, "customer")?)?,
+            "follow_ups" => open_follow_ups = read_open_follow_ups(doc, &map(&item, "customer")?)?,
             "interactions" => {
                 last_interaction = read_last_interaction(doc, &map(&item, "customer")?)?
             }
@@ -56,7 +56,7 @@ pub(super) fn summary_row(doc: &AutoCommit) -> Result<SummaryRow, ModelError> {
         lifecycle: profile.lifecycle,
         tags,
         contact_keys,
-        next_follow_up,
+        open_follow_ups,
         last_interaction,
         lifetime_spend: orders.1,
         order_count: orders.0,
@@ -123,13 +123,12 @@ fn read_contact_keys(
     Ok(out)
 }
 
-fn read_next_follow_up(doc: &AutoCommit, obj: &ObjId) -> Result<Option<NextFollowUp>, ModelError> {
-    let mut next: Option<NextFollowUp> = None;
+fn read_open_follow_ups(doc: &AutoCommit, obj: &ObjId) -> Result<Vec<OpenFollowUp>, ModelError> {
+    let mut open = Vec::new();
     for entry in fields(doc, obj, "follow_ups")? {
         let (mut title, mut due_at, mut assignee, mut done) = (None, None, None, None);
         for item in fields(doc, &map(&entry, "follow_ups")?, "follow_up")? {
-            let at = item.key.as_ref();
-            match at {
+            match item.key.as_ref() {
                 "title" => title = Some(string(&item, "follow_up")?),
                 "due_at" => due_at = Some(int(&item, "follow_up")?),
                 "assignee" => assignee = Some(string(&item, "follow_up")?),
@@ -137,20 +136,18 @@ fn read_next_follow_up(doc: &AutoCommit, obj: &ObjId) -> Result<Option<NextFollo
                 _ => {}
             }
         }
-        let candidate = NextFollowUp {
+        let follow_up = OpenFollowUp {
             id: entry.key.to_string(),
             title: required(title, "follow_up.title")?,
             due_at: required(due_at, "follow_up.due_at")?,
             assignee: required(assignee, "follow_up.assignee")?,
         };
-        let earlier = next
-            .as_ref()
-            .is_none_or(|n| (candidate.due_at, &candidate.id) < (n.due_at, &n.id));
-        if !required(done, "follow_up.done")? && earlier {
-            next = Some(candidate);
+        if !required(done, "follow_up.done")? {
+            open.push(follow_up);
         }
     }
-    Ok(next)
+    sort_follow_ups(&mut open);
+    Ok(open)
 }
 
 fn read_last_interaction(

@@ -1,0 +1,216 @@
+//! The customer list: instant search, filters, sort, and the new-customer form.
+
+use std::collections::BTreeSet;
+
+use crm_core::customer::{Lifecycle, Source, SummaryRow};
+use crm_core::search::{RowFilter, RowSort, SearchIndex};
+use leptos::prelude::*;
+
+use super::new_customer::NewCustomerForm;
+use super::use_signals;
+use crate::i18n::{Lang, use_lang};
+
+/// Rows rendered at once; the count says how many more match.
+const SHOWN: usize = 200;
+
+/// The list page.
+#[component]
+pub fn CustomerList() -> impl IntoView {
+    let lang = use_lang();
+    let signals = use_signals();
+    let query = RwSignal::new(String::new());
+    let filter = RwSignal::new(RowFilter::default());
+    let sort = RwSignal::new(RowSort::default());
+    let creating = RwSignal::new(false);
+
+    let index = Memo::new(move |_| signals.rows.with(|rows| SearchIndex::new(rows)));
+    let found = Memo::new(move |_| {
+        let (query, filter, sort) = (query.get(), filter.get(), sort.get());
+        signals.rows.with(|rows| {
+            let mut hits: Vec<&SummaryRow> = index
+                .with(|index| index.matching(&query))
+                .into_iter()
+                .filter_map(|i| rows.get(i))
+                .filter(|row| filter.matches(row))
+                .collect();
+            hits.sort_by(|a, b| sort.compare(a, b));
+            let total = hits.len();
+            let shown: Vec<SummaryRow> = hits.into_iter().take(SHOWN).cloned().collect();
+            (total, shown)
+        })
+    });
+    let tags = Memo::new(move |_| {
+        signals.rows.with(|rows| {
+            rows.iter()
+                .flat_map(|r| r.tags.iter().cloned())
+                .collect::<BTreeSet<String>>()
+        })
+    });
+    let owners = Memo::new(move |_| {
+        signals.workspace.with(|ws| {
+            ws.as_ref()
+                .map(|ws| {
+                    ws.members
+                        .iter()
+                        .map(|(id, m)| (id.clone(), m.name.clone()))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    });
+    let owner_name = move |id: &str| {
+        owners.with(|o| {
+            o.iter()
+                .find(|(m, _)| m == id)
+                .map(|(_, name)| name.clone())
+                .unwrap_or_else(|| id.to_owned())
+        })
+    };
+
+    view! {
+        <section class="card list-card">
+            <div class="card-head">
+                <h1>{move || lang.get().t().nav_customers}</h1>
+                <span class="count" data-testid="result-count">
+                    {move || found.with(|(total, _)| *total)}
+                </span>
+                <button class="primary head-action" type="button" on:click=move |_| creating.update(|c| *c = !*c)>
+                    "+ " {move || lang.get().t().new_customer}
+                </button>
+            </div>
+            <Show when=move || creating.get()>
+                <NewCustomerForm on_done=move || creating.set(false) />
+            </Show>
+            <input
+                class="search"
+                type="search"
+                aria-label=move || lang.get().t().search_placeholder
+                placeholder=move || lang.get().t().search_placeholder
+                prop:value=query
+                on:input=move |ev| query.set(event_target_value(&ev))
+            />
+            <div class="filters">
+                <select aria-label=move || lang.get().t().owner on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    filter.update(|f| f.owner = (!v.is_empty()).then_some(v));
+                }>
+                    <option value="">{move || lang.get().t().all_owners}</option>
+                    <For each=move || owners.get() key=|(id, _)| id.clone() let((id, name))>
+                        <option value=id>{name}</option>
+                    </For>
+                </select>
+                <select aria-label=move || lang.get().t().lifecycle on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    filter.update(|f| f.lifecycle = Lifecycle::parse(&v));
+                }>
+                    <option value="">{move || lang.get().t().all_stages}</option>
+                    {Lifecycle::ALL.iter().map(|l| view! {
+                        <option value=l.as_str()>{move || lang.get().lifecycle(*l)}</option>
+                    }).collect_view()}
+                </select>
+                <select aria-label=move || lang.get().t().source on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    filter.update(|f| f.source = Source::parse(&v));
+                }>
+                    <option value="">{move || lang.get().t().all_sources}</option>
+                    {Source::ALL.iter().map(|s| view! {
+                        <option value=s.as_str()>{move || lang.get().source(*s)}</option>
+                    }).collect_view()}
+                </select>
+                <select aria-label=move || lang.get().t().tags on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    filter.update(|f| f.tag = (!v.is_empty()).then_some(v));
+                }>
+                    <option value="">{move || lang.get().t().all_tags}</option>
+                    <For each=move || tags.get() key=|t| t.clone() let(tag)>
+                        <option value=tag.clone()>{tag.clone()}</option>
+                    </For>
+                </select>
+                <select aria-label=move || lang.get().t().sort_by on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    sort.set(RowSort::ALL.into_iter().find(|s| sort_key(*s) == v).unwrap_or_default());
+                }>
+                    {RowSort::ALL.iter().map(|s| view! {
+                        <option value=sort_key(*s)>{move || lang.get().sort(*s)}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <Show
+                when=move || found.with(|(total, _)| *total > 0)
+                fallback=move || {
+                    let t = lang.get().t();
+                    let text = if signals.rows.with(Vec::is_empty) { t.no_customers } else { t.no_matches };
+                    view! { <p class="empty">{text}</p> }
+                }
+            >
+                <ul class="customer-list">
+                    <For
+                        each=move || found.get().1
+                        key=|row| (row.id.clone(), row.updated_at)
+                        children=move |row| {
+                            let owner = owner_name(&row.owner);
+                            view! { <Row row lang owner /> }
+                        }
+                    />
+                </ul>
+                <Show when=move || found.with(|(total, shown)| *total > shown.len())>
+                    <p class="muted more">
+                        {move || found.with(|(total, shown)| format!("{} / {}", shown.len(), total))}
+                    </p>
+                </Show>
+            </Show>
+        </section>
+    }
+}
+
+fn sort_key(sort: RowSort) -> &'static str {
+    match sort {
+        RowSort::RecentlyUpdated => "updated",
+        RowSort::Name => "name",
+        RowSort::NextFollowUp => "follow-up",
+        RowSort::LifetimeSpend => "spend",
+    }
+}
+
+/// One customer in the list.
+#[component]
+fn Row(row: SummaryRow, lang: RwSignal<Lang>, owner: String) -> impl IntoView {
+    let now = js_sys::Date::now() as i64;
+    let initial = row.name.chars().next().unwrap_or('?');
+    let href = format!("/customers/{}", row.id);
+    let next = row.next_follow_up().cloned();
+    let overdue = next.as_ref().is_some_and(|f| f.due_at < now);
+    let lifecycle = row.lifecycle;
+    let spend = row.lifetime_spend.first().cloned();
+    view! {
+        <li class="customer-row">
+            <a href=href class="row-link">
+                <span class="avatar">{initial}</span>
+                <span class="row-main">
+                    <span class="row-title">
+                        <span class="name">{row.name.clone()}</span>
+                        <span class="latin">{row.name_latin.clone()}</span>
+                    </span>
+                    <span class="row-sub">
+                        {(!row.company.is_empty()).then(|| format!("{} · ", row.company))}
+                        {owner}
+                    </span>
+                    <span class="chips">
+                        <span class="chip stage" data-stage=lifecycle.as_str()>
+                            {move || lang.get().lifecycle(lifecycle)}
+                        </span>
+                        {row.tags.iter().take(3).map(|t| view! { <span class="chip">{t.clone()}</span> }).collect_view()}
+                    </span>
+                </span>
+                <span class="row-side">
+                    {next.map(|f| view! {
+                        <span class="due" class:overdue=overdue>
+                            {move || lang.get().date(f.due_at)}
+                        </span>
+                    })}
+                    {spend.map(|m| view! { <span class="spend">{move || lang.get().money(&m)}</span> })}
+                </span>
+            </a>
+        </li>
+    }
+}

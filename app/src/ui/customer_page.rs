@@ -1,0 +1,526 @@
+//! The customer 360° page: profile, contact points, tags, follow-ups, deals, orders, notes and
+//! the interaction timeline, with quick adds and concurrent-edit conflicts to settle.
+
+use crm_core::contact::ContactKind;
+use crm_core::customer::{
+    Channel, ConflictValue, Customer, Direction, FieldConflict, MANUAL_ORIGIN, NewFollowUp,
+    NewInteraction,
+};
+use crm_core::pipeline::StageKind;
+use crm_core::values::{DAY_MS, Money};
+use crm_core::{Id, ModelError};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::errors::error_text;
+use super::{use_session, use_signals};
+use crate::i18n::{Lang, use_lang};
+
+/// The page of the customer in the route's `:id`.
+#[component]
+pub fn CustomerPage() -> impl IntoView {
+    let lang = use_lang();
+    let session = use_session();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let customer = Memo::new(move |_| session.with_value(|s| s.customer(&id.get())).get());
+    view! {
+        <a href="/" class="back">"← " {move || lang.get().t().back}</a>
+        {move || match customer.get() {
+            None => view! { <p class="empty">{lang.get().t().not_found}</p> }.into_any(),
+            Some(c) => view! { <Customer360 id=id.get_untracked() customer=c /> }.into_any(),
+        }}
+    }
+}
+
+/// A named operation on the open customer.
+type Op = Box<dyn FnOnce(&mut crm_core::CustomerDoc, &crm_core::Stamp) -> Result<(), ModelError>>;
+/// Runs an [`Op`] on the open customer; a refused edit is shown on the page.
+type Edit = Callback<Op>;
+
+#[component]
+fn Customer360(id: String, customer: Customer) -> impl IntoView {
+    let lang = use_lang();
+    let session = use_session();
+    let signals = use_signals();
+    let error = RwSignal::new(None::<String>);
+    let edit: Edit = {
+        let id = id.clone();
+        Callback::new(
+            move |op: Op| match session.with_value(|s| s.edit_customer(&id, op)) {
+                Ok(()) => error.set(None),
+                Err(e) => error.set(Some(error_text(lang.get_untracked(), &e))),
+            },
+        )
+    };
+    let conflicts = session.with_value(|s| s.conflicts(&id));
+    let member_name = move |member: &str| {
+        signals.workspace.with(|ws| {
+            ws.as_ref()
+                .and_then(|ws| ws.members.get(member))
+                .map(|m| m.name.clone())
+                .unwrap_or_else(|| member.to_owned())
+        })
+    };
+    let p = customer.profile.clone();
+    let (source, lifecycle) = (p.source, p.lifecycle);
+    let initial = p.name.chars().next().unwrap_or('?');
+    view! {
+        <section class="card profile-card">
+            <span class="avatar large">{initial}</span>
+            <div class="profile-main">
+                <h1>
+                    <span class="name">{p.name.clone()}</span>
+                    " "
+                    <span class="latin">{p.name_latin.clone()}</span>
+                </h1>
+                <p class="row-sub">{p.company.clone()} {(!p.title.is_empty()).then(|| format!(" · {}", p.title))}</p>
+                <p class="chips">
+                    <span class="chip stage" data-stage=lifecycle.as_str()>{move || lang.get().lifecycle(lifecycle)}</span>
+                    <span class="chip">{move || lang.get().source(source)}</span>
+                    <span class="chip">{move || lang.get().t().owner} ": " {member_name(&p.owner)}</span>
+                </p>
+            </div>
+        </section>
+        {move || error.get().map(|e| view! { <p class="banner banner-error" role="alert">{e}</p> })}
+        {conflicts.into_iter().map(|c| view! { <ConflictBanner conflict=c edit /> }).collect_view()}
+        <div class="grid-360">
+            <div class="column">
+                <LogInteraction edit />
+                <Timeline customer=customer.clone() lang member_name />
+            </div>
+            <div class="column">
+                <FollowUpCard customer=customer.clone() edit />
+                <ContactsCard customer=customer.clone() />
+                <TagsCard customer=customer.clone() edit />
+                <DealsCard customer=customer.clone() edit />
+                <OrdersCard customer=customer.clone() />
+                <NotesCard notes=customer.notes.as_str().to_owned() edit />
+            </div>
+        </div>
+    }
+}
+
+/// "Changed by two people at once": every value, and a button to keep each.
+#[component]
+fn ConflictBanner(conflict: FieldConflict, edit: Edit) -> impl IntoView {
+    let lang = use_lang();
+    let path = conflict.path.clone();
+    view! {
+        <div class="banner banner-conflict" role="alert" data-field=path.join(".")>
+            <strong>{move || lang.get().t().conflict}</strong>
+            <code>{path.join(".")}</code>
+            {conflict.values.into_iter().enumerate().map(|(i, value)| {
+                let text = match value {
+                    ConflictValue::Scalar(s) => s,
+                    ConflictValue::Object => "{…}".to_owned(),
+                };
+                let path = path.clone();
+                view! {
+                    <button type="button" class="keep" on:click=move |_| {
+                        let path = path.clone();
+                        edit.run(Box::new(move |doc, stamp| doc.resolve_conflict(&path, i, stamp)));
+                    }>
+                        {move || lang.get().t().keep} " “" {text.clone()} "”"
+                    </button>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+/// Quick add of an interaction: channel, direction and what was said, logged now.
+#[component]
+fn LogInteraction(edit: Edit) -> impl IntoView {
+    let lang = use_lang();
+    let channel = RwSignal::new(Channel::WeChatChat);
+    let direction = RwSignal::new(Direction::Outbound);
+    let summary = RwSignal::new(String::new());
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let new = NewInteraction {
+            channel: channel.get_untracked(),
+            direction: direction.get_untracked(),
+            at: js_sys::Date::now() as i64,
+            summary: summary.get_untracked(),
+            deal_id: None,
+        };
+        edit.run(Box::new(move |doc, stamp| {
+            doc.add_interaction(&Id::random(), new, stamp)
+        }));
+        summary.set(String::new());
+    };
+    view! {
+        <form class="card quick-add" on:submit=submit>
+            <h2>{move || lang.get().t().log_interaction}</h2>
+            <div class="inline-fields">
+                <select aria-label=move || lang.get().t().channel on:change=move |ev| channel.set(Channel::from_stored(&event_target_value(&ev)))>
+                    {Channel::ALL.iter().map(|c| view! {
+                        <option value=c.as_str() selected=*c == Channel::WeChatChat>{move || lang.get().channel(*c)}</option>
+                    }).collect_view()}
+                </select>
+                <select aria-label=move || lang.get().t().direction on:change=move |ev| direction.set(Direction::from_stored(&event_target_value(&ev)))>
+                    {Direction::ALL.iter().map(|d| view! {
+                        <option value=d.as_str() selected=*d == Direction::Outbound>{move || lang.get().direction(*d)}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <textarea
+                rows="2"
+                aria-label=move || lang.get().t().interaction_summary
+                placeholder=move || lang.get().t().interaction_summary
+                prop:value=summary
+                on:input=move |ev| summary.set(event_target_value(&ev))
+            ></textarea>
+            <button type="submit" class="primary">{move || lang.get().t().log_interaction}</button>
+        </form>
+    }
+}
+
+/// The interaction timeline, newest first.
+#[component]
+fn Timeline(
+    customer: Customer,
+    lang: RwSignal<Lang>,
+    member_name: impl Fn(&str) -> String + 'static,
+) -> impl IntoView {
+    let mut items: Vec<_> = customer.interactions.into_iter().collect();
+    items.sort_by(|(a_id, a), (b_id, b)| (b.at, b_id).cmp(&(a.at, a_id)));
+    let empty = items.is_empty();
+    view! {
+        <section class="card">
+            <h2>{move || lang.get().t().timeline}</h2>
+            {empty.then(|| view! { <p class="empty">{move || lang.get().t().no_interactions}</p> })}
+            <ol class="timeline">
+                {items.into_iter().map(|(_, i)| {
+                    let (channel, direction, at) = (i.channel, i.direction, i.at);
+                    view! {
+                        <li class="event" data-channel=channel.as_str()>
+                            <span class="channel-icon" aria-hidden="true">{channel_glyph(channel)}</span>
+                            <div class="event-body">
+                                <p class="event-head">
+                                    <strong>{move || lang.get().channel(channel)}</strong>
+                                    " · " {move || lang.get().direction(direction)}
+                                    " · " {member_name(&i.author)}
+                                </p>
+                                <p class="event-text">{i.summary.clone()}</p>
+                                <time class="muted">{move || lang.get().date_time(at)}</time>
+                            </div>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// One glyph per channel for the timeline.
+fn channel_glyph(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Call => "☎",
+        Channel::Visit => "⌂",
+        Channel::Email => "✉",
+        Channel::WeChatChat | Channel::WeChatGroup => "微",
+        Channel::WeCom => "企",
+        Channel::DouyinComment => "抖",
+        Channel::Xiaohongshu => "红",
+        Channel::Website => "◎",
+        Channel::Other => "•",
+    }
+}
+
+/// Open follow-ups (overdue ones marked), a quick add, and the done ones.
+#[component]
+fn FollowUpCard(customer: Customer, edit: Edit) -> impl IntoView {
+    let lang = use_lang();
+    let signals = use_signals();
+    let now = js_sys::Date::now() as i64;
+    let mut items: Vec<_> = customer.follow_ups.into_iter().collect();
+    items.sort_by(|(a_id, a), (b_id, b)| (a.done, a.due_at, a_id).cmp(&(b.done, b.due_at, b_id)));
+    let title = RwSignal::new(String::new());
+    let due = RwSignal::new(date_input_value(now + DAY_MS));
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let new = NewFollowUp {
+            title: title.get_untracked(),
+            due_at: parse_date_input(&due.get_untracked()).unwrap_or(now + DAY_MS),
+            assignee: signals.member.get_value(),
+            origin: MANUAL_ORIGIN.to_owned(),
+        };
+        edit.run(Box::new(move |doc, stamp| {
+            doc.add_follow_up(&Id::random(), new, stamp)
+        }));
+        title.set(String::new());
+    };
+    view! {
+        <section class="card">
+            <h2>{move || lang.get().t().follow_ups}</h2>
+            <ul class="follow-ups">
+                {items.into_iter().map(|(id, f)| {
+                    let overdue = !f.done && f.due_at < now;
+                    let done = f.done;
+                    let due_at = f.due_at;
+                    view! {
+                        <li class="follow-up" class:overdue=overdue class:done=done>
+                            <button
+                                type="button"
+                                class="check"
+                                aria-label=move || if done { lang.get().t().reopen } else { lang.get().t().complete }
+                                on:click=move |_| {
+                                    let id = id.clone();
+                                    edit.run(Box::new(move |doc, stamp| if done {
+                                        doc.reopen_follow_up(&id, stamp)
+                                    } else {
+                                        doc.complete_follow_up(&id, stamp)
+                                    }));
+                                }
+                            >{if done { "✓" } else { "" }}</button>
+                            <span class="follow-up-title">{f.title.clone()}</span>
+                            <span class="due">{move || lang.get().date(due_at)}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <form class="inline-fields" on:submit=submit>
+                <input
+                    type="text"
+                    aria-label=move || lang.get().t().follow_up_title
+                    placeholder=move || lang.get().t().follow_up_title
+                    prop:value=title
+                    on:input=move |ev| title.set(event_target_value(&ev))
+                />
+                <input
+                    type="date"
+                    aria-label=move || lang.get().t().due
+                    prop:value=due
+                    on:input=move |ev| due.set(event_target_value(&ev))
+                />
+                <button type="submit" class="primary">{move || lang.get().t().add_follow_up}</button>
+            </form>
+        </section>
+    }
+}
+
+/// `YYYY-MM-DD` of `at` in local time, for `<input type=date>`.
+fn date_input_value(at: i64) -> String {
+    let d = js_sys::Date::new(&(at as f64).into());
+    format!(
+        "{:04}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
+}
+
+/// 09:00 local time of the day in an `<input type=date>` value.
+fn parse_date_input(value: &str) -> Option<i64> {
+    let at = js_sys::Date::new(&format!("{value}T09:00").into()).get_time();
+    (!at.is_nan()).then_some(at as i64)
+}
+
+/// Contact points; phones and e-mails are links that call or write.
+#[component]
+fn ContactsCard(customer: Customer) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <section class="card">
+            <h2>{move || lang.get().t().contacts}</h2>
+            <ul class="contacts">
+                {customer.contacts.into_values().map(|c| {
+                    let kind = c.kind;
+                    let href = match kind {
+                        ContactKind::Phone => Some(format!("tel:{}", c.normalized)),
+                        ContactKind::Email => Some(format!("mailto:{}", c.normalized)),
+                        _ => None,
+                    };
+                    let value = c.value.clone();
+                    view! {
+                        <li class="contact">
+                            <span class="contact-kind">{move || lang.get().contact_kind(kind)}</span>
+                            {match href {
+                                Some(href) => view! { <a href=href class="contact-value">{value}</a> }.into_any(),
+                                None => view! { <span class="contact-value">{value}</span> }.into_any(),
+                            }}
+                            {c.primary.then(|| view! { <span class="chip primary-chip">{move || lang.get().t().primary}</span> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// Manual tags (removable), automatic tags from rules, and a field to add one.
+#[component]
+fn TagsCard(customer: Customer, edit: Edit) -> impl IntoView {
+    let lang = use_lang();
+    let tag = RwSignal::new(String::new());
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let name = tag.get_untracked();
+        edit.run(Box::new(move |doc, stamp| doc.add_tag(&name, stamp)));
+        tag.set(String::new());
+    };
+    view! {
+        <section class="card">
+            <h2>{move || lang.get().t().tags}</h2>
+            <p class="chips">
+                {customer.tags.into_keys().map(|name| {
+                    let label = name.clone();
+                    view! {
+                        <span class="chip tag">
+                            {label}
+                            <button type="button" class="chip-remove" aria-label="×" on:click=move |_| {
+                                let name = name.clone();
+                                edit.run(Box::new(move |doc, stamp| doc.remove_tag(&name, stamp)));
+                            }>"×"</button>
+                        </span>
+                    }
+                }).collect_view()}
+                {customer.auto_tags.into_keys().map(|name| view! {
+                    <span class="chip auto-tag" title=move || lang.get().t().auto_tag>"⚙ " {name}</span>
+                }).collect_view()}
+            </p>
+            <form class="inline-fields" on:submit=submit>
+                <input
+                    type="text"
+                    aria-label=move || lang.get().t().add_tag
+                    placeholder=move || lang.get().t().add_tag
+                    prop:value=tag
+                    on:input=move |ev| tag.set(event_target_value(&ev))
+                />
+                <button type="submit">{move || lang.get().t().add_tag}</button>
+            </form>
+        </section>
+    }
+}
+
+/// Deals with their amount and a stage picker.
+#[component]
+fn DealsCard(customer: Customer, edit: Edit) -> impl IntoView {
+    let lang = use_lang();
+    let signals = use_signals();
+    let stages = move || {
+        signals.workspace.with(|ws| {
+            ws.as_ref()
+                .map(|ws| {
+                    ws.pipeline
+                        .ordered()
+                        .into_iter()
+                        .map(|(id, s)| (id.to_owned(), s.clone()))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let empty = customer.deals.is_empty();
+    view! {
+        <section class="card">
+            <h2>{move || lang.get().t().deals}</h2>
+            {empty.then(|| view! { <p class="empty">{move || lang.get().t().no_deals}</p> })}
+            <ul class="deals">
+                {customer.deals.into_iter().map(|(id, deal)| {
+                    let amount = Money { minor: deal.amount_minor, currency: deal.currency.clone() };
+                    let current = deal.stage.clone();
+                    view! {
+                        <li class="deal">
+                            <span class="deal-title">{deal.title.clone()}</span>
+                            <span class="spend">{move || lang.get().money(&amount)}</span>
+                            <select
+                                aria-label=move || lang.get().t().move_to
+                                on:change=move |ev| {
+                                    let (id, stage) = (id.clone(), event_target_value(&ev));
+                                    let lost = stages().iter().any(|(s, d)| *s == stage && d.kind == StageKind::Lost);
+                                    let reason = if lost {
+                                        window().prompt_with_message(lang.get_untracked().t().lost_reason).ok().flatten()
+                                    } else {
+                                        None
+                                    };
+                                    let Some(pipeline) = signals.workspace.with_untracked(|w| w.as_ref().map(|w| w.pipeline.clone())) else { return };
+                                    edit.run(Box::new(move |doc, stamp| {
+                                        doc.move_deal_stage(&id, &stage, reason.as_deref(), &pipeline, stamp)
+                                    }));
+                                }
+                            >
+                                {move || stages().into_iter().map(|(sid, def)| {
+                                    let selected = sid == current;
+                                    let name = if lang.get() == Lang::Zh { def.name_zh } else { def.name_en };
+                                    view! { <option value=sid selected=selected>{name}</option> }
+                                }).collect_view()}
+                            </select>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// Orders and the lifetime spend per currency.
+#[component]
+fn OrdersCard(customer: Customer) -> impl IntoView {
+    let lang = use_lang();
+    let mut orders: Vec<_> = customer.orders.into_values().collect();
+    orders.sort_by_key(|o| std::cmp::Reverse(o.at));
+    let mut totals: Vec<Money> = Vec::new();
+    for o in &orders {
+        match totals.iter_mut().find(|m| m.currency == o.currency) {
+            Some(m) => m.minor = m.minor.saturating_add(o.amount_minor),
+            None => totals.push(Money {
+                minor: o.amount_minor,
+                currency: o.currency.clone(),
+            }),
+        }
+    }
+    let empty = orders.is_empty();
+    view! {
+        <section class="card">
+            <h2>
+                {move || lang.get().t().orders}
+                <span class="spend total">
+                    {totals.into_iter().map(|m| view! { <span>{move || lang.get().money(&m)}</span> }).collect_view()}
+                </span>
+            </h2>
+            {empty.then(|| view! { <p class="empty">{move || lang.get().t().no_orders}</p> })}
+            <ul class="orders">
+                {orders.into_iter().map(|o| {
+                    let amount = Money { minor: o.amount_minor, currency: o.currency.clone() };
+                    let (at, channel) = (o.at, o.channel);
+                    view! {
+                        <li class="order">
+                            <span>{o.items.clone()}</span>
+                            <span class="muted">{move || lang.get().order_channel(channel)} " · " {move || lang.get().date(at)}</span>
+                            <span class="spend">{move || lang.get().money(&amount)}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// The shared notes (collaborative text: concurrent typing merges character by character).
+#[component]
+fn NotesCard(notes: String, edit: Edit) -> impl IntoView {
+    let lang = use_lang();
+    let text = RwSignal::new(notes.clone());
+    let save = move |_| {
+        let value = text.get_untracked();
+        edit.run(Box::new(move |doc, stamp| doc.set_notes(&value, stamp)));
+    };
+    view! {
+        <section class="card">
+            <h2>{move || lang.get().t().notes}</h2>
+            <textarea
+                rows="4"
+                aria-label=move || lang.get().t().notes
+                prop:value=text
+                on:input=move |ev| text.set(event_target_value(&ev))
+            ></textarea>
+            <button type="button" on:click=save disabled=move || text.get() == notes>
+                {move || lang.get().t().save}
+            </button>
+        </section>
+    }
+}

@@ -1,0 +1,33 @@
+//! Validation errors of the model, said in the interface language.
+
+use crm_core::ModelError;
+
+use crate::i18n::{Lang, Texts};
+
+/// `error` as a sentence for the user, naming the field it concerns.
+pub fn error_text(lang: Lang, error: &ModelError) -> String {
+    let t = lang.t();
+    match error {
+        ModelError::Empty { field } => format!("{} {}", field_label(t, field), t.err_empty),
+        ModelError::TooLong { field, .. } => {
+            format!("{} {}", field_label(t, field), t.err_too_long)
+        }
+        ModelError::InvalidPhone { input } => format!("“{input}” {}", t.err_phone),
+        ModelError::InvalidEmail { input } => format!("“{input}” {}", t.err_email),
+        ModelError::InvalidHandle { input, .. } => format!("“{input}” {}", t.err_handle),
+        other => format!("{}: {other}", t.err_other),
+    }
+}
+
+fn field_label(t: &Texts, field: &str) -> &'static str {
+    match field {
+        "name" => t.name,
+        "Latin name" => t.name_latin,
+        "company" => t.company,
+        "title" => t.job_title,
+        "summary" => t.interaction_summary,
+        "follow-up title" => t.follow_ups,
+        "lost reason" => t.lost_reason,
+        _ => t.err_other,
+    }
+}

@@ -1,0 +1,218 @@
+//! The signed-in member's follow-ups: overdue, today and upcoming, each done with one tap;
+//! reminders through the Notification API once the member allows them.
+
+use std::collections::HashSet;
+
+use crm_core::customer::OpenFollowUp;
+use leptos::prelude::*;
+use web_sys::{Notification, NotificationOptions, NotificationPermission};
+
+use super::{use_session, use_signals};
+use crate::i18n::{Lang, use_lang};
+
+/// A follow-up with the customer it belongs to.
+#[derive(Clone, PartialEq)]
+struct Due {
+    customer_id: String,
+    customer_name: String,
+    follow_up: OpenFollowUp,
+}
+
+/// Which list a follow-up falls in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bucket {
+    Overdue,
+    Today,
+    Upcoming,
+}
+
+/// The follow-ups page.
+#[component]
+pub fn FollowUps() -> impl IntoView {
+    let lang = use_lang();
+    let signals = use_signals();
+    let now = RwSignal::new(js_sys::Date::now() as i64);
+    // Re-bucket every minute so "overdue" stays true while the page is open.
+    let tick = set_interval_with_handle(
+        move || now.set(js_sys::Date::now() as i64),
+        std::time::Duration::from_secs(60),
+    )
+    .ok();
+    on_cleanup(move || {
+        if let Some(tick) = tick {
+            tick.clear();
+        }
+    });
+    let mine = Memo::new(move |_| {
+        let member = signals.member.get_value();
+        let mut due: Vec<Due> = signals.rows.with(|rows| {
+            rows.iter()
+                .flat_map(|row| {
+                    row.open_follow_ups
+                        .iter()
+                        .filter(|f| f.assignee == member)
+                        .map(|f| Due {
+                            customer_id: row.id.clone(),
+                            customer_name: row.name.clone(),
+                            follow_up: f.clone(),
+                        })
+                })
+                .collect()
+        });
+        due.sort_by(|a, b| {
+            (a.follow_up.due_at, &a.follow_up.id).cmp(&(b.follow_up.due_at, &b.follow_up.id))
+        });
+        due
+    });
+    remind_when_due(mine, now, lang);
+    // Overdue: past its time. Today: later today. Upcoming: after today.
+    let bucket_of = move |at: i64| {
+        let now = now.get();
+        if at < now {
+            Bucket::Overdue
+        } else if at < end_of_day(now) {
+            Bucket::Today
+        } else {
+            Bucket::Upcoming
+        }
+    };
+    let section = move |bucket: Bucket| {
+        let items = move || {
+            mine.get()
+                .into_iter()
+                .filter(|d| bucket_of(d.follow_up.due_at) == bucket)
+                .collect::<Vec<_>>()
+        };
+        let title = move || {
+            let t = lang.get().t();
+            match bucket {
+                Bucket::Overdue => t.overdue,
+                Bucket::Today => t.today,
+                Bucket::Upcoming => t.upcoming,
+            }
+        };
+        let class = match bucket {
+            Bucket::Overdue => "card bucket overdue",
+            Bucket::Today => "card bucket today",
+            Bucket::Upcoming => "card bucket upcoming",
+        };
+        view! {
+            <section class=class>
+                <h2>{title} <span class="count">{move || items().len()}</span></h2>
+                <Show
+                    when=move || !items().is_empty()
+                    fallback=move || view! { <p class="empty">{move || lang.get().t().no_follow_ups}</p> }
+                >
+                    <ul class="follow-ups">
+                        <For
+                            each=items
+                            key=|d| (d.customer_id.clone(), d.follow_up.id.clone())
+                            children=move |d| view! { <DueItem due=d lang /> }
+                        />
+                    </ul>
+                </Show>
+            </section>
+        }
+    };
+    view! {
+        <div class="page-head">
+            <h1>{move || lang.get().t().nav_follow_ups}</h1>
+            <ReminderSwitch lang />
+        </div>
+        {section(Bucket::Overdue)}
+        {section(Bucket::Today)}
+        {section(Bucket::Upcoming)}
+    }
+}
+
+/// One follow-up with its customer and a one-tap "done".
+#[component]
+fn DueItem(due: Due, lang: RwSignal<Lang>) -> impl IntoView {
+    let session = use_session();
+    let Due {
+        customer_id,
+        customer_name,
+        follow_up,
+    } = due;
+    let href = format!("/customers/{customer_id}");
+    let due_at = follow_up.due_at;
+    let complete = move |_| {
+        let id = follow_up.id.clone();
+        let _ = session.with_value(|s| {
+            s.edit_customer(&customer_id, |doc, stamp| {
+                doc.complete_follow_up(&id, stamp)
+            })
+        });
+    };
+    view! {
+        <li class="follow-up">
+            <button
+                type="button"
+                class="check"
+                aria-label=move || lang.get().t().complete
+                on:click=complete
+            ></button>
+            <span class="follow-up-title">{follow_up.title.clone()}</span>
+            <a class="follow-up-customer" href=href>{customer_name}</a>
+            <span class="due">{move || lang.get().date_time(due_at)}</span>
+        </li>
+    }
+}
+
+/// Local midnight after `now`.
+fn end_of_day(now: i64) -> i64 {
+    let d = js_sys::Date::new(&(now as f64).into());
+    d.set_hours(24);
+    d.set_minutes(0);
+    d.set_seconds(0);
+    d.set_milliseconds(0);
+    d.get_time() as i64
+}
+
+/// Asks for permission to show reminders; shows that they are on once granted.
+#[component]
+fn ReminderSwitch(lang: RwSignal<Lang>) -> impl IntoView {
+    let granted = RwSignal::new(Notification::permission() == NotificationPermission::Granted);
+    let ask = move |_| {
+        if let Ok(promise) = Notification::request_permission() {
+            leptos::task::spawn_local(async move {
+                let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+                granted.set(Notification::permission() == NotificationPermission::Granted);
+            });
+        }
+    };
+    view! {
+        <Show
+            when=move || granted.get()
+            fallback=move || view! {
+                <button type="button" on:click=ask>{move || lang.get().t().enable_reminders}</button>
+            }
+        >
+            <span class="chip">{move || lang.get().t().reminders_on}</span>
+        </Show>
+    }
+}
+
+/// Shows a notification once for each follow-up that falls due while the app is open.
+fn remind_when_due(mine: Memo<Vec<Due>>, now: RwSignal<i64>, lang: RwSignal<Lang>) {
+    let started = js_sys::Date::now() as i64;
+    let shown = StoredValue::new(HashSet::<String>::new());
+    Effect::new(move |_| {
+        let now = now.get();
+        if Notification::permission() != NotificationPermission::Granted {
+            return;
+        }
+        for d in mine.get() {
+            let fresh = (started..=now).contains(&d.follow_up.due_at);
+            if fresh && shown.try_update_value(|s| s.insert(d.follow_up.id.clone())) == Some(true) {
+                let options = NotificationOptions::new();
+                options.set_body(&format!("{} · {}", d.customer_name, d.follow_up.title));
+                options.set_tag(&d.follow_up.id);
+                let _ = Notification::new_with_options(
+                    lang.get_untracked().t().reminder_title,
+                    &options,
+                );
+            }
+        }
+    });
+}

@@ -1,0 +1,152 @@
+//! The interface: the shell (top bar, navigation, language switch) and the routes to the pages.
+
+mod customer_list;
+mod customer_page;
+mod errors;
+mod follow_ups;
+mod new_customer;
+mod sync_badge;
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::config::Config;
+use crate::i18n::{Lang, use_lang};
+use crate::session::{Session, SessionSignals};
+
+/// The open session, shared with every page.
+pub type SessionHandle = StoredValue<Rc<Session>, LocalStorage>;
+
+fn use_session() -> SessionHandle {
+    expect_context()
+}
+
+fn use_signals() -> SessionSignals {
+    expect_context()
+}
+
+/// Root component: picks the language, opens the session, then shows the workspace.
+#[component]
+pub fn App() -> impl IntoView {
+    let lang = RwSignal::new(Lang::initial());
+    lang.get_untracked().remember();
+    provide_context(lang);
+    let (state, set_state) = signal(None::<Result<SessionHandle, String>>);
+    spawn_local(async move {
+        let opened = Session::start(&Config::from_location()).await;
+        set_state.set(Some(
+            opened
+                .map(StoredValue::new_local)
+                .map_err(|e| e.to_string()),
+        ));
+    });
+
+    view! {
+        <Router>
+            {move || match state.get() {
+                None => view! {
+                    <Shell signals=None>
+                        <p class="muted">{move || lang.get().t().opening}</p>
+                    </Shell>
+                }
+                .into_any(),
+                Some(Err(error)) => view! {
+                    <Shell signals=None>
+                        <p class="banner banner-error" role="alert">{error}</p>
+                    </Shell>
+                }
+                .into_any(),
+                Some(Ok(session)) => view! { <Workspace session /> }.into_any(),
+            }}
+        </Router>
+    }
+}
+
+/// The open workspace: its pages under the shell.
+#[component]
+fn Workspace(session: SessionHandle) -> impl IntoView {
+    let signals = session.with_value(|s| s.signals);
+    provide_context(session);
+    provide_context(signals);
+    view! {
+        <Shell signals=Some(signals)>
+            <StorageProblems />
+            <Routes fallback=|| view! { <p class="empty">"404"</p> }>
+                <Route path=path!("/") view=customer_list::CustomerList />
+                <Route path=path!("/customers/:id") view=customer_page::CustomerPage />
+                <Route path=path!("/follow-ups") view=follow_ups::FollowUps />
+            </Routes>
+        </Shell>
+    }
+}
+
+/// Top bar, page body and navigation (a side rail on desktop, a bottom bar on phones).
+#[component]
+fn Shell(signals: Option<SessionSignals>, children: Children) -> impl IntoView {
+    let lang = use_lang();
+    let switch = move |_| {
+        let next = lang.get_untracked().other();
+        next.remember();
+        lang.set(next);
+    };
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">
+                <span class="brand-mark">"轻"</span>
+                <span>{move || lang.get().t().brand}</span>
+            </a>
+            <div class="topbar-tools">
+                {signals.map(|signals| view! { <sync_badge::SyncBadge signals /> })}
+                <button class="lang-switch" type="button" on:click=switch>
+                    {move || lang.get().t().switch_language}
+                </button>
+            </div>
+        </header>
+        <div class="layout">
+            <nav class="nav" aria-label="Main">
+                <A href="/" exact=true attr:class="nav-item">
+                    <span class="nav-icon" aria-hidden="true">"◉"</span>
+                    <span>{move || lang.get().t().nav_customers}</span>
+                </A>
+                <A href="/follow-ups" attr:class="nav-item">
+                    <span class="nav-icon" aria-hidden="true">"✓"</span>
+                    <span>{move || lang.get().t().nav_follow_ups}</span>
+                </A>
+            </nav>
+            <main class="page">{children()}</main>
+        </div>
+    }
+}
+
+/// Documents set aside at start and failed writes, with the document ids.
+#[component]
+fn StorageProblems() -> impl IntoView {
+    let lang = use_lang();
+    let signals = use_signals();
+    view! {
+        <For
+            each=move || signals.quarantined.get()
+            key=|(id, _)| id.clone()
+            children=move |(id, reason)| {
+                view! {
+                    <p class="banner banner-error" role="alert">
+                        {move || lang.get().t().quarantined}
+                        ": "
+                        <code>{id.clone()}</code>
+                        " — "
+                        {reason.clone()}
+                    </p>
+                }
+            }
+        />
+        <For
+            each=move || signals.storage_errors.get()
+            key=|problem| problem.clone()
+            children=|problem| view! { <p class="banner banner-error" role="alert">{problem}</p> }
+        />
+    }
+}

@@ -1,0 +1,243 @@
+//! Finding customers among summary rows: free-text search, filters and sort orders.
+//!
+//! Search is a case-insensitive substring match (CJK works as is, no pinyin) over names,
+//! company, tags and normalised contact points. A query that looks like a phone number is
+//! compared by its digits, so `138-1234-5678` finds `+8613812345678`. The lowered text of
+//! each row is built once ([`SearchIndex`]), so a keystroke is one scan over prepared strings.
+
+use std::cmp::Ordering;
+
+use crate::customer::{Lifecycle, Source, SummaryRow};
+
+/// Separates fields in a row's search text so a query never matches across two fields.
+const FIELD_SEPARATOR: char = '\u{1f}';
+
+/// The prepared search text of every row, in the rows' order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchIndex {
+    texts: Vec<String>,
+}
+
+impl SearchIndex {
+    /// Prepares `rows` for searching.
+    pub fn new(rows: &[SummaryRow]) -> Self {
+        Self {
+            texts: rows.iter().map(search_text).collect(),
+        }
+    }
+
+    /// Positions of the rows matching `query`, in order. An empty query matches every row.
+    pub fn matching(&self, query: &str) -> Vec<usize> {
+        let needle = needle(query);
+        if needle.is_empty() {
+            return (0..self.texts.len()).collect();
+        }
+        self.texts
+            .iter()
+            .enumerate()
+            .filter(|(_, text)| text.contains(needle.as_str()))
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
+fn search_text(row: &SummaryRow) -> String {
+    let mut text = String::with_capacity(128);
+    let fields = [&row.name, &row.name_latin, &row.company]
+        .into_iter()
+        .chain(row.tags.iter())
+        .chain(row.contact_keys.iter().map(|(_, key)| key));
+    for field in fields {
+        text.extend(field.chars().flat_map(char::to_lowercase));
+        text.push(FIELD_SEPARATOR);
+    }
+    text
+}
+
+/// The lowered query; a phone-like query reduced to its digits.
+fn needle(query: &str) -> String {
+    let query = query.trim();
+    let phone_like = query.chars().filter(char::is_ascii_digit).count() >= 3
+        && query
+            .chars()
+            .all(|c| c.is_ascii_digit() || " -+().".contains(c));
+    if phone_like {
+        query.chars().filter(char::is_ascii_digit).collect()
+    } else {
+        query.chars().flat_map(char::to_lowercase).collect()
+    }
+}
+
+/// Filters of the customer list; `None` lets every row through.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowFilter {
+    pub owner: Option<String>,
+    pub lifecycle: Option<Lifecycle>,
+    pub source: Option<Source>,
+    pub tag: Option<String>,
+}
+
+impl RowFilter {
+    /// Whether `row` passes every filter that is set.
+    pub fn matches(&self, row: &SummaryRow) -> bool {
+        self.owner.as_ref().is_none_or(|o| *o == row.owner)
+            && self.lifecycle.is_none_or(|l| l == row.lifecycle)
+            && self.source.is_none_or(|s| s == row.source)
+            && self.tag.as_ref().is_none_or(|t| row.tags.contains(t))
+    }
+}
+
+/// Orders of the customer list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RowSort {
+    /// Most recently updated first.
+    #[default]
+    RecentlyUpdated,
+    /// By name, in Unicode order.
+    Name,
+    /// Earliest open follow-up first; customers without one last.
+    NextFollowUp,
+    /// Highest lifetime spend (sum over currencies, in minor units) first.
+    LifetimeSpend,
+}
+
+impl RowSort {
+    /// Every order, for pickers.
+    pub const ALL: [Self; 4] = [
+        Self::RecentlyUpdated,
+        Self::Name,
+        Self::NextFollowUp,
+        Self::LifetimeSpend,
+    ];
+
+    /// Compares two rows in this order; ties fall back to the id so the order is total.
+    pub fn compare(self, a: &SummaryRow, b: &SummaryRow) -> Ordering {
+        let spend = |r: &SummaryRow| r.lifetime_spend.iter().map(|m| m.minor).sum::<i64>();
+        let due = |r: &SummaryRow| r.next_follow_up().map(|f| f.due_at);
+        match self {
+            Self::RecentlyUpdated => b.updated_at.cmp(&a.updated_at),
+            Self::Name => a.name.cmp(&b.name),
+            Self::NextFollowUp => match (due(a), due(b)) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            },
+            Self::LifetimeSpend => spend(b).cmp(&spend(a)),
+        }
+        .then_with(|| a.id.cmp(&b.id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contact::ContactKind;
+    use crate::customer::OpenFollowUp;
+    use crate::values::Money;
+
+    fn row(id: &str, name: &str, latin: &str, company: &str) -> SummaryRow {
+        SummaryRow {
+            id: id.into(),
+            name: name.into(),
+            name_latin: latin.into(),
+            company: company.into(),
+            owner: "li".into(),
+            source: Source::WeChat,
+            lifecycle: Lifecycle::Lead,
+            tags: vec!["高意向".into()],
+            contact_keys: vec![
+                (ContactKind::Phone, "+8613812345678".into()),
+                (ContactKind::Email, "zhang.wei@huadong.cn".into()),
+            ],
+            open_follow_ups: vec![],
+            last_interaction: None,
+            lifetime_spend: vec![],
+            order_count: 0,
+            deal_count: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn rows() -> Vec<SummaryRow> {
+        vec![
+            row("a", "张伟", "Zhang Wei", "华东贸易有限公司"),
+            row("b", "李娜", "Li Na", "Shenzhen Bright Tech"),
+        ]
+    }
+
+    #[test]
+    fn chinese_substrings_find_names_and_companies() {
+        let index = SearchIndex::new(&rows());
+        assert_eq!(index.matching("张"), vec![0]);
+        assert_eq!(index.matching("华东贸易"), vec![0]);
+        assert_eq!(index.matching("高意向"), vec![0, 1]);
+    }
+
+    #[test]
+    fn latin_search_ignores_case_and_reaches_emails() {
+        let index = SearchIndex::new(&rows());
+        assert_eq!(index.matching("zhang wei"), vec![0]);
+        assert_eq!(index.matching("BRIGHT"), vec![1]);
+        assert_eq!(index.matching("huadong.cn"), vec![0, 1]);
+    }
+
+    #[test]
+    fn phone_queries_match_by_digits() {
+        let index = SearchIndex::new(&rows()[..1]);
+        assert_eq!(index.matching("138-1234-5678"), vec![0]);
+        assert_eq!(index.matching("+86 138 1234"), vec![0]);
+        assert!(index.matching("139").is_empty());
+    }
+
+    #[test]
+    fn an_empty_query_matches_all_and_fields_do_not_run_together() {
+        let index = SearchIndex::new(&rows());
+        assert_eq!(index.matching("  "), vec![0, 1]);
+        // "Wei" ends one field and "华" starts the next: no match across the boundary.
+        assert!(index.matching("wei华").is_empty());
+    }
+
+    #[test]
+    fn filters_combine() {
+        let mut r = rows();
+        r[1].owner = "wang".into();
+        r[1].lifecycle = Lifecycle::Customer;
+        let owner = RowFilter {
+            owner: Some("wang".into()),
+            ..RowFilter::default()
+        };
+        assert!(!owner.matches(&r[0]) && owner.matches(&r[1]));
+        let both = RowFilter {
+            lifecycle: Some(Lifecycle::Lead),
+            tag: Some("高意向".into()),
+            ..owner.clone()
+        };
+        assert!(!both.matches(&r[0]) && !both.matches(&r[1]));
+        assert!(RowFilter::default().matches(&r[0]));
+    }
+
+    #[test]
+    fn sorts_are_total_and_put_missing_follow_ups_last() {
+        let mut r = rows();
+        r.push(row("c", "王芳", "Wang Fang", "Acme"));
+        r[0].lifetime_spend = vec![Money::cny(100)];
+        r[2].lifetime_spend = vec![Money::cny(900)];
+        r[1].open_follow_ups = vec![OpenFollowUp {
+            id: "f".into(),
+            title: "回访".into(),
+            due_at: 5,
+            assignee: "li".into(),
+        }];
+        let order = |sort: RowSort| {
+            let mut v = r.clone();
+            v.sort_by(|a, b| sort.compare(a, b));
+            v.into_iter().map(|x| x.id).collect::<Vec<_>>()
+        };
+        assert_eq!(order(RowSort::LifetimeSpend), ["c", "a", "b"]);
+        assert_eq!(order(RowSort::NextFollowUp), ["b", "a", "c"]);
+        assert_eq!(order(RowSort::RecentlyUpdated), ["a", "b", "c"]);
+        // Unicode order of the first characters: 张 U+5F20, 李 U+674E, 王 U+738B.
+        assert_eq!(order(RowSort::Name), ["a", "b", "c"]);
+    }
+}

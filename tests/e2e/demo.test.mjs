@@ -1,0 +1,64 @@
+// The demo workspace `cargo xtask dev` serves: the edge fills an empty workspace named by
+// DEMO_WORKSPACE with generated customers once, and a new device syncs all of them. Screenshots
+// of the main screens with living data go to tests/artifacts/, or to docs/screenshots/ (shown
+// in the README) when UPDATE_SCREENSHOTS=1.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm, mkdir } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { startEdge } from "../support/edge.mjs";
+import { startApp } from "../support/static-server.mjs";
+import { launchBrowser, openDevice } from "../support/browser.mjs";
+
+const shots = path.resolve(process.env.UPDATE_SCREENSHOTS ? "docs/screenshots" : "tests/artifacts");
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+const COUNT = 100;
+
+test("the demo workspace is seeded once and synced whole to every new device", async (t) => {
+  const persistDir = await mkdtemp(path.join(os.tmpdir(), "crm-edge-"));
+  const workspace = `demo-${process.pid}-${Date.now()}`;
+  const app = await startApp();
+  const browser = await launchBrowser();
+  const edge = await startEdge({
+    persistDir,
+    vars: { DEMO_WORKSPACE: workspace, DEMO_CUSTOMERS: String(COUNT) },
+  });
+  t.after(async () => {
+    await browser.close();
+    await edge.stop();
+    await app.stop();
+    await rm(persistDir, { recursive: true, force: true });
+  });
+  await mkdir(shots, { recursive: true });
+  const url = `${app.url}/?workspace=${workspace}&edge=${edge.wsUrl}`;
+  const count = (page) => page.locator('[data-testid="result-count"]');
+
+  const desk = await openDevice(browser, url, { viewport: { width: 1280, height: 860 } });
+  await count(desk.page).filter({ hasText: String(COUNT) }).waitFor({ timeout: 20_000 });
+  await desk.page.screenshot({ path: path.join(shots, "customers-desktop.png") });
+
+  // The richest customer on the first screen: its 360° page.
+  await desk.page.getByRole("combobox", { name: "Sort" }).selectOption("spend");
+  await desk.page.locator(".customer-row .row-link").first().click();
+  await desk.page.locator(".event").first().waitFor();
+  await desk.page.screenshot({ path: path.join(shots, "customer-desktop.png"), fullPage: true });
+  await desk.page.getByRole("link", { name: "Follow-ups", exact: true }).click();
+  await desk.page.locator(".bucket").first().waitFor();
+  await desk.page.screenshot({ path: path.join(shots, "follow-ups-desktop.png"), fullPage: true });
+
+  // A second device (a phone, in Chinese) gets the same customers, not a second seeding.
+  const phone = await openDevice(browser, url, { ...PHONE, locale: "zh-CN" });
+  await count(phone.page).filter({ hasText: String(COUNT) }).waitFor({ timeout: 20_000 });
+  await phone.page.screenshot({ path: path.join(shots, "customers-phone.png") });
+  await phone.page.locator(".customer-row .row-link").first().click();
+  await phone.page.locator(".event").first().waitFor();
+  await phone.page.screenshot({ path: path.join(shots, "customer-phone.png") });
+  await phone.page.locator("nav.nav").getByRole("link", { name: "跟进" }).click();
+  await phone.page.locator(".bucket").first().waitFor();
+  await phone.page.screenshot({ path: path.join(shots, "follow-ups-phone.png") });
+  await desk.page.reload();
+  await desk.page.getByRole("link", { name: "Customers", exact: true }).click();
+  await count(desk.page).filter({ hasText: String(COUNT) }).waitFor();
+  assert.equal(await count(desk.page).textContent(), String(COUNT));
+});
