@@ -10,6 +10,7 @@ pub mod demo;
 pub mod document;
 pub mod error;
 pub mod frame;
+pub mod funnel;
 pub mod id;
 pub mod pipeline;
 pub mod replica;

@@ -154,7 +154,7 @@ mod tests {
             last_interaction: None,
             lifetime_spend: vec![],
             order_count: 0,
-            deal_count: 0,
+            deals: vec![],
             updated_at: 0,
         }
     }

@@ -87,6 +87,27 @@ impl Money {
     }
 }
 
+/// An amount typed in major units (`12800`, `12,800.5`, `12，800.50`) in minor units (two
+/// decimals); `None` for anything else, negative amounts and overflow included.
+pub fn parse_amount(text: &str) -> Option<i64> {
+    let clean: String = text
+        .trim()
+        .chars()
+        .filter(|c| *c != ',' && *c != '，')
+        .collect();
+    let (whole, frac) = clean.split_once('.').unwrap_or((&clean, ""));
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if whole.is_empty() || frac.len() > 2 || !digits(whole) || !digits(frac) {
+        return None;
+    }
+    let minor: i64 = format!("{frac:0<2}").parse().ok()?;
+    whole
+        .parse::<i64>()
+        .ok()?
+        .checked_mul(100)?
+        .checked_add(minor)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +151,28 @@ mod tests {
                 amount_minor: -1
             })
         );
+    }
+
+    #[test]
+    fn typed_amounts_become_minor_units() {
+        assert_eq!(parse_amount("12800"), Some(1_280_000));
+        assert_eq!(parse_amount(" 12,800.5 "), Some(1_280_050));
+        assert_eq!(parse_amount("12，800.05"), Some(1_280_005));
+        assert_eq!(parse_amount("0.99"), Some(99));
+    }
+
+    #[test]
+    fn anything_else_is_refused() {
+        for bad in [
+            "",
+            "-5",
+            "1.234",
+            "abc",
+            "1e5",
+            ".5",
+            "99999999999999999999",
+        ] {
+            assert_eq!(parse_amount(bad), None, "{bad}");
+        }
     }
 }

@@ -91,6 +91,27 @@ test("create → interaction → follow-up → complete; Chinese and phone searc
   await item.getByRole("button", { name: "Complete" }).click();
   await item.waitFor({ state: "detached" });
 
+  // A deal on the customer page, moved on the pipeline board: by the stage picker, then by
+  // dragging it to another column.
+  await page.getByRole("link", { name: "Customers", exact: true }).click();
+  await openCustomer(page, "王芳");
+  await page.getByLabel("Deal, e.g. annual order").fill("年度采购");
+  await page.getByLabel("Amount (CNY)").fill("12,800");
+  await page.getByRole("button", { name: "Add deal" }).click();
+  await page.locator(".deal .deal-title", { hasText: "年度采购" }).waitFor();
+  await page.getByRole("link", { name: "Pipeline", exact: true }).click();
+  const column = (stage) => page.locator(`.column-stage[data-stage="${stage}"]`);
+  const card = page.locator(".deal-card", { hasText: "年度采购" });
+  await column("initial").locator(".deal-card", { hasText: "年度采购" }).waitFor();
+  assert.match(await column("initial").locator(".stage-total").innerText(), /12,800\.00/);
+  await card.getByRole("combobox", { name: "Move to" }).selectOption("proposal");
+  await column("proposal").locator(".deal-card", { hasText: "年度采购" }).waitFor();
+  await card.dragTo(column("negotiation"));
+  await column("negotiation").locator(".deal-card", { hasText: "年度采购" }).waitFor();
+  const funnel = await page.locator(".funnel-count").allTextContents();
+  assert.deepEqual(funnel, ["1", "1", "1", "1", "0"], "initial → negotiation reached, not won");
+  await page.screenshot({ path: path.join(shots, "pipeline-desktop.png"), fullPage: true });
+
   // A reload (straight onto the customer page) keeps everything.
   await page.getByRole("link", { name: "Customers", exact: true }).click();
   await page.screenshot({ path: path.join(shots, "customers-desktop.png"), fullPage: true });
@@ -98,6 +119,8 @@ test("create → interaction → follow-up → complete; Chinese and phone searc
   await page.reload();
   await page.locator(".event-text", { hasText: "询问促销活动价格" }).waitFor();
   await page.locator(".follow-up.done .follow-up-title", { hasText: "发送报价单" }).waitFor();
+  const stage = page.getByRole("combobox", { name: "Move to" });
+  assert.equal(await stage.inputValue(), "negotiation");
 });
 
 test("on a phone, in Chinese: bottom navigation, no sideways scrolling, the same flow", async (t) => {

@@ -47,6 +47,10 @@ test("the demo workspace is seeded once and synced whole to every new device", a
   await desk.page.locator(".bucket").first().waitFor();
   await desk.page.screenshot({ path: path.join(shots, "follow-ups-desktop.png"), fullPage: true });
 
+  await desk.page.getByRole("link", { name: "Pipeline", exact: true }).click();
+  await desk.page.locator(".deal-card").first().waitFor();
+  await desk.page.screenshot({ path: path.join(shots, "pipeline-desktop.png") });
+
   // A second device (a phone, in Chinese) gets the same customers, not a second seeding.
   const phone = await openDevice(browser, url, { ...PHONE, locale: "zh-CN" });
   await count(phone.page).filter({ hasText: String(COUNT) }).waitFor({ timeout: 20_000 });
@@ -57,6 +61,9 @@ test("the demo workspace is seeded once and synced whole to every new device", a
   await phone.page.locator("nav.nav").getByRole("link", { name: "跟进" }).click();
   await phone.page.locator(".bucket").first().waitFor();
   await phone.page.screenshot({ path: path.join(shots, "follow-ups-phone.png") });
+  await phone.page.locator("nav.nav").getByRole("link", { name: "商机" }).click();
+  await phone.page.locator(".column-stage.shown .deal-card").first().waitFor();
+  await phone.page.screenshot({ path: path.join(shots, "pipeline-phone.png") });
   await desk.page.reload();
   await desk.page.getByRole("link", { name: "Customers", exact: true }).click();
   await count(desk.page).filter({ hasText: String(COUNT) }).waitFor();

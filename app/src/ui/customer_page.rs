@@ -3,17 +3,17 @@
 
 use crm_core::contact::ContactKind;
 use crm_core::customer::{
-    Channel, ConflictValue, Customer, Direction, FieldConflict, MANUAL_ORIGIN, NewFollowUp,
-    NewInteraction,
+    Channel, ConflictValue, Customer, Direction, FieldConflict, MANUAL_ORIGIN, NewDeal,
+    NewFollowUp, NewInteraction,
 };
-use crm_core::pipeline::StageKind;
-use crm_core::values::{DAY_MS, Money};
+use crm_core::values::{DAY_MS, Money, parse_amount};
 use crm_core::{Id, ModelError};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::errors::error_text;
+use super::stages::{move_deal, name};
 use super::{use_session, use_signals};
 use crate::i18n::{Lang, use_lang};
 
@@ -94,7 +94,7 @@ fn Customer360(id: String, customer: Customer) -> impl IntoView {
                 <FollowUpCard customer=customer.clone() edit />
                 <ContactsCard customer=customer.clone() />
                 <TagsCard customer=customer.clone() edit />
-                <DealsCard customer=customer.clone() edit />
+                <DealsCard customer_id=id.clone() customer=customer.clone() error />
                 <OrdersCard customer=customer.clone() />
                 <NotesCard notes=customer.notes.as_str().to_owned() edit />
             </div>
@@ -398,23 +398,56 @@ fn TagsCard(customer: Customer, edit: Edit) -> impl IntoView {
 
 /// Deals with their amount and a stage picker.
 #[component]
-fn DealsCard(customer: Customer, edit: Edit) -> impl IntoView {
+fn DealsCard(
+    customer_id: String,
+    customer: Customer,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
     let lang = use_lang();
+    let session = use_session();
     let signals = use_signals();
-    let stages = move || {
-        signals.workspace.with(|ws| {
-            ws.as_ref()
-                .map(|ws| {
-                    ws.pipeline
-                        .ordered()
-                        .into_iter()
-                        .map(|(id, s)| (id.to_owned(), s.clone()))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
-    };
+    let pipeline = Memo::new(move |_| {
+        signals
+            .workspace
+            .with(|ws| ws.as_ref().map(|w| w.pipeline.clone()).unwrap_or_default())
+    });
     let empty = customer.deals.is_empty();
+    let title = RwSignal::new(String::new());
+    let amount = RwSignal::new(String::new());
+    let add = {
+        let customer_id = customer_id.clone();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            let Some(minor) = parse_amount(&amount.get_untracked()) else {
+                error.set(Some(format!(
+                    "“{}” {}",
+                    amount.get_untracked(),
+                    lang.get_untracked().t().err_amount
+                )));
+                return;
+            };
+            let new = NewDeal {
+                title: title.get_untracked(),
+                amount: Money::cny(minor),
+                stage: None,
+                expected_close: None,
+            };
+            let pipeline = pipeline.get_untracked();
+            let added = session.with_value(|s| {
+                s.edit_customer(&customer_id, |doc, stamp| {
+                    doc.add_deal(&Id::random(), new, &pipeline, stamp)
+                })
+            });
+            match added {
+                Ok(()) => {
+                    error.set(None);
+                    title.set(String::new());
+                    amount.set(String::new());
+                }
+                Err(e) => error.set(Some(error_text(lang.get_untracked(), &e))),
+            }
+        }
+    };
     view! {
         <section class="card">
             <h2>{move || lang.get().t().deals}</h2>
@@ -423,36 +456,52 @@ fn DealsCard(customer: Customer, edit: Edit) -> impl IntoView {
                 {customer.deals.into_iter().map(|(id, deal)| {
                     let amount = Money { minor: deal.amount_minor, currency: deal.currency.clone() };
                     let current = deal.stage.clone();
+                    let customer_id = customer_id.clone();
                     view! {
                         <li class="deal">
                             <span class="deal-title">{deal.title.clone()}</span>
                             <span class="spend">{move || lang.get().money(&amount)}</span>
                             <select
                                 aria-label=move || lang.get().t().move_to
-                                on:change=move |ev| {
-                                    let (id, stage) = (id.clone(), event_target_value(&ev));
-                                    let lost = stages().iter().any(|(s, d)| *s == stage && d.kind == StageKind::Lost);
-                                    let reason = if lost {
-                                        window().prompt_with_message(lang.get_untracked().t().lost_reason).ok().flatten()
-                                    } else {
-                                        None
-                                    };
-                                    let Some(pipeline) = signals.workspace.with_untracked(|w| w.as_ref().map(|w| w.pipeline.clone())) else { return };
-                                    edit.run(Box::new(move |doc, stamp| {
-                                        doc.move_deal_stage(&id, &stage, reason.as_deref(), &pipeline, stamp)
-                                    }));
-                                }
+                                on:change=move |ev| move_deal(
+                                    session,
+                                    &customer_id,
+                                    &id,
+                                    &event_target_value(&ev),
+                                    &pipeline.get_untracked(),
+                                    lang,
+                                    error,
+                                )
                             >
-                                {move || stages().into_iter().map(|(sid, def)| {
+                                {move || pipeline.get().ordered().into_iter().map(|(sid, def)| {
                                     let selected = sid == current;
-                                    let name = if lang.get() == Lang::Zh { def.name_zh } else { def.name_en };
-                                    view! { <option value=sid selected=selected>{name}</option> }
+                                    let label = name(lang.get(), def).to_owned();
+                                    view! { <option value=sid.to_owned() selected=selected>{label}</option> }
                                 }).collect_view()}
                             </select>
                         </li>
                     }
                 }).collect_view()}
             </ul>
+            <form class="inline-fields" on:submit=add>
+                <input
+                    type="text"
+                    aria-label=move || lang.get().t().deal_title
+                    placeholder=move || lang.get().t().deal_title
+                    prop:value=title
+                    on:input=move |ev| title.set(event_target_value(&ev))
+                />
+                <input
+                    type="text"
+                    inputmode="decimal"
+                    class="amount"
+                    aria-label=move || lang.get().t().deal_amount
+                    placeholder=move || lang.get().t().deal_amount
+                    prop:value=amount
+                    on:input=move |ev| amount.set(event_target_value(&ev))
+                />
+                <button type="submit">{move || lang.get().t().add_deal}</button>
+            </form>
         </section>
     }
 }

@@ -5,6 +5,8 @@ mod customer_page;
 mod errors;
 mod follow_ups;
 mod new_customer;
+mod pipeline;
+mod stages;
 mod sync_badge;
 
 use std::rc::Rc;
@@ -79,6 +81,7 @@ fn Workspace(session: SessionHandle) -> impl IntoView {
                 <Route path=path!("/") view=customer_list::CustomerList />
                 <Route path=path!("/customers/:id") view=customer_page::CustomerPage />
                 <Route path=path!("/follow-ups") view=follow_ups::FollowUps />
+                <Route path=path!("/pipeline") view=pipeline::PipelinePage />
             </Routes>
         </Shell>
     }
@@ -115,6 +118,10 @@ fn Shell(signals: Option<SessionSignals>, children: Children) -> impl IntoView {
                 <A href="/follow-ups" attr:class="nav-item">
                     <span class="nav-icon" aria-hidden="true">"✓"</span>
                     <span>{move || lang.get().t().nav_follow_ups}</span>
+                </A>
+                <A href="/pipeline" attr:class="nav-item">
+                    <span class="nav-icon" aria-hidden="true">"▤"</span>
+                    <span>{move || lang.get().t().nav_pipeline}</span>
                 </A>
             </nav>
             <main class="page">{children()}</main>

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::CustomerDoc;
-use super::model::{Channel, Customer, Lifecycle, Source};
+use super::model::{Channel, Customer, Deal, Lifecycle, Source};
 use crate::contact::ContactKind;
 use crate::error::ModelError;
 use crate::values::{Millis, Money};
@@ -15,6 +15,67 @@ pub struct OpenFollowUp {
     pub title: String,
     pub due_at: Millis,
     pub assignee: String,
+}
+
+/// A deal, summarised for the pipeline board and the funnel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DealRow {
+    pub id: String,
+    pub title: String,
+    pub amount: Money,
+    /// Current stage id.
+    pub stage: String,
+    /// Every stage the deal has been in, in history order, without repeats.
+    pub reached: Vec<String>,
+    /// When the deal last entered its current stage.
+    pub stage_since: Millis,
+}
+
+impl DealRow {
+    /// Summarises deal `id` from its stage history.
+    fn of(id: &str, deal: &Deal) -> Self {
+        let history = deal.stage_history.iter().map(|c| (c.stage.clone(), c.at));
+        Self::from_parts(
+            id,
+            deal.title.clone(),
+            Money {
+                minor: deal.amount_minor,
+                currency: deal.currency.clone(),
+            },
+            deal.stage.clone(),
+            deal.created_at,
+            history,
+        )
+    }
+
+    /// Builds the row from the stored fields; `history` is (stage, time) in list order.
+    pub(super) fn from_parts(
+        id: &str,
+        title: String,
+        amount: Money,
+        stage: String,
+        created_at: Millis,
+        history: impl Iterator<Item = (String, Millis)>,
+    ) -> Self {
+        let mut reached: Vec<String> = Vec::new();
+        let mut stage_since = created_at;
+        for (entered, at) in history {
+            if entered == stage {
+                stage_since = at;
+            }
+            if !reached.contains(&entered) {
+                reached.push(entered);
+            }
+        }
+        Self {
+            id: id.to_owned(),
+            title,
+            amount,
+            stage,
+            reached,
+            stage_since,
+        }
+    }
 }
 
 /// One customer, summarised.
@@ -38,8 +99,8 @@ pub struct SummaryRow {
     /// Sum of all orders per currency, sorted by currency.
     pub lifetime_spend: Vec<Money>,
     pub order_count: usize,
-    /// Number of deals, open or closed.
-    pub deal_count: usize,
+    /// Deals, open or closed, by id.
+    pub deals: Vec<DealRow>,
     pub updated_at: Millis,
 }
 
@@ -103,7 +164,11 @@ impl SummaryRow {
                 })
                 .collect(),
             order_count: customer.orders.len(),
-            deal_count: customer.deals.len(),
+            deals: customer
+                .deals
+                .iter()
+                .map(|(id, deal)| DealRow::of(id, deal))
+                .collect(),
             updated_at: customer.updated_at,
         }
     }

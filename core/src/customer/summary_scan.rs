@@ -10,7 +10,7 @@ use automerge::iter::MapRangeItem;
 use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValueRef, ValueRef};
 
 use super::model::{Channel, Lifecycle, Source};
-use super::projection::{OpenFollowUp, SummaryRow, sort_follow_ups};
+use super::projection::{DealRow, OpenFollowUp, SummaryRow, sort_follow_ups};
 use crate::contact::ContactKind;
 use crate::error::ModelError;
 use crate::values::{Millis, Money};
@@ -25,7 +25,7 @@ pub(super) fn summary_row(doc: &AutoCommit) -> Result<SummaryRow, ModelError> {
     let mut open_follow_ups = Vec::new();
     let mut last_interaction = None;
     let mut orders = (0, Vec::new());
-    let mut deal_count = 0;
+    let mut deals = Vec::new();
     for item in fields(doc, &ROOT, "customer")? {
         let at = item.key.as_ref();
         match at {
@@ -38,7 +38,7 @@ pub(super) fn summary_row(doc: &AutoCommit) -> Result<SummaryRow, ModelError> {
                 last_interaction = read_last_interaction(doc, &map(&item, "customer")?)?
             }
             "orders" => orders = read_orders(doc, &map(&item, "customer")?)?,
-            "deals" => deal_count = keys(doc, &map(&item, "customer")?, at)?.count(),
+            "deals" => deals = read_deals(doc, &map(&item, "customer")?)?,
             "updated_at" => updated_at = Some(int(&item, "customer")?),
             _ => {}
         }
@@ -60,7 +60,7 @@ pub(super) fn summary_row(doc: &AutoCommit) -> Result<SummaryRow, ModelError> {
         last_interaction,
         lifetime_spend: orders.1,
         order_count: orders.0,
-        deal_count,
+        deals,
         updated_at: required(updated_at, "updated_at")?,
     })
 }
@@ -175,6 +175,68 @@ fn read_last_interaction(
         }
     }
     Ok(last.map(|(at, _, channel)| (at, channel)))
+}
+
+fn read_deals(doc: &AutoCommit, obj: &ObjId) -> Result<Vec<DealRow>, ModelError> {
+    let mut deals = Vec::new();
+    for entry in fields(doc, obj, "deals")? {
+        let (mut title, mut amount, mut currency, mut stage) = (None, None, None, None);
+        let (mut created_at, mut history) = (None, Vec::new());
+        for item in fields(doc, &map(&entry, "deals")?, "deal")? {
+            match item.key.as_ref() {
+                "title" => title = Some(string(&item, "deal")?),
+                "amount_minor" => amount = Some(int(&item, "deal")?),
+                "currency" => currency = Some(string(&item, "deal")?),
+                "stage" => stage = Some(string(&item, "deal")?),
+                "created_at" => created_at = Some(int(&item, "deal")?),
+                "stage_history" => history = read_stage_history(doc, &item)?,
+                _ => {}
+            }
+        }
+        deals.push(DealRow::from_parts(
+            &entry.key,
+            required(title, "deal.title")?,
+            Money {
+                minor: required(amount, "deal.amount_minor")?,
+                currency: required(currency, "deal.currency")?,
+            },
+            required(stage, "deal.stage")?,
+            required(created_at, "deal.created_at")?,
+            history.into_iter(),
+        ));
+    }
+    Ok(deals)
+}
+
+/// (stage, time) of every entry of a deal's `stage_history` list.
+fn read_stage_history(
+    doc: &AutoCommit,
+    item: &MapRangeItem<'_>,
+) -> Result<Vec<(String, Millis)>, ModelError> {
+    let list = match item.value {
+        ValueRef::Object(ObjType::List) => item.id(),
+        _ => return Err(layout("deal.stage_history: expected a list".into())),
+    };
+    let mut history = Vec::new();
+    for change in doc.list_range(&list, ..) {
+        let change = match change.value {
+            ValueRef::Object(ObjType::Map) => change.id(),
+            _ => return Err(layout("deal.stage_history: expected maps".into())),
+        };
+        let (mut stage, mut at) = (None, None);
+        for field in fields(doc, &change, "stage_change")? {
+            match field.key.as_ref() {
+                "stage" => stage = Some(string(&field, "stage_change")?),
+                "at" => at = Some(int(&field, "stage_change")?),
+                _ => {}
+            }
+        }
+        history.push((
+            required(stage, "stage_change.stage")?,
+            required(at, "stage_change.at")?,
+        ));
+    }
+    Ok(history)
 }
 
 /// Number of orders and their sum per currency, sorted by currency.
