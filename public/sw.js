@@ -1,10 +1,22 @@
 // Service worker: keeps the app shell (HTML, JS, wasm, CSS, icons) so the CRM starts with no
-// network. Network first, so a deployed update is picked up as soon as the network answers;
-// the cached copy is served only when the network fails.
-const CACHE = "qingke-shell-v1";
+// network. On install it caches the page and every asset the page links (Trunk's hashed JS,
+// wasm and CSS), so even the first visit is enough to start offline later. Network first, so a
+// deployed update is picked up as soon as the network answers; the cache answers only when
+// the network fails.
+const CACHE = "qingke-shell-v2";
+const ASSET = /(?:href|src|module_or_path:\s*)=?\s*["'](\/[^"'#?]+)["']/g;
+
+async function cacheShell() {
+  const cache = await caches.open(CACHE);
+  const page = await fetch("/", { cache: "no-store" });
+  const html = await page.clone().text();
+  await cache.put("/", page);
+  const assets = new Set([...html.matchAll(ASSET)].map((m) => m[1]));
+  await cache.addAll([...assets]);
+}
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.add("/")).then(() => self.skipWaiting()));
+  event.waitUntil(cacheShell().then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
@@ -20,7 +32,8 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
-  const key = request.mode === "navigate" ? "/" : request;
+  // Every app route is the same page.
+  const key = request.mode === "navigate" ? "/" : url.pathname;
   event.respondWith(
     fetch(request)
       .then((response) => {
