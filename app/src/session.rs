@@ -20,10 +20,12 @@ use leptos::task::spawn_local;
 
 use crate::config::Config;
 use crate::edge_link::{EdgeLink, LinkHandlers, LinkStatus};
-use crate::storage::{DocumentStore, StorageError};
+use crate::storage::{DocumentStore, StorageError, StoredDocument};
 
 /// Prefix of IndexedDB keys holding documents that could not be read.
 const QUARANTINE: &str = "quarantine/";
+/// Appended changes of one document that trigger a compaction into a new snapshot.
+const COMPACT_AFTER: usize = 32;
 /// How long row updates are gathered before the list is republished.
 const PUBLISH_DELAY: std::time::Duration = std::time::Duration::from_millis(16);
 
@@ -52,6 +54,10 @@ pub struct Session {
     rows: RefCell<BTreeMap<String, SummaryRow>>,
     open_customers: RefCell<HashMap<String, ArcRwSignal<Option<Customer>>>>,
     publish_scheduled: Cell<bool>,
+    /// Keys of the changes appended after each stored snapshot, by document.
+    pending: RefCell<HashMap<String, Vec<String>>>,
+    /// Sequence of the next appended change; rises across sessions (starts at µs since epoch).
+    next_seq: Cell<u64>,
     store: DocumentStore,
     link: OnceCell<EdgeLink>,
     /// What the UI renders.
@@ -73,21 +79,27 @@ impl Session {
         };
         let store = DocumentStore::open(&config.database_name()).await?;
         let mut replicas = BTreeMap::new();
-        for (key, bytes) in store.all().await? {
-            if key.starts_with(QUARANTINE) {
+        let mut pending = HashMap::new();
+        for stored in store.documents().await? {
+            if stored.key.starts_with(QUARANTINE) {
                 continue;
             }
-            match Replica::load(&key, &bytes) {
+            let changes: Vec<Vec<u8>> = stored.changes.iter().map(|(_, b)| b.clone()).collect();
+            let restored = match &stored.snapshot {
+                Some(snapshot) => Replica::restore(&stored.key, snapshot, &changes),
+                None => Replica::load(&stored.key, &changes.concat()),
+            };
+            match restored {
                 Ok(replica) => {
-                    replicas.insert(key, replica);
+                    let keys = stored.changes.into_iter().map(|(key, _)| key).collect();
+                    pending.insert(stored.key.clone(), keys);
+                    replicas.insert(stored.key, replica);
                 }
                 Err(error) => {
-                    let kept = format!("{QUARANTINE}{key}/{}", js_sys::Date::now());
-                    store.put(&kept, &bytes).await?;
-                    store.delete(&key).await?;
+                    let kept = quarantine(&store, &stored).await?;
                     signals
                         .quarantined
-                        .update(|q| q.push((key, format!("{error}; kept as {kept}"))));
+                        .update(|q| q.push((stored.key, format!("{error}; kept as {kept}"))));
                 }
             }
         }
@@ -100,6 +112,8 @@ impl Session {
             rows: RefCell::new(BTreeMap::new()),
             open_customers: RefCell::new(HashMap::new()),
             publish_scheduled: Cell::new(false),
+            pending: RefCell::new(pending),
+            next_seq: Cell::new(js_sys::Date::now() as u64 * 1000),
             store,
             link: OnceCell::new(),
             signals,
@@ -294,22 +308,89 @@ impl Session {
         }
     }
 
-    /// Writes document `id` to IndexedDB; with `push`, sends it to the edge once it is durable.
+    /// Writes what changed in document `id` to IndexedDB — a snapshot the first time, else an
+    /// appended change — and with `push` sends the document to the edge once that is durable.
+    /// After [`COMPACT_AFTER`] appends the document is compacted in the background. Must be
+    /// called right after every change to a replica, so no change escapes the store.
     fn persist(self: &Rc<Self>, id: &str, push: bool) {
-        let Some(bytes) = self.save(id) else { return };
+        let first = !self.pending.borrow().contains_key(id);
+        let Some(bytes) = self.replicas.borrow_mut().get_mut(id).map(|r| {
+            if first {
+                r.save()
+            } else {
+                r.save_incremental()
+            }
+        }) else {
+            return;
+        };
+        if first {
+            self.pending.borrow_mut().insert(id.to_owned(), Vec::new());
+        }
+        let seq = self.next_seq.get();
+        self.next_seq.set(seq + 1);
         let (session, id) = (Rc::clone(self), id.to_owned());
         session.signals.unsaved_writes.update(|n| *n += 1);
         spawn_local(async move {
-            let result = session.store.put(&id, &bytes).await;
+            let result = match (first, bytes.is_empty()) {
+                (true, _) => session.store.compact(&id, &bytes, &[]).await,
+                (false, true) => Ok(()),
+                (false, false) => session.store.append(&id, seq, &bytes).await.map(|key| {
+                    if let Some(keys) = session.pending.borrow_mut().get_mut(&id) {
+                        keys.push(key);
+                    }
+                }),
+            };
             session.signals.unsaved_writes.update(|n| *n -= 1);
             match result {
-                Ok(()) if push => session.push(&id),
-                Ok(()) => {}
-                Err(error) => session
-                    .signals
-                    .storage_errors
-                    .update(|p| p.push(error.to_string())),
+                Ok(()) => {
+                    if push {
+                        session.push(&id);
+                    }
+                    session.compact_if_due(&id).await;
+                }
+                Err(error) => session.report(error),
             }
         });
     }
+
+    /// Folds the appended changes of `id` into a new snapshot once there are enough of them.
+    async fn compact_if_due(self: &Rc<Self>, id: &str) {
+        let folded = match self.pending.borrow().get(id) {
+            Some(keys) if keys.len() >= COMPACT_AFTER => keys.clone(),
+            _ => return,
+        };
+        let Some(snapshot) = self.save(id) else {
+            return;
+        };
+        match self.store.compact(id, &snapshot, &folded).await {
+            Ok(()) => {
+                if let Some(keys) = self.pending.borrow_mut().get_mut(id) {
+                    keys.retain(|k| !folded.contains(k));
+                }
+            }
+            Err(error) => self.report(error),
+        }
+    }
+
+    fn report(&self, error: StorageError) {
+        self.signals
+            .storage_errors
+            .update(|p| p.push(error.to_string()));
+    }
+}
+
+/// Moves an unreadable document (snapshot and changes) under `quarantine/{key}/{time}` so
+/// nothing is lost; returns that key.
+async fn quarantine(store: &DocumentStore, doc: &StoredDocument) -> Result<String, StorageError> {
+    let kept = format!("{QUARANTINE}{}/{}", doc.key, js_sys::Date::now());
+    if let Some(snapshot) = &doc.snapshot {
+        store.put(&kept, snapshot).await?;
+        store.delete(&doc.key).await?;
+    }
+    for (n, (_, bytes)) in doc.changes.iter().enumerate() {
+        store.put(&format!("{kept}/change-{n}"), bytes).await?;
+    }
+    let keys: Vec<String> = doc.changes.iter().map(|(k, _)| k.clone()).collect();
+    store.delete_changes(&keys).await?;
+    Ok(kept)
 }

@@ -1,7 +1,10 @@
 //! Durable local storage of documents in IndexedDB.
 //!
-//! One object store, `documents`, maps a document key to its saved Automerge bytes. Every write
-//! resolves only after its transaction committed, so the UI may say "saved" once it returns.
+//! `documents` maps a document key to a compacted Automerge snapshot; `changes` holds the
+//! incremental changes appended after it, keyed `{document}{SEPARATOR}{sequence}` so they list
+//! in order per document. An edit costs one small append; [`DocumentStore::compact`] folds the
+//! changes into a new snapshot in one transaction. Every write resolves only after its
+//! transaction committed, so the UI may say "saved" once it returns.
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -9,7 +12,10 @@ use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::typed_array::Uint8Array;
 
 const STORE: &str = "documents";
-const VERSION: u8 = 1;
+const CHANGES: &str = "changes";
+const VERSION: u8 = 2;
+/// Separates the document key from the sequence number in a change key.
+const SEPARATOR: char = '\u{1}';
 
 /// Why a storage call failed.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +48,9 @@ impl DocumentStore {
             .with_on_upgrade_needed(|event, db| {
                 if event.old_version() < 1.0 {
                     db.create_object_store(STORE).build()?;
+                }
+                if event.old_version() < 2.0 {
+                    db.create_object_store(CHANGES).build()?;
                 }
                 Ok(())
             })
@@ -101,4 +110,116 @@ impl DocumentStore {
         let value: Option<Uint8Array> = store.get(key).primitive()?.await?;
         Ok(value.map(Into::into))
     }
+
+    /// Appends changes of document `doc` under sequence number `seq` (callers keep it rising);
+    /// returns the change's key once committed.
+    pub async fn append(&self, doc: &str, seq: u64, bytes: &[u8]) -> Result<String, StorageError> {
+        let key = format!("{doc}{SEPARATOR}{seq:020}");
+        let tx = self
+            .db
+            .transaction(CHANGES)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(CHANGES)?
+            .put(Uint8Array::from(bytes.to_vec()))
+            .with_key(key.as_str())
+            .primitive()?
+            .await?;
+        tx.commit().await?;
+        Ok(key)
+    }
+
+    /// Replaces the snapshot of `doc` and drops the changes it folds in, atomically.
+    pub async fn compact(
+        &self,
+        doc: &str,
+        snapshot: &[u8],
+        folded: &[String],
+    ) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction([STORE, CHANGES])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(STORE)?
+            .put(Uint8Array::from(snapshot.to_vec()))
+            .with_key(doc)
+            .primitive()?
+            .await?;
+        let changes = tx.object_store(CHANGES)?;
+        for key in folded {
+            changes.delete(key.as_str()).primitive()?.await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every stored document: its key, snapshot (if any) and appended changes as
+    /// (key, bytes) in order. Documents come in key order.
+    pub async fn documents(&self) -> Result<Vec<StoredDocument>, StorageError> {
+        let mut docs: Vec<StoredDocument> = self
+            .all()
+            .await?
+            .into_iter()
+            .map(|(key, snapshot)| StoredDocument {
+                key,
+                snapshot: Some(snapshot),
+                changes: Vec::new(),
+            })
+            .collect();
+        let tx = self.db.transaction(CHANGES).build()?;
+        let store = tx.object_store(CHANGES)?;
+        let keys = store.get_all_keys::<String>().primitive()?;
+        let values = store.get_all::<Uint8Array>().primitive()?;
+        let keys: Vec<String> = keys.await?.collect::<Result<_, _>>()?;
+        let values: Vec<Uint8Array> = values.await?.collect::<Result<_, _>>()?;
+        for (change_key, bytes) in keys.into_iter().zip(values.into_iter().map(Vec::from)) {
+            let doc = change_key
+                .split_once(SEPARATOR)
+                .map_or(change_key.as_str(), |(doc, _)| doc)
+                .to_owned();
+            let at = match docs.binary_search_by(|d| d.key.as_str().cmp(&doc)) {
+                Ok(at) => at,
+                Err(at) => {
+                    docs.insert(
+                        at,
+                        StoredDocument {
+                            key: doc,
+                            snapshot: None,
+                            changes: Vec::new(),
+                        },
+                    );
+                    at
+                }
+            };
+            docs[at].changes.push((change_key, bytes));
+        }
+        Ok(docs)
+    }
+
+    /// Deletes change records by key, in one transaction.
+    pub async fn delete_changes(&self, keys: &[String]) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(CHANGES)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let changes = tx.object_store(CHANGES)?;
+        for key in keys {
+            changes.delete(key.as_str()).primitive()?.await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// One document as stored: a snapshot and the changes appended since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDocument {
+    /// Document key.
+    pub key: String,
+    /// The last compacted snapshot (absent only if the first write never completed).
+    pub snapshot: Option<Vec<u8>>,
+    /// (change key, bytes), oldest first.
+    pub changes: Vec<(String, Vec<u8>)>,
 }

@@ -50,3 +50,29 @@ async fn all_lists_every_record_in_key_order_and_delete_removes_one() {
         ]
     );
 }
+
+#[wasm_bindgen_test]
+async fn appended_changes_list_in_order_under_their_document_and_compaction_folds_them() {
+    let store = DocumentStore::open(&unique_db("changes")).await.unwrap();
+    store.compact("c1", b"snap", &[]).await.unwrap();
+    let k2 = store.append("c1", 2, b"two").await.unwrap();
+    let k1 = store.append("c1", 1, b"one").await.unwrap();
+    store.append("c2", 7, b"orphan").await.unwrap();
+    let docs = store.documents().await.unwrap();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0].key, "c1");
+    assert_eq!(docs[0].snapshot.as_deref(), Some(&b"snap"[..]));
+    assert_eq!(
+        docs[0].changes,
+        vec![(k1.clone(), b"one".to_vec()), (k2.clone(), b"two".to_vec())]
+    );
+    assert_eq!(
+        (docs[1].key.as_str(), docs[1].snapshot.is_none()),
+        ("c2", true)
+    );
+
+    store.compact("c1", b"snap2", &[k1]).await.unwrap();
+    let docs = store.documents().await.unwrap();
+    assert_eq!(docs[0].snapshot.as_deref(), Some(&b"snap2"[..]));
+    assert_eq!(docs[0].changes, vec![(k2, b"two".to_vec())]);
+}
