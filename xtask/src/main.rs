@@ -6,7 +6,9 @@
 //!   `edge/build/`).
 //! - `dev`: setup, build, then the local edge on 127.0.0.1:8787 and the app on 127.0.0.1:8080.
 //! - `test`: fmt, clippy, native tests, wasm browser tests, end-to-end tests.
+//! - `bench [customers]`: criterion benches of `core` and the app's browser timing harness.
 
+mod bench;
 mod build;
 mod dev;
 mod lockfile;
@@ -16,7 +18,7 @@ mod test;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup|build|dev|test>";
+const USAGE: &str = "usage: cargo xtask <setup|build|dev|test|bench [customers]>";
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -25,6 +27,11 @@ fn main() -> ExitCode {
         "build" => setup::run().and_then(|()| build::all()),
         "dev" => dev::run(),
         "test" => test::run(),
+        "bench" => match std::env::args().nth(2).map(|n| n.parse::<usize>()) {
+            None => setup::run().and_then(|()| bench::run(10_000)),
+            Some(Ok(customers)) => setup::run().and_then(|()| bench::run(customers)),
+            Some(Err(_)) => Err(USAGE.into()),
+        },
         _ => Err(USAGE.into()),
     };
     match result {

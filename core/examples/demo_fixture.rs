@@ -1,0 +1,28 @@
+//! Writes a saved demo workspace to a file, for the app's browser benchmark
+//! (`cargo xtask bench`): `demo_fixture <customers> <out>`.
+//!
+//! Format: for each document, `u32 LE id length, id, u32 LE byte length, bytes`; the workspace
+//! document comes first.
+
+use std::io::Write;
+
+fn main() -> std::io::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let count: usize = args
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("usage: demo_fixture <customers> <out>");
+    let out = args.next().expect("usage: demo_fixture <customers> <out>");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("a clock after 1970")
+        .as_millis() as i64;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&out)?);
+    for (id, bytes) in crm_core::demo::saved_workspace(count, now) {
+        for part in [id.as_bytes(), &bytes] {
+            file.write_all(&(part.len() as u32).to_le_bytes())?;
+            file.write_all(part)?;
+        }
+    }
+    file.flush()
+}

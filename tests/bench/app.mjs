@@ -1,0 +1,98 @@
+// Browser timing harness for the app (run by `cargo xtask bench`): with N demo customers
+// already in IndexedDB, measures in headless Chromium the first paint of the customer list
+// after navigation, one search keystroke (until the next animation frame), and opening a
+// customer page. Usage: node tests/bench/app.mjs <fixture file>.
+import { readFile } from "node:fs/promises";
+import { startApp } from "../support/static-server.mjs";
+import { launchBrowser } from "../support/browser.mjs";
+
+const fixture = await readFile(process.argv[2]);
+const app = await startApp();
+const browser = await launchBrowser();
+const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+const ms = (x) => `${x.toFixed(1)} ms`;
+
+try {
+  const workspace = `bench-${Date.now()}`;
+  const url = `${app.url}/?workspace=${workspace}&edge=ws://127.0.0.1:9`;
+  const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  await page.route("**/bench-fixture.bin", (route) => route.fulfill({ body: fixture }));
+
+  // Fill the workspace's IndexedDB (schema v2: documents + changes) before the app opens it.
+  await page.goto(`${app.url}/sw.js`);
+  const stored = await page.evaluate(async (name) => {
+    const buf = new Uint8Array(await (await fetch("/bench-fixture.bin")).arrayBuffer());
+    const view = new DataView(buf.buffer);
+    const docs = [];
+    for (let at = 0; at < buf.length; ) {
+      const idLen = view.getUint32(at, true);
+      const id = new TextDecoder().decode(buf.subarray(at + 4, at + 4 + idLen));
+      at += 4 + idLen;
+      const len = view.getUint32(at, true);
+      docs.push([id, buf.slice(at + 4, at + 4 + len)]);
+      at += 4 + len;
+    }
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open(name, 2);
+      open.onupgradeneeded = () => {
+        open.result.createObjectStore("documents");
+        open.result.createObjectStore("changes");
+      };
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    await new Promise((resolve, reject) => {
+      const tx = db.transaction("documents", "readwrite");
+      for (const [id, bytes] of docs) tx.objectStore("documents").put(bytes, id);
+      tx.oncomplete = resolve;
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+    return docs.length - 1;
+  }, `crm-${workspace}`);
+
+  await page.goto(url);
+  await page.locator(".customer-row").first().waitFor({ timeout: 300_000 });
+  const firstPaint = await page.evaluate(() => performance.now());
+
+  const search = page.getByRole("searchbox");
+  const keystroke = async (text) =>
+    search.evaluate(async (input, value) => {
+      const start = performance.now();
+      input.value = value;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+      return performance.now() - start;
+    }, text);
+  const queries = ["王", "王芳", "", "张", "张伟", "", "有限", "有限公司", "", "138", "1380", ""];
+  const keystrokes = [];
+  for (let round = 0; round < 3; round++) for (const q of queries) keystrokes.push(await keystroke(q));
+
+  const opens = [];
+  for (let i = 0; i < 10; i++) {
+    const row = page.locator(".customer-row .row-link").nth(i);
+    const took = await row.evaluate(async (link) => {
+      const start = performance.now();
+      link.click();
+      await new Promise((resolve) => {
+        const seen = () => document.querySelector(".profile-card") && resolve();
+        new MutationObserver(seen).observe(document.body, { childList: true, subtree: true });
+        seen();
+      });
+      await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+      return performance.now() - start;
+    });
+    opens.push(took);
+    await page.goBack();
+    await page.locator(".customer-row").first().waitFor();
+  }
+
+  console.log(`customers stored:            ${stored}`);
+  console.log(`first paint of the list:     ${ms(firstPaint)} after navigation start`);
+  console.log(`search keystroke:            p50 ${ms(percentile(keystrokes, 0.5))}, p95 ${ms(percentile(keystrokes, 0.95))} (n=${keystrokes.length})`);
+  console.log(`open a customer page:        p50 ${ms(percentile(opens, 0.5))}, max ${ms(Math.max(...opens))} (n=${opens.length})`);
+} finally {
+  await browser.close();
+  await app.stop();
+}

@@ -1,0 +1,63 @@
+//! `cargo xtask bench [customers]`: the benchmarks whose figures go into closing notes.
+//!
+//! - core (criterion, native): `cargo bench -p crm-core` (skipped with `BENCH_SKIP_CORE=1`).
+//! - app (headless Chromium): with a saved demo workspace of `customers` (default 10 000)
+//!   placed in IndexedDB, the first paint of the customer list, a search keystroke and opening
+//!   a customer page (`tests/bench/app.mjs`), plus the gzip size of the app's wasm and JS.
+
+use std::fs;
+use std::path::Path;
+
+use crate::build;
+use crate::process::{Result, command, exec, root};
+
+/// Runs every benchmark.
+pub fn run(customers: usize) -> Result {
+    if std::env::var_os("BENCH_SKIP_CORE").is_none() {
+        exec(command("cargo").args(["bench", "-p", "crm-core"]))?;
+    }
+    build::app()?;
+    report_app_size()?;
+    let fixture = root().join(format!("target/bench/demo-{customers}.bin"));
+    fs::create_dir_all(root().join("target/bench")).map_err(|e| e.to_string())?;
+    exec(
+        command("cargo")
+            .args(["run", "--profile", "bench", "-q", "-p", "crm-core"])
+            .args(["--example", "demo_fixture", "--", &customers.to_string()])
+            .arg(&fixture),
+    )?;
+    exec(command("node").arg("tests/bench/app.mjs").arg(&fixture))
+}
+
+/// Raw and gzip size of the app's wasm and JS in `dist/`.
+fn report_app_size() -> Result {
+    let mut total_gzip = 0;
+    let entries = fs::read_dir(root().join("dist")).map_err(|e| e.to_string())?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        if !(name.starts_with("crm-app") && (name.ends_with(".wasm") || name.ends_with(".js"))) {
+            continue;
+        }
+        let raw = fs::metadata(&path).map_err(|e| e.to_string())?.len();
+        let gzip = gzip_len(&path)?;
+        total_gzip += gzip;
+        println!("{name}: {raw} B raw, {gzip} B gzip");
+    }
+    println!("app wasm + JS: {total_gzip} B gzip");
+    Ok(())
+}
+
+/// Length of the file at `path` compressed by the system's `gzip -9`.
+fn gzip_len(path: &Path) -> Result<usize> {
+    let out = command("gzip")
+        .arg("-9c")
+        .arg(path)
+        .output()
+        .map_err(|e| format!("running gzip: {e}"))?;
+    Ok(out.stdout.len())
+}
