@@ -26,6 +26,18 @@ impl SearchIndex {
         }
     }
 
+    /// For each row, whether it matches `query`; `None` when the query is empty (every row
+    /// matches). Lets a caller keep its own row order.
+    pub fn matching_set(&self, query: &str) -> Option<Vec<bool>> {
+        let needle = needle(query);
+        (!needle.is_empty()).then(|| {
+            self.texts
+                .iter()
+                .map(|text| text.contains(needle.as_str()))
+                .collect()
+        })
+    }
+
     /// Positions of the rows matching `query`, in order. An empty query matches every row.
     pub fn matching(&self, query: &str) -> Vec<usize> {
         let needle = needle(query);
@@ -188,6 +200,13 @@ mod tests {
         assert_eq!(index.matching("138-1234-5678"), vec![0]);
         assert_eq!(index.matching("+86 138 1234"), vec![0]);
         assert!(index.matching("139").is_empty());
+    }
+
+    #[test]
+    fn the_matching_set_agrees_with_the_positions() {
+        let index = SearchIndex::new(&rows());
+        assert_eq!(index.matching_set("李"), Some(vec![false, true]));
+        assert_eq!(index.matching_set(""), None);
     }
 
     #[test]

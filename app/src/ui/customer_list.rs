@@ -10,8 +10,8 @@ use super::new_customer::NewCustomerForm;
 use super::use_signals;
 use crate::i18n::{Lang, use_lang};
 
-/// Rows rendered at once; the count says how many more match.
-const SHOWN: usize = 200;
+/// Rows rendered at first; "show more" adds as many again.
+const PAGE: usize = 50;
 
 /// The list page.
 #[component]
@@ -23,21 +23,37 @@ pub fn CustomerList() -> impl IntoView {
     let sort = RwSignal::new(RowSort::default());
     let creating = RwSignal::new(false);
 
+    let shown_limit = RwSignal::new(PAGE);
+    // Built when the rows or the order change, not on every keystroke.
     let index = Memo::new(move |_| signals.rows.with(|rows| SearchIndex::new(rows)));
-    let found = Memo::new(move |_| {
-        let (query, filter, sort) = (query.get(), filter.get(), sort.get());
+    let ordered = Memo::new(move |_| {
+        let sort = sort.get();
         signals.rows.with(|rows| {
-            let mut hits: Vec<&SummaryRow> = index
-                .with(|index| index.matching(&query))
-                .into_iter()
-                .filter_map(|i| rows.get(i))
-                .filter(|row| filter.matches(row))
-                .collect();
-            hits.sort_by(|a, b| sort.compare(a, b));
-            let total = hits.len();
-            let shown: Vec<SummaryRow> = hits.into_iter().take(SHOWN).cloned().collect();
-            (total, shown)
+            let mut order: Vec<usize> = (0..rows.len()).collect();
+            order.sort_by(|a, b| sort.compare(&rows[*a], &rows[*b]));
+            order
         })
+    });
+    let found = Memo::new(move |_| {
+        let (query, filter, limit) = (query.get(), filter.get(), shown_limit.get());
+        let matching = index.with(|index| index.matching_set(&query));
+        signals.rows.with(|rows| {
+            ordered.with(|order| {
+                let mut hits = order
+                    .iter()
+                    .filter(|i| matching.as_ref().is_none_or(|m| m[**i]))
+                    .map(|i| &rows[*i])
+                    .filter(|row| filter.matches(row));
+                let shown: Vec<SummaryRow> = hits.by_ref().take(limit).cloned().collect();
+                (shown.len() + hits.count(), shown)
+            })
+        })
+    });
+    // A new search or filter starts again from the first page.
+    Effect::new(move |_| {
+        query.track();
+        filter.track();
+        shown_limit.set(PAGE);
     });
     let tags = Memo::new(move |_| {
         signals.rows.with(|rows| {
@@ -154,9 +170,11 @@ pub fn CustomerList() -> impl IntoView {
                     />
                 </ul>
                 <Show when=move || found.with(|(total, shown)| *total > shown.len())>
-                    <p class="muted more">
+                    <button type="button" class="more" on:click=move |_| shown_limit.update(|n| *n += PAGE)>
+                        {move || lang.get().t().show_more}
+                        " · "
                         {move || found.with(|(total, shown)| format!("{} / {}", shown.len(), total))}
-                    </p>
+                    </button>
                 </Show>
             </Show>
         </section>
