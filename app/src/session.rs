@@ -14,9 +14,9 @@ use crm_core::customer::{Customer, FieldConflict, NewContact, NewCustomer, Summa
 use crm_core::frame::DocFrame;
 use crm_core::replica::{Replica, WORKSPACE_DOC_ID};
 use crm_core::workspace::Workspace;
-use crm_core::{CustomerDoc, Id, ModelError, Stamp, WorkspaceDoc};
+use crm_core::{CrmDocument, CustomerDoc, Id, ModelError, Stamp, WorkspaceDoc};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use wasm_bindgen_futures::spawn_local;
 
 use crate::config::Config;
 use crate::edge_link::{EdgeLink, LinkHandlers, LinkStatus};
@@ -26,6 +26,8 @@ use crate::storage::{DocumentStore, StorageError, StoredDocument};
 const QUARANTINE: &str = "quarantine/";
 /// Appended changes of one document that trigger a compaction into a new snapshot.
 const COMPACT_AFTER: usize = 32;
+/// Documents restored between two yields to the browser while loading.
+const LOAD_CHUNK: usize = 200;
 /// How long row updates are gathered before the list is republished.
 const PUBLISH_DELAY: std::time::Duration = std::time::Duration::from_millis(16);
 
@@ -42,6 +44,8 @@ pub struct SessionSignals {
     pub link: RwSignal<LinkStatus>,
     /// Local writes not yet committed to IndexedDB.
     pub unsaved_writes: RwSignal<u32>,
+    /// Documents are still loading from IndexedDB (the rows shown come from the cache).
+    pub loading: RwSignal<bool>,
     /// Documents set aside because they could not be read: (document id, reason).
     pub quarantined: RwSignal<Vec<(String, String)>>,
     /// Failed writes to show.
@@ -54,6 +58,8 @@ pub struct Session {
     rows: RefCell<BTreeMap<String, SummaryRow>>,
     open_customers: RefCell<HashMap<String, ArcRwSignal<Option<Customer>>>>,
     publish_scheduled: Cell<bool>,
+    /// Rows found stale in the cache while loading, written back in one go: (id, json).
+    stale_rows: RefCell<Vec<(String, Vec<u8>)>>,
     /// Keys of the changes appended after each stored snapshot, by document.
     pending: RefCell<HashMap<String, Vec<String>>>,
     /// Sequence of the next appended change; rises across sessions (starts at µs since epoch).
@@ -65,22 +71,61 @@ pub struct Session {
 }
 
 impl Session {
-    /// Opens the workspace's documents from IndexedDB and connects to the edge. A stored
-    /// document that cannot be read is moved under `quarantine/` and reported; the rest load.
+    /// Opens the workspace: the cached summary rows are shown at once; the documents then
+    /// load in the background (a stored document that cannot be read is moved under
+    /// `quarantine/` and reported), and once all are in, the link to the edge opens and
+    /// `signals.loading` turns false. Nothing is edited before that.
     pub async fn start(config: &Config) -> Result<Rc<Self>, StorageError> {
         let signals = SessionSignals {
             rows: RwSignal::new(Vec::new()),
             workspace: RwSignal::new(None),
             member: StoredValue::new(config.member.clone()),
+            loading: RwSignal::new(true),
             link: RwSignal::new(LinkStatus::Connecting),
             unsaved_writes: RwSignal::new(0),
             quarantined: RwSignal::new(Vec::new()),
             storage_errors: RwSignal::new(Vec::new()),
         };
         let store = DocumentStore::open(&config.database_name()).await?;
-        let mut replicas = BTreeMap::new();
-        let mut pending = HashMap::new();
-        for stored in store.documents().await? {
+        let rows = store
+            .rows()
+            .await?
+            .into_iter()
+            .filter_map(|(id, json)| Some((id, serde_json::from_slice(&json).ok()?)))
+            .collect();
+        if let Some(bytes) = store.get(WORKSPACE_DOC_ID).await? {
+            // The snapshot alone, for names and stages while everything loads.
+            let early = WorkspaceDoc::load(&bytes).and_then(|ws| ws.workspace());
+            signals.workspace.set(early.ok());
+        }
+        let session = Rc::new(Self {
+            replicas: RefCell::new(BTreeMap::new()),
+            rows: RefCell::new(rows),
+            open_customers: RefCell::new(HashMap::new()),
+            publish_scheduled: Cell::new(false),
+            stale_rows: RefCell::new(Vec::new()),
+            pending: RefCell::new(HashMap::new()),
+            next_seq: Cell::new(js_sys::Date::now() as u64 * 1000),
+            store,
+            link: OnceCell::new(),
+            signals,
+        });
+        session.publish();
+        spawn_local(Rc::clone(&session).load(config.socket_url()));
+        Ok(session)
+    }
+
+    /// Loads every stored document, a chunk at a time so the page stays responsive, then
+    /// connects to the edge.
+    async fn load(self: Rc<Self>, socket_url: String) {
+        let stored = match self.store.documents().await {
+            Ok(stored) => stored,
+            Err(error) => return self.report(error),
+        };
+        for (n, stored) in stored.into_iter().enumerate() {
+            if n % LOAD_CHUNK == LOAD_CHUNK - 1 {
+                yield_to_browser().await;
+            }
             if stored.key.starts_with(QUARANTINE) {
                 continue;
             }
@@ -92,36 +137,40 @@ impl Session {
             match restored {
                 Ok(replica) => {
                     let keys = stored.changes.into_iter().map(|(key, _)| key).collect();
-                    pending.insert(stored.key.clone(), keys);
-                    replicas.insert(stored.key, replica);
+                    self.pending.borrow_mut().insert(stored.key.clone(), keys);
+                    self.replicas
+                        .borrow_mut()
+                        .insert(stored.key.clone(), replica);
+                    self.adopt(&stored.key, true);
                 }
-                Err(error) => {
-                    let kept = quarantine(&store, &stored).await?;
-                    signals
-                        .quarantined
-                        .update(|q| q.push((stored.key, format!("{error}; kept as {kept}"))));
-                }
+                Err(error) => match quarantine(&self.store, &stored).await {
+                    Ok(kept) => self.signals.quarantined.update(|q| {
+                        q.push((stored.key.clone(), format!("{error}; kept as {kept}")))
+                    }),
+                    Err(error) => self.report(error),
+                },
             }
         }
-        replicas
+        self.replicas
+            .borrow_mut()
             .entry(WORKSPACE_DOC_ID.to_owned())
             .or_insert_with(|| Replica::Workspace(WorkspaceDoc::new()));
-        let ids: Vec<String> = replicas.keys().cloned().collect();
-        let session = Rc::new(Self {
-            replicas: RefCell::new(replicas),
-            rows: RefCell::new(BTreeMap::new()),
-            open_customers: RefCell::new(HashMap::new()),
-            publish_scheduled: Cell::new(false),
-            pending: RefCell::new(pending),
-            next_seq: Cell::new(js_sys::Date::now() as u64 * 1000),
-            store,
-            link: OnceCell::new(),
-            signals,
-        });
-        ids.iter().for_each(|id| session.changed(id));
-        let link = EdgeLink::connect(config.socket_url(), session.link_handlers());
-        let _ = session.link.set(link);
-        Ok(session)
+        self.adopt(WORKSPACE_DOC_ID, false);
+        // Rows of documents that are gone (quarantined) leave the list.
+        {
+            let replicas = self.replicas.borrow();
+            self.rows
+                .borrow_mut()
+                .retain(|id, _| replicas.contains_key(id));
+        }
+        let stale = self.stale_rows.take();
+        if let Err(error) = self.store.put_rows(&stale).await {
+            self.report(error);
+        }
+        self.publish();
+        self.signals.loading.set(false);
+        let link = EdgeLink::connect(socket_url, self.link_handlers());
+        let _ = self.link.set(link);
     }
 
     /// A stamp for an edit made now by this device's member.
@@ -212,21 +261,64 @@ impl Session {
 
     /// Updates what the UI shows of document `id` after it changed.
     fn changed(self: &Rc<Self>, id: &str) {
+        if self.adopt(id, false) {
+            self.schedule_publish();
+        }
+    }
+
+    /// Brings the row, the open page and the workspace signal of document `id` up to date;
+    /// returns whether its row changed. With `cache`, a changed row is also queued for the
+    /// row cache (documents loaded at start whose cached row was stale or missing).
+    fn adopt(self: &Rc<Self>, id: &str, cache: bool) -> bool {
         let replicas = self.replicas.borrow();
         match replicas.get(id) {
-            Some(Replica::Workspace(ws)) => self.signals.workspace.set(ws.workspace().ok()),
+            Some(Replica::Workspace(ws)) => {
+                self.signals.workspace.set(ws.workspace().ok());
+                false
+            }
             Some(Replica::Customer(doc)) => {
-                match doc.summary() {
-                    Ok(row) => self.rows.borrow_mut().insert(id.to_owned(), row),
-                    Err(_) => self.rows.borrow_mut().remove(id),
-                };
                 if let Some(signal) = self.open_customers.borrow().get(id) {
                     signal.set(doc.customer().ok());
                 }
-                self.schedule_publish();
+                let row = doc.summary().ok();
+                let mut rows = self.rows.borrow_mut();
+                if rows.get(id) == row.as_ref() {
+                    return false;
+                }
+                match row {
+                    Some(row) => {
+                        if cache && let Ok(json) = serde_json::to_vec(&row) {
+                            self.stale_rows.borrow_mut().push((id.to_owned(), json));
+                        }
+                        rows.insert(id.to_owned(), row);
+                    }
+                    None => {
+                        rows.remove(id);
+                    }
+                }
+                true
             }
-            None => {}
+            None => false,
         }
+    }
+
+    /// Writes the summary row of `id` to the row cache, in the background.
+    fn cache_row(self: &Rc<Self>, id: &str, row: &SummaryRow) {
+        let Ok(json) = serde_json::to_vec(row) else {
+            return;
+        };
+        let (session, id) = (Rc::clone(self), id.to_owned());
+        spawn_local(async move {
+            if let Err(error) = session.store.put_row(&id, &json).await {
+                session.report(error);
+            }
+        });
+    }
+
+    /// Shows the current rows.
+    fn publish(&self) {
+        let rows = self.rows.borrow().values().cloned().collect();
+        self.signals.rows.set(rows);
     }
 
     fn schedule_publish(self: &Rc<Self>) {
@@ -237,8 +329,7 @@ impl Session {
         set_timeout(
             move || {
                 session.publish_scheduled.set(false);
-                let rows = session.rows.borrow().values().cloned().collect();
-                session.signals.rows.set(rows);
+                session.publish();
             },
             PUBLISH_DELAY,
         );
@@ -346,6 +437,10 @@ impl Session {
                     if push {
                         session.push(&id);
                     }
+                    let row = session.rows.borrow().get(&id).cloned();
+                    if let Some(row) = row {
+                        session.cache_row(&id, &row);
+                    }
                     session.compact_if_due(&id).await;
                 }
                 Err(error) => session.report(error),
@@ -392,5 +487,16 @@ async fn quarantine(store: &DocumentStore, doc: &StoredDocument) -> Result<Strin
     }
     let keys: Vec<String> = doc.changes.iter().map(|(k, _)| k.clone()).collect();
     store.delete_changes(&keys).await?;
+    store.delete_row(&doc.key).await?;
     Ok(kept)
+}
+
+/// Lets the browser render and handle input before the next chunk of work.
+async fn yield_to_browser() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback(&resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

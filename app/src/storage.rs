@@ -3,8 +3,9 @@
 //! `documents` maps a document key to a compacted Automerge snapshot; `changes` holds the
 //! incremental changes appended after it, keyed `{document}{SEPARATOR}{sequence}` so they list
 //! in order per document. An edit costs one small append; [`DocumentStore::compact`] folds the
-//! changes into a new snapshot in one transaction. Every write resolves only after its
-//! transaction committed, so the UI may say "saved" once it returns.
+//! changes into a new snapshot in one transaction. `rows` caches each customer's summary row
+//! (JSON) so the list paints before any document is loaded. Every write resolves only after
+//! its transaction committed, so the UI may say "saved" once it returns.
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -13,7 +14,8 @@ use indexed_db_futures::typed_array::Uint8Array;
 
 const STORE: &str = "documents";
 const CHANGES: &str = "changes";
-const VERSION: u8 = 2;
+const ROWS: &str = "rows";
+const VERSION: u8 = 3;
 /// Separates the document key from the sequence number in a change key.
 const SEPARATOR: char = '\u{1}';
 
@@ -52,6 +54,9 @@ impl DocumentStore {
                 if event.old_version() < 2.0 {
                     db.create_object_store(CHANGES).build()?;
                 }
+                if event.old_version() < 3.0 {
+                    db.create_object_store(ROWS).build()?;
+                }
                 Ok(())
             })
             .await
@@ -61,12 +66,57 @@ impl DocumentStore {
 
     /// Writes `bytes` under `key`; returns once the write is committed.
     pub async fn put(&self, key: &str, bytes: &[u8]) -> Result<(), StorageError> {
+        self.put_in(STORE, key, bytes).await
+    }
+
+    /// Caches the summary row (`json`) of document `key`.
+    pub async fn put_row(&self, key: &str, json: &[u8]) -> Result<(), StorageError> {
+        self.put_in(ROWS, key, json).await
+    }
+
+    /// Caches many summary rows `(key, json)` in one transaction.
+    pub async fn put_rows(&self, rows: &[(String, Vec<u8>)]) -> Result<(), StorageError> {
         let tx = self
             .db
-            .transaction(STORE)
+            .transaction(ROWS)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let store = tx.object_store(STORE)?;
+        let store = tx.object_store(ROWS)?;
+        for (key, json) in rows {
+            store
+                .put(Uint8Array::from(json.clone()))
+                .with_key(key.as_str())
+                .primitive()?
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Drops the cached summary row of document `key`.
+    pub async fn delete_row(&self, key: &str) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(ROWS)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(ROWS)?.delete(key).primitive()?.await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every cached summary row as `(key, json)`.
+    pub async fn rows(&self) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
+        self.all_in(ROWS).await
+    }
+
+    async fn put_in(&self, store: &str, key: &str, bytes: &[u8]) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(store)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let store = tx.object_store(store)?;
         store
             .put(Uint8Array::from(bytes.to_vec()))
             .with_key(key)
@@ -78,8 +128,12 @@ impl DocumentStore {
 
     /// Every stored document as `(key, bytes)`, in key order.
     pub async fn all(&self) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
-        let tx = self.db.transaction(STORE).build()?;
-        let store = tx.object_store(STORE)?;
+        self.all_in(STORE).await
+    }
+
+    async fn all_in(&self, store: &str) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
+        let tx = self.db.transaction(store).build()?;
+        let store = tx.object_store(store)?;
         // Both requests run in one transaction and list records in key order, so they pair up.
         let keys = store.get_all_keys::<String>().primitive()?;
         let values = store.get_all::<Uint8Array>().primitive()?;
@@ -167,13 +221,7 @@ impl DocumentStore {
                 changes: Vec::new(),
             })
             .collect();
-        let tx = self.db.transaction(CHANGES).build()?;
-        let store = tx.object_store(CHANGES)?;
-        let keys = store.get_all_keys::<String>().primitive()?;
-        let values = store.get_all::<Uint8Array>().primitive()?;
-        let keys: Vec<String> = keys.await?.collect::<Result<_, _>>()?;
-        let values: Vec<Uint8Array> = values.await?.collect::<Result<_, _>>()?;
-        for (change_key, bytes) in keys.into_iter().zip(values.into_iter().map(Vec::from)) {
+        for (change_key, bytes) in self.all_in(CHANGES).await? {
             let doc = change_key
                 .split_once(SEPARATOR)
                 .map_or(change_key.as_str(), |(doc, _)| doc)

@@ -49,6 +49,14 @@ async fn a_corrupt_record_is_quarantined_and_the_rest_loads() {
     store.append("torn", 1, b"garbage change").await.unwrap();
 
     let session = Session::start(&config).await.unwrap();
+    while session.signals.loading.get_untracked() {
+        let tick = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10);
+        });
+        wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
+    }
     let quarantined = session.signals.quarantined.get_untracked();
     let ids: Vec<&str> = quarantined.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(ids, ["broken"]);

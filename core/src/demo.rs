@@ -434,6 +434,15 @@ mod tests {
     }
 
     #[test]
+    fn summary_rows_survive_a_json_round_trip() {
+        for doc in customers(3, NOW).take(30) {
+            let row = doc.summary().unwrap();
+            let json = serde_json::to_string(&row).unwrap();
+            assert_eq!(serde_json::from_str::<SummaryRow>(&json).unwrap(), row);
+        }
+    }
+
+    #[test]
     fn the_demo_workspace_has_its_team_and_fields() {
         let ws = workspace(NOW).workspace().unwrap();
         assert_eq!(ws.members.len(), MEMBERS.len());

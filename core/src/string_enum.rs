@@ -5,8 +5,8 @@
 //! fallback instead of making the whole document unreadable; it is only overwritten when that
 //! field is edited.
 
-/// Declares an enum stored as a string, with `as_str`, `parse`, `ALL`, and Automerge
-/// hydrate/reconcile.
+/// Declares an enum stored as a string, with `as_str`, `parse`, `ALL`, Automerge
+/// hydrate/reconcile and serde (as the same string).
 macro_rules! string_enum {
     (
         $(#[$meta:meta])*
@@ -49,6 +49,19 @@ macro_rules! string_enum {
         impl autosurgeon::Hydrate for $name {
             fn hydrate_string(s: &'_ str) -> Result<Self, autosurgeon::HydrateError> {
                 Ok(Self::from_stored(s))
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                Ok(Self::from_stored(&text))
             }
         }
 

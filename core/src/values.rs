@@ -49,7 +49,9 @@ pub fn date(input: &str) -> Result<String, ModelError> {
 }
 
 /// An amount of money in integer minor units (fen for CNY, cents for USD).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Money {
     /// Amount in minor units.
     pub minor: i64,

@@ -52,9 +52,18 @@ try {
     return docs.length - 1;
   }, `crm-${workspace}`);
 
+  // First visit: no row cache yet, every document loads before the list can show.
+  await page.goto(url);
+  await page.locator(".customer-row").first().waitFor({ timeout: 300_000 });
+  const coldPaint = await page.evaluate(() => performance.now());
+  await page.locator(".head-action:not([disabled])").waitFor({ timeout: 300_000 });
+  const coldLoaded = await page.evaluate(() => performance.now());
+  // Every later start: the list paints from the row cache, documents load behind it.
   await page.goto(url);
   await page.locator(".customer-row").first().waitFor({ timeout: 300_000 });
   const firstPaint = await page.evaluate(() => performance.now());
+  await page.locator(".head-action:not([disabled])").waitFor({ timeout: 300_000 });
+  const loaded = await page.evaluate(() => performance.now());
 
   const search = page.getByRole("searchbox");
   const keystroke = async (text) =>
@@ -89,7 +98,8 @@ try {
   }
 
   console.log(`customers stored:            ${stored}`);
-  console.log(`first paint of the list:     ${ms(firstPaint)} after navigation start`);
+  console.log(`first paint of the list:     ${ms(firstPaint)} after navigation start (all documents loaded at ${ms(loaded)})`);
+  console.log(`  first visit, no row cache: ${ms(coldPaint)} (all documents loaded at ${ms(coldLoaded)})`);
   console.log(`search keystroke:            p50 ${ms(percentile(keystrokes, 0.5))}, p95 ${ms(percentile(keystrokes, 0.95))} (n=${keystrokes.length})`);
   console.log(`open a customer page:        p50 ${ms(percentile(opens, 0.5))}, max ${ms(Math.max(...opens))} (n=${opens.length})`);
 } finally {

@@ -90,7 +90,12 @@ pub fn CustomerList() -> impl IntoView {
                 <span class="count" data-testid="result-count">
                     {move || found.with(|(total, _)| *total)}
                 </span>
-                <button class="primary head-action" type="button" on:click=move |_| creating.update(|c| *c = !*c)>
+                <button
+                    class="primary head-action"
+                    type="button"
+                    disabled=move || signals.loading.get()
+                    on:click=move |_| creating.update(|c| *c = !*c)
+                >
                     "+ " {move || lang.get().t().new_customer}
                 </button>
             </div>

@@ -22,12 +22,16 @@ use crate::i18n::{Lang, use_lang};
 pub fn CustomerPage() -> impl IntoView {
     let lang = use_lang();
     let session = use_session();
+    let signals = use_signals();
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let customer = Memo::new(move |_| session.with_value(|s| s.customer(&id.get())).get());
     view! {
         <a href="/" class="back">"← " {move || lang.get().t().back}</a>
         {move || match customer.get() {
+            None if signals.loading.get() => {
+                view! { <p class="empty">{lang.get().t().opening}</p> }.into_any()
+            }
             None => view! { <p class="empty">{lang.get().t().not_found}</p> }.into_any(),
             Some(c) => view! { <Customer360 id=id.get_untracked() customer=c /> }.into_any(),
         }}

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use super::CustomerDoc;
 use super::model::{Channel, Customer, Deal, Lifecycle, Source};
 use crate::contact::ContactKind;
@@ -9,7 +11,7 @@ use crate::error::ModelError;
 use crate::values::{Millis, Money};
 
 /// A follow-up not done yet.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenFollowUp {
     pub id: String,
     pub title: String,
@@ -18,7 +20,7 @@ pub struct OpenFollowUp {
 }
 
 /// A deal, summarised for the pipeline board and the funnel.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DealRow {
     pub id: String,
     pub title: String,
@@ -79,7 +81,7 @@ impl DealRow {
 }
 
 /// One customer, summarised.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SummaryRow {
     pub id: String,
     pub name: String,
