@@ -27,7 +27,7 @@ const QUARANTINE: &str = "quarantine/";
 /// Appended changes of one document that trigger a compaction into a new snapshot.
 const COMPACT_AFTER: usize = 32;
 /// Documents restored between two yields to the browser while loading.
-const LOAD_CHUNK: usize = 200;
+const LOAD_CHUNK: usize = 50;
 /// How long row updates are gathered before the list is republished.
 const PUBLISH_DELAY: std::time::Duration = std::time::Duration::from_millis(16);
 
@@ -118,6 +118,8 @@ impl Session {
     /// Loads every stored document, a chunk at a time so the page stays responsive, then
     /// connects to the edge.
     async fn load(self: Rc<Self>, socket_url: String) {
+        // Let the cached list paint first.
+        yield_to_browser().await;
         let stored = match self.store.documents().await {
             Ok(stored) => stored,
             Err(error) => return self.report(error),
