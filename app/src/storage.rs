@@ -66,43 +66,23 @@ impl DocumentStore {
 
     /// Writes `bytes` under `key`; returns once the write is committed.
     pub async fn put(&self, key: &str, bytes: &[u8]) -> Result<(), StorageError> {
-        self.put_in(STORE, key, bytes).await
+        self.put_in(STORE, &[(key, bytes)]).await
     }
 
     /// Caches the summary row (`json`) of document `key`.
     pub async fn put_row(&self, key: &str, json: &[u8]) -> Result<(), StorageError> {
-        self.put_in(ROWS, key, json).await
+        self.put_in(ROWS, &[(key, json)]).await
     }
 
     /// Caches many summary rows `(key, json)` in one transaction.
     pub async fn put_rows(&self, rows: &[(String, Vec<u8>)]) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction(ROWS)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        let store = tx.object_store(ROWS)?;
-        for (key, json) in rows {
-            store
-                .put(Uint8Array::from(json.clone()))
-                .with_key(key.as_str())
-                .primitive()?
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        let rows: Vec<(&str, &[u8])> = rows.iter().map(|(k, v)| (k.as_str(), &v[..])).collect();
+        self.put_in(ROWS, &rows).await
     }
 
     /// Drops the cached summary row of document `key`.
     pub async fn delete_row(&self, key: &str) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction(ROWS)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        tx.object_store(ROWS)?.delete(key).primitive()?.await?;
-        tx.commit().await?;
-        Ok(())
+        self.delete_in(ROWS, &[key]).await
     }
 
     /// Every cached summary row as `(key, json)`.
@@ -110,18 +90,21 @@ impl DocumentStore {
         self.all_in(ROWS).await
     }
 
-    async fn put_in(&self, store: &str, key: &str, bytes: &[u8]) -> Result<(), StorageError> {
+    /// Writes `records` (key, bytes) into `store` in one transaction; returns once committed.
+    async fn put_in(&self, store: &str, records: &[(&str, &[u8])]) -> Result<(), StorageError> {
         let tx = self
             .db
             .transaction(store)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let store = tx.object_store(store)?;
-        store
-            .put(Uint8Array::from(bytes.to_vec()))
-            .with_key(key)
-            .primitive()?
-            .await?;
+        for (key, bytes) in records {
+            store
+                .put(Uint8Array::from(bytes.to_vec()))
+                .with_key(*key)
+                .primitive()?
+                .await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -147,12 +130,20 @@ impl DocumentStore {
 
     /// Removes the record under `key`; returns once committed.
     pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        self.delete_in(STORE, &[key]).await
+    }
+
+    /// Removes `keys` from `store` in one transaction; returns once committed.
+    async fn delete_in(&self, store: &str, keys: &[&str]) -> Result<(), StorageError> {
         let tx = self
             .db
-            .transaction(STORE)
+            .transaction(store)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        tx.object_store(STORE)?.delete(key).primitive()?.await?;
+        let records = tx.object_store(store)?;
+        for key in keys {
+            records.delete(*key).primitive()?.await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -169,17 +160,7 @@ impl DocumentStore {
     /// returns the change's key once committed.
     pub async fn append(&self, doc: &str, seq: u64, bytes: &[u8]) -> Result<String, StorageError> {
         let key = format!("{doc}{SEPARATOR}{seq:020}");
-        let tx = self
-            .db
-            .transaction(CHANGES)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        tx.object_store(CHANGES)?
-            .put(Uint8Array::from(bytes.to_vec()))
-            .with_key(key.as_str())
-            .primitive()?
-            .await?;
-        tx.commit().await?;
+        self.put_in(CHANGES, &[(&key, bytes)]).await?;
         Ok(key)
     }
 
@@ -247,17 +228,8 @@ impl DocumentStore {
 
     /// Deletes change records by key, in one transaction.
     pub async fn delete_changes(&self, keys: &[String]) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction(CHANGES)
-            .with_mode(TransactionMode::Readwrite)
-            .build()?;
-        let changes = tx.object_store(CHANGES)?;
-        for key in keys {
-            changes.delete(key.as_str()).primitive()?.await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        self.delete_in(CHANGES, &keys).await
     }
 }
 

@@ -170,15 +170,18 @@ pub const DEMO_SEED: u64 = 2026;
 pub fn saved_workspace(count: usize, now: Millis) -> Vec<(String, Vec<u8>)> {
     let mut ws = workspace(now);
     let stamp = Stamp::new("admin", now);
-    let mut docs = vec![(String::new(), Vec::new())];
-    for mut customer in customers(DEMO_SEED, now).take(count) {
-        let id = customer.id().expect("a demo customer has an id");
-        ws.register_customer(&Id::parse(&id).expect("demo ids are valid"), &stamp)
-            .expect("demo ids are unique");
-        docs.push((id, customer.save()));
-    }
-    docs[0] = (WORKSPACE_DOC_ID.to_owned(), ws.save());
-    docs
+    let customers: Vec<(String, Vec<u8>)> = customers(DEMO_SEED, now)
+        .take(count)
+        .map(|mut customer| {
+            let id = customer.id().expect("a demo customer has an id");
+            ws.register_customer(&Id::parse(&id).expect("demo ids are valid"), &stamp)
+                .expect("demo ids are unique");
+            (id, customer.save())
+        })
+        .collect();
+    std::iter::once((WORKSPACE_DOC_ID.to_owned(), ws.save()))
+        .chain(customers)
+        .collect()
 }
 
 /// The demo workspace document: team, standard pipeline, two custom fields.

@@ -40,16 +40,14 @@ impl SearchIndex {
 
     /// Positions of the rows matching `query`, in order. An empty query matches every row.
     pub fn matching(&self, query: &str) -> Vec<usize> {
-        let needle = needle(query);
-        if needle.is_empty() {
-            return (0..self.texts.len()).collect();
+        match self.matching_set(query) {
+            None => (0..self.texts.len()).collect(),
+            Some(set) => set
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, hit)| hit.then_some(i))
+                .collect(),
         }
-        self.texts
-            .iter()
-            .enumerate()
-            .filter(|(_, text)| text.contains(needle.as_str()))
-            .map(|(i, _)| i)
-            .collect()
     }
 }
 

@@ -7,7 +7,7 @@ use crm_core::search::{RowFilter, RowSort, SearchIndex};
 use leptos::prelude::*;
 
 use super::new_customer::NewCustomerForm;
-use super::use_signals;
+use super::{member_name, use_signals};
 use crate::i18n::{Lang, use_lang};
 
 /// Rows rendered at first; "show more" adds as many again.
@@ -74,14 +74,6 @@ pub fn CustomerList() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
-    let owner_name = move |id: &str| {
-        owners.with(|o| {
-            o.iter()
-                .find(|(m, _)| m == id)
-                .map(|(_, name)| name.clone())
-                .unwrap_or_else(|| id.to_owned())
-        })
-    };
 
     view! {
         <section class="card list-card">
@@ -169,7 +161,7 @@ pub fn CustomerList() -> impl IntoView {
                         each=move || found.get().1
                         key=|row| (row.id.clone(), row.updated_at)
                         children=move |row| {
-                            let owner = owner_name(&row.owner);
+                            let owner = member_name(signals, &row.owner);
                             view! { <Row row lang owner /> }
                         }
                     />

@@ -13,8 +13,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::errors::error_text;
-use super::stages::{move_deal, name};
-use super::{use_session, use_signals};
+use super::fields::QuickInput;
+use super::stages::{StagePicker, use_pipeline};
+use super::{member_name, use_session, use_signals};
 use crate::i18n::{Lang, use_lang};
 
 /// The page of the customer in the route's `:id`.
@@ -59,14 +60,7 @@ fn Customer360(id: String, customer: Customer) -> impl IntoView {
         )
     };
     let conflicts = session.with_value(|s| s.conflicts(&id));
-    let member_name = move |member: &str| {
-        signals.workspace.with(|ws| {
-            ws.as_ref()
-                .and_then(|ws| ws.members.get(member))
-                .map(|m| m.name.clone())
-                .unwrap_or_else(|| member.to_owned())
-        })
-    };
+    let member_name = move |member: &str| member_name(signals, member);
     let p = customer.profile.clone();
     let (source, lifecycle) = (p.source, p.lifecycle);
     let initial = p.name.chars().next().unwrap_or('?');
@@ -287,13 +281,7 @@ fn FollowUpCard(customer: Customer, edit: Edit) -> impl IntoView {
                 }).collect_view()}
             </ul>
             <form class="inline-fields" on:submit=submit>
-                <input
-                    type="text"
-                    aria-label=move || lang.get().t().follow_up_title
-                    placeholder=move || lang.get().t().follow_up_title
-                    prop:value=title
-                    on:input=move |ev| title.set(event_target_value(&ev))
-                />
+                <QuickInput label=|t| t.follow_up_title value=title />
                 <input
                     type="date"
                     aria-label=move || lang.get().t().due
@@ -387,13 +375,7 @@ fn TagsCard(customer: Customer, edit: Edit) -> impl IntoView {
                 }).collect_view()}
             </p>
             <form class="inline-fields" on:submit=submit>
-                <input
-                    type="text"
-                    aria-label=move || lang.get().t().add_tag
-                    placeholder=move || lang.get().t().add_tag
-                    prop:value=tag
-                    on:input=move |ev| tag.set(event_target_value(&ev))
-                />
+                <QuickInput label=|t| t.add_tag value=tag />
                 <button type="submit">{move || lang.get().t().add_tag}</button>
             </form>
         </section>
@@ -409,12 +391,7 @@ fn DealsCard(
 ) -> impl IntoView {
     let lang = use_lang();
     let session = use_session();
-    let signals = use_signals();
-    let pipeline = Memo::new(move |_| {
-        signals
-            .workspace
-            .with(|ws| ws.as_ref().map(|w| w.pipeline.clone()).unwrap_or_default())
-    });
+    let pipeline = use_pipeline();
     let empty = customer.deals.is_empty();
     let title = RwSignal::new(String::new());
     let amount = RwSignal::new(String::new());
@@ -460,50 +437,18 @@ fn DealsCard(
                 {customer.deals.into_iter().map(|(id, deal)| {
                     let amount = Money { minor: deal.amount_minor, currency: deal.currency.clone() };
                     let current = deal.stage.clone();
-                    let customer_id = customer_id.clone();
                     view! {
                         <li class="deal">
                             <span class="deal-title">{deal.title.clone()}</span>
                             <span class="spend">{move || lang.get().money(&amount)}</span>
-                            <select
-                                aria-label=move || lang.get().t().move_to
-                                on:change=move |ev| move_deal(
-                                    session,
-                                    &customer_id,
-                                    &id,
-                                    &event_target_value(&ev),
-                                    &pipeline.get_untracked(),
-                                    lang,
-                                    error,
-                                )
-                            >
-                                {move || pipeline.get().ordered().into_iter().map(|(sid, def)| {
-                                    let selected = sid == current;
-                                    let label = name(lang.get(), def).to_owned();
-                                    view! { <option value=sid.to_owned() selected=selected>{label}</option> }
-                                }).collect_view()}
-                            </select>
+                            <StagePicker customer=customer_id.clone() deal=id current pipeline error />
                         </li>
                     }
                 }).collect_view()}
             </ul>
             <form class="inline-fields" on:submit=add>
-                <input
-                    type="text"
-                    aria-label=move || lang.get().t().deal_title
-                    placeholder=move || lang.get().t().deal_title
-                    prop:value=title
-                    on:input=move |ev| title.set(event_target_value(&ev))
-                />
-                <input
-                    type="text"
-                    inputmode="decimal"
-                    class="amount"
-                    aria-label=move || lang.get().t().deal_amount
-                    placeholder=move || lang.get().t().deal_amount
-                    prop:value=amount
-                    on:input=move |ev| amount.set(event_target_value(&ev))
-                />
+                <QuickInput label=|t| t.deal_title value=title />
+                <QuickInput label=|t| t.deal_amount value=amount class="amount" inputmode="decimal" />
                 <button type="submit">{move || lang.get().t().add_deal}</button>
             </form>
         </section>

@@ -3,6 +3,7 @@
 mod customer_list;
 mod customer_page;
 mod errors;
+mod fields;
 mod follow_ups;
 mod new_customer;
 mod pipeline;
@@ -29,6 +30,16 @@ fn use_session() -> SessionHandle {
 
 fn use_signals() -> SessionSignals {
     expect_context()
+}
+
+/// The display name of member `id`, or the id while the workspace does not know it.
+fn member_name(signals: SessionSignals, id: &str) -> String {
+    signals.workspace.with(|ws| {
+        ws.as_ref()
+            .and_then(|ws| ws.members.get(id))
+            .map(|m| m.name.clone())
+            .unwrap_or_else(|| id.to_owned())
+    })
 }
 
 /// Root component: picks the language, opens the session, then shows the workspace.

@@ -6,7 +6,7 @@ use crm_core::pipeline::Pipeline;
 use crm_core::values::DAY_MS;
 use leptos::prelude::*;
 
-use super::stages::{move_deal, name};
+use super::stages::{StagePicker, move_deal, name, use_pipeline};
 use super::{use_session, use_signals};
 use crate::i18n::use_lang;
 
@@ -19,11 +19,7 @@ pub fn PipelinePage() -> impl IntoView {
     let lang = use_lang();
     let signals = use_signals();
     let session = use_session();
-    let pipeline = Memo::new(move |_| {
-        signals
-            .workspace
-            .with(|ws| ws.as_ref().map(|w| w.pipeline.clone()).unwrap_or_default())
-    });
+    let pipeline = use_pipeline();
     let columns = Memo::new(move |_| pipeline.with(|p| signals.rows.with(|rows| board(rows, p))));
     let steps = Memo::new(move |_| pipeline.with(|p| signals.rows.with(|rows| funnel(rows, p))));
     let stage_name = move |id: &str| {
@@ -144,13 +140,11 @@ fn DealCard(
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let session = use_session();
     let days = ((js_sys::Date::now() as i64 - deal.stage_since) / DAY_MS).max(0);
     let amount = deal.amount.clone();
     let href = format!("/customers/{customer}");
     let current = deal.stage.clone();
     let (drag_customer, drag_deal) = (customer.clone(), deal.id.clone());
-    let (pick_customer, pick_deal) = (customer, deal.id.clone());
     view! {
         <li
             class="deal-card"
@@ -163,19 +157,7 @@ fn DealCard(
                 <span class="spend">{move || lang.get().money(&amount)}</span>
                 <span class="muted">{days} {move || lang.get().t().days_in_stage}</span>
             </span>
-            <select
-                class="move-to"
-                aria-label=move || lang.get().t().move_to
-                on:change=move |ev| {
-                    move_deal(session, &pick_customer, &pick_deal, &event_target_value(&ev), &pipeline.get_untracked(), lang, error)
-                }
-            >
-                {move || pipeline.get().ordered().into_iter().map(|(id, def)| {
-                    let selected = id == current;
-                    let label = name(lang.get(), def).to_owned();
-                    view! { <option value=id.to_owned() selected=selected>{label}</option> }
-                }).collect_view()}
-            </select>
+            <StagePicker customer deal=deal.id.clone() current pipeline error />
         </li>
     }
 }

@@ -3,9 +3,49 @@
 use crm_core::pipeline::{Pipeline, StageDef, StageKind};
 use leptos::prelude::*;
 
-use super::SessionHandle;
 use super::errors::error_text;
-use crate::i18n::Lang;
+use super::{SessionHandle, use_session, use_signals};
+use crate::i18n::{Lang, use_lang};
+
+/// The workspace's pipeline (the standard one until the workspace document is in).
+pub fn use_pipeline() -> Memo<Pipeline> {
+    let signals = use_signals();
+    Memo::new(move |_| {
+        signals
+            .workspace
+            .with(|ws| ws.as_ref().map(|w| w.pipeline.clone()).unwrap_or_default())
+    })
+}
+
+/// A select that moves deal `deal` of `customer` to the picked stage; a refused move is
+/// shown in `error`.
+#[component]
+pub fn StagePicker(
+    customer: String,
+    deal: String,
+    current: String,
+    pipeline: Memo<Pipeline>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let session = use_session();
+    view! {
+        <select
+            class="move-to"
+            aria-label=move || lang.get().t().move_to
+            on:change=move |ev| {
+                let stage = event_target_value(&ev);
+                move_deal(session, &customer, &deal, &stage, &pipeline.get_untracked(), lang, error)
+            }
+        >
+            {move || pipeline.get().ordered().into_iter().map(|(id, def)| {
+                let selected = id == current;
+                let label = name(lang.get(), def).to_owned();
+                view! { <option value=id.to_owned() selected=selected>{label}</option> }
+            }).collect_view()}
+        </select>
+    }
+}
 
 /// Moves a deal, asking for the reason when the stage is a lost one.
 pub fn move_deal(
