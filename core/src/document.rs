@@ -1,5 +1,6 @@
 //! What every CRM document shares: loading with layout and version checks, saving, merging.
 
+use automerge::sync::{self, SyncDoc};
 use automerge::{AutoCommit, ChangeHash, ROOT};
 
 use crate::error::ModelError;
@@ -38,6 +39,12 @@ pub trait CrmDocument: Sized {
     fn automerge_mut(&mut self) -> &mut AutoCommit;
     /// Checks (and, for older versions, migrates) the layout of `doc`.
     fn check(doc: &mut AutoCommit) -> Result<(), ModelError>;
+
+    /// Wraps a document assembled elsewhere (by sync), checking its layout first.
+    fn from_automerge(mut doc: AutoCommit) -> Result<Self, ModelError> {
+        Self::check(&mut doc)?;
+        Ok(Self::from_checked(doc))
+    }
 
     /// Loads a saved document. Random bytes, truncated saves and documents of another shape
     /// or a newer schema are errors, never panics.
@@ -85,6 +92,40 @@ pub trait CrmDocument: Sized {
         self.merge(&mut Self::load(bytes)?)
     }
 
+    /// Applies a sync message from a peer whose sync state is `state`. Returns whether the
+    /// document changed. A message whose changes would break the layout is an error and the
+    /// document is left unchanged.
+    fn receive_sync_message(
+        &mut self,
+        state: &mut sync::State,
+        message: sync::Message,
+    ) -> Result<bool, ModelError> {
+        if message.changes.is_empty() {
+            // Only heads, needs and a bloom filter: the document cannot change.
+            self.automerge_mut()
+                .sync()
+                .receive_sync_message(state, message)
+                .map_err(corrupt)?;
+            return Ok(false);
+        }
+        let before = self.automerge_mut().get_heads();
+        let mut next = self.automerge().clone();
+        next.sync()
+            .receive_sync_message(state, message)
+            .map_err(corrupt)?;
+        let changed = next.get_heads() != before;
+        if changed {
+            Self::check(&mut next)?;
+        }
+        *self.automerge_mut() = next;
+        Ok(changed)
+    }
+
+    /// The next sync message for a peer whose sync state is `state`, if one is due.
+    fn generate_sync_message(&mut self, state: &mut sync::State) -> Option<sync::Message> {
+        self.automerge_mut().sync().generate_sync_message(state)
+    }
+
     /// A copy that edits as a new actor (another device).
     fn fork(&mut self) -> Self {
         Self::from_checked(self.automerge_mut().fork())
@@ -118,7 +159,7 @@ pub(crate) fn layout<E: std::fmt::Display>(kind: &'static str) -> impl Fn(E) -> 
     }
 }
 
-fn corrupt(e: automerge::AutomergeError) -> ModelError {
+pub(crate) fn corrupt(e: automerge::AutomergeError) -> ModelError {
     ModelError::Corrupt {
         reason: e.to_string(),
     }

@@ -16,6 +16,8 @@ pub mod pipeline;
 pub mod replica;
 pub mod search;
 mod string_enum;
+pub mod sync;
+pub mod token;
 pub mod values;
 pub mod workspace;
 

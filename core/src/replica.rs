@@ -2,6 +2,8 @@
 //! is `workspace`, every other id is a customer document. Lets the app and the edge store,
 //! merge and forward documents without knowing their kinds.
 
+use automerge::{AutoCommit, ChangeHash, sync};
+
 use crate::customer::CustomerDoc;
 use crate::document::CrmDocument;
 use crate::error::ModelError;
@@ -29,6 +31,15 @@ impl Replica {
         }
     }
 
+    /// Wraps document `doc_id` assembled by sync, checking it has that kind's layout.
+    pub fn from_automerge(doc_id: &str, doc: AutoCommit) -> Result<Self, ModelError> {
+        if doc_id == WORKSPACE_DOC_ID {
+            WorkspaceDoc::from_automerge(doc).map(Self::Workspace)
+        } else {
+            CustomerDoc::from_automerge(doc).map(Self::Customer)
+        }
+    }
+
     /// Rebuilds document `doc_id` from a stored snapshot and the changes appended after it
     /// (each a `save_incremental` output, in order).
     pub fn restore(doc_id: &str, snapshot: &[u8], changes: &[Vec<u8>]) -> Result<Self, ModelError> {
@@ -49,6 +60,43 @@ impl Replica {
             Self::Workspace(doc) => doc.merge_bytes(bytes),
             Self::Customer(doc) => doc.merge_bytes(bytes),
         }
+    }
+
+    /// Applies a sync message (see [`CrmDocument::receive_sync_message`]).
+    pub fn receive_sync_message(
+        &mut self,
+        state: &mut sync::State,
+        message: sync::Message,
+    ) -> Result<bool, ModelError> {
+        match self {
+            Self::Workspace(doc) => doc.receive_sync_message(state, message),
+            Self::Customer(doc) => doc.receive_sync_message(state, message),
+        }
+    }
+
+    /// The next sync message for a peer, if one is due.
+    pub fn generate_sync_message(&mut self, state: &mut sync::State) -> Option<sync::Message> {
+        match self {
+            Self::Workspace(doc) => doc.generate_sync_message(state),
+            Self::Customer(doc) => doc.generate_sync_message(state),
+        }
+    }
+
+    /// The changes this replica includes.
+    pub fn heads(&mut self) -> Vec<ChangeHash> {
+        match self {
+            Self::Workspace(doc) => doc.heads(),
+            Self::Customer(doc) => doc.heads(),
+        }
+    }
+
+    /// How many of this replica's changes are not among (or before) `known` heads.
+    pub fn changes_since(&mut self, known: &[ChangeHash]) -> usize {
+        let doc = match self {
+            Self::Workspace(doc) => doc.automerge_mut(),
+            Self::Customer(doc) => doc.automerge_mut(),
+        };
+        doc.get_changes(known).len()
     }
 
     /// The whole document, compacted.

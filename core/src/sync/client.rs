@@ -1,0 +1,156 @@
+//! The client side of the protocol, without I/O: what the app runs over its WebSocket. It
+//! joins, turns frames into events about documents, and produces the sync frame each document
+//! needs next. Sync states outlive a dropped connection in their durable part (the heads both
+//! sides were known to share), as automerge-repo keeps them.
+
+use std::collections::HashMap;
+
+use automerge::sync;
+
+use super::doc_id::RepoDocId;
+use super::message::{DocMessage, MessageError, PROTOCOL_VERSION, PeerMetadata, RepoMessage};
+use super::slot::DocSlot;
+use crate::error::ModelError;
+use crate::replica::Replica;
+
+/// What a frame from the server means to the client.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inbound {
+    /// The server accepted the join: every document can sync now.
+    Ready,
+    /// A sync message for a document; apply it with [`SyncClient::apply`].
+    Sync {
+        doc_id: String,
+        message: sync::Message,
+    },
+    /// The server does not have this document.
+    Unavailable { doc_id: String },
+    /// The server refused something and is closing the connection.
+    Refused(String),
+    /// Nothing for the client to do (ephemeral data, gossip).
+    Nothing,
+}
+
+/// Why a frame from the server could not be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ClientError {
+    /// Not a protocol message.
+    #[error(transparent)]
+    Message(#[from] MessageError),
+    /// A sync payload that is not an Automerge sync message.
+    #[error("invalid sync message for {doc_id}: {reason}")]
+    SyncData { doc_id: String, reason: String },
+}
+
+/// One device's sync with the workspace server.
+pub struct SyncClient {
+    peer_id: String,
+    server: Option<String>,
+    states: HashMap<String, sync::State>,
+}
+
+impl SyncClient {
+    /// A client that calls itself `peer_id` on the wire (unique per device and tab).
+    pub fn new(peer_id: impl Into<String>) -> Self {
+        Self {
+            peer_id: peer_id.into(),
+            server: None,
+            states: HashMap::new(),
+        }
+    }
+
+    /// The `join` frame to send when the socket opens.
+    pub fn join(&self) -> Vec<u8> {
+        RepoMessage::Join {
+            sender_id: self.peer_id.clone(),
+            supported_protocol_versions: vec![PROTOCOL_VERSION.into()],
+            peer_metadata: Some(PeerMetadata {
+                storage_id: None,
+                is_ephemeral: false,
+            }),
+        }
+        .encode()
+    }
+
+    /// Whether the server has accepted the join on the current connection.
+    pub fn is_ready(&self) -> bool {
+        self.server.is_some()
+    }
+
+    /// The connection dropped: keep only what both sides are known to share.
+    pub fn disconnected(&mut self) {
+        self.server = None;
+        for state in self.states.values_mut() {
+            *state = sync::State::decode(&state.encode()).unwrap_or_default();
+        }
+    }
+
+    /// Reads one frame from the server.
+    pub fn decode(&mut self, frame: &[u8]) -> Result<Inbound, ClientError> {
+        Ok(match RepoMessage::decode(frame)? {
+            RepoMessage::Peer { sender_id, .. } => {
+                self.server = Some(sender_id);
+                Inbound::Ready
+            }
+            RepoMessage::Sync(m) | RepoMessage::Request(m) => {
+                let doc_id = m.document_id.local();
+                let message =
+                    sync::Message::decode(&m.data).map_err(|e| ClientError::SyncData {
+                        doc_id: doc_id.clone(),
+                        reason: e.to_string(),
+                    })?;
+                Inbound::Sync { doc_id, message }
+            }
+            RepoMessage::DocUnavailable { document_id, .. } => Inbound::Unavailable {
+                doc_id: document_id.local(),
+            },
+            RepoMessage::Error { message } => Inbound::Refused(message),
+            RepoMessage::Join { .. }
+            | RepoMessage::Leave { .. }
+            | RepoMessage::Ephemeral { .. }
+            | RepoMessage::Ignored { .. } => Inbound::Nothing,
+        })
+    }
+
+    /// Applies a sync message to the document's slot. Returns whether the document changed.
+    pub fn apply(
+        &mut self,
+        doc_id: &str,
+        slot: &mut DocSlot,
+        message: sync::Message,
+    ) -> Result<bool, ModelError> {
+        let state = self.states.entry(doc_id.to_owned()).or_default();
+        slot.receive(doc_id, state, message)
+    }
+
+    /// The frame the server needs next for `doc_id`, if any (none before the join is
+    /// accepted, and none for ids that cannot travel).
+    pub fn outgoing(&mut self, doc_id: &str, slot: &mut DocSlot) -> Option<Vec<u8>> {
+        let server = self.server.clone()?;
+        let document_id = RepoDocId::from_local(doc_id).ok()?;
+        let state = self.states.entry(doc_id.to_owned()).or_default();
+        let message = slot.generate(state)?;
+        let doc = DocMessage {
+            sender_id: self.peer_id.clone(),
+            target_id: server,
+            document_id,
+            data: message.encode(),
+        };
+        Some(
+            match slot {
+                DocSlot::Awaited(_) => RepoMessage::Request(doc),
+                DocSlot::Known(_) => RepoMessage::Sync(doc),
+            }
+            .encode(),
+        )
+    }
+
+    /// How many of the replica's changes the server has not confirmed yet.
+    pub fn unconfirmed(&self, doc_id: &str, replica: &mut Replica) -> usize {
+        match self.states.get(doc_id) {
+            Some(state) if state.their_heads.as_ref() == Some(&replica.heads()) => 0,
+            Some(state) => replica.changes_since(&state.shared_heads),
+            None => replica.changes_since(&[]),
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! A [`DocumentStore`] in memory, for tests and benchmarks of the sync server.
+
+use std::collections::BTreeMap;
+
+use super::server::{DocumentStore, StoreError, Stored};
+
+/// Documents kept in maps; `quarantined` holds what could not be read, with the reason.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryStore {
+    /// Stored documents by id.
+    pub docs: BTreeMap<String, Stored>,
+    /// Quarantined documents by id, with the reason.
+    pub quarantined: BTreeMap<String, (Stored, String)>,
+}
+
+impl MemoryStore {
+    /// A store holding these saved documents as snapshots.
+    pub fn with(docs: impl IntoIterator<Item = (String, Vec<u8>)>) -> Self {
+        Self {
+            docs: docs
+                .into_iter()
+                .map(|(id, snapshot)| {
+                    let stored = Stored {
+                        snapshot,
+                        changes: Vec::new(),
+                    };
+                    (id, stored)
+                })
+                .collect(),
+            quarantined: BTreeMap::new(),
+        }
+    }
+}
+
+impl DocumentStore for MemoryStore {
+    fn load(&mut self, doc_id: &str) -> Result<Option<Stored>, StoreError> {
+        Ok(self.docs.get(doc_id).cloned())
+    }
+
+    fn append(&mut self, doc_id: &str, change: &[u8]) -> Result<(), StoreError> {
+        let stored = self
+            .docs
+            .get_mut(doc_id)
+            .ok_or_else(|| StoreError(format!("append to missing {doc_id}")))?;
+        stored.changes.push(change.to_vec());
+        Ok(())
+    }
+
+    fn replace(&mut self, doc_id: &str, snapshot: &[u8]) -> Result<(), StoreError> {
+        self.docs.insert(
+            doc_id.to_owned(),
+            Stored {
+                snapshot: snapshot.to_vec(),
+                changes: Vec::new(),
+            },
+        );
+        Ok(())
+    }
+
+    fn quarantine(&mut self, doc_id: &str, reason: &str) -> Result<(), StoreError> {
+        if let Some(stored) = self.docs.remove(doc_id) {
+            self.quarantined
+                .insert(doc_id.to_owned(), (stored, reason.to_owned()));
+        }
+        Ok(())
+    }
+}

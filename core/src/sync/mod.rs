@@ -1,0 +1,17 @@
+//! Sync with the automerge-repo network protocol (v1): the message codec, document ids as
+//! automerge-repo writes them, and the two ends of a connection as pure state machines —
+//! [`server::SyncServer`] for the edge and [`client::SyncClient`] for the app. See
+//! `docs/sync.md`.
+
+pub mod client;
+pub mod doc_id;
+pub mod memory_store;
+pub mod message;
+pub mod server;
+pub mod slot;
+
+pub use client::{Inbound, SyncClient};
+pub use doc_id::RepoDocId;
+pub use message::RepoMessage;
+pub use server::{DocumentStore, Effect, StoreError, Stored, SyncServer};
+pub use slot::DocSlot;

@@ -1,0 +1,576 @@
+//! The server side of the protocol, without I/O: what the workspace Durable Object runs. It
+//! takes frames from connections and returns frames to send and sockets to close; documents
+//! come from and go to a [`DocumentStore`] (the object's SQLite, or memory in tests).
+//!
+//! - Documents load lazily on first use and the least recently used are evicted beyond
+//!   [`SyncServer::max_loaded`]; per-connection sync states survive eviction.
+//! - Every change is stored (appended, or a snapshot for a new document) before any reply
+//!   leaves, so what a peer has seen acknowledged survives a restart; after
+//!   [`COMPACT_AFTER`] appended changes the document is stored again as one snapshot.
+//! - A malformed frame closes its connection only.
+
+use std::collections::HashMap;
+
+use automerge::sync;
+
+use super::doc_id::RepoDocId;
+use super::message::{DocMessage, MessageError, PROTOCOL_VERSION, PeerMetadata, RepoMessage};
+use super::slot::DocSlot;
+use crate::error::ModelError;
+use crate::replica::Replica;
+
+/// Appended changes after which a document is stored again as one compacted snapshot.
+pub const COMPACT_AFTER: usize = 64;
+/// WebSocket close code: the frame broke the protocol or carried an invalid document.
+pub const CLOSE_INVALID: u16 = 1007;
+/// WebSocket close code: the frame was larger than allowed.
+pub const CLOSE_TOO_BIG: u16 = 1009;
+/// WebSocket close code: a text frame (the protocol is binary).
+pub const CLOSE_UNSUPPORTED: u16 = 1003;
+/// WebSocket close code: the server could not store a change.
+pub const CLOSE_INTERNAL: u16 = 1011;
+
+/// A connection, numbered by the shell.
+pub type ConnId = u64;
+
+/// What is stored for one document.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Stored {
+    /// The last compacted snapshot.
+    pub snapshot: Vec<u8>,
+    /// Incremental changes appended after it, in order.
+    pub changes: Vec<Vec<u8>>,
+}
+
+/// A storage failure, as text from the store.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("storage: {0}")]
+pub struct StoreError(pub String);
+
+/// Durable document storage.
+pub trait DocumentStore {
+    /// The stored snapshot and changes of `doc_id`, if it exists.
+    fn load(&mut self, doc_id: &str) -> Result<Option<Stored>, StoreError>;
+    /// Appends one incremental change to `doc_id`.
+    fn append(&mut self, doc_id: &str, change: &[u8]) -> Result<(), StoreError>;
+    /// Replaces everything stored for `doc_id` with one snapshot.
+    fn replace(&mut self, doc_id: &str, snapshot: &[u8]) -> Result<(), StoreError>;
+    /// Moves what is stored for `doc_id` aside, unreadable, with the reason.
+    fn quarantine(&mut self, doc_id: &str, reason: &str) -> Result<(), StoreError>;
+}
+
+/// What the shell must do after a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Send this binary frame on the connection.
+    Send(ConnId, Vec<u8>),
+    /// Close the connection with a WebSocket code and a reason.
+    Close(ConnId, u16, String),
+    /// The connection identified itself as this peer (remember it across hibernation).
+    Joined(ConnId, String),
+}
+
+#[derive(Default)]
+struct Connection {
+    peer: Option<String>,
+    syncs: HashMap<String, sync::State>,
+}
+
+struct Loaded {
+    slot: DocSlot,
+    appended: usize,
+    used: u64,
+}
+
+/// The sync server of one workspace.
+pub struct SyncServer {
+    peer_id: String,
+    connections: HashMap<ConnId, Connection>,
+    docs: HashMap<String, Loaded>,
+    clock: u64,
+    /// Most documents kept in memory at once.
+    pub max_loaded: usize,
+}
+
+impl SyncServer {
+    /// A server that calls itself `peer_id` on the wire.
+    pub fn new(peer_id: impl Into<String>, max_loaded: usize) -> Self {
+        Self {
+            peer_id: peer_id.into(),
+            connections: HashMap::new(),
+            docs: HashMap::new(),
+            clock: 0,
+            max_loaded: max_loaded.max(1),
+        }
+    }
+
+    /// Registers a new connection, or one the server forgot (hibernation), with the peer id it
+    /// joined as, if any.
+    pub fn connect(&mut self, conn: ConnId, peer: Option<String>) {
+        self.connections.entry(conn).or_default().peer = peer;
+    }
+
+    /// Whether the server knows this connection.
+    pub fn knows(&self, conn: ConnId) -> bool {
+        self.connections.contains_key(&conn)
+    }
+
+    /// Forgets a closed connection.
+    pub fn disconnect(&mut self, conn: ConnId) {
+        self.connections.remove(&conn);
+    }
+
+    /// How many documents are in memory.
+    pub fn loaded(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Handles one binary frame from `conn`.
+    pub fn receive(
+        &mut self,
+        conn: ConnId,
+        frame: &[u8],
+        store: &mut impl DocumentStore,
+    ) -> Vec<Effect> {
+        self.connections.entry(conn).or_default();
+        let message = match RepoMessage::decode(frame) {
+            Ok(message) => message,
+            Err(error @ MessageError::TooLarge(_)) => {
+                return refuse(conn, CLOSE_TOO_BIG, &error.to_string());
+            }
+            Err(error) => return refuse(conn, CLOSE_INVALID, &error.to_string()),
+        };
+        let peer = self.connections[&conn].peer.clone();
+        match (message, peer) {
+            (
+                RepoMessage::Join {
+                    sender_id,
+                    supported_protocol_versions,
+                    ..
+                },
+                _,
+            ) => self.join(conn, sender_id, &supported_protocol_versions),
+            (_, None) => refuse(conn, CLOSE_INVALID, "the first message must be join"),
+            (RepoMessage::Request(m) | RepoMessage::Sync(m), Some(peer)) => {
+                if m.sender_id != peer {
+                    return refuse(conn, CLOSE_INVALID, "senderId is not the joined peer");
+                }
+                self.sync(conn, &peer, m, store)
+            }
+            (RepoMessage::Ephemeral { .. }, Some(_)) => self.relay(conn, frame),
+            (RepoMessage::Peer { .. }, Some(_)) => {
+                refuse(conn, CLOSE_INVALID, "peer is a server message")
+            }
+            (
+                RepoMessage::Leave { .. }
+                | RepoMessage::Error { .. }
+                | RepoMessage::DocUnavailable { .. }
+                | RepoMessage::Ignored { .. },
+                Some(_),
+            ) => Vec::new(),
+        }
+    }
+
+    fn join(&mut self, conn: ConnId, sender_id: String, versions: &[String]) -> Vec<Effect> {
+        if !versions.iter().any(|v| v == PROTOCOL_VERSION) {
+            return refuse(
+                conn,
+                CLOSE_INVALID,
+                &format!("unsupported protocol versions {versions:?}; this server speaks 1"),
+            );
+        }
+        let connection = self.connections.entry(conn).or_default();
+        connection.peer = Some(sender_id.clone());
+        connection.syncs.clear();
+        let peer = RepoMessage::Peer {
+            sender_id: self.peer_id.clone(),
+            target_id: sender_id.clone(),
+            selected_protocol_version: PROTOCOL_VERSION.into(),
+            peer_metadata: Some(PeerMetadata {
+                storage_id: Some(self.peer_id.clone()),
+                is_ephemeral: false,
+            }),
+        };
+        vec![
+            Effect::Joined(conn, sender_id),
+            Effect::Send(conn, peer.encode()),
+        ]
+    }
+
+    fn sync(
+        &mut self,
+        conn: ConnId,
+        peer: &str,
+        m: DocMessage,
+        store: &mut impl DocumentStore,
+    ) -> Vec<Effect> {
+        let doc_id = m.document_id.local();
+        let message = match sync::Message::decode(&m.data) {
+            Ok(message) => message,
+            Err(error) => {
+                return refuse(
+                    conn,
+                    CLOSE_INVALID,
+                    &format!("invalid sync message for {doc_id}: {error}"),
+                );
+            }
+        };
+        let peer_has_nothing = message.heads.is_empty();
+        let known = match self.ensure_loaded(&doc_id, store) {
+            Ok(known) => known,
+            Err(error) => return refuse(conn, CLOSE_INTERNAL, &error.to_string()),
+        };
+        if !known && peer_has_nothing {
+            self.docs.remove(&doc_id);
+            let unavailable = RepoMessage::DocUnavailable {
+                sender_id: self.peer_id.clone(),
+                target_id: peer.to_owned(),
+                document_id: m.document_id,
+            };
+            return vec![Effect::Send(conn, unavailable.encode())];
+        }
+        let mut effects = Vec::new();
+        let changed = {
+            let state = self.sync_state(conn, &doc_id);
+            let mut state = std::mem::take(state);
+            let loaded = self.docs.get_mut(&doc_id).expect("loaded above");
+            let received = loaded.slot.receive(&doc_id, &mut state, message);
+            *self.sync_state(conn, &doc_id) = state;
+            match received {
+                Ok(changed) => changed,
+                Err(error) => {
+                    if !known {
+                        self.docs.remove(&doc_id);
+                    }
+                    return refuse(conn, CLOSE_INVALID, &refusal(&doc_id, &error));
+                }
+            }
+        };
+        if changed {
+            if let Err(error) = self.persist(&doc_id, known, store) {
+                return refuse(conn, CLOSE_INTERNAL, &error.to_string());
+            }
+            // Everyone else syncing this document hears of the change; a new document is
+            // offered to every joined peer.
+            let others: Vec<ConnId> = self
+                .connections
+                .iter()
+                .filter(|(id, c)| {
+                    **id != conn && c.peer.is_some() && (!known || c.syncs.contains_key(&doc_id))
+                })
+                .map(|(id, _)| *id)
+                .collect();
+            for other in others {
+                effects.extend(self.reply(other, &doc_id, m.document_id));
+            }
+        }
+        effects.extend(self.reply(conn, &doc_id, m.document_id));
+        self.evict_beyond_limit(&doc_id);
+        effects
+    }
+
+    /// Makes sure `doc_id` is in memory: loaded from the store, or awaited when the store has
+    /// nothing. Returns whether the document exists (stored or already received).
+    fn ensure_loaded(
+        &mut self,
+        doc_id: &str,
+        store: &mut impl DocumentStore,
+    ) -> Result<bool, StoreError> {
+        self.clock += 1;
+        if let Some(loaded) = self.docs.get_mut(doc_id) {
+            loaded.used = self.clock;
+            return Ok(loaded.slot.replica().is_some());
+        }
+        let (slot, appended) = match store.load(doc_id)? {
+            Some(stored) => match Replica::restore(doc_id, &stored.snapshot, &stored.changes) {
+                Ok(replica) => (DocSlot::Known(replica), stored.changes.len()),
+                Err(error) => {
+                    // Kept aside for inspection; peers that have the document re-send it.
+                    store.quarantine(doc_id, &error.to_string())?;
+                    (DocSlot::awaited(), 0)
+                }
+            },
+            None => (DocSlot::awaited(), 0),
+        };
+        let known = slot.replica().is_some();
+        self.docs.insert(
+            doc_id.to_owned(),
+            Loaded {
+                slot,
+                appended,
+                used: self.clock,
+            },
+        );
+        Ok(known)
+    }
+
+    fn sync_state(&mut self, conn: ConnId, doc_id: &str) -> &mut sync::State {
+        self.connections
+            .entry(conn)
+            .or_default()
+            .syncs
+            .entry(doc_id.to_owned())
+            .or_default()
+    }
+
+    /// Stores the document's new changes: a snapshot for a new document or after
+    /// [`COMPACT_AFTER`] appends, otherwise the incremental changes.
+    fn persist(
+        &mut self,
+        doc_id: &str,
+        was_known: bool,
+        store: &mut impl DocumentStore,
+    ) -> Result<(), StoreError> {
+        let loaded = self.docs.get_mut(doc_id).expect("loaded");
+        let replica = loaded
+            .slot
+            .replica_mut()
+            .expect("a changed slot has a replica");
+        if !was_known || loaded.appended + 1 >= COMPACT_AFTER {
+            store.replace(doc_id, &replica.save())?;
+            loaded.appended = 0;
+        } else {
+            store.append(doc_id, &replica.save_incremental())?;
+            loaded.appended += 1;
+        }
+        Ok(())
+    }
+
+    /// The sync message due to `conn` for `doc_id`, framed, if any.
+    fn reply(&mut self, conn: ConnId, doc_id: &str, document_id: RepoDocId) -> Option<Effect> {
+        let peer = self.connections.get(&conn)?.peer.clone()?;
+        let mut state = std::mem::take(self.sync_state(conn, doc_id));
+        let message = self.docs.get_mut(doc_id)?.slot.generate(&mut state);
+        *self.sync_state(conn, doc_id) = state;
+        let frame = RepoMessage::Sync(DocMessage {
+            sender_id: self.peer_id.clone(),
+            target_id: peer,
+            document_id,
+            data: message?.encode(),
+        });
+        Some(Effect::Send(conn, frame.encode()))
+    }
+
+    /// Relays an ephemeral message to every other joined connection; never stored.
+    fn relay(&self, conn: ConnId, frame: &[u8]) -> Vec<Effect> {
+        self.connections
+            .iter()
+            .filter(|(id, c)| **id != conn && c.peer.is_some())
+            .map(|(id, _)| Effect::Send(*id, frame.to_vec()))
+            .collect()
+    }
+
+    /// Drops the least recently used documents (never `keep`) once more than
+    /// [`Self::max_loaded`] are in memory: down to 90 % of the limit, so eviction runs rarely.
+    fn evict_beyond_limit(&mut self, keep: &str) {
+        if self.docs.len() <= self.max_loaded {
+            return;
+        }
+        let target = self.max_loaded - self.max_loaded / 10;
+        let mut by_use: Vec<(u64, String)> = self
+            .docs
+            .iter()
+            .filter(|(id, _)| id.as_str() != keep)
+            .map(|(id, loaded)| (loaded.used, id.clone()))
+            .collect();
+        by_use.sort_unstable();
+        let excess = self.docs.len().saturating_sub(target);
+        for (_, id) in by_use.into_iter().take(excess) {
+            self.docs.remove(&id);
+        }
+    }
+}
+
+fn refusal(doc_id: &str, error: &ModelError) -> String {
+    format!("document {doc_id} refused: {error}")
+}
+
+/// Tells the peer why, then closes its connection.
+fn refuse(conn: ConnId, code: u16, reason: &str) -> Vec<Effect> {
+    let error = RepoMessage::Error {
+        message: reason.to_owned(),
+    };
+    vec![
+        Effect::Send(conn, error.encode()),
+        Effect::Close(conn, code, reason.to_owned()),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::client::{Inbound, SyncClient};
+    use crate::sync::memory_store::MemoryStore;
+    use crate::workspace::WorkspaceDoc;
+    use crate::{CrmDocument, CustomerDoc, demo};
+
+    const NOW: i64 = 1_780_000_000_000;
+
+    fn sends(effects: &[Effect], conn: ConnId) -> Vec<RepoMessage> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Send(to, frame) if *to == conn => RepoMessage::decode(frame).ok(),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn closes(effects: &[Effect]) -> Vec<(ConnId, u16)> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Close(conn, code, _) => Some((*conn, *code)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn joined(server: &mut SyncServer, store: &mut MemoryStore, conn: ConnId) -> SyncClient {
+        let mut client = SyncClient::new(format!("device-{conn}"));
+        server.connect(conn, None);
+        let effects = server.receive(conn, &client.join(), store);
+        assert!(effects.contains(&Effect::Joined(conn, format!("device-{conn}"))));
+        let Some(Effect::Send(_, peer)) = effects.last() else {
+            panic!("a peer message answers join")
+        };
+        assert_eq!(client.decode(peer), Ok(Inbound::Ready));
+        client
+    }
+
+    #[test]
+    fn garbage_closes_only_its_own_connection() {
+        let mut store = MemoryStore::with(demo::saved_workspace(1, NOW));
+        let mut server = SyncServer::new("edge", 10);
+        let mut good = joined(&mut server, &mut store, 1);
+        server.connect(2, None);
+        let effects = server.receive(2, b"\xff\x00garbage", &mut store);
+        assert_eq!(closes(&effects), vec![(2, CLOSE_INVALID)]);
+        assert!(matches!(sends(&effects, 2)[0], RepoMessage::Error { .. }));
+        // Sync before join is refused too.
+        server.connect(3, None);
+        let mut slot = DocSlot::awaited();
+        let mut early = SyncClient::new("early");
+        let _ = early.decode(
+            &RepoMessage::Peer {
+                sender_id: "edge".into(),
+                target_id: "early".into(),
+                selected_protocol_version: "1".into(),
+                peer_metadata: None,
+            }
+            .encode(),
+        );
+        let frame = early.outgoing("workspace", &mut slot).unwrap();
+        assert_eq!(
+            closes(&server.receive(3, &frame, &mut store)),
+            vec![(3, CLOSE_INVALID)]
+        );
+        // The good connection still syncs.
+        let mut slot = DocSlot::awaited();
+        let frame = good.outgoing("workspace", &mut slot).unwrap();
+        let effects = server.receive(1, &frame, &mut store);
+        assert!(closes(&effects).is_empty());
+        assert!(matches!(sends(&effects, 1)[0], RepoMessage::Sync(_)));
+        let huge = vec![0u8; crate::sync::message::MAX_MESSAGE_BYTES + 1];
+        assert_eq!(
+            closes(&server.receive(1, &huge, &mut store)),
+            vec![(1, CLOSE_TOO_BIG)]
+        );
+    }
+
+    #[test]
+    fn unknown_documents_are_unavailable_and_wrong_layouts_refused() {
+        let mut store = MemoryStore::default();
+        let mut server = SyncServer::new("edge", 10);
+        let mut client = joined(&mut server, &mut store, 1);
+        let missing = "0123456789abcdef0123456789abcdef";
+        let frame = client.outgoing(missing, &mut DocSlot::awaited()).unwrap();
+        let effects = server.receive(1, &frame, &mut store);
+        assert!(matches!(
+            sends(&effects, 1)[0],
+            RepoMessage::DocUnavailable { .. }
+        ));
+        assert_eq!(server.loaded(), 0, "nothing kept for a missing document");
+        // A workspace document offered under a customer id is refused, and not stored.
+        let mut slot = DocSlot::Known(Replica::Workspace(WorkspaceDoc::new()));
+        let mut effects = Vec::new();
+        let mut state_rounds = 0;
+        while let Some(frame) = client.outgoing(missing, &mut slot) {
+            effects = server.receive(1, &frame, &mut store);
+            if !closes(&effects).is_empty() || state_rounds > 4 {
+                break;
+            }
+            for reply in sends(&effects, 1) {
+                if let RepoMessage::Sync(m) = reply {
+                    let message = automerge::sync::Message::decode(&m.data).unwrap();
+                    client.apply(missing, &mut slot, message).unwrap();
+                }
+            }
+            state_rounds += 1;
+        }
+        assert_eq!(closes(&effects), vec![(1, CLOSE_INVALID)]);
+        assert!(store.docs.is_empty());
+    }
+
+    /// Runs sync rounds for one document until the client has nothing more to say.
+    fn exchange(
+        server: &mut SyncServer,
+        client: &mut SyncClient,
+        doc_id: &str,
+        slot: &mut DocSlot,
+        store: &mut MemoryStore,
+    ) {
+        while let Some(frame) = client.outgoing(doc_id, slot) {
+            for reply in sends(&server.receive(1, &frame, store), 1) {
+                if let RepoMessage::Sync(m) = reply {
+                    let message = automerge::sync::Message::decode(&m.data).unwrap();
+                    client.apply(doc_id, slot, message).unwrap();
+                }
+            }
+        }
+    }
+
+    fn tag(slot: &mut DocSlot, tag: &str) {
+        let Some(Replica::Customer(c)) = slot.replica_mut() else {
+            panic!("a customer")
+        };
+        c.add_tag(tag, &crate::Stamp::new("a", NOW)).unwrap();
+    }
+
+    #[test]
+    fn changes_are_appended_then_compacted_and_corrupt_documents_quarantined() {
+        let saved = demo::saved_workspace(1, NOW);
+        let id = saved[1].0.clone();
+        let mut store = MemoryStore::with(saved.clone());
+        let mut server = SyncServer::new("edge", 10);
+        let mut client = joined(&mut server, &mut store, 1);
+        let customer = CustomerDoc::load(&saved[1].1).unwrap();
+        let tags_before = customer.customer().unwrap().tags.len();
+        let mut slot = DocSlot::Known(Replica::Customer(customer));
+        exchange(&mut server, &mut client, &id, &mut slot, &mut store);
+        for n in 0..COMPACT_AFTER - 1 {
+            tag(&mut slot, &format!("t{n}"));
+            exchange(&mut server, &mut client, &id, &mut slot, &mut store);
+            assert_eq!(store.docs[&id].changes.len(), n + 1);
+        }
+        tag(&mut slot, "last");
+        exchange(&mut server, &mut client, &id, &mut slot, &mut store);
+        let stored = &store.docs[&id];
+        assert!(stored.changes.is_empty(), "compacted into one snapshot");
+        let tags = CustomerDoc::load(&stored.snapshot)
+            .unwrap()
+            .customer()
+            .unwrap()
+            .tags;
+        assert_eq!(tags.len(), tags_before + COMPACT_AFTER);
+
+        // A corrupt stored document is quarantined and refilled by a peer that has it.
+        store.docs.get_mut(&id).unwrap().snapshot = b"rotten".to_vec();
+        let mut server = SyncServer::new("edge", 10);
+        let mut client = joined(&mut server, &mut store, 1);
+        exchange(&mut server, &mut client, &id, &mut slot, &mut store);
+        assert_eq!(store.quarantined[&id].0.snapshot, b"rotten");
+        let refilled = CustomerDoc::load(&store.docs[&id].snapshot).unwrap();
+        assert_eq!(refilled.customer().unwrap().tags, tags);
+    }
+}

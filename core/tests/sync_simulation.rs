@@ -1,0 +1,352 @@
+//! Two devices and the workspace server over a simulated network that duplicates, reorders and
+//! drops frames (a dropped frame breaks the connection, which is then re-established), with
+//! server restarts from its store in between. Whatever happens, once the network delivers
+//! again every replica and the store hold the same documents with every edit in them.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use crm_core::customer::{Lifecycle, NewCustomer, Source};
+use crm_core::replica::Replica;
+use crm_core::sync::memory_store::MemoryStore;
+use crm_core::sync::server::ConnId;
+use crm_core::sync::{DocSlot, Effect, Inbound, SyncClient, SyncServer};
+use crm_core::{CustomerDoc, Id, Stamp, demo};
+use proptest::prelude::*;
+
+const NOW: i64 = 1_780_000_000_000;
+
+struct Device {
+    name: &'static str,
+    client: SyncClient,
+    docs: BTreeMap<String, DocSlot>,
+    conn: ConnId,
+    up: VecDeque<Vec<u8>>,
+    down: VecDeque<Vec<u8>>,
+    /// Tags this device added, by document: all must survive.
+    written: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Device {
+    fn new(name: &'static str, conn: ConnId) -> Self {
+        let mut device = Self {
+            name,
+            client: SyncClient::new(name),
+            docs: BTreeMap::new(),
+            conn,
+            up: VecDeque::new(),
+            down: VecDeque::new(),
+            written: BTreeMap::new(),
+        };
+        device.up.push_back(device.client.join());
+        device
+    }
+
+    fn offer(&mut self, doc_id: &str) {
+        let slot = self.docs.get_mut(doc_id).expect("offered documents exist");
+        if let Some(frame) = self.client.outgoing(doc_id, slot) {
+            self.up.push_back(frame);
+        }
+    }
+
+    fn handle(&mut self, frame: &[u8], known_ids: &[String]) {
+        match self
+            .client
+            .decode(frame)
+            .expect("the server sends valid frames")
+        {
+            Inbound::Ready => {
+                for id in known_ids {
+                    self.docs.entry(id.clone()).or_insert_with(DocSlot::awaited);
+                }
+                let ids: Vec<String> = self.docs.keys().cloned().collect();
+                for id in ids {
+                    self.offer(&id);
+                }
+            }
+            Inbound::Sync { doc_id, message } => {
+                let slot = self
+                    .docs
+                    .entry(doc_id.clone())
+                    .or_insert_with(DocSlot::awaited);
+                self.client
+                    .apply(&doc_id, slot, message)
+                    .expect("valid documents");
+                self.offer(&doc_id);
+            }
+            Inbound::Unavailable { .. } | Inbound::Nothing => {}
+            Inbound::Refused(reason) => panic!("{} refused: {reason}", self.name),
+        }
+    }
+
+    fn tag(&mut self, doc_id: &str, tag: String) {
+        let Some(Replica::Customer(customer)) =
+            self.docs.get_mut(doc_id).and_then(DocSlot::replica_mut)
+        else {
+            return;
+        };
+        customer
+            .add_tag(&tag, &Stamp::new(self.name, NOW))
+            .expect("valid tag");
+        self.written
+            .entry(doc_id.to_owned())
+            .or_default()
+            .insert(tag);
+        self.offer(doc_id);
+    }
+
+    fn create(&mut self, bits: u128) -> String {
+        let id = Id::from_bits(bits);
+        let new = NewCustomer {
+            name: format!("客户 {bits}"),
+            name_latin: String::new(),
+            company: String::new(),
+            title: String::new(),
+            owner: self.name.into(),
+            source: Source::Referral,
+            lifecycle: Lifecycle::Lead,
+        };
+        let doc = CustomerDoc::create(&id, new, &Stamp::new(self.name, NOW)).unwrap();
+        self.docs
+            .insert(id.to_string(), DocSlot::Known(Replica::Customer(doc)));
+        self.offer(id.as_str());
+        id.to_string()
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Tag { device: usize, doc: usize, tag: u8 },
+    Create { device: usize, bits: u128 },
+    Deliver { device: usize, up: bool },
+    Duplicate { device: usize, up: bool },
+    Swap { device: usize, up: bool },
+    Drop { device: usize, up: bool },
+    RestartServer,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let device = 0..2usize;
+    prop_oneof![
+        3 => (device.clone(), 0..8usize, 0..6u8).prop_map(|(device, doc, tag)| Step::Tag { device, doc, tag }),
+        1 => (device.clone(), any::<u128>()).prop_map(|(device, bits)| Step::Create { device, bits: bits >> 1 }),
+        8 => (device.clone(), any::<bool>()).prop_map(|(device, up)| Step::Deliver { device, up }),
+        1 => (device.clone(), any::<bool>()).prop_map(|(device, up)| Step::Duplicate { device, up }),
+        1 => (device.clone(), any::<bool>()).prop_map(|(device, up)| Step::Swap { device, up }),
+        1 => (device, any::<bool>()).prop_map(|(device, up)| Step::Drop { device, up }),
+        1 => Just(Step::RestartServer),
+    ]
+}
+
+struct World {
+    server: SyncServer,
+    store: MemoryStore,
+    devices: Vec<Device>,
+    next_conn: ConnId,
+    seeded: Vec<String>,
+    created: Vec<String>,
+}
+
+impl World {
+    fn new() -> Self {
+        let saved = demo::saved_workspace(3, NOW);
+        let seeded = saved.iter().map(|(id, _)| id.clone()).collect();
+        let mut world = Self {
+            // A tiny cache so that eviction and reloading happen all the time.
+            server: SyncServer::new("edge", 2),
+            store: MemoryStore::with(saved),
+            devices: vec![Device::new("phone", 1), Device::new("laptop", 2)],
+            next_conn: 3,
+            seeded,
+            created: Vec::new(),
+        };
+        for device in &world.devices {
+            world.server.connect(device.conn, None);
+        }
+        world
+    }
+
+    fn doc_ids(&self) -> Vec<String> {
+        self.seeded.iter().chain(&self.created).cloned().collect()
+    }
+
+    fn send_up(&mut self, device: usize, frame: Vec<u8>) {
+        let conn = self.devices[device].conn;
+        for effect in self.server.receive(conn, &frame, &mut self.store) {
+            match effect {
+                Effect::Send(to, frame) => {
+                    if let Some(d) = self.devices.iter_mut().find(|d| d.conn == to) {
+                        d.down.push_back(frame);
+                    }
+                }
+                Effect::Close(_, code, reason) => panic!("server closed a device: {code} {reason}"),
+                Effect::Joined(..) => {}
+            }
+        }
+    }
+
+    fn deliver(&mut self, device: usize, up: bool, keep: bool) {
+        let ids = self.doc_ids();
+        let d = &mut self.devices[device];
+        let queue = if up { &mut d.up } else { &mut d.down };
+        let Some(frame) = (if keep {
+            queue.front().cloned()
+        } else {
+            queue.pop_front()
+        }) else {
+            return;
+        };
+        if up {
+            self.send_up(device, frame);
+        } else {
+            self.devices[device].handle(&frame, &ids);
+        }
+    }
+
+    /// The connection breaks: both ends forget it, the device connects again.
+    fn reconnect(&mut self, device: usize) {
+        self.server.disconnect(self.devices[device].conn);
+        let conn = self.next_conn;
+        self.next_conn += 1;
+        let d = &mut self.devices[device];
+        d.conn = conn;
+        d.up.clear();
+        d.down.clear();
+        d.client.disconnected();
+        d.up.push_back(d.client.join());
+        self.server.connect(conn, None);
+    }
+
+    fn apply(&mut self, step: Step) {
+        match step {
+            Step::Tag { device, doc, tag } => {
+                let ids = self.doc_ids();
+                let id = ids[doc % ids.len()].clone();
+                self.devices[device].tag(&id, format!("t{tag}-{device}"));
+            }
+            Step::Create { device, bits } => {
+                let id = self.devices[device].create(bits);
+                self.created.push(id);
+            }
+            Step::Deliver { device, up } => self.deliver(device, up, false),
+            Step::Duplicate { device, up } => self.deliver(device, up, true),
+            Step::Swap { device, up } => {
+                let d = &mut self.devices[device];
+                let queue = if up { &mut d.up } else { &mut d.down };
+                if queue.len() >= 2 {
+                    queue.swap(0, 1);
+                }
+            }
+            Step::Drop { device, up } => {
+                let d = &mut self.devices[device];
+                let queue = if up { &mut d.up } else { &mut d.down };
+                if queue.pop_front().is_some() {
+                    self.reconnect(device);
+                }
+            }
+            Step::RestartServer => {
+                // Memory is gone; the store and the sockets' peer ids (hibernation) remain.
+                self.server = SyncServer::new("edge", 2);
+                for device in 0..self.devices.len() {
+                    self.reconnect(device);
+                }
+            }
+        }
+    }
+
+    /// Delivers everything until the network is quiet.
+    fn settle(&mut self) {
+        for _ in 0..100_000 {
+            let busy = (0..self.devices.len())
+                .find(|&i| !self.devices[i].up.is_empty() || !self.devices[i].down.is_empty());
+            let Some(device) = busy else { return };
+            let up = !self.devices[device].up.is_empty();
+            self.deliver(device, up, false);
+        }
+        panic!("the network never went quiet");
+    }
+
+    fn assert_converged(&mut self) {
+        let ids = self.doc_ids();
+        for id in &ids {
+            let stored = self
+                .store
+                .docs
+                .get(id)
+                .unwrap_or_else(|| panic!("{id} stored"));
+            let mut on_server =
+                Replica::restore(id, &stored.snapshot, &stored.changes).expect("stored is valid");
+            let server_heads = on_server.heads();
+            for device in &mut self.devices {
+                let replica = device
+                    .docs
+                    .get_mut(id)
+                    .and_then(DocSlot::replica_mut)
+                    .unwrap_or_else(|| panic!("{} has {id}", device.name));
+                assert_eq!(replica.heads(), server_heads, "{} on {id}", device.name);
+            }
+            if let Replica::Customer(customer) = &on_server {
+                let tags = customer.customer().unwrap().tags;
+                for device in &self.devices {
+                    for tag in device.written.get(id).into_iter().flatten() {
+                        assert!(
+                            tags.contains_key(tag),
+                            "{tag} by {} on {id} kept",
+                            device.name
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn devices_and_server_converge_through_a_faulty_network(steps in proptest::collection::vec(step(), 1..120)) {
+        let mut world = World::new();
+        world.settle();
+        for step in steps {
+            world.apply(step);
+        }
+        world.settle();
+        world.assert_converged();
+    }
+}
+
+#[test]
+fn a_quiet_network_needs_no_reconnect_after_duplicates_and_reordering() {
+    let mut world = World::new();
+    world.settle();
+    for round in 0..5u8 {
+        world.apply(Step::Tag {
+            device: 0,
+            doc: 1,
+            tag: round,
+        });
+        world.apply(Step::Tag {
+            device: 1,
+            doc: 1,
+            tag: round,
+        });
+        world.apply(Step::Duplicate {
+            device: 0,
+            up: true,
+        });
+        world.apply(Step::Swap {
+            device: 1,
+            up: true,
+        });
+        world.apply(Step::Deliver {
+            device: 1,
+            up: true,
+        });
+        world.apply(Step::Duplicate {
+            device: 0,
+            up: false,
+        });
+    }
+    world.settle();
+    world.assert_converged();
+}
