@@ -1,8 +1,8 @@
 //! Where this client syncs: the edge URL and the workspace, taken from the page address.
 //!
 //! `?edge=ws://host:port` overrides the edge (default: same host, port 8787, the local
-//! `wrangler dev`); `?workspace=ID` picks the workspace (default `demo`); `?member=ID` says who
-//! edits (default: a sales member of the demo team) until sign-in with workspace tokens.
+//! `wrangler dev`); `?workspace=ID` picks the workspace (default `demo`); `?token=…` is the
+//! workspace token the edge checks (a login link carries it), which also says who edits.
 
 /// Connection settings of this page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,8 +11,10 @@ pub struct Config {
     pub edge: String,
     /// Workspace id.
     pub workspace: String,
-    /// Member id this device edits as.
+    /// Member id this device edits as (from the token).
     pub member: String,
+    /// Workspace token presented to the edge.
+    pub token: String,
 }
 
 impl Config {
@@ -45,18 +47,24 @@ impl Config {
         } else {
             "ws"
         };
+        let token = param("token").unwrap_or_default();
+        let member = crm_core::token::Grant::peek(&token)
+            .map(|grant| grant.member)
+            .unwrap_or_else(|| crm_core::demo::MEMBERS[2].0.into());
         Self {
             edge: param("edge")
                 .map(|e| e.trim_end_matches('/').to_owned())
                 .unwrap_or_else(|| format!("{scheme}://{hostname}:8787")),
             workspace: param("workspace").unwrap_or_else(|| "demo".into()),
-            member: param("member").unwrap_or_else(|| crm_core::demo::MEMBERS[2].0.into()),
+            member,
+            token,
         }
     }
 
     /// The WebSocket URL of this workspace on the edge.
     pub fn socket_url(&self) -> String {
-        format!("{}/ws/{}", self.edge, self.workspace)
+        // Tokens are base64url and a dot: safe in a query as they are.
+        format!("{}/ws/{}?token={}", self.edge, self.workspace, self.token)
     }
 
     /// The IndexedDB database name that holds this workspace's documents.

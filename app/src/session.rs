@@ -1,8 +1,10 @@
 //! The running workspace: its documents, where they are stored, and the link to the edge.
 //!
 //! Every document (the workspace document and one per customer) is kept in IndexedDB under its
-//! document id. Local edits are written there before they are reported saved and then pushed
-//! to the edge; documents from the edge are merged, stored and shown. A changed document
+//! document id. Local edits are written there before they are reported saved and then synced
+//! with the edge (automerge-repo protocol, `crm_core::sync::SyncClient`); changes from the edge
+//! are applied, stored and shown. A document listed in the workspace directory but not on this
+//! device yet is requested from the edge. A changed document
 //! updates only its own summary row and, if a page shows it, its own customer signal; the list
 //! of rows is republished at most once per animation-frame-sized batch.
 
@@ -11,8 +13,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use crm_core::customer::{Customer, FieldConflict, NewContact, NewCustomer, SummaryRow};
-use crm_core::frame::DocFrame;
 use crm_core::replica::{Replica, WORKSPACE_DOC_ID};
+use crm_core::sync::{DocSlot, Inbound, SyncClient};
 use crm_core::workspace::Workspace;
 use crm_core::{CrmDocument, CustomerDoc, Id, ModelError, Stamp, WorkspaceDoc};
 use leptos::prelude::*;
@@ -28,6 +30,8 @@ const QUARANTINE: &str = "quarantine/";
 const COMPACT_AFTER: usize = 32;
 /// Documents restored between two yields to the browser while loading.
 const LOAD_CHUNK: usize = 50;
+/// Documents offered to the edge between two yields to the browser after connecting.
+const OFFER_CHUNK: usize = 200;
 /// How long row updates are gathered before the list is republished.
 const PUBLISH_DELAY: std::time::Duration = std::time::Duration::from_millis(16);
 
@@ -42,6 +46,10 @@ pub struct SessionSignals {
     pub member: StoredValue<String>,
     /// State of the link to the edge.
     pub link: RwSignal<LinkStatus>,
+    /// Local changes the edge has not confirmed yet.
+    pub unconfirmed: RwSignal<usize>,
+    /// Documents requested from the edge that have not arrived yet.
+    pub awaited: RwSignal<usize>,
     /// Local writes not yet committed to IndexedDB.
     pub unsaved_writes: RwSignal<u32>,
     /// Documents are still loading from IndexedDB (the rows shown come from the cache).
@@ -54,7 +62,11 @@ pub struct SessionSignals {
 
 /// A workspace open in this tab.
 pub struct Session {
-    replicas: RefCell<BTreeMap<String, Replica>>,
+    /// Every document by id: a replica, or a slot awaiting its first sync.
+    docs: RefCell<BTreeMap<String, DocSlot>>,
+    sync: RefCell<SyncClient>,
+    /// Edits made here that the edge has not confirmed yet, by document.
+    unconfirmed: RefCell<BTreeMap<String, usize>>,
     rows: RefCell<BTreeMap<String, SummaryRow>>,
     open_customers: RefCell<HashMap<String, ArcRwSignal<Option<Customer>>>>,
     publish_scheduled: Cell<bool>,
@@ -82,6 +94,8 @@ impl Session {
             member: StoredValue::new(config.member.clone()),
             loading: RwSignal::new(true),
             link: RwSignal::new(LinkStatus::Connecting),
+            unconfirmed: RwSignal::new(0),
+            awaited: RwSignal::new(0),
             unsaved_writes: RwSignal::new(0),
             quarantined: RwSignal::new(Vec::new()),
             storage_errors: RwSignal::new(Vec::new()),
@@ -99,7 +113,9 @@ impl Session {
             signals.workspace.set(early.ok());
         }
         let session = Rc::new(Self {
-            replicas: RefCell::new(BTreeMap::new()),
+            docs: RefCell::new(BTreeMap::new()),
+            sync: RefCell::new(SyncClient::new(format!("app-{}", Id::random()))),
+            unconfirmed: RefCell::new(BTreeMap::new()),
             rows: RefCell::new(rows),
             open_customers: RefCell::new(HashMap::new()),
             publish_scheduled: Cell::new(false),
@@ -140,9 +156,9 @@ impl Session {
                 Ok(replica) => {
                     let keys = stored.changes.into_iter().map(|(key, _)| key).collect();
                     self.pending.borrow_mut().insert(stored.key.clone(), keys);
-                    self.replicas
+                    self.docs
                         .borrow_mut()
-                        .insert(stored.key.clone(), replica);
+                        .insert(stored.key.clone(), DocSlot::Known(replica));
                     self.adopt(&stored.key, true);
                 }
                 Err(error) => match quarantine(&self.store, &stored).await {
@@ -153,17 +169,15 @@ impl Session {
                 },
             }
         }
-        self.replicas
+        self.docs
             .borrow_mut()
             .entry(WORKSPACE_DOC_ID.to_owned())
-            .or_insert_with(|| Replica::Workspace(WorkspaceDoc::new()));
+            .or_insert_with(|| DocSlot::Known(Replica::Workspace(WorkspaceDoc::new())));
         self.adopt(WORKSPACE_DOC_ID, false);
         // Rows of documents that are gone (quarantined) leave the list.
         {
-            let replicas = self.replicas.borrow();
-            self.rows
-                .borrow_mut()
-                .retain(|id, _| replicas.contains_key(id));
+            let docs = self.docs.borrow();
+            self.rows.borrow_mut().retain(|id, _| docs.contains_key(id));
         }
         let stale = self.stale_rows.take();
         if let Err(error) = self.store.put_rows(&stale).await {
@@ -194,12 +208,15 @@ impl Session {
             customer.add_contact(&Id::random(), contact, &stamp)?;
         }
         {
-            let mut replicas = self.replicas.borrow_mut();
-            match replicas.get_mut(WORKSPACE_DOC_ID) {
+            let mut docs = self.docs.borrow_mut();
+            match docs
+                .get_mut(WORKSPACE_DOC_ID)
+                .and_then(DocSlot::replica_mut)
+            {
                 Some(Replica::Workspace(ws)) => ws.register_customer(&id, &stamp)?,
                 _ => unreachable!("the workspace document is loaded at start"),
             }
-            replicas.insert(id.to_string(), Replica::Customer(customer));
+            docs.insert(id.to_string(), DocSlot::Known(Replica::Customer(customer)));
         }
         for doc in [id.as_str(), WORKSPACE_DOC_ID] {
             self.changed(doc);
@@ -217,8 +234,8 @@ impl Session {
     ) -> Result<(), ModelError> {
         let stamp = self.stamp();
         {
-            let mut replicas = self.replicas.borrow_mut();
-            match replicas.get_mut(id) {
+            let mut docs = self.docs.borrow_mut();
+            match docs.get_mut(id).and_then(DocSlot::replica_mut) {
                 Some(Replica::Customer(doc)) => op(doc, &stamp)?,
                 _ => {
                     return Err(ModelError::NotFound {
@@ -248,14 +265,14 @@ impl Session {
 
     /// Fields of customer `id` that two people changed at once.
     pub fn conflicts(&self, id: &str) -> Vec<FieldConflict> {
-        match self.replicas.borrow().get(id) {
+        match self.docs.borrow().get(id).and_then(DocSlot::replica) {
             Some(Replica::Customer(doc)) => doc.conflicts(),
             _ => Vec::new(),
         }
     }
 
     fn hydrate(&self, id: &str) -> Option<Customer> {
-        match self.replicas.borrow().get(id) {
+        match self.docs.borrow().get(id).and_then(DocSlot::replica) {
             Some(Replica::Customer(doc)) => doc.customer().ok(),
             _ => None,
         }
@@ -272,8 +289,8 @@ impl Session {
     /// returns whether its row changed. With `cache`, a changed row is also queued for the
     /// row cache (documents loaded at start whose cached row was stale or missing).
     fn adopt(self: &Rc<Self>, id: &str, cache: bool) -> bool {
-        let replicas = self.replicas.borrow();
-        match replicas.get(id) {
+        let docs = self.docs.borrow();
+        match docs.get(id).and_then(DocSlot::replica) {
             Some(Replica::Workspace(ws)) => {
                 self.signals.workspace.set(ws.workspace().ok());
                 false
@@ -347,8 +364,12 @@ impl Session {
             Box::new(move |status: LinkStatus| {
                 session.signals.link.set(status);
                 if status == LinkStatus::Online {
-                    let ids: Vec<String> = session.replicas.borrow().keys().cloned().collect();
-                    ids.iter().for_each(|id| session.push(id));
+                    let join = session.sync.borrow().join();
+                    if let Some(link) = session.link.get() {
+                        link.send(&join);
+                    }
+                } else {
+                    session.sync.borrow_mut().disconnected();
                 }
             })
         };
@@ -359,61 +380,153 @@ impl Session {
     }
 
     fn receive(self: &Rc<Self>, frame: &[u8]) {
-        let frame = match DocFrame::decode(frame) {
-            Ok(frame) => frame,
-            Err(error) => return leptos::logging::warn!("ignored a frame from the edge: {error}"),
-        };
-        let merged = {
-            let mut replicas = self.replicas.borrow_mut();
-            match replicas.get_mut(&frame.doc_id) {
-                Some(replica) => replica.merge_bytes(&frame.bytes),
-                None => Replica::load(&frame.doc_id, &frame.bytes).map(|replica| {
-                    replicas.insert(frame.doc_id.clone(), replica);
-                    true
-                }),
+        let inbound = self.sync.borrow_mut().decode(frame);
+        match inbound {
+            Ok(Inbound::Ready) => spawn_local(Rc::clone(self).offer_all()),
+            Ok(Inbound::Sync { doc_id, message }) => {
+                let applied = {
+                    let mut docs = self.docs.borrow_mut();
+                    let slot = docs.entry(doc_id.clone()).or_insert_with(DocSlot::awaited);
+                    self.sync.borrow_mut().apply(&doc_id, slot, message)
+                };
+                match applied {
+                    Ok(true) => {
+                        self.changed(&doc_id);
+                        self.persist(&doc_id, false);
+                        if doc_id == WORKSPACE_DOC_ID {
+                            for id in self.await_directory() {
+                                self.offer(&id);
+                            }
+                        }
+                    }
+                    Ok(false) => {}
+                    Err(error) => {
+                        leptos::logging::warn!("ignored document {doc_id} from the edge: {error}")
+                    }
+                }
+                self.offer(&doc_id);
+                self.count_sync();
             }
-        };
-        match merged {
-            Ok(true) => {
-                self.changed(&frame.doc_id);
-                self.persist(&frame.doc_id, false);
+            Ok(Inbound::Unavailable { doc_id }) => {
+                let mut docs = self.docs.borrow_mut();
+                if matches!(docs.get(&doc_id), Some(DocSlot::Awaited(_))) {
+                    docs.remove(&doc_id);
+                }
+                drop(docs);
+                self.count_sync();
             }
-            Ok(false) => {}
-            Err(error) => {
-                leptos::logging::warn!("ignored document {} from the edge: {error}", frame.doc_id)
+            Ok(Inbound::Refused(reason)) => {
+                leptos::logging::warn!("the edge refused this device: {reason}")
             }
+            Ok(Inbound::Nothing) => {}
+            Err(error) => leptos::logging::warn!("ignored a frame from the edge: {error}"),
         }
+    }
+
+    /// After the edge accepted the join: requests the documents the workspace lists that
+    /// this device lacks, and offers every document, a chunk per browser turn.
+    async fn offer_all(self: Rc<Self>) {
+        self.await_directory();
+        let ids: Vec<String> = self.docs.borrow().keys().cloned().collect();
+        for (n, id) in ids.iter().enumerate() {
+            if n % OFFER_CHUNK == OFFER_CHUNK - 1 {
+                yield_to_browser().await;
+                if !self.sync.borrow().is_ready() {
+                    return;
+                }
+            }
+            self.offer(id);
+        }
+        self.count_sync();
+    }
+
+    /// Adds an awaiting slot for every customer in the workspace directory that this device
+    /// does not have; returns their ids.
+    fn await_directory(&self) -> Vec<String> {
+        let listed: Vec<String> = match self
+            .docs
+            .borrow()
+            .get(WORKSPACE_DOC_ID)
+            .and_then(DocSlot::replica)
+        {
+            Some(Replica::Workspace(ws)) => ws
+                .workspace()
+                .map(|w| w.directory.into_keys().collect())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let mut docs = self.docs.borrow_mut();
+        let missing: Vec<String> = listed
+            .into_iter()
+            .filter(|id| !docs.contains_key(id))
+            .collect();
+        for id in &missing {
+            docs.insert(id.clone(), DocSlot::awaited());
+        }
+        missing
+    }
+
+    /// Sends the edge the sync message document `id` needs next, if any.
+    fn offer(&self, id: &str) {
+        let frame = {
+            let mut docs = self.docs.borrow_mut();
+            let Some(slot) = docs.get_mut(id) else {
+                return;
+            };
+            self.sync.borrow_mut().outgoing(id, slot)
+        };
+        if let (Some(frame), Some(link)) = (frame, self.link.get()) {
+            link.send(&frame);
+        }
+    }
+
+    /// Recounts unconfirmed changes and awaited documents for the sync badge.
+    fn count_sync(&self) {
+        let mut docs = self.docs.borrow_mut();
+        let sync = self.sync.borrow();
+        let mut unconfirmed = self.unconfirmed.borrow_mut();
+        unconfirmed.retain(|id, _| {
+            docs.get_mut(id)
+                .and_then(DocSlot::replica_mut)
+                .is_some_and(|replica| !sync.is_confirmed(id, replica))
+        });
+        let total = unconfirmed.values().sum();
+        let awaited = docs
+            .values()
+            .filter(|slot| matches!(slot, DocSlot::Awaited(_)))
+            .count();
+        self.signals.unconfirmed.set(total);
+        self.signals.awaited.set(awaited);
     }
 
     fn save(&self, id: &str) -> Option<Vec<u8>> {
-        self.replicas.borrow_mut().get_mut(id).map(Replica::save)
-    }
-
-    fn push(&self, id: &str) {
-        if let (Some(link), Some(bytes)) = (self.link.get(), self.save(id)) {
-            link.send(
-                &DocFrame {
-                    doc_id: id.to_owned(),
-                    bytes,
-                }
-                .encode(),
-            );
-        }
+        self.docs
+            .borrow_mut()
+            .get_mut(id)
+            .and_then(DocSlot::replica_mut)
+            .map(Replica::save)
     }
 
     /// Writes what changed in document `id` to IndexedDB — a snapshot the first time, else an
-    /// appended change — and with `push` sends the document to the edge once that is durable.
+    /// appended change — and with `push` (a local edit) offers it to the edge once that is
+    /// durable.
     /// After [`COMPACT_AFTER`] appends the document is compacted in the background. Must be
     /// called right after every change to a replica, so no change escapes the store.
     fn persist(self: &Rc<Self>, id: &str, push: bool) {
         let first = !self.pending.borrow().contains_key(id);
-        let Some(bytes) = self.replicas.borrow_mut().get_mut(id).map(|r| {
-            if first {
-                r.save()
-            } else {
-                r.save_incremental()
-            }
-        }) else {
+        let Some(bytes) = self
+            .docs
+            .borrow_mut()
+            .get_mut(id)
+            .and_then(DocSlot::replica_mut)
+            .map(|r| {
+                if first {
+                    r.save()
+                } else {
+                    r.save_incremental()
+                }
+            })
+        else {
             return;
         };
         if first {
@@ -437,7 +550,13 @@ impl Session {
             match result {
                 Ok(()) => {
                     if push {
-                        session.push(&id);
+                        *session
+                            .unconfirmed
+                            .borrow_mut()
+                            .entry(id.clone())
+                            .or_default() += 1;
+                        session.offer(&id);
+                        session.count_sync();
                     }
                     let row = session.rows.borrow().get(&id).cloned();
                     if let Some(row) = row {

@@ -9,7 +9,6 @@ pub mod customer;
 pub mod demo;
 pub mod document;
 pub mod error;
-pub mod frame;
 pub mod funnel;
 pub mod id;
 pub mod pipeline;

@@ -90,15 +90,6 @@ impl Replica {
         }
     }
 
-    /// How many of this replica's changes are not among (or before) `known` heads.
-    pub fn changes_since(&mut self, known: &[ChangeHash]) -> usize {
-        let doc = match self {
-            Self::Workspace(doc) => doc.automerge_mut(),
-            Self::Customer(doc) => doc.automerge_mut(),
-        };
-        doc.get_changes(known).len()
-    }
-
     /// The whole document, compacted.
     pub fn save(&mut self) -> Vec<u8> {
         match self {

@@ -1,16 +1,22 @@
 //! `crm-edge`: the Worker in front of the team workspaces.
 //!
-//! `GET /ws/{workspace}` with `Upgrade: websocket` is routed to that workspace's Durable
-//! Object (one per workspace, addressed by name); `GET /health` answers `ok`.
+//! `GET /ws/{workspace}?token=…` with `Upgrade: websocket` is routed to that workspace's
+//! Durable Object (one per workspace, addressed by name) once the token is checked: signed
+//! with the `AUTH_SECRET` secret, unexpired and for this very workspace (401 / 403 otherwise,
+//! and no socket). `GET /health` answers `ok`.
 
+use crm_core::token::Grant;
 use worker::{Context, Env, Request, Response, Result, event};
 
+mod sql_store;
 mod workspace_object;
 
 pub use workspace_object::Workspace;
 
-/// Longest accepted workspace id.
-const MAX_WORKSPACE_ID: usize = 64;
+/// Header carrying the checked member id from the Worker to the Durable Object.
+pub(crate) const MEMBER_HEADER: &str = "X-Crm-Member";
+/// Header carrying the checked role from the Worker to the Durable Object.
+pub(crate) const ROLE_HEADER: &str = "X-Crm-Role";
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
@@ -21,23 +27,35 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let Some(workspace) = path.strip_prefix("/ws/") else {
         return Response::error("not found", 404);
     };
-    if !is_valid_workspace_id(workspace) {
+    if crm_core::Id::parse(workspace).is_err() {
         return Response::error("invalid workspace id", 400);
     }
     if req.headers().get("Upgrade")?.as_deref() != Some("websocket") {
         return Response::error("expected a WebSocket upgrade", 426);
     }
+    let Ok(secret) = env.secret("AUTH_SECRET").map(|s| s.to_string()) else {
+        worker::console_error!("AUTH_SECRET is not set: refusing every connection");
+        return Response::error("the edge has no AUTH_SECRET", 500);
+    };
+    let url = req.url()?;
+    let Some(token) = url
+        .query_pairs()
+        .find_map(|(k, v)| (k == "token").then(|| v.into_owned()))
+    else {
+        return Response::error("a workspace token is required", 401);
+    };
+    let now = worker::Date::now().as_millis() as i64;
+    let grant = match Grant::verify(&token, secret.as_bytes(), workspace, now) {
+        Ok(grant) => grant,
+        Err(error) => return Response::error(error.to_string(), error.status()),
+    };
+    // The Durable Object trusts these headers: only this Worker can reach it, and a client's
+    // own copies are overwritten here.
+    let mut inner = req.clone_mut()?;
+    inner.headers_mut()?.set(MEMBER_HEADER, &grant.member)?;
+    inner.headers_mut()?.set(ROLE_HEADER, grant.role.as_str())?;
     env.durable_object("WORKSPACE")?
         .get_by_name(workspace)?
-        .fetch_with_request(req)
+        .fetch_with_request(inner)
         .await
-}
-
-/// Workspace ids are short slugs: ASCII letters, digits, `-` and `_`.
-fn is_valid_workspace_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= MAX_WORKSPACE_ID
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

@@ -1,54 +1,68 @@
-//! The Durable Object of one team workspace.
+//! The Durable Object of one team workspace: a thin shell around `crm_core`'s
+//! [`SyncServer`]. It accepts the WebSockets the Worker authenticated (hibernation API, so idle
+//! connections cost nothing), feeds their frames to the server and carries out what it returns,
+//! with documents in the object's SQLite ([`SqlStore`]).
 //!
-//! It keeps every document of the workspace (the workspace document and one per customer) in
-//! its SQLite storage, merges what each connected device sends, stores the result and forwards
-//! it to the other devices. Sockets use the hibernation API, so idle connections cost nothing.
+//! Each socket is tagged with a connection number at accept time and carries the peer id it
+//! joined as in its attachment, so the server can pick it up again after hibernation.
 
-use crm_core::Id;
-use crm_core::frame::DocFrame;
-use crm_core::replica::merge_stored;
+use std::cell::{Cell, RefCell};
+
+use crm_core::sync::server::{CLOSE_UNSUPPORTED, ConnId};
+use crm_core::sync::{Effect, SyncServer};
 use worker::{
-    DurableObject, Env, Request, Response, Result, SqlStorageValue, State, WebSocket,
-    WebSocketIncomingMessage, WebSocketPair, durable_object,
+    DurableObject, Env, Request, Response, Result, State, WebSocket, WebSocketIncomingMessage,
+    WebSocketPair, durable_object,
 };
 
-/// Largest frame accepted from a device; bigger ones close that socket.
-const MAX_FRAME_BYTES: usize = 8 * 1024 * 1024;
-/// WebSocket close code for a frame of the wrong type.
-const CLOSE_UNSUPPORTED: u16 = 1003;
-/// WebSocket close code for a frame whose content is invalid.
-const CLOSE_INVALID: u16 = 1007;
-/// WebSocket close code for an oversize frame.
-const CLOSE_TOO_BIG: u16 = 1009;
+use crate::sql_store::{SqlStore, create_tables};
+
+/// Documents kept in memory at most; the rest are read from SQLite when needed. A customer
+/// document takes well under 100 KB in memory, so this stays far below the 128 MB limit.
+const MAX_LOADED_DOCS: usize = 1_000;
+/// Prefix of the tag that numbers a socket.
+const CONN_TAG: &str = "conn:";
 
 /// One team workspace.
 #[durable_object]
 pub struct Workspace {
     state: State,
     env: Env,
+    server: RefCell<SyncServer>,
+    next_conn: Cell<ConnId>,
 }
 
 impl DurableObject for Workspace {
     fn new(state: State, env: Env) -> Self {
-        state
-            .storage()
-            .sql()
-            .exec(
-                "CREATE TABLE IF NOT EXISTS documents (id TEXT PRIMARY KEY, bytes BLOB NOT NULL)",
-                None,
-            )
-            .expect("creating the documents table");
-        Self { state, env }
+        create_tables(&state.storage().sql()).expect("creating the tables");
+        let peer_id = format!("edge-{}", state.id());
+        Self {
+            state,
+            env,
+            server: RefCell::new(SyncServer::new(peer_id, MAX_LOADED_DOCS)),
+            // Unique across wake-ups: connection numbers start at the current time in µs.
+            next_conn: Cell::new(worker::Date::now().as_millis() * 1000),
+        }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
+        let member = req.headers().get(crate::MEMBER_HEADER)?;
+        let role = req.headers().get(crate::ROLE_HEADER)?;
+        let (Some(member), Some(role)) = (member, role) else {
+            return Response::error("not authenticated", 401);
+        };
         self.seed_demo_if_asked(&req)?;
+        let conn = self.next_conn.get();
+        self.next_conn.set(conn + 1);
         let pair = WebSocketPair::new()?;
-        self.state.accept_web_socket(&pair.server);
-        for (doc_id, bytes) in self.all_documents()? {
-            pair.server
-                .send_with_bytes(DocFrame { doc_id, bytes }.encode())?;
-        }
+        let tags = [
+            format!("{CONN_TAG}{conn}"),
+            format!("member:{member}"),
+            format!("role:{role}"),
+        ];
+        let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
+        self.state.accept_websocket_with_tags(&pair.server, &tags);
+        self.server.borrow_mut().connect(conn, None);
         Response::from_websocket(pair.client)
     }
 
@@ -57,46 +71,30 @@ impl DurableObject for Workspace {
         ws: WebSocket,
         message: WebSocketIncomingMessage,
     ) -> Result<()> {
+        let Some(conn) = self.conn_of(&ws) else {
+            return close(&ws, CLOSE_UNSUPPORTED, "unknown connection");
+        };
         let frame = match message {
             WebSocketIncomingMessage::Binary(frame) => frame,
             WebSocketIncomingMessage::String(_) => {
-                return refuse(&ws, CLOSE_UNSUPPORTED, "binary frames only");
+                self.server.borrow_mut().disconnect(conn);
+                return close(&ws, CLOSE_UNSUPPORTED, "binary frames only");
             }
         };
-        if frame.len() > MAX_FRAME_BYTES {
-            return refuse(&ws, CLOSE_TOO_BIG, "frame too large");
-        }
-        let frame = match DocFrame::decode(&frame) {
-            Ok(frame) if Id::parse(&frame.doc_id).is_ok() => frame,
-            Ok(frame) => {
-                return refuse(
-                    &ws,
-                    CLOSE_INVALID,
-                    &format!("invalid document id {:?}", frame.doc_id),
-                );
+        let effects = {
+            let mut server = self.server.borrow_mut();
+            if !server.knows(conn) {
+                // Woken from hibernation: the socket remembers who it is.
+                let peer = ws.deserialize_attachment::<String>().ok().flatten();
+                server.connect(conn, peer);
             }
-            Err(error) => return refuse(&ws, CLOSE_INVALID, &format!("invalid frame: {error}")),
+            let sql = self.state.storage().sql();
+            server.receive(conn, &frame, &mut SqlStore(&sql))
         };
-        let stored = self.document(&frame.doc_id)?;
-        match merge_stored(&frame.doc_id, stored.as_deref(), &frame.bytes) {
-            Ok(Some(bytes)) => {
-                self.persist(&frame.doc_id, &bytes)?;
-                let out = DocFrame {
-                    doc_id: frame.doc_id,
-                    bytes,
-                }
-                .encode();
-                for peer in self.state.get_websockets() {
-                    if peer != ws {
-                        // A peer that went away is cleaned up by its own close event.
-                        let _ = peer.send_with_bytes(&out);
-                    }
-                }
-                Ok(())
-            }
-            Ok(None) => Ok(()),
-            Err(error) => refuse(&ws, CLOSE_INVALID, &format!("invalid document: {error}")),
+        for effect in effects {
+            self.carry_out(conn, &ws, effect)?;
         }
+        Ok(())
     }
 
     async fn websocket_close(
@@ -106,13 +104,60 @@ impl DurableObject for Workspace {
         _reason: String,
         _clean: bool,
     ) -> Result<()> {
+        if let Some(conn) = self.conn_of(&ws) {
+            self.server.borrow_mut().disconnect(conn);
+        }
         // Completes the closing handshake; the runtime forgets the socket afterwards.
         let _ = ws.close(Some(1000), Some("bye"));
+        Ok(())
+    }
+
+    async fn websocket_error(&self, ws: WebSocket, _error: worker::Error) -> Result<()> {
+        if let Some(conn) = self.conn_of(&ws) {
+            self.server.borrow_mut().disconnect(conn);
+        }
         Ok(())
     }
 }
 
 impl Workspace {
+    /// The connection number a socket was tagged with.
+    fn conn_of(&self, ws: &WebSocket) -> Option<ConnId> {
+        self.state
+            .get_tags(ws)
+            .iter()
+            .find_map(|tag| tag.strip_prefix(CONN_TAG)?.parse().ok())
+    }
+
+    fn carry_out(&self, from: ConnId, from_ws: &WebSocket, effect: Effect) -> Result<()> {
+        match effect {
+            Effect::Send(to, frame) => {
+                let socket = if to == from {
+                    Some(from_ws.clone())
+                } else {
+                    self.state
+                        .get_websockets_with_tag(&format!("{CONN_TAG}{to}"))
+                        .into_iter()
+                        .next()
+                };
+                // A peer that went away is cleaned up by its own close event.
+                if let Some(socket) = socket {
+                    let _ = socket.send_with_bytes(frame);
+                }
+                Ok(())
+            }
+            Effect::Close(conn, code, reason) => {
+                self.server.borrow_mut().disconnect(conn);
+                if conn == from {
+                    close(from_ws, code, &reason)
+                } else {
+                    Ok(())
+                }
+            }
+            Effect::Joined(_, peer) => from_ws.serialize_attachment(peer),
+        }
+    }
+
     /// Fills an empty workspace with the demo data when the edge runs with
     /// `DEMO_WORKSPACE` naming it (set by `cargo xtask dev`); `DEMO_CUSTOMERS` says how many
     /// customers (default 100). Never touches a workspace that has documents.
@@ -122,12 +167,9 @@ impl Workspace {
         if var("DEMO_WORKSPACE").is_none() || var("DEMO_WORKSPACE") != workspace {
             return Ok(());
         }
-        let stored = self
-            .state
-            .storage()
-            .sql()
-            .exec("SELECT id FROM documents LIMIT 1", None)?;
-        if stored.raw().next().is_some() {
+        let sql = self.state.storage().sql();
+        let mut store = SqlStore(&sql);
+        if !store.is_empty()? {
             return Ok(());
         }
         let count = var("DEMO_CUSTOMERS")
@@ -135,53 +177,10 @@ impl Workspace {
             .unwrap_or(100);
         let now = worker::Date::now().as_millis() as i64;
         for (id, bytes) in crm_core::demo::saved_workspace(count, now) {
-            self.persist(&id, &bytes)?;
+            crm_core::sync::DocumentStore::replace(&mut store, &id, &bytes)
+                .map_err(|e| worker::Error::RustError(e.to_string()))?;
         }
         worker::console_log!("seeded the demo workspace with {count} customers");
-        Ok(())
-    }
-
-    fn document(&self, id: &str) -> Result<Option<Vec<u8>>> {
-        let rows = self
-            .state
-            .storage()
-            .sql()
-            .exec("SELECT bytes FROM documents WHERE id = ?", vec![id.into()])?
-            .raw()
-            .collect::<Result<Vec<_>>>()?;
-        Ok(rows
-            .into_iter()
-            .find_map(|row| match row.into_iter().next() {
-                Some(SqlStorageValue::Blob(bytes)) => Some(bytes),
-                _ => None,
-            }))
-    }
-
-    fn all_documents(&self) -> Result<Vec<(String, Vec<u8>)>> {
-        let rows = self
-            .state
-            .storage()
-            .sql()
-            .exec("SELECT id, bytes FROM documents ORDER BY id", None)?
-            .raw()
-            .collect::<Result<Vec<_>>>()?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| match <[SqlStorageValue; 2]>::try_from(row) {
-                Ok([SqlStorageValue::String(id), SqlStorageValue::Blob(bytes)]) => {
-                    Some((id, bytes))
-                }
-                _ => None,
-            })
-            .collect())
-    }
-
-    fn persist(&self, id: &str, bytes: &[u8]) -> Result<()> {
-        self.state.storage().sql().exec(
-            "INSERT INTO documents (id, bytes) VALUES (?, ?) \
-             ON CONFLICT(id) DO UPDATE SET bytes = excluded.bytes",
-            vec![id.into(), SqlStorageValue::Blob(bytes.to_vec())],
-        )?;
         Ok(())
     }
 }
@@ -190,7 +189,7 @@ impl Workspace {
 const MAX_REASON_BYTES: usize = 123;
 
 /// Closes one socket with a reason; the object and its other sockets carry on.
-fn refuse(ws: &WebSocket, code: u16, reason: &str) -> Result<()> {
+fn close(ws: &WebSocket, code: u16, reason: &str) -> Result<()> {
     worker::console_warn!("closing a socket: {reason}");
     let mut end = reason.len().min(MAX_REASON_BYTES);
     while !reason.is_char_boundary(end) {

@@ -27,7 +27,7 @@ async function setup(t) {
   });
   const workspace = `flow-${process.pid}-${Date.now()}`;
   await mkdir(shots, { recursive: true });
-  return { browser, url: `${app.url}/?workspace=${workspace}&edge=${edge.wsUrl}` };
+  return { browser, url: edge.appUrl(app.url, workspace) };
 }
 
 const rowNames = (page) => page.locator(".customer-row .name").allTextContents();

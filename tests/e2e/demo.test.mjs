@@ -31,7 +31,7 @@ test("the demo workspace is seeded once and synced whole to every new device", a
     await rm(persistDir, { recursive: true, force: true });
   });
   await mkdir(shots, { recursive: true });
-  const url = `${app.url}/?workspace=${workspace}&edge=${edge.wsUrl}`;
+  const url = edge.appUrl(app.url, workspace);
   const count = (page) => page.locator('[data-testid="result-count"]');
 
   const desk = await openDevice(browser, url, { viewport: { width: 1280, height: 860 } });

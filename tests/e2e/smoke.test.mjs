@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm, mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { startEdge } from "../support/edge.mjs";
+import { startEdge, signToken } from "../support/edge.mjs";
 import { startApp } from "../support/static-server.mjs";
 import { launchBrowser, openDevice, addCustomer } from "../support/browser.mjs";
 
@@ -26,7 +26,7 @@ async function setup(t) {
     await rm(persistDir, { recursive: true, force: true });
   });
   const workspace = `smoke-${process.pid}-${Date.now()}`;
-  const pageUrl = () => `${app.url}/?workspace=${workspace}&edge=${state.edge.wsUrl}`;
+  const pageUrl = () => state.edge.appUrl(app.url, workspace);
   return { browser, state, persistDir, pageUrl, workspace };
 }
 
@@ -72,32 +72,41 @@ test("a customer survives a reload from IndexedDB and an edge restart in Durable
   await c.page.screenshot({ path: path.join(artifacts, "smoke-phone.png") });
 });
 
-// A well-formed frame (version 1, id "c1") whose document is junk.
-const JUNK_DOCUMENT_FRAME = [1, 0, 2, ...Buffer.from("c1"), 1, 2, 3, 4, 5];
+// Frames that must close their socket: not CBOR; a sync message without its sender; a valid
+// message before `join`; a text frame.
+const cborText = (s) => [0x60 + s.length, ...Buffer.from(s)];
+const GARBAGE = [
+  { frame: [0xff, 0x00, 0x13, 0x37], code: 1007, reason: /malformed/ },
+  { frame: [0xa1, ...cborText("type"), ...cborText("sync")], code: 1007, reason: /without senderId/ },
+  { frame: [0xa2, ...cborText("type"), ...cborText("leave"), ...cborText("senderId"), ...cborText("x")], code: 1007, reason: /must be join/ },
+  { frame: "hello", code: 1003, reason: /binary/ },
+];
 
 test("a garbage frame closes only its own socket; the workspace keeps syncing", async (t) => {
   const { browser, state, workspace, pageUrl } = await setup(t);
   const a = await openDevice(browser, pageUrl());
   await waitForStatus(a.page, "online");
 
-  const close = await a.page.evaluate(
-    ([url, frame]) =>
-      new Promise((resolve) => {
-        const ws = new WebSocket(url);
-        ws.onopen = () => ws.send(new Uint8Array(frame));
-        ws.onclose = (e) => resolve({ code: e.code, reason: e.reason });
-      }),
-    [`${state.edge.wsUrl}/ws/${workspace}`, JUNK_DOCUMENT_FRAME],
-  );
-  assert.equal(close.code, 1007);
-  assert.match(close.reason, /invalid document/);
+  for (const { frame, code, reason } of GARBAGE) {
+    const close = await a.page.evaluate(
+      ([url, frame]) =>
+        new Promise((resolve) => {
+          const ws = new WebSocket(url);
+          ws.onopen = () => ws.send(typeof frame === "string" ? frame : new Uint8Array(frame));
+          ws.onclose = (e) => resolve({ code: e.code, reason: e.reason });
+        }),
+      [`${state.edge.wsUrl}/ws/${workspace}?token=${signToken(workspace)}`, frame],
+    );
+    assert.equal(close.code, code, JSON.stringify(close));
+    assert.match(close.reason, reason);
+  }
 
   await addCustomer(a.page, "李娜 Li Na");
   const b = await openDevice(browser, pageUrl());
   await waitForName(b.page, "李娜 Li Na");
 });
 
-// The status of a GET, with raw headers (fetch forbids `Upgrade`).
+// The status of a GET, with raw headers (fetch forbids `Upgrade`); 101 when it upgrades.
 function status(url, headers = {}) {
   return new Promise((resolve, reject) => {
     http
@@ -105,14 +114,34 @@ function status(url, headers = {}) {
         res.resume();
         resolve(res.statusCode);
       })
+      .on("upgrade", (res, socket) => {
+        socket.destroy();
+        resolve(res.statusCode);
+      })
       .on("error", reject);
   });
 }
 
-test("the edge refuses what is not a workspace WebSocket", async (t) => {
+test("the edge refuses what is not a workspace WebSocket with a valid token for it", async (t) => {
   const { state } = await setup(t);
-  const upgrade = { connection: "Upgrade", upgrade: "websocket" };
-  assert.equal(await status(`${state.edge.url}/ws/demo`), 426);
+  const upgrade = {
+    connection: "Upgrade",
+    upgrade: "websocket",
+    "sec-websocket-version": "13",
+    "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+  };
+  const ws = (query) => status(`${state.edge.url}/ws/acme${query}`, upgrade);
+  assert.equal(await status(`${state.edge.url}/ws/acme`), 426);
   assert.equal(await status(`${state.edge.url}/ws/bad%20id`, upgrade), 400);
   assert.equal(await status(`${state.edge.url}/elsewhere`), 404);
+  const good = signToken("acme");
+  assert.equal(await ws(`?token=${good}`), 101);
+  assert.equal(await ws(""), 401, "missing");
+  assert.equal(await ws(`?token=${signToken("acme", { ttlMs: -1 })}`), 401, "expired");
+  assert.equal(await ws(`?token=${signToken("acme", { secret: "guessed" })}`), 401, "foreign secret");
+  const [payload, mac] = good.split(".");
+  const admin = signToken("acme", { role: "admin" }).split(".")[0];
+  assert.equal(await ws(`?token=${admin}.${mac}`), 401, "tampered");
+  assert.equal(await ws(`?token=${payload}`), 401, "unsigned");
+  assert.equal(await ws(`?token=${signToken("other")}`), 403, "other workspace");
 });

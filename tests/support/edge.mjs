@@ -1,5 +1,6 @@
 // Starts and stops a real local Workers runtime (`wrangler dev`, workerd) serving edge/build.
 import { spawn } from "node:child_process";
+import { createHmac, randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "./ports.mjs";
@@ -7,12 +8,26 @@ import { freePort } from "./ports.mjs";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const wrangler = path.join(root, "node_modules/.bin/wrangler");
 
+/** The secret every test edge signs workspace tokens with (the same across restarts). */
+const SECRET = randomBytes(16).toString("hex");
+
+/**
+ * A workspace token as `crm_core::token::Grant::sign` makes it (signed here with node:crypto,
+ * so the tests also check that the format is what the edge verifies).
+ */
+export function signToken(workspace, { member = "sales-zhang", role = "sales", ttlMs = 3_600_000, secret = SECRET } = {}) {
+  const payload = Buffer.from(`v1.${workspace}.${member}.${role}.${Date.now() + ttlMs}`).toString("base64url");
+  const mac = createHmac("sha256", secret).update(payload).digest("base64url");
+  return `${payload}.${mac}`;
+}
+
 /**
  * Runs `wrangler dev` on 127.0.0.1 with Durable Object state persisted in `persistDir` and
- * `vars` as Worker variables.
+ * `vars` as Worker variables (plus the token secret).
  * Resolves once /health answers. Call `stop()` to end it (and its workerd child).
  */
 export async function startEdge({ persistDir, vars = {} }) {
+  vars = { AUTH_SECRET: SECRET, ...vars };
   const port = await freePort();
   const inspectorPort = await freePort();
   const child = spawn(
@@ -55,6 +70,9 @@ export async function startEdge({ persistDir, vars = {} }) {
   return {
     url,
     wsUrl: `ws://127.0.0.1:${port}`,
+    /** The app's address for `workspace` on this edge, signed in as `member`. */
+    appUrl: (appBase, workspace, options) =>
+      `${appBase}/?workspace=${workspace}&edge=ws://127.0.0.1:${port}&token=${signToken(workspace, options)}`,
     log: () => log,
     async stop() {
       if (child.exitCode !== null) return;

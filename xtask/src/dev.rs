@@ -8,7 +8,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use crate::process::{Result, command, describe, node_bin_dir, root};
-use crate::{build, setup};
+use crate::{build, login, setup};
 
 /// Where `wrangler dev` keeps the Durable Objects' state between runs (git-ignored).
 const EDGE_STATE: &str = ".dev-state/edge";
@@ -17,6 +17,7 @@ const EDGE_STATE: &str = ".dev-state/edge";
 pub fn run() -> Result {
     setup::run()?;
     build::edge()?;
+    let secret = login::dev_secret()?;
     let state = root().join(EDGE_STATE);
     fs::create_dir_all(&state).map_err(|e| format!("creating {}: {e}", state.display()))?;
 
@@ -42,7 +43,11 @@ pub fn run() -> Result {
     servers.push(spawn(command("trunk").args(["serve", "--release"]))?);
 
     println!();
-    println!("  app   http://127.0.0.1:8080/?workspace=demo  (demo team, 100 customers)");
+    println!("  app   sign in to the demo team (100 customers) with one of these links:");
+    for (member, name, role) in crm_core::demo::MEMBERS {
+        let link = login::link(&secret, "http://127.0.0.1:8080", "demo", member, role);
+        println!("        {name} ({}): {link}", role.as_str());
+    }
     println!(
         "  edge  http://127.0.0.1:8787 (health: /health, workspaces: ws://127.0.0.1:8787/ws/<id>)"
     );

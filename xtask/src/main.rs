@@ -12,6 +12,7 @@ mod bench;
 mod build;
 mod dev;
 mod lockfile;
+mod login;
 mod process;
 mod setup;
 mod test;

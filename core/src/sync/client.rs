@@ -145,12 +145,11 @@ impl SyncClient {
         )
     }
 
-    /// How many of the replica's changes the server has not confirmed yet.
-    pub fn unconfirmed(&self, doc_id: &str, replica: &mut Replica) -> usize {
-        match self.states.get(doc_id) {
-            Some(state) if state.their_heads.as_ref() == Some(&replica.heads()) => 0,
-            Some(state) => replica.changes_since(&state.shared_heads),
-            None => replica.changes_since(&[]),
-        }
+    /// Whether the server has confirmed it holds everything this replica holds.
+    pub fn is_confirmed(&self, doc_id: &str, replica: &mut Replica) -> bool {
+        self.states
+            .get(doc_id)
+            .and_then(|state| state.their_heads.as_ref())
+            .is_some_and(|theirs| *theirs == replica.heads())
     }
 }
