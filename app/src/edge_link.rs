@@ -2,6 +2,8 @@
 //!
 //! Binary frames in and out; status changes and received frames are handed to callbacks.
 //! After a drop it reconnects with exponential backoff (0.5 s doubling to 30 s, with jitter).
+//! The browser's `offline` event closes the socket at once (a dead network can keep a socket
+//! looking open for minutes) and `online` reconnects at once.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -47,6 +49,10 @@ struct Inner {
     socket: RefCell<Option<WebSocket>>,
     retry_ms: Cell<f64>,
     listeners: RefCell<Vec<Listener>>,
+    /// The window's `online` / `offline` listeners, for the life of the link.
+    network_listeners: RefCell<Vec<Listener>>,
+    /// A reconnect is scheduled (or waiting for the network to come back).
+    retry_pending: Cell<bool>,
 }
 
 impl EdgeLink {
@@ -59,10 +65,42 @@ impl EdgeLink {
                 socket: RefCell::new(None),
                 retry_ms: Cell::new(FIRST_RETRY_MS),
                 listeners: RefCell::new(Vec::new()),
+                network_listeners: RefCell::new(Vec::new()),
+                retry_pending: Cell::new(false),
             }),
         };
+        link.watch_network();
         link.open();
         link
+    }
+
+    /// Follows the browser's view of the network.
+    fn watch_network(&self) {
+        let window = web_sys::window().expect("a browser window");
+        let offline = {
+            let link = self.clone();
+            Listener::new(move |_| {
+                let socket = link.inner.socket.borrow_mut().take();
+                if let Some(ws) = socket {
+                    ws.set_onclose(None);
+                    let _ = ws.close();
+                    link.retry_later();
+                }
+            })
+        };
+        let online = {
+            let link = self.clone();
+            Listener::new(move |_| {
+                if link.inner.retry_pending.replace(false) {
+                    link.inner.retry_ms.set(FIRST_RETRY_MS);
+                    link.open();
+                }
+            })
+        };
+        let _ =
+            window.add_event_listener_with_callback("offline", offline.as_ref().unchecked_ref());
+        let _ = window.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
+        *self.inner.network_listeners.borrow_mut() = vec![offline, online];
     }
 
     /// Sends a binary frame if the socket is open; returns whether it was handed to the socket.
@@ -74,6 +112,7 @@ impl EdgeLink {
     }
 
     fn open(&self) {
+        self.inner.retry_pending.set(false);
         (self.inner.handlers.on_status)(LinkStatus::Connecting);
         let ws = match WebSocket::new(&self.inner.url) {
             Ok(ws) => ws,
@@ -113,12 +152,22 @@ impl EdgeLink {
     fn retry_later(&self) {
         self.inner.socket.borrow_mut().take();
         (self.inner.handlers.on_status)(LinkStatus::Offline);
+        self.inner.retry_pending.set(true);
+        let window = web_sys::window().expect("a browser window");
+        if !window.navigator().on_line() {
+            // The `online` event reconnects.
+            return;
+        }
         let delay = self.inner.retry_ms.get();
         self.inner.retry_ms.set((delay * 2.0).min(MAX_RETRY_MS));
         let jittered = delay * (0.5 + js_sys::Math::random() / 2.0);
         let link = self.clone();
-        let retry = Closure::once_into_js(move || link.open());
-        let window = web_sys::window().expect("a browser window");
+        let retry = Closure::once_into_js(move || {
+            // Unless the `online` event reconnected first.
+            if link.inner.retry_pending.get() {
+                link.open();
+            }
+        });
         // A failed setTimeout leaves the link offline until the page reloads; nothing to undo.
         let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
             retry.unchecked_ref(),

@@ -263,6 +263,16 @@ impl Session {
         signal
     }
 
+    /// The heads of document `id` (empty if there is no such document).
+    pub fn heads(&self, id: &str) -> Vec<automerge::ChangeHash> {
+        self.docs
+            .borrow_mut()
+            .get_mut(id)
+            .and_then(DocSlot::replica_mut)
+            .map(Replica::heads)
+            .unwrap_or_default()
+    }
+
     /// Fields of customer `id` that two people changed at once.
     pub fn conflicts(&self, id: &str) -> Vec<FieldConflict> {
         match self.docs.borrow().get(id).and_then(DocSlot::replica) {

@@ -26,9 +26,9 @@ export function signToken(workspace, { member = "sales-zhang", role = "sales", t
  * `vars` as Worker variables (plus the token secret).
  * Resolves once /health answers. Call `stop()` to end it (and its workerd child).
  */
-export async function startEdge({ persistDir, vars = {} }) {
+export async function startEdge({ persistDir, vars = {}, port }) {
   vars = { AUTH_SECRET: SECRET, ...vars };
-  const port = await freePort();
+  port ??= await freePort();
   const inspectorPort = await freePort();
   const child = spawn(
     wrangler,
@@ -69,6 +69,7 @@ export async function startEdge({ persistDir, vars = {} }) {
 
   return {
     url,
+    port,
     wsUrl: `ws://127.0.0.1:${port}`,
     /** The app's address for `workspace` on this edge, signed in as `member`. */
     appUrl: (appBase, workspace, options) =>

@@ -27,6 +27,8 @@ pub fn CustomerPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let customer = Memo::new(move |_| session.with_value(|s| s.customer(&id.get())).get());
+    // Outlives the re-render that every change to the customer causes.
+    let notes_draft = RwSignal::new(None::<NotesDraft>);
     view! {
         <a href="/" class="back">"← " {move || lang.get().t().back}</a>
         {move || match customer.get() {
@@ -34,7 +36,7 @@ pub fn CustomerPage() -> impl IntoView {
                 view! { <p class="empty">{lang.get().t().opening}</p> }.into_any()
             }
             None => view! { <p class="empty">{lang.get().t().not_found}</p> }.into_any(),
-            Some(c) => view! { <Customer360 id=id.get_untracked() customer=c /> }.into_any(),
+            Some(c) => view! { <Customer360 id=id.get_untracked() customer=c notes_draft /> }.into_any(),
         }}
     }
 }
@@ -45,7 +47,11 @@ type Op = Box<dyn FnOnce(&mut crm_core::CustomerDoc, &crm_core::Stamp) -> Result
 type Edit = Callback<Op>;
 
 #[component]
-fn Customer360(id: String, customer: Customer) -> impl IntoView {
+fn Customer360(
+    id: String,
+    customer: Customer,
+    notes_draft: RwSignal<Option<NotesDraft>>,
+) -> impl IntoView {
     let lang = use_lang();
     let session = use_session();
     let signals = use_signals();
@@ -94,7 +100,7 @@ fn Customer360(id: String, customer: Customer) -> impl IntoView {
                 <TagsCard customer=customer.clone() edit />
                 <DealsCard customer_id=id.clone() customer=customer.clone() error />
                 <OrdersCard customer=customer.clone() />
-                <NotesCard notes=customer.notes.as_str().to_owned() edit />
+                <NotesCard customer_id=id.clone() notes=customer.notes.as_str().to_owned() draft=notes_draft edit error />
             </div>
         </div>
     }
@@ -498,14 +504,61 @@ fn OrdersCard(customer: Customer) -> impl IntoView {
     }
 }
 
-/// The shared notes (collaborative text: concurrent typing merges character by character).
+/// Notes being typed on the page: the text so far and the document's heads when typing began.
+#[derive(Debug, Clone, PartialEq)]
+struct NotesDraft {
+    customer: String,
+    base: Vec<automerge::ChangeHash>,
+    text: String,
+}
+
+/// The shared notes. What a person types stays on screen while others' changes arrive, and is
+/// saved as an edit of the notes they started from, merged with what others wrote meanwhile.
 #[component]
-fn NotesCard(notes: String, edit: Edit) -> impl IntoView {
+fn NotesCard(
+    customer_id: String,
+    notes: String,
+    draft: RwSignal<Option<NotesDraft>>,
+    edit: Edit,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
     let lang = use_lang();
-    let text = RwSignal::new(notes.clone());
-    let save = move |_| {
-        let value = text.get_untracked();
-        edit.run(Box::new(move |doc, stamp| doc.set_notes(&value, stamp)));
+    let session = use_session();
+    let mine = {
+        let id = customer_id.clone();
+        move || draft.get().filter(|d| d.customer == id)
+    };
+    let shown = {
+        let mine = mine.clone();
+        move || mine().map_or_else(|| notes.clone(), |d| d.text)
+    };
+    let input = move |ev| {
+        let text = event_target_value(&ev);
+        draft.update(|d| match d {
+            Some(d) if d.customer == customer_id => d.text = text,
+            _ => {
+                let base = session.with_value(|s| s.heads(&customer_id));
+                *d = Some(NotesDraft {
+                    customer: customer_id.clone(),
+                    base,
+                    text,
+                });
+            }
+        });
+    };
+    let save = {
+        let mine = mine.clone();
+        move |_| {
+            let Some(NotesDraft { base, text, .. }) = mine() else {
+                return;
+            };
+            edit.run(Box::new(move |doc, stamp| {
+                doc.edit_notes(&base, &text, stamp)
+            }));
+            if error.get_untracked().is_none() {
+                draft.set(None);
+            }
+        }
     };
     view! {
         <section class="card">
@@ -513,10 +566,10 @@ fn NotesCard(notes: String, edit: Edit) -> impl IntoView {
             <textarea
                 rows="4"
                 aria-label=move || lang.get().t().notes
-                prop:value=text
-                on:input=move |ev| text.set(event_target_value(&ev))
+                prop:value=shown
+                on:input=input
             ></textarea>
-            <button type="button" on:click=save disabled=move || text.get() == notes>
+            <button type="button" on:click=save disabled=move || mine().is_none()>
                 {move || lang.get().t().save}
             </button>
         </section>

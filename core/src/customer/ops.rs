@@ -2,12 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use automerge::{ObjId, ROOT, transaction::Transactable};
+use automerge::{ChangeHash, ObjId, ROOT, transaction::Transactable};
 use autosurgeon::{Reconcile, Text, hydrate_prop, reconcile_prop};
 
 use super::{CustomerDoc, SCHEMA_VERSION, Stamp, layout_error, model::*};
 use crate::contact::{ContactKind, normalize};
 use crate::custom_field::CustomFieldDef;
+use crate::document::{CrmDocument, corrupt};
 use crate::error::ModelError;
 use crate::id::Id;
 use crate::pipeline::{Pipeline, StageKind};
@@ -494,6 +495,21 @@ impl CustomerDoc {
         let notes = self.collection("notes")?;
         self.doc.update_text(&notes, text).map_err(layout_error)?;
         self.touch(stamp)
+    }
+
+    /// Saves notes that a person edited starting from the document at `base` (its heads when
+    /// they began typing): their edit is diffed against what they saw, not against what the
+    /// notes hold now, and merged with what others wrote since — so typing from two devices
+    /// into the same notes keeps both.
+    pub fn edit_notes(
+        &mut self,
+        base: &[ChangeHash],
+        text: &str,
+        stamp: &Stamp,
+    ) -> Result<(), ModelError> {
+        let mut seen = Self::from_checked(self.doc.fork_at(base).map_err(corrupt)?);
+        seen.set_notes(text, stamp)?;
+        self.merge(&mut seen).map(|_| ())
     }
 
     fn put<R: Reconcile>(&mut self, obj: &ObjId, key: &str, value: R) -> Result<(), ModelError> {

@@ -166,6 +166,30 @@ fn concurrent_typing_in_the_notes_keeps_both_insertions() {
 }
 
 #[test]
+fn notes_saved_from_a_stale_screen_keep_what_arrived_meanwhile() {
+    // B's screen shows the notes at `seen`; A's typing arrives before B saves B's own typing.
+    let mut a = new_customer();
+    a.set_notes("客户喜欢绿茶。", &stamp("li", 1)).unwrap();
+    let mut b = a.fork();
+    let seen = b.heads();
+    a.set_notes("甲：周五回访。客户喜欢绿茶。", &stamp("li", 2))
+        .unwrap();
+    b.merge(&mut a).unwrap();
+    b.edit_notes(&seen, "客户喜欢绿茶。乙：报价已发。", &stamp("wang", 2))
+        .unwrap();
+    let expected = "甲：周五回访。客户喜欢绿茶。乙：报价已发。";
+    assert_eq!(b.customer().unwrap().notes.as_str(), expected);
+    // The plain replace would have dropped A's line; both orders of merging agree.
+    let merged = merge_both_ways(&a, &b);
+    assert_eq!(merged.notes.as_str(), expected);
+    // An unknown base is an error and changes nothing.
+    let before = b.save();
+    let bogus = [automerge::ChangeHash([7; 32])];
+    assert!(b.edit_notes(&bogus, "x", &stamp("wang", 3)).is_err());
+    assert_eq!(b.save(), before);
+}
+
+#[test]
 fn edits_to_different_fields_never_conflict() {
     let mut a = new_customer();
     let mut b = a.fork();
