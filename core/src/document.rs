@@ -108,16 +108,26 @@ pub trait CrmDocument: Sized {
                 .map_err(corrupt)?;
             return Ok(false);
         }
-        let before = self.automerge_mut().get_heads();
-        let mut next = self.automerge().clone();
-        next.sync()
+        // Applied in place (cloning the document per message would cost more than the rest of
+        // the round); a change that breaks the layout is rolled back by rebuilding the
+        // document at the heads it had, which only a faulty or hostile peer ever pays for.
+        let doc = self.automerge_mut();
+        let before = doc.get_heads();
+        let actor = doc.get_actor().clone();
+        let received = doc
+            .sync()
             .receive_sync_message(state, message)
-            .map_err(corrupt)?;
-        let changed = next.get_heads() != before;
-        if changed {
-            Self::check(&mut next)?;
+            .map_err(corrupt);
+        let changed = doc.get_heads() != before;
+        let outcome = received.and_then(|()| if changed { Self::check(doc) } else { Ok(()) });
+        if let Err(error) = outcome {
+            if changed {
+                let mut restored = doc.fork_at(&before).map_err(corrupt)?;
+                restored.set_actor(actor);
+                *doc = restored;
+            }
+            return Err(error);
         }
-        *self.automerge_mut() = next;
         Ok(changed)
     }
 

@@ -208,3 +208,41 @@ fn edits_to_different_fields_never_conflict() {
     a.merge(&mut b).unwrap();
     assert!(a.conflicts().is_empty(), "{:?}", a.conflicts());
 }
+
+#[test]
+fn a_synced_change_that_breaks_the_layout_is_refused_and_rolled_back() {
+    use automerge::sync::{self, SyncDoc};
+    use automerge::transaction::Transactable;
+    let mut good = new_customer();
+    good.add_tag("VIP", &stamp("li", 1)).unwrap();
+    let mut bad = good.fork();
+    let profile = bad
+        .child(&automerge::ROOT, "profile", "profile", "profile")
+        .unwrap();
+    bad.doc.put(&profile, "company", 42).unwrap();
+    let before = good.customer().unwrap();
+    let heads = good.heads();
+    let (mut to_good, mut to_bad) = (sync::State::new(), sync::State::new());
+    let mut refused = None;
+    for _ in 0..6 {
+        if let Some(m) = good.generate_sync_message(&mut to_bad) {
+            let _ = bad.doc.sync().receive_sync_message(&mut to_good, m);
+        }
+        if let Some(m) = bad.doc.sync().generate_sync_message(&mut to_good)
+            && let Err(e) = good.receive_sync_message(&mut to_bad, m)
+        {
+            refused = Some(e);
+            break;
+        }
+    }
+    assert!(
+        matches!(refused, Some(ModelError::Layout { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(good.heads(), heads, "rolled back to the heads it had");
+    assert_eq!(good.customer().unwrap(), before);
+    // It keeps working: edits, saves, loads.
+    good.add_tag("回访", &stamp("li", 2)).unwrap();
+    let reloaded = CustomerDoc::load(&good.save()).unwrap();
+    assert!(reloaded.customer().unwrap().tags.contains_key("回访"));
+}
