@@ -114,7 +114,7 @@ impl Pair {
             let mut quiet = true;
             for conn in [1, 2] {
                 let (client, slot) = if conn == 1 { &mut self.a } else { &mut self.b };
-                while let Some(frame) = client.outgoing(&self.doc_id, slot) {
+                if let Some(frame) = client.outgoing(&self.doc_id, slot) {
                     quiet = false;
                     let effects = self.server.receive(conn, &frame, &mut self.store);
                     let (to_a, to_b): (Vec<_>, Vec<_>) = effects
@@ -122,7 +122,6 @@ impl Pair {
                         .partition(|e| matches!(e, Effect::Send(1, _)));
                     deliver(to_a, 1, &mut self.a.0, &self.doc_id, &mut self.a.1);
                     deliver(to_b, 2, &mut self.b.0, &self.doc_id, &mut self.b.1);
-                    break;
                 }
             }
             if quiet {
