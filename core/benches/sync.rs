@@ -47,7 +47,7 @@ fn deliver(
 
 fn serve_to_a_fresh_device(c: &mut Criterion) {
     let saved = demo::saved_workspace(2_000, NOW);
-    let ids: Vec<String> = saved.iter().skip(1).map(|(id, _)| id.clone()).collect();
+    let ids: Vec<String> = saved.iter().skip(1).map(|doc| doc.id.clone()).collect();
     let mut store = MemoryStore::with(saved);
     // A cache smaller than the workspace, as on the edge: most requests load from the store.
     let mut server = SyncServer::new("edge", 500);
@@ -80,10 +80,10 @@ struct Pair {
 impl Pair {
     fn new() -> Self {
         let saved = demo::saved_workspace(1, NOW);
-        let doc_id = saved[1].0.clone();
+        let doc_id = saved[1].id.clone();
         let mut store = MemoryStore::with(saved.clone());
         let mut server = SyncServer::new("edge", 500);
-        let slot = || DocSlot::Known(Replica::load(&saved[1].0, &saved[1].1).unwrap());
+        let slot = || DocSlot::Known(Replica::load(&saved[1].id, &saved[1].bytes).unwrap());
         let a = (join(&mut server, &mut store, 1), slot());
         let b = (join(&mut server, &mut store, 2), slot());
         let mut pair = Self {

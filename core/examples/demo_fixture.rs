@@ -18,8 +18,8 @@ fn main() -> std::io::Result<()> {
         .expect("a clock after 1970")
         .as_millis() as i64;
     let mut file = std::io::BufWriter::new(std::fs::File::create(&out)?);
-    for (id, bytes) in crm_core::demo::saved_workspace(count, now) {
-        for part in [id.as_bytes(), &bytes] {
+    for doc in crm_core::demo::saved_workspace(count, now) {
+        for part in [doc.id.as_bytes(), &doc.bytes] {
             file.write_all(&(part.len() as u32).to_le_bytes())?;
             file.write_all(part)?;
         }

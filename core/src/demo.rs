@@ -165,21 +165,42 @@ impl Rng {
 /// Seed of the demo workspace that `cargo xtask dev` serves.
 pub const DEMO_SEED: u64 = 2026;
 
+/// A saved document, ready to store.
+#[derive(Debug, Clone)]
+pub struct SavedDoc {
+    /// Document id (`workspace` or a customer id).
+    pub id: String,
+    /// The whole document, saved.
+    pub bytes: Vec<u8>,
+    /// Its heads.
+    pub heads: Vec<automerge::ChangeHash>,
+}
+
+impl SavedDoc {
+    fn of(id: String, doc: &mut impl CrmDocument) -> Self {
+        Self {
+            id,
+            heads: doc.heads(),
+            bytes: doc.save(),
+        }
+    }
+}
+
 /// A whole demo workspace, saved and ready to store: the workspace document (its directory
-/// listing every customer) first, then `count` customers, as (document id, bytes).
-pub fn saved_workspace(count: usize, now: Millis) -> Vec<(String, Vec<u8>)> {
+/// listing every customer) first, then `count` customers.
+pub fn saved_workspace(count: usize, now: Millis) -> Vec<SavedDoc> {
     let mut ws = workspace(now);
     let stamp = Stamp::new("admin", now);
-    let customers: Vec<(String, Vec<u8>)> = customers(DEMO_SEED, now)
+    let customers: Vec<SavedDoc> = customers(DEMO_SEED, now)
         .take(count)
         .map(|mut customer| {
             let id = customer.id().expect("a demo customer has an id");
             ws.register_customer(&Id::parse(&id).expect("demo ids are valid"), &stamp)
                 .expect("demo ids are unique");
-            (id, customer.save())
+            SavedDoc::of(id, &mut customer)
         })
         .collect();
-    std::iter::once((WORKSPACE_DOC_ID.to_owned(), ws.save()))
+    std::iter::once(SavedDoc::of(WORKSPACE_DOC_ID.to_owned(), &mut ws))
         .chain(customers)
         .collect()
 }
@@ -427,12 +448,17 @@ mod tests {
     fn a_saved_demo_workspace_lists_its_customers_and_loads_back() {
         let docs = saved_workspace(30, NOW);
         assert_eq!(docs.len(), 31);
-        let ws = WorkspaceDoc::load(&docs[0].1).unwrap().workspace().unwrap();
-        assert_eq!(docs[0].0, WORKSPACE_DOC_ID);
+        let ws = WorkspaceDoc::load(&docs[0].bytes)
+            .unwrap()
+            .workspace()
+            .unwrap();
+        assert_eq!(docs[0].id, WORKSPACE_DOC_ID);
         assert_eq!(ws.directory.len(), 30);
-        for (id, bytes) in &docs[1..] {
-            assert!(ws.directory.contains_key(id));
-            assert_eq!(&CustomerDoc::load(bytes).unwrap().id().unwrap(), id);
+        for doc in &docs[1..] {
+            assert!(ws.directory.contains_key(&doc.id));
+            let mut loaded = CustomerDoc::load(&doc.bytes).unwrap();
+            assert_eq!(loaded.id().unwrap(), doc.id);
+            assert_eq!(loaded.heads(), doc.heads);
         }
     }
 

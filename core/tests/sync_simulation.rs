@@ -22,6 +22,8 @@ struct Device {
     conn: ConnId,
     up: VecDeque<Vec<u8>>,
     down: VecDeque<Vec<u8>>,
+    /// What the socket's attachment holds: the peer id the server saw it join as.
+    attachment: Option<String>,
     /// Tags this device added, by document: all must survive.
     written: BTreeMap<String, BTreeSet<String>>,
 }
@@ -35,6 +37,7 @@ impl Device {
             conn,
             up: VecDeque::new(),
             down: VecDeque::new(),
+            attachment: None,
             written: BTreeMap::new(),
         };
         device.up.push_back(device.client.join());
@@ -115,13 +118,34 @@ impl Device {
 
 #[derive(Debug, Clone)]
 enum Step {
-    Tag { device: usize, doc: usize, tag: u8 },
-    Create { device: usize, bits: u128 },
-    Deliver { device: usize, up: bool },
-    Duplicate { device: usize, up: bool },
-    Swap { device: usize, up: bool },
-    Drop { device: usize, up: bool },
+    Tag {
+        device: usize,
+        doc: usize,
+        tag: u8,
+    },
+    Create {
+        device: usize,
+        bits: u128,
+    },
+    Deliver {
+        device: usize,
+        up: bool,
+    },
+    Duplicate {
+        device: usize,
+        up: bool,
+    },
+    Swap {
+        device: usize,
+        up: bool,
+    },
+    Drop {
+        device: usize,
+        up: bool,
+    },
     RestartServer,
+    /// The Durable Object is evicted from memory while its sockets stay open.
+    Hibernate,
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -134,6 +158,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (device.clone(), any::<bool>()).prop_map(|(device, up)| Step::Swap { device, up }),
         1 => (device, any::<bool>()).prop_map(|(device, up)| Step::Drop { device, up }),
         1 => Just(Step::RestartServer),
+        1 => Just(Step::Hibernate),
     ]
 }
 
@@ -149,7 +174,7 @@ struct World {
 impl World {
     fn new() -> Self {
         let saved = demo::saved_workspace(3, NOW);
-        let seeded = saved.iter().map(|(id, _)| id.clone()).collect();
+        let seeded = saved.iter().map(|doc| doc.id.clone()).collect();
         let mut world = Self {
             // A tiny cache so that eviction and reloading happen all the time.
             server: SyncServer::new("edge", 2),
@@ -179,7 +204,11 @@ impl World {
                     }
                 }
                 Effect::Close(_, code, reason) => panic!("server closed a device: {code} {reason}"),
-                Effect::Joined(..) => {}
+                Effect::Joined(to, peer) => {
+                    if let Some(d) = self.devices.iter_mut().find(|d| d.conn == to) {
+                        d.attachment = Some(peer);
+                    }
+                }
             }
         }
     }
@@ -209,6 +238,7 @@ impl World {
         self.next_conn += 1;
         let d = &mut self.devices[device];
         d.conn = conn;
+        d.attachment = None;
         d.up.clear();
         d.down.clear();
         d.client.disconnected();
@@ -241,6 +271,12 @@ impl World {
                 let queue = if up { &mut d.up } else { &mut d.down };
                 if queue.pop_front().is_some() {
                     self.reconnect(device);
+                }
+            }
+            Step::Hibernate => {
+                self.server = SyncServer::new("edge", 2);
+                for device in &self.devices {
+                    self.server.connect(device.conn, device.attachment.clone());
                 }
             }
             Step::RestartServer => {

@@ -1,14 +1,16 @@
 //! The Durable Object's SQLite storage as a [`DocumentStore`]: one compacted snapshot per
-//! document (`documents`), incremental changes appended after it (`changes`), and documents
-//! that could not be read kept aside (`quarantine`).
+//! document with its current heads (`documents`), incremental changes appended after it
+//! (`changes`), and documents that could not be read kept aside (`quarantine`).
 
+use automerge::ChangeHash;
 use crm_core::sync::{DocumentStore, StoreError, Stored};
 use worker::{SqlStorage, SqlStorageValue};
 
 /// Creates the tables if this is a new object.
 pub fn create_tables(sql: &SqlStorage) -> worker::Result<()> {
     for statement in [
-        "CREATE TABLE IF NOT EXISTS documents (id TEXT PRIMARY KEY, bytes BLOB NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS documents (id TEXT PRIMARY KEY, bytes BLOB NOT NULL, \
+         heads BLOB)",
         "CREATE TABLE IF NOT EXISTS changes (id TEXT NOT NULL, seq INTEGER NOT NULL, \
          bytes BLOB NOT NULL, PRIMARY KEY (id, seq))",
         "CREATE TABLE IF NOT EXISTS quarantine (id TEXT NOT NULL, at INTEGER NOT NULL, \
@@ -16,7 +18,31 @@ pub fn create_tables(sql: &SqlStorage) -> worker::Result<()> {
     ] {
         sql.exec(statement, None)?;
     }
+    // Objects created before heads were recorded: add the column (their heads stay unknown
+    // until the next write, and their documents are served the ordinary way meanwhile).
+    let columns = sql
+        .exec("SELECT name FROM pragma_table_info('documents')", None)?
+        .raw()
+        .collect::<worker::Result<Vec<_>>>()?;
+    let has_heads = columns
+        .iter()
+        .any(|row| matches!(row.first(), Some(SqlStorageValue::String(name)) if name == "heads"));
+    if !has_heads {
+        sql.exec("ALTER TABLE documents ADD COLUMN heads BLOB", None)?;
+    }
     Ok(())
+}
+
+/// Heads as stored: their 32-byte hashes one after another.
+fn encode_heads(heads: &[ChangeHash]) -> SqlStorageValue {
+    SqlStorageValue::Blob(heads.iter().flat_map(|h| h.0).collect())
+}
+
+fn decode_heads(bytes: &[u8]) -> Vec<ChangeHash> {
+    bytes
+        .chunks_exact(32)
+        .filter_map(|c| <[u8; 32]>::try_from(c).ok().map(ChangeHash))
+        .collect()
 }
 
 /// Documents in the object's SQLite.
@@ -67,22 +93,62 @@ impl DocumentStore for SqlStore<'_> {
             "SELECT bytes FROM changes WHERE id = ? ORDER BY seq",
             doc_id,
         )?;
-        Ok(Some(Stored { snapshot, changes }))
+        let heads = self.heads(doc_id)?.unwrap_or_default();
+        Ok(Some(Stored {
+            snapshot,
+            changes,
+            heads,
+        }))
     }
 
-    fn append(&mut self, doc_id: &str, change: &[u8]) -> Result<(), StoreError> {
+    fn heads(&mut self, doc_id: &str) -> Result<Option<Vec<ChangeHash>>, StoreError> {
+        let rows = self
+            .0
+            .exec(
+                "SELECT heads FROM documents WHERE id = ?",
+                vec![doc_id.into()],
+            )
+            .map_err(failed)?
+            .raw()
+            .collect::<worker::Result<Vec<_>>>()
+            .map_err(failed)?;
+        Ok(rows.into_iter().next().map(|row| match row.first() {
+            Some(SqlStorageValue::Blob(bytes)) => decode_heads(bytes),
+            _ => Vec::new(),
+        }))
+    }
+
+    fn append(
+        &mut self,
+        doc_id: &str,
+        change: &[u8],
+        heads: &[ChangeHash],
+    ) -> Result<(), StoreError> {
         self.run(
             "INSERT INTO changes (id, seq, bytes) VALUES \
              (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM changes WHERE id = ?1), ?2)",
             vec![doc_id.into(), SqlStorageValue::Blob(change.to_vec())],
+        )?;
+        self.run(
+            "UPDATE documents SET heads = ? WHERE id = ?",
+            vec![encode_heads(heads), doc_id.into()],
         )
     }
 
-    fn replace(&mut self, doc_id: &str, snapshot: &[u8]) -> Result<(), StoreError> {
+    fn replace(
+        &mut self,
+        doc_id: &str,
+        snapshot: &[u8],
+        heads: &[ChangeHash],
+    ) -> Result<(), StoreError> {
         self.run(
-            "INSERT INTO documents (id, bytes) VALUES (?, ?) \
-             ON CONFLICT(id) DO UPDATE SET bytes = excluded.bytes",
-            vec![doc_id.into(), SqlStorageValue::Blob(snapshot.to_vec())],
+            "INSERT INTO documents (id, bytes, heads) VALUES (?, ?, ?) \
+             ON CONFLICT(id) DO UPDATE SET bytes = excluded.bytes, heads = excluded.heads",
+            vec![
+                doc_id.into(),
+                SqlStorageValue::Blob(snapshot.to_vec()),
+                encode_heads(heads),
+            ],
         )?;
         self.run("DELETE FROM changes WHERE id = ?", vec![doc_id.into()])
     }

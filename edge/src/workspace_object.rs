@@ -176,8 +176,8 @@ impl Workspace {
             .and_then(|n| n.parse().ok())
             .unwrap_or(100);
         let now = worker::Date::now().as_millis() as i64;
-        for (id, bytes) in crm_core::demo::saved_workspace(count, now) {
-            crm_core::sync::DocumentStore::replace(&mut store, &id, &bytes)
+        for doc in crm_core::demo::saved_workspace(count, now) {
+            crm_core::sync::DocumentStore::replace(&mut store, &doc.id, &doc.bytes, &doc.heads)
                 .map_err(|e| worker::Error::RustError(e.to_string()))?;
         }
         worker::console_log!("seeded the demo workspace with {count} customers");

@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
+use automerge::ChangeHash;
+
 use super::server::{DocumentStore, StoreError, Stored};
+use crate::demo::SavedDoc;
 
 /// Documents kept in maps; `quarantined` holds what could not be read, with the reason.
 #[derive(Debug, Clone, Default)]
@@ -15,16 +18,17 @@ pub struct MemoryStore {
 
 impl MemoryStore {
     /// A store holding these saved documents as snapshots.
-    pub fn with(docs: impl IntoIterator<Item = (String, Vec<u8>)>) -> Self {
+    pub fn with(docs: impl IntoIterator<Item = SavedDoc>) -> Self {
         Self {
             docs: docs
                 .into_iter()
-                .map(|(id, snapshot)| {
+                .map(|doc| {
                     let stored = Stored {
-                        snapshot,
+                        snapshot: doc.bytes,
                         changes: Vec::new(),
+                        heads: doc.heads,
                     };
-                    (id, stored)
+                    (doc.id, stored)
                 })
                 .collect(),
             quarantined: BTreeMap::new(),
@@ -37,21 +41,37 @@ impl DocumentStore for MemoryStore {
         Ok(self.docs.get(doc_id).cloned())
     }
 
-    fn append(&mut self, doc_id: &str, change: &[u8]) -> Result<(), StoreError> {
+    fn heads(&mut self, doc_id: &str) -> Result<Option<Vec<ChangeHash>>, StoreError> {
+        Ok(self.docs.get(doc_id).map(|d| d.heads.clone()))
+    }
+
+    fn append(
+        &mut self,
+        doc_id: &str,
+        change: &[u8],
+        heads: &[ChangeHash],
+    ) -> Result<(), StoreError> {
         let stored = self
             .docs
             .get_mut(doc_id)
             .ok_or_else(|| StoreError(format!("append to missing {doc_id}")))?;
         stored.changes.push(change.to_vec());
+        stored.heads = heads.to_vec();
         Ok(())
     }
 
-    fn replace(&mut self, doc_id: &str, snapshot: &[u8]) -> Result<(), StoreError> {
+    fn replace(
+        &mut self,
+        doc_id: &str,
+        snapshot: &[u8],
+        heads: &[ChangeHash],
+    ) -> Result<(), StoreError> {
         self.docs.insert(
             doc_id.to_owned(),
             Stored {
                 snapshot: snapshot.to_vec(),
                 changes: Vec::new(),
+                heads: heads.to_vec(),
             },
         );
         Ok(())

@@ -3,12 +3,14 @@
 //! [`server::SyncServer`] for the edge and [`client::SyncClient`] for the app. See
 //! `docs/sync.md`.
 
+pub mod chunks;
 pub mod client;
 pub mod doc_id;
 pub mod memory_store;
 pub mod message;
 pub mod server;
 pub mod slot;
+pub mod stored_reply;
 
 pub use client::{Inbound, SyncClient};
 pub use doc_id::RepoDocId;

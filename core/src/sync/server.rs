@@ -9,13 +9,16 @@
 //!   [`COMPACT_AFTER`] appended changes the document is stored again as one snapshot.
 //! - A malformed frame closes its connection only.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use automerge::sync;
+use automerge::sync::Capability;
+use automerge::{ChangeHash, sync};
 
+use super::chunks;
 use super::doc_id::RepoDocId;
 use super::message::{DocMessage, MessageError, PROTOCOL_VERSION, PeerMetadata, RepoMessage};
 use super::slot::DocSlot;
+use super::stored_reply;
 use crate::error::ModelError;
 use crate::replica::Replica;
 
@@ -40,6 +43,8 @@ pub struct Stored {
     pub snapshot: Vec<u8>,
     /// Incremental changes appended after it, in order.
     pub changes: Vec<Vec<u8>>,
+    /// The heads of snapshot and changes together (empty if not recorded).
+    pub heads: Vec<ChangeHash>,
 }
 
 /// A storage failure, as text from the store.
@@ -51,10 +56,22 @@ pub struct StoreError(pub String);
 pub trait DocumentStore {
     /// The stored snapshot and changes of `doc_id`, if it exists.
     fn load(&mut self, doc_id: &str) -> Result<Option<Stored>, StoreError>;
-    /// Appends one incremental change to `doc_id`.
-    fn append(&mut self, doc_id: &str, change: &[u8]) -> Result<(), StoreError>;
-    /// Replaces everything stored for `doc_id` with one snapshot.
-    fn replace(&mut self, doc_id: &str, snapshot: &[u8]) -> Result<(), StoreError>;
+    /// The recorded heads of `doc_id`, if it exists (empty if not recorded).
+    fn heads(&mut self, doc_id: &str) -> Result<Option<Vec<ChangeHash>>, StoreError>;
+    /// Appends one incremental change to `doc_id`, whose heads are now `heads`.
+    fn append(
+        &mut self,
+        doc_id: &str,
+        change: &[u8],
+        heads: &[ChangeHash],
+    ) -> Result<(), StoreError>;
+    /// Replaces everything stored for `doc_id` with one snapshot with these heads.
+    fn replace(
+        &mut self,
+        doc_id: &str,
+        snapshot: &[u8],
+        heads: &[ChangeHash],
+    ) -> Result<(), StoreError>;
     /// Moves what is stored for `doc_id` aside, unreadable, with the reason.
     fn quarantine(&mut self, doc_id: &str, reason: &str) -> Result<(), StoreError>;
 }
@@ -74,6 +91,11 @@ pub enum Effect {
 struct Connection {
     peer: Option<String>,
     syncs: HashMap<String, sync::State>,
+    /// The server forgot this connection's sync states (hibernation): the device may believe
+    /// the server holds changes it only ever queued in memory, so it owes the device a reset
+    /// per document (sent once the device has said it understands resets).
+    resumed: bool,
+    owed_resets: HashSet<String>,
 }
 
 struct Loaded {
@@ -107,7 +129,9 @@ impl SyncServer {
     /// Registers a new connection, or one the server forgot (hibernation), with the peer id it
     /// joined as, if any.
     pub fn connect(&mut self, conn: ConnId, peer: Option<String>) {
-        self.connections.entry(conn).or_default().peer = peer;
+        let connection = self.connections.entry(conn).or_default();
+        connection.resumed = peer.is_some();
+        connection.peer = peer;
     }
 
     /// Whether the server knows this connection.
@@ -215,6 +239,18 @@ impl SyncServer {
                 );
             }
         };
+        if !self.docs.contains_key(&doc_id) && stored_reply::is_report(&message) {
+            match self.answer_from_store(conn, &doc_id, &message, store) {
+                Ok(Some(reply)) => {
+                    return reply
+                        .and_then(|reply| self.frame(conn, m.document_id, reply))
+                        .into_iter()
+                        .collect();
+                }
+                Ok(None) => {}
+                Err(error) => return refuse(conn, CLOSE_INTERNAL, &error.to_string()),
+            }
+        }
         let peer_has_nothing = message.heads.is_empty();
         let known = match self.ensure_loaded(&doc_id, store) {
             Ok(known) => known,
@@ -236,6 +272,7 @@ impl SyncServer {
             let loaded = self.docs.get_mut(&doc_id).expect("loaded above");
             let received = loaded.slot.receive(&doc_id, &mut state, message);
             *self.sync_state(conn, &doc_id) = state;
+            self.settle_owed_reset(conn, &doc_id);
             match received {
                 Ok(changed) => changed,
                 Err(error) => {
@@ -250,14 +287,12 @@ impl SyncServer {
             if let Err(error) = self.persist(&doc_id, known, store) {
                 return refuse(conn, CLOSE_INTERNAL, &error.to_string());
             }
-            // Everyone else syncing this document hears of the change; a new document is
-            // offered to every joined peer.
+            // Every other device of the workspace hears of the change — also one that has not
+            // synced this document since the server last woke up (its sync states are gone).
             let others: Vec<ConnId> = self
                 .connections
                 .iter()
-                .filter(|(id, c)| {
-                    **id != conn && c.peer.is_some() && (!known || c.syncs.contains_key(&doc_id))
-                })
+                .filter(|(id, c)| **id != conn && c.peer.is_some())
                 .map(|(id, _)| *id)
                 .collect();
             for other in others {
@@ -267,6 +302,62 @@ impl SyncServer {
         effects.extend(self.reply(conn, &doc_id, m.document_id));
         self.evict_beyond_limit(&doc_id);
         effects
+    }
+
+    /// Answers a report (heads, no changes, no needs) for a document that is not in memory
+    /// from the store alone, when that suffices: `Ok(Some(answer))` then, `Ok(None)` when the
+    /// document has to be loaded.
+    fn answer_from_store(
+        &mut self,
+        conn: ConnId,
+        doc_id: &str,
+        message: &sync::Message,
+        store: &mut impl DocumentStore,
+    ) -> Result<Option<Option<sync::Message>>, StoreError> {
+        if message.heads.is_empty() {
+            // Stored bytes go out as they are only if their checksums hold; otherwise the
+            // ordinary path loads the document and quarantines it.
+            let Some(stored) = store.load(doc_id)?.filter(|s| {
+                !s.heads.is_empty()
+                    && chunks::intact(&s.snapshot)
+                    && s.changes.iter().all(|c| chunks::intact(c))
+            }) else {
+                return Ok(None);
+            };
+            let state = self.sync_state(conn, doc_id);
+            let answer = stored_reply::whole_document(&stored, message, state);
+            return Ok(answer.map(Some));
+        }
+        let mut reported = message.heads.clone();
+        reported.sort_unstable();
+        match store.heads(doc_id)? {
+            Some(mut heads) if !heads.is_empty() => {
+                heads.sort_unstable();
+                if heads != reported {
+                    return Ok(None);
+                }
+                let state = self.sync_state(conn, doc_id);
+                Ok(Some(stored_reply::level(&heads, message, state)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// A sync message for `conn`, framed.
+    fn frame(
+        &self,
+        conn: ConnId,
+        document_id: RepoDocId,
+        message: sync::Message,
+    ) -> Option<Effect> {
+        let peer = self.connections.get(&conn)?.peer.clone()?;
+        let frame = RepoMessage::Sync(DocMessage {
+            sender_id: self.peer_id.clone(),
+            target_id: peer,
+            document_id,
+            data: message.encode(),
+        });
+        Some(Effect::Send(conn, frame.encode()))
     }
 
     /// Makes sure `doc_id` is in memory: loaded from the store, or awaited when the store has
@@ -305,12 +396,25 @@ impl SyncServer {
     }
 
     fn sync_state(&mut self, conn: ConnId, doc_id: &str) -> &mut sync::State {
-        self.connections
-            .entry(conn)
-            .or_default()
-            .syncs
-            .entry(doc_id.to_owned())
-            .or_default()
+        let connection = self.connections.entry(conn).or_default();
+        if connection.resumed && !connection.syncs.contains_key(doc_id) {
+            connection.owed_resets.insert(doc_id.to_owned());
+        }
+        connection.syncs.entry(doc_id.to_owned()).or_default()
+    }
+
+    /// After receiving from `conn`: a reset owed for `doc_id` is due once the device has said
+    /// it understands resets (without that, automerge would announce empty heads instead).
+    fn settle_owed_reset(&mut self, conn: ConnId, doc_id: &str) {
+        let Some(connection) = self.connections.get_mut(&conn) else {
+            return;
+        };
+        if let Some(state) = connection.syncs.get_mut(doc_id)
+            && supports_reset(state)
+            && connection.owed_resets.remove(doc_id)
+        {
+            state.needs_reset = true;
+        }
     }
 
     /// Stores the document's new changes: a snapshot for a new document or after
@@ -326,11 +430,12 @@ impl SyncServer {
             .slot
             .replica_mut()
             .expect("a changed slot has a replica");
+        let heads = replica.heads();
         if !was_known || loaded.appended + 1 >= COMPACT_AFTER {
-            store.replace(doc_id, &replica.save())?;
+            store.replace(doc_id, &replica.save(), &heads)?;
             loaded.appended = 0;
         } else {
-            store.append(doc_id, &replica.save_incremental())?;
+            store.append(doc_id, &replica.save_incremental(), &heads)?;
             loaded.appended += 1;
         }
         Ok(())
@@ -338,17 +443,11 @@ impl SyncServer {
 
     /// The sync message due to `conn` for `doc_id`, framed, if any.
     fn reply(&mut self, conn: ConnId, doc_id: &str, document_id: RepoDocId) -> Option<Effect> {
-        let peer = self.connections.get(&conn)?.peer.clone()?;
+        self.connections.get(&conn)?.peer.as_ref()?;
         let mut state = std::mem::take(self.sync_state(conn, doc_id));
         let message = self.docs.get_mut(doc_id)?.slot.generate(&mut state);
         *self.sync_state(conn, doc_id) = state;
-        let frame = RepoMessage::Sync(DocMessage {
-            sender_id: self.peer_id.clone(),
-            target_id: peer,
-            document_id,
-            data: message?.encode(),
-        });
-        Some(Effect::Send(conn, frame.encode()))
+        self.frame(conn, document_id, message?)
     }
 
     /// Relays an ephemeral message to every other joined connection; never stored.
@@ -377,8 +476,26 @@ impl SyncServer {
         let excess = self.docs.len().saturating_sub(target);
         for (_, id) in by_use.into_iter().take(excess) {
             self.docs.remove(&id);
+            // Changes that waited in memory for their dependencies are gone with the document;
+            // devices must not go on believing the server has them.
+            for connection in self.connections.values_mut() {
+                if let Some(state) = connection.syncs.get_mut(&id) {
+                    if supports_reset(state) {
+                        state.needs_reset = true;
+                    } else {
+                        connection.owed_resets.insert(id.clone());
+                    }
+                }
+            }
         }
     }
+}
+
+fn supports_reset(state: &sync::State) -> bool {
+    state
+        .their_capabilities
+        .as_ref()
+        .is_some_and(|c| c.contains(&Capability::SyncReset))
 }
 
 fn refusal(doc_id: &str, error: &ModelError) -> String {
@@ -540,11 +657,11 @@ mod tests {
     #[test]
     fn changes_are_appended_then_compacted_and_corrupt_documents_quarantined() {
         let saved = demo::saved_workspace(1, NOW);
-        let id = saved[1].0.clone();
+        let id = saved[1].id.clone();
         let mut store = MemoryStore::with(saved.clone());
         let mut server = SyncServer::new("edge", 10);
         let mut client = joined(&mut server, &mut store, 1);
-        let customer = CustomerDoc::load(&saved[1].1).unwrap();
+        let customer = CustomerDoc::load(&saved[1].bytes).unwrap();
         let tags_before = customer.customer().unwrap().tags.len();
         let mut slot = DocSlot::Known(Replica::Customer(customer));
         exchange(&mut server, &mut client, &id, &mut slot, &mut store);
@@ -564,12 +681,18 @@ mod tests {
             .tags;
         assert_eq!(tags.len(), tags_before + COMPACT_AFTER);
 
-        // A corrupt stored document is quarantined and refilled by a peer that has it.
-        store.docs.get_mut(&id).unwrap().snapshot = b"rotten".to_vec();
+        // A corrupt stored document is never sent as it is: it is quarantined, the device that
+        // asked hears it is unavailable, and a device that has it fills it in again.
+        store.docs.get_mut(&id).unwrap().snapshot[40] ^= 1;
+        let rotten = store.docs[&id].snapshot.clone();
         let mut server = SyncServer::new("edge", 10);
+        let mut fresh = joined(&mut server, &mut store, 2);
+        let request = fresh.outgoing(&id, &mut DocSlot::awaited()).unwrap();
+        let answer = sends(&server.receive(2, &request, &mut store), 2);
+        assert!(matches!(answer[0], RepoMessage::DocUnavailable { .. }));
         let mut client = joined(&mut server, &mut store, 1);
         exchange(&mut server, &mut client, &id, &mut slot, &mut store);
-        assert_eq!(store.quarantined[&id].0.snapshot, b"rotten");
+        assert_eq!(store.quarantined[&id].0.snapshot, rotten);
         let refilled = CustomerDoc::load(&store.docs[&id].snapshot).unwrap();
         assert_eq!(refilled.customer().unwrap().tags, tags);
     }

@@ -1,0 +1,124 @@
+//! Sync answers the server gives from what is stored, without loading the document — the two
+//! cases that dominate when a device (re)connects to a big workspace:
+//!
+//! - the device has nothing: the stored snapshot and changes go out as they are, in one
+//!   message, under the stored heads;
+//! - the device reports exactly the stored heads: it is up to date.
+//!
+//! Each leaves the connection's [`sync::State`] as `automerge` itself would after receiving the
+//! device's message and generating its answer, so the ordinary path takes over seamlessly once
+//! the document is loaded. The one difference: the first answer carries no bloom filter of the
+//! server's changes (it would need the loaded document), so the device's next edit of that
+//! document costs one extra round trip while the server asks for it.
+
+use automerge::ChangeHash;
+use automerge::sync::{self, BloomFilter, Capability, Have, MessageFlags, MessageVersion};
+
+use super::server::Stored;
+
+/// Whether `message` only reports heads: no changes, nothing needed.
+pub fn is_report(message: &sync::Message) -> bool {
+    message.changes.is_empty() && message.need.is_empty()
+}
+
+/// The answer to a device that has nothing, from the stored document (`stored.heads` must be
+/// known). `None` for a device too old for whole-document messages (it takes the ordinary
+/// path).
+pub fn whole_document(
+    stored: &Stored,
+    message: &sync::Message,
+    state: &mut sync::State,
+) -> Option<sync::Message> {
+    message.flags?;
+    receive_report(message, &[], state);
+    let mut chunks = Vec::with_capacity(1 + stored.changes.len());
+    chunks.push(stored.snapshot.clone());
+    chunks.extend(stored.changes.iter().cloned());
+    Some(answered(
+        state,
+        sync::Message {
+            heads: stored.heads.clone(),
+            need: Vec::new(),
+            // Without the loaded document there is no bloom filter to offer; an empty `have`
+            // asks the device for nothing but what it is explicitly asked for.
+            have: Vec::new(),
+            changes: chunks.into(),
+            flags: Some(flags()),
+            version: MessageVersion::V2,
+        },
+    ))
+}
+
+/// The answer to a device that reports exactly `heads`, the stored heads: nothing after the
+/// first exchange, our heads once so the device knows we are level.
+pub fn level(
+    heads: &[ChangeHash],
+    message: &sync::Message,
+    state: &mut sync::State,
+) -> Option<sync::Message> {
+    receive_report(message, heads, state);
+    state.sent_hashes.clear();
+    state.last_sent_heads = heads.to_vec();
+    if state.have_responded {
+        return None;
+    }
+    Some(answered(
+        state,
+        sync::Message {
+            heads: heads.to_vec(),
+            need: Vec::new(),
+            have: vec![Have {
+                last_sync: heads.to_vec(),
+                bloom: BloomFilter::default(),
+            }],
+            changes: Vec::<Vec<u8>>::new().into(),
+            flags: Some(flags()),
+            version: MessageVersion::V2,
+        },
+    ))
+}
+
+/// What `receive_sync_message` does with a message without changes whose heads the server
+/// has (`shared` are the heads both sides now have).
+fn receive_report(message: &sync::Message, shared: &[ChangeHash], state: &mut sync::State) {
+    state.in_flight = false;
+    if let Some(flags) = message.flags {
+        let mut capabilities = vec![Capability::MessageV2];
+        if flags.contains(MessageFlags::SUPPORTS_SYNC_RESET) {
+            capabilities.push(Capability::SyncReset);
+        }
+        state.their_capabilities = Some(capabilities);
+        if flags.contains(MessageFlags::SYNC_RESET) {
+            state.sent_hashes.clear();
+        }
+        state.peer_read_only = flags.contains(MessageFlags::READ_ONLY);
+    }
+    state.shared_heads = shared.to_vec();
+    if message.heads.is_empty() {
+        state.last_sent_heads.clear();
+        state.sent_hashes.clear();
+    }
+    state.their_have = Some(message.have.clone());
+    state.their_heads = Some(message.heads.clone());
+    state.their_need = Some(message.need.clone());
+}
+
+/// What `generate_sync_message` records when it sends `message` (including the reset it
+/// owes the device, if any).
+fn answered(state: &mut sync::State, mut message: sync::Message) -> sync::Message {
+    if std::mem::take(&mut state.needs_reset) {
+        let mut flags = message.flags.unwrap_or_default();
+        flags.set(MessageFlags::SYNC_RESET);
+        message.flags = Some(flags);
+    }
+    state.have_responded = true;
+    state.last_sent_heads.clone_from(&message.heads);
+    state.in_flight = true;
+    message
+}
+
+fn flags() -> MessageFlags {
+    let mut flags = MessageFlags::new();
+    flags.set(MessageFlags::SUPPORTS_SYNC_RESET);
+    flags
+}
