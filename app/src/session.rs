@@ -9,7 +9,7 @@
 //! of rows is republished at most once per animation-frame-sized batch.
 
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
 use crm_core::customer::{Customer, FieldConflict, NewContact, NewCustomer, SummaryRow};
@@ -34,6 +34,9 @@ const LOAD_CHUNK: usize = 50;
 const OFFER_CHUNK: usize = 200;
 /// How long row updates are gathered before the list is republished.
 const PUBLISH_DELAY: std::time::Duration = std::time::Duration::from_millis(16);
+/// The same while documents are still arriving from the edge (a first sync), so that the list
+/// is not re-sorted for every one of thousands of arrivals.
+const PUBLISH_DELAY_SYNCING: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Reactive view of the session, for the UI.
 #[derive(Clone, Copy)]
@@ -67,6 +70,10 @@ pub struct Session {
     sync: RefCell<SyncClient>,
     /// Edits made here that the edge has not confirmed yet, by document.
     unconfirmed: RefCell<BTreeMap<String, usize>>,
+    /// Documents requested from the edge that have not arrived.
+    awaited: RefCell<HashSet<String>>,
+    /// Documents that arrived from the edge, as received, to store in one transaction.
+    arrivals: RefCell<Vec<(String, Vec<u8>)>>,
     rows: RefCell<BTreeMap<String, SummaryRow>>,
     open_customers: RefCell<HashMap<String, ArcRwSignal<Option<Customer>>>>,
     publish_scheduled: Cell<bool>,
@@ -116,6 +123,8 @@ impl Session {
             docs: RefCell::new(BTreeMap::new()),
             sync: RefCell::new(SyncClient::new(format!("app-{}", Id::random()))),
             unconfirmed: RefCell::new(BTreeMap::new()),
+            awaited: RefCell::new(HashSet::new()),
+            arrivals: RefCell::new(Vec::new()),
             rows: RefCell::new(rows),
             open_customers: RefCell::new(HashMap::new()),
             publish_scheduled: Cell::new(false),
@@ -354,13 +363,18 @@ impl Session {
         if self.publish_scheduled.replace(true) {
             return;
         }
+        let delay = if self.awaited.borrow().is_empty() {
+            PUBLISH_DELAY
+        } else {
+            PUBLISH_DELAY_SYNCING
+        };
         let session = Rc::clone(self);
         set_timeout(
             move || {
                 session.publish_scheduled.set(false);
                 session.publish();
             },
-            PUBLISH_DELAY,
+            delay,
         );
     }
 
@@ -394,15 +408,30 @@ impl Session {
         match inbound {
             Ok(Inbound::Ready) => spawn_local(Rc::clone(self).offer_all()),
             Ok(Inbound::Sync { doc_id, message }) => {
-                let applied = {
+                let (applied, arrived) = {
                     let mut docs = self.docs.borrow_mut();
-                    let slot = docs.entry(doc_id.clone()).or_insert_with(DocSlot::awaited);
-                    self.sync.borrow_mut().apply(&doc_id, slot, message)
+                    let slot = docs.entry(doc_id.clone()).or_insert_with(|| {
+                        self.awaited.borrow_mut().insert(doc_id.clone());
+                        DocSlot::awaited()
+                    });
+                    // A document arriving whole is stored as it came, without re-saving it.
+                    let first = matches!(slot, DocSlot::Awaited(_)) && !message.changes.is_empty();
+                    let bytes: Vec<u8> = if first {
+                        message.changes.iter().flatten().copied().collect()
+                    } else {
+                        Vec::new()
+                    };
+                    let applied = self.sync.borrow_mut().apply(&doc_id, slot, message);
+                    let arrived = first && slot.replica().is_some();
+                    (applied, arrived.then_some(bytes))
                 };
                 match applied {
                     Ok(true) => {
                         self.changed(&doc_id);
-                        self.persist(&doc_id, false);
+                        match arrived {
+                            Some(bytes) => self.arrived(&doc_id, bytes),
+                            None => self.persist(&doc_id, false),
+                        }
                         if doc_id == WORKSPACE_DOC_ID {
                             for id in self.await_directory() {
                                 self.offer(&id);
@@ -421,6 +450,7 @@ impl Session {
                 let mut docs = self.docs.borrow_mut();
                 if matches!(docs.get(&doc_id), Some(DocSlot::Awaited(_))) {
                     docs.remove(&doc_id);
+                    self.awaited.borrow_mut().remove(&doc_id);
                 }
                 drop(docs);
                 self.count_sync();
@@ -470,8 +500,10 @@ impl Session {
             .into_iter()
             .filter(|id| !docs.contains_key(id))
             .collect();
+        let mut awaited = self.awaited.borrow_mut();
         for id in &missing {
             docs.insert(id.clone(), DocSlot::awaited());
+            awaited.insert(id.clone());
         }
         missing
     }
@@ -501,12 +533,39 @@ impl Session {
                 .is_some_and(|replica| !sync.is_confirmed(id, replica))
         });
         let total = unconfirmed.values().sum();
-        let awaited = docs
-            .values()
-            .filter(|slot| matches!(slot, DocSlot::Awaited(_)))
-            .count();
         self.signals.unconfirmed.set(total);
-        self.signals.awaited.set(awaited);
+        self.signals.awaited.set(self.awaited.borrow().len());
+    }
+
+    /// Document `id` arrived whole from the edge as `bytes`: it is stored as it came, with
+    /// every other arrival of this browser turn, in one transaction with their rows.
+    fn arrived(self: &Rc<Self>, id: &str, bytes: Vec<u8>) {
+        self.awaited.borrow_mut().remove(id);
+        self.pending.borrow_mut().insert(id.to_owned(), Vec::new());
+        let mut arrivals = self.arrivals.borrow_mut();
+        arrivals.push((id.to_owned(), bytes));
+        if arrivals.len() > 1 {
+            return;
+        }
+        let session = Rc::clone(self);
+        session.signals.unsaved_writes.update(|n| *n += 1);
+        spawn_local(async move {
+            yield_to_browser().await;
+            let docs = session.arrivals.take();
+            let rows: Vec<(String, Vec<u8>)> = {
+                let rows = session.rows.borrow();
+                docs.iter()
+                    .filter_map(|(id, _)| {
+                        Some((id.clone(), serde_json::to_vec(rows.get(id)?).ok()?))
+                    })
+                    .collect()
+            };
+            let stored = session.store.put_arrivals(&docs, &rows).await;
+            session.signals.unsaved_writes.update(|n| *n -= 1);
+            if let Err(error) = stored {
+                session.report(error);
+            }
+        });
     }
 
     fn save(&self, id: &str) -> Option<Vec<u8>> {

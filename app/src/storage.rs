@@ -75,9 +75,19 @@ impl DocumentStore {
     }
 
     /// Caches many summary rows `(key, json)` in one transaction.
+    /// Stores documents that arrived whole (each as a snapshot) and their rows, in one
+    /// transaction.
+    pub async fn put_arrivals(
+        &self,
+        docs: &[(String, Vec<u8>)],
+        rows: &[(String, Vec<u8>)],
+    ) -> Result<(), StorageError> {
+        self.put_in_all(&[(STORE, &records(docs)), (ROWS, &records(rows))])
+            .await
+    }
+
     pub async fn put_rows(&self, rows: &[(String, Vec<u8>)]) -> Result<(), StorageError> {
-        let rows: Vec<(&str, &[u8])> = rows.iter().map(|(k, v)| (k.as_str(), &v[..])).collect();
-        self.put_in(ROWS, &rows).await
+        self.put_in(ROWS, &records(rows)).await
     }
 
     /// Drops the cached summary row of document `key`.
@@ -91,19 +101,27 @@ impl DocumentStore {
     }
 
     /// Writes `records` (key, bytes) into `store` in one transaction; returns once committed.
-    async fn put_in(&self, store: &str, records: &[(&str, &[u8])]) -> Result<(), StorageError> {
+    async fn put_in(&self, store: &str, records: &[Record<'_>]) -> Result<(), StorageError> {
+        self.put_in_all(&[(store, records)]).await
+    }
+
+    /// Puts records into several object stores in one transaction.
+    async fn put_in_all(&self, writes: &[(&str, &[Record<'_>])]) -> Result<(), StorageError> {
+        let names: Vec<&str> = writes.iter().map(|(name, _)| *name).collect();
         let tx = self
             .db
-            .transaction(store)
+            .transaction(names)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let store = tx.object_store(store)?;
-        for (key, bytes) in records {
-            store
-                .put(Uint8Array::from(bytes.to_vec()))
-                .with_key(*key)
-                .primitive()?
-                .await?;
+        for (name, records) in writes {
+            let store = tx.object_store(name)?;
+            for (key, bytes) in *records {
+                store
+                    .put(Uint8Array::from(bytes.to_vec()))
+                    .with_key(*key)
+                    .primitive()?
+                    .await?;
+            }
         }
         tx.commit().await?;
         Ok(())
@@ -242,4 +260,12 @@ pub struct StoredDocument {
     pub snapshot: Option<Vec<u8>>,
     /// (change key, bytes), oldest first.
     pub changes: Vec<(String, Vec<u8>)>,
+}
+
+/// A record to put: key and bytes.
+type Record<'a> = (&'a str, &'a [u8]);
+
+/// Owned (key, bytes) pairs as the borrowed records the writers take.
+fn records(list: &[(String, Vec<u8>)]) -> Vec<Record<'_>> {
+    list.iter().map(|(k, v)| (k.as_str(), &v[..])).collect()
 }

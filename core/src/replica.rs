@@ -187,6 +187,16 @@ mod tests {
             panic!("a customer id restores a customer");
         };
         assert_eq!(restored.customer().unwrap().tags.len(), 3);
+        // A snapshot with changes appended to it in one record (as a whole-document sync
+        // message carries them) loads the same.
+        let joined = [snapshot.clone(), changes.concat()].concat();
+        let Replica::Customer(from_joined) = Replica::load("c1", &joined).unwrap() else {
+            panic!("a customer id loads a customer");
+        };
+        assert_eq!(
+            from_joined.customer().unwrap(),
+            restored.customer().unwrap()
+        );
         // A change stored twice (a retried write) is harmless.
         changes.push(changes[0].clone());
         assert!(Replica::restore("c1", &snapshot, &changes).is_ok());

@@ -10,7 +10,6 @@
 //
 // Usage: node tests/bench/sync.mjs <fixture file> <customers>
 import { spawn } from "node:child_process";
-import http from "node:http";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -20,6 +19,7 @@ import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websoc
 import { startEdge, signToken } from "../support/edge.mjs";
 import { freePort } from "../support/ports.mjs";
 import { readFixture, repoUrl } from "../support/fixture.mjs";
+import { touch } from "../support/touch.mjs";
 
 const [fixtureFile, customersArg] = process.argv.slice(2);
 const customers = Number(customersArg);
@@ -84,26 +84,6 @@ async function run(name, url, docUrl) {
       `${(sync.ms / 1000).toFixed(2)} s (${sync.named} customers with a name)`,
   );
   return { latency, sync };
-}
-
-/** Opens and drops one WebSocket: the first connection makes the edge seed the workspace. */
-function touch(url) {
-  const headers = {
-    connection: "Upgrade",
-    upgrade: "websocket",
-    "sec-websocket-version": "13",
-    "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-  };
-  return new Promise((resolve, reject) =>
-    http
-      .get(url.replace("ws://", "http://"), { headers })
-      .on("upgrade", (res, socket) => {
-        socket.destroy();
-        resolve();
-      })
-      .on("response", (res) => reject(new Error(`edge answered ${res.statusCode}`)))
-      .on("error", reject),
-  );
 }
 
 const docs = await readFixture(fixtureFile);

@@ -4,11 +4,20 @@
 //! - app (headless Chromium): with a saved demo workspace of `customers` (default 10 000)
 //!   placed in IndexedDB, the first paint of the customer list, a search keystroke and opening
 //!   a customer page (`tests/bench/app.mjs`), plus the gzip size of the app's wasm and JS.
+//! - sync, app: a fresh device's initial sync of `customers` from `wrangler dev`
+//!   (`tests/bench/initial-sync.mjs`).
+//! - sync, ours vs reference: the official JS client against our edge and against a server
+//!   built from the official automerge-repo packages, same documents: edit → visible over 200
+//!   edits, and initial sync of [`JS_CLIENT_CUSTOMERS`] (`tests/bench/sync.mjs`).
 
 use std::fs;
 use std::path::Path;
 
 use crate::build;
+
+/// Workspace size for the runs driven by the JavaScript client, whose own cost grows faster
+/// than linearly with thousands of concurrent `find`s (on either server).
+const JS_CLIENT_CUSTOMERS: usize = 500;
 use crate::process::{Result, command, exec, root};
 
 /// Runs every benchmark.
@@ -16,8 +25,22 @@ pub fn run(customers: usize) -> Result {
     if std::env::var_os("BENCH_SKIP_CORE").is_none() {
         exec(command("cargo").args(["bench", "-p", "crm-core"]))?;
     }
-    build::app()?;
+    build::all()?;
     report_app_size()?;
+    let fixture = demo_fixture(customers)?;
+    exec(command("node").arg("tests/bench/app.mjs").arg(&fixture))?;
+    exec(command("node").args(["tests/bench/initial-sync.mjs", &customers.to_string()]))?;
+    let small = demo_fixture(JS_CLIENT_CUSTOMERS)?;
+    exec(
+        command("node")
+            .arg("tests/bench/sync.mjs")
+            .arg(&small)
+            .arg(JS_CLIENT_CUSTOMERS.to_string()),
+    )
+}
+
+/// Writes the saved demo workspace of `customers` to `target/bench/` and returns its path.
+fn demo_fixture(customers: usize) -> Result<std::path::PathBuf> {
     let fixture = root().join(format!("target/bench/demo-{customers}.bin"));
     fs::create_dir_all(root().join("target/bench")).map_err(|e| e.to_string())?;
     exec(
@@ -26,7 +49,7 @@ pub fn run(customers: usize) -> Result {
             .args(["--example", "demo_fixture", "--", &customers.to_string()])
             .arg(&fixture),
     )?;
-    exec(command("node").arg("tests/bench/app.mjs").arg(&fixture))
+    Ok(fixture)
 }
 
 /// Raw and gzip size of the app's wasm and JS in `dist/`.
