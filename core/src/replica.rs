@@ -90,6 +90,15 @@ impl Replica {
         }
     }
 
+    /// Whether changes received before their dependencies are waiting in memory.
+    pub fn has_queued_changes(&mut self) -> bool {
+        let doc = match self {
+            Self::Workspace(doc) => doc.automerge_mut(),
+            Self::Customer(doc) => doc.automerge_mut(),
+        };
+        !doc.get_missing_deps(&[]).is_empty()
+    }
+
     /// The whole document, compacted.
     pub fn save(&mut self) -> Vec<u8> {
         match self {

@@ -337,7 +337,15 @@ impl SyncServer {
                     return Ok(None);
                 }
                 let state = self.sync_state(conn, doc_id);
-                Ok(Some(stored_reply::level(&heads, message, state)))
+                let answer = stored_reply::level(&heads, message, state);
+                // Level and not in memory: nothing worth remembering for this device (a later
+                // change reaches every joined device anyway), so states stay bounded by what
+                // is loaded, not by the size of the workspace.
+                if let Some(connection) = self.connections.get_mut(&conn) {
+                    connection.syncs.remove(doc_id);
+                    connection.owed_resets.remove(doc_id);
+                }
+                Ok(Some(answer))
             }
             _ => Ok(None),
         }
@@ -475,16 +483,16 @@ impl SyncServer {
         by_use.sort_unstable();
         let excess = self.docs.len().saturating_sub(target);
         for (_, id) in by_use.into_iter().take(excess) {
-            self.docs.remove(&id);
-            // Changes that waited in memory for their dependencies are gone with the document;
-            // devices must not go on believing the server has them.
+            let Some(mut evicted) = self.docs.remove(&id) else {
+                continue;
+            };
+            // Sync states go with the document (they are rebuilt on the next message). Changes
+            // that waited in memory for their dependencies are gone too; devices must not go on
+            // believing the server has them, so each that synced it is owed a reset.
+            let queued = evicted.slot.has_queued_changes();
             for connection in self.connections.values_mut() {
-                if let Some(state) = connection.syncs.get_mut(&id) {
-                    if supports_reset(state) {
-                        state.needs_reset = true;
-                    } else {
-                        connection.owed_resets.insert(id.clone());
-                    }
+                if connection.syncs.remove(&id).is_some() && queued {
+                    connection.owed_resets.insert(id.clone());
                 }
             }
         }

@@ -66,6 +66,14 @@ impl DocSlot {
         }
     }
 
+    /// Whether changes received before their dependencies are waiting in memory.
+    pub fn has_queued_changes(&mut self) -> bool {
+        match self {
+            Self::Known(replica) => replica.has_queued_changes(),
+            Self::Awaited(doc) => !doc.get_missing_deps(&[]).is_empty(),
+        }
+    }
+
     /// The next sync message for a peer, if one is due.
     pub fn generate(&mut self, state: &mut sync::State) -> Option<sync::Message> {
         match self {
