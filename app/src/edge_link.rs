@@ -24,6 +24,8 @@ pub enum LinkStatus {
     Online,
     /// No connection; a retry is scheduled.
     Offline,
+    /// No workspace token: the link is never opened (the edge would refuse it).
+    SignedOut,
 }
 
 /// Callbacks a link reports to.

@@ -136,13 +136,14 @@ impl Session {
             signals,
         });
         session.publish();
-        spawn_local(Rc::clone(&session).load(config.socket_url()));
+        let socket_url = (!config.token.is_empty()).then(|| config.socket_url());
+        spawn_local(Rc::clone(&session).load(socket_url));
         Ok(session)
     }
 
     /// Loads every stored document, a chunk at a time so the page stays responsive, then
-    /// connects to the edge.
-    async fn load(self: Rc<Self>, socket_url: String) {
+    /// connects to the edge (if there is a token to connect with).
+    async fn load(self: Rc<Self>, socket_url: Option<String>) {
         // Let the cached list paint first.
         yield_to_browser().await;
         let stored = match self.store.documents().await {
@@ -194,6 +195,10 @@ impl Session {
         }
         self.publish();
         self.signals.loading.set(false);
+        let Some(socket_url) = socket_url else {
+            // Works on this device's data alone until opened with a login link.
+            return self.signals.link.set(LinkStatus::SignedOut);
+        };
         let link = EdgeLink::connect(socket_url, self.link_handlers());
         let _ = self.link.set(link);
     }

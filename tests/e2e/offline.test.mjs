@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startApp } from "../support/static-server.mjs";
 import { launchBrowser, openDevice, addCustomer } from "../support/browser.mjs";
+import { signToken } from "../support/edge.mjs";
 
 test("the app starts offline from the service worker cache, with its data", async (t) => {
   const app = await startApp();
@@ -13,8 +14,9 @@ test("the app starts offline from the service worker cache, with its data", asyn
     await browser.close();
     await app.stop();
   });
-  // No edge at all: a port nothing listens on.
-  const url = `${app.url}/?workspace=offline-${process.pid}-${Date.now()}&edge=ws://127.0.0.1:9`;
+  // No edge at all: a port nothing listens on (signed in, so the app does try to reach it).
+  const workspace = `offline-${process.pid}-${Date.now()}`;
+  const url = `${app.url}/?workspace=${workspace}&edge=ws://127.0.0.1:9&token=${signToken(workspace)}`;
   const { context, page } = await openDevice(browser, url);
   await page.evaluate(() => navigator.serviceWorker.ready);
   const manifest = await page.evaluate(() => document.querySelector('link[rel="manifest"]').href);

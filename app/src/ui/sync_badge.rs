@@ -21,6 +21,7 @@ pub fn SyncBadge(signals: SessionSignals) -> impl IntoView {
             (LinkStatus::Online, _) => ("online", t.sync_online),
             (LinkStatus::Connecting, _) => ("connecting", t.sync_connecting),
             (LinkStatus::Offline, _) => ("offline", t.sync_offline),
+            (LinkStatus::SignedOut, _) => ("signed-out", t.sync_signed_out),
         }
     };
     let pending = move || {
