@@ -33,9 +33,14 @@ test("the demo workspace is seeded once and synced whole to every new device", a
   await mkdir(shots, { recursive: true });
   const url = edge.appUrl(app.url, workspace);
   const count = (page) => page.locator('[data-testid="result-count"]');
+  // Every customer listed and the device level with the edge (nothing saving or syncing).
+  const synced = async (page) => {
+    await count(page).filter({ hasText: String(COUNT) }).waitFor({ timeout: 20_000 });
+    await page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
+  };
 
   const desk = await openDevice(browser, url, { viewport: { width: 1280, height: 860 } });
-  await count(desk.page).filter({ hasText: String(COUNT) }).waitFor({ timeout: 20_000 });
+  await synced(desk.page);
   await desk.page.screenshot({ path: path.join(shots, "customers-desktop.png") });
 
   // The richest customer on the first screen: its 360° page.
@@ -53,7 +58,7 @@ test("the demo workspace is seeded once and synced whole to every new device", a
 
   // A second device (a phone, in Chinese) gets the same customers, not a second seeding.
   const phone = await openDevice(browser, url, { ...PHONE, locale: "zh-CN" });
-  await count(phone.page).filter({ hasText: String(COUNT) }).waitFor({ timeout: 20_000 });
+  await synced(phone.page);
   await phone.page.screenshot({ path: path.join(shots, "customers-phone.png") });
   await phone.page.locator(".customer-row .row-link").first().click();
   await phone.page.locator(".event").first().waitFor();
