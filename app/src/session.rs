@@ -49,6 +49,8 @@ pub struct SessionSignals {
     pub member: StoredValue<String>,
     /// State of the link to the edge.
     pub link: RwSignal<LinkStatus>,
+    /// The edge refused this device's token (HTTP 401 or 403) the last time it was asked.
+    pub token_refused: RwSignal<Option<u16>>,
     /// Local changes the edge has not confirmed yet.
     pub unconfirmed: RwSignal<usize>,
     /// Documents requested from the edge that have not arrived yet.
@@ -84,6 +86,8 @@ pub struct Session {
     /// Sequence of the next appended change; rises across sessions (starts at µs since epoch).
     next_seq: Cell<u64>,
     store: DocumentStore,
+    /// The edge's WebSocket URL for this workspace and token, if there is a token.
+    socket_url: Option<String>,
     link: OnceCell<EdgeLink>,
     /// What the UI renders.
     pub signals: SessionSignals,
@@ -101,6 +105,7 @@ impl Session {
             member: StoredValue::new(config.member.clone()),
             loading: RwSignal::new(true),
             link: RwSignal::new(LinkStatus::Connecting),
+            token_refused: RwSignal::new(None),
             unconfirmed: RwSignal::new(0),
             awaited: RwSignal::new(0),
             unsaved_writes: RwSignal::new(0),
@@ -132,18 +137,18 @@ impl Session {
             pending: RefCell::new(HashMap::new()),
             next_seq: Cell::new(js_sys::Date::now() as u64 * 1000),
             store,
+            socket_url: (!config.token.is_empty()).then(|| config.socket_url()),
             link: OnceCell::new(),
             signals,
         });
         session.publish();
-        let socket_url = (!config.token.is_empty()).then(|| config.socket_url());
-        spawn_local(Rc::clone(&session).load(socket_url));
+        spawn_local(Rc::clone(&session).load());
         Ok(session)
     }
 
     /// Loads every stored document, a chunk at a time so the page stays responsive, then
     /// connects to the edge (if there is a token to connect with).
-    async fn load(self: Rc<Self>, socket_url: Option<String>) {
+    async fn load(self: Rc<Self>) {
         // Let the cached list paint first.
         yield_to_browser().await;
         let stored = match self.store.documents().await {
@@ -195,7 +200,7 @@ impl Session {
         }
         self.publish();
         self.signals.loading.set(false);
-        let Some(socket_url) = socket_url else {
+        let Some(socket_url) = self.socket_url.clone() else {
             // Works on this device's data alone until opened with a login link.
             return self.signals.link.set(LinkStatus::SignedOut);
         };
@@ -391,8 +396,14 @@ impl Session {
         let on_status = {
             let session = Rc::clone(self);
             Box::new(move |status: LinkStatus| {
+                let was = session.signals.link.get_untracked();
                 session.signals.link.set(status);
+                if status == LinkStatus::Offline && was == LinkStatus::Connecting {
+                    // The socket never opened: find out whether the token is the reason.
+                    spawn_local(Rc::clone(&session).probe_token());
+                }
                 if status == LinkStatus::Online {
+                    session.signals.token_refused.set(None);
                     let join = session.sync.borrow().join();
                     if let Some(link) = session.link.get() {
                         link.send(&join);
@@ -406,6 +417,28 @@ impl Session {
             on_frame,
             on_status,
         }
+    }
+
+    /// Asks the edge with a plain GET whether it refuses this device's token (it answers 401
+    /// or 403 before looking for a WebSocket upgrade, 426 for a good token).
+    async fn probe_token(self: Rc<Self>) {
+        let Some(url) = self
+            .socket_url
+            .as_deref()
+            .map(|u| u.replacen("ws", "http", 1))
+        else {
+            return;
+        };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let answer = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(&url)).await;
+        let status = answer
+            .ok()
+            .and_then(|r| wasm_bindgen::JsCast::dyn_into::<web_sys::Response>(r).ok())
+            .map(|r| r.status());
+        let refused = status.filter(|s| matches!(s, 401 | 403));
+        self.signals.token_refused.set(refused);
     }
 
     fn receive(self: &Rc<Self>, frame: &[u8]) {

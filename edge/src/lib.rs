@@ -3,7 +3,8 @@
 //! `GET /ws/{workspace}?token=…` with `Upgrade: websocket` is routed to that workspace's
 //! Durable Object (one per workspace, addressed by name) once the token is checked: signed
 //! with the `AUTH_SECRET` secret, unexpired and for this very workspace (401 / 403 otherwise,
-//! and no socket). `GET /health` answers `ok`.
+//! and no socket); the same GET without the upgrade answers 426 for a good token, so a client
+//! can tell a refused token from an unreachable edge. `GET /health` answers `ok`.
 
 use crm_core::token::Grant;
 use worker::{Context, Env, Request, Response, Result, event};
@@ -30,9 +31,6 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     if crm_core::Id::parse(workspace).is_err() {
         return Response::error("invalid workspace id", 400);
     }
-    if req.headers().get("Upgrade")?.as_deref() != Some("websocket") {
-        return Response::error("expected a WebSocket upgrade", 426);
-    }
     let Ok(secret) = env.secret("AUTH_SECRET").map(|s| s.to_string()) else {
         worker::console_error!("AUTH_SECRET is not set: refusing every connection");
         return Response::error("the edge has no AUTH_SECRET", 500);
@@ -42,13 +40,18 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .query_pairs()
         .find_map(|(k, v)| (k == "token").then(|| v.into_owned()))
     else {
-        return Response::error("a workspace token is required", 401);
+        return refusal("a workspace token is required", 401);
     };
     let now = worker::Date::now().as_millis() as i64;
     let grant = match Grant::verify(&token, secret.as_bytes(), workspace, now) {
         Ok(grant) => grant,
-        Err(error) => return Response::error(error.to_string(), error.status()),
+        Err(error) => return refusal(&error.to_string(), error.status()),
     };
+    // Checked after the token, so that a client whose socket fails can ask with a plain GET
+    // whether its token is the reason (401 / 403) or not (426).
+    if req.headers().get("Upgrade")?.as_deref() != Some("websocket") {
+        return refusal("expected a WebSocket upgrade", 426);
+    }
     // The Durable Object trusts these headers: only this Worker can reach it, and a client's
     // own copies are overwritten here.
     let mut inner = req.clone_mut()?;
@@ -58,4 +61,15 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .get_by_name(workspace)?
         .fetch_with_request(inner)
         .await
+}
+
+/// An error answer to `/ws/…` that a page on another origin (the app) may read, so it can tell
+/// a refused token from an unreachable edge. No credentials are involved: the token is in the
+/// address.
+fn refusal(message: &str, status: u16) -> Result<Response> {
+    let mut response = Response::error(message, status)?;
+    response
+        .headers_mut()
+        .set("Access-Control-Allow-Origin", "*")?;
+    Ok(response)
 }

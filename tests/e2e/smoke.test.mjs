@@ -18,7 +18,7 @@ async function setup(t) {
   const persistDir = await mkdtemp(path.join(os.tmpdir(), "crm-edge-"));
   const app = await startApp();
   const browser = await launchBrowser();
-  const state = { edge: await startEdge({ persistDir }) };
+  const state = { edge: await startEdge({ persistDir }), app };
   t.after(async () => {
     await browser.close();
     await state.edge.stop();
@@ -131,7 +131,8 @@ test("the edge refuses what is not a workspace WebSocket with a valid token for 
     "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
   };
   const ws = (query) => status(`${state.edge.url}/ws/acme${query}`, upgrade);
-  assert.equal(await status(`${state.edge.url}/ws/acme`), 426);
+  assert.equal(await status(`${state.edge.url}/ws/acme`), 401, "no token, no upgrade");
+  assert.equal(await status(`${state.edge.url}/ws/acme?token=${signToken("acme")}`), 426, "a good token, no upgrade");
   assert.equal(await status(`${state.edge.url}/ws/bad%20id`, upgrade), 400);
   assert.equal(await status(`${state.edge.url}/elsewhere`), 404);
   const good = signToken("acme");
@@ -144,4 +145,15 @@ test("the edge refuses what is not a workspace WebSocket with a valid token for 
   assert.equal(await ws(`?token=${admin}.${mac}`), 401, "tampered");
   assert.equal(await ws(`?token=${payload}`), 401, "unsigned");
   assert.equal(await ws(`?token=${signToken("other")}`), 403, "other workspace");
+});
+
+test("a device whose token the edge refuses says so, and keeps its data", async (t) => {
+  const { browser, state, workspace } = await setup(t);
+  const app = state.app;
+  const expired = signToken(workspace, { ttlMs: -1 });
+  const { page } = await openDevice(browser, `${app.url}/?workspace=${workspace}&edge=${state.edge.wsUrl}&token=${expired}`);
+  await page.locator('.sync-badge[data-status="signed-out"]').waitFor({ timeout: 15_000 });
+  assert.match(await page.locator(".sync-badge").innerText(), /Sign-in expired/);
+  await addCustomer(page, "本机客户");
+  assert.deepEqual(await names(page), ["本机客户"]);
 });

@@ -15,6 +15,7 @@ pub struct Texts {
     pub sync_offline: &'static str,
     pub sync_syncing: &'static str,
     pub sync_signed_out: &'static str,
+    pub sync_token_refused: &'static str,
     /// `{n}`: local changes the edge has not confirmed.
     pub sync_pending: &'static str,
     pub quarantined: &'static str,
@@ -111,6 +112,7 @@ pub const ZH: Texts = Texts {
     sync_offline: "离线 · 已保存在本机",
     sync_syncing: "同步中…",
     sync_signed_out: "未登录 · 请用登录链接打开，以便同步",
+    sync_token_refused: "登录已失效 · 请重新打开登录链接",
     sync_pending: "{n} 项更改待同步",
     quarantined: "无法读取的文档已隔离",
     search_placeholder: "搜索姓名、公司、电话、邮箱、微信",
@@ -206,6 +208,7 @@ pub const EN: Texts = Texts {
     sync_offline: "Offline · saved on this device",
     sync_syncing: "Syncing…",
     sync_signed_out: "Not signed in · open your login link to sync",
+    sync_token_refused: "Sign-in expired · open your login link again",
     sync_pending: "{n} changes to sync",
     quarantined: "Unreadable document set aside",
     search_placeholder: "Search name, company, phone, email, WeChat",

@@ -15,8 +15,12 @@ pub fn SyncBadge(signals: SessionSignals) -> impl IntoView {
         let t = lang.get().t();
         let pending = signals.unconfirmed.get();
         let busy = pending > 0 || signals.awaited.get() > 0;
+        let refused = signals.token_refused.get().is_some();
         match (signals.link.get(), signals.unsaved_writes.get()) {
             (_, n) if n > 0 => ("saving", t.sync_saving),
+            (LinkStatus::Offline | LinkStatus::Connecting, _) if refused => {
+                ("signed-out", t.sync_token_refused)
+            }
             (LinkStatus::Online, _) if busy => ("syncing", t.sync_syncing),
             (LinkStatus::Online, _) => ("online", t.sync_online),
             (LinkStatus::Connecting, _) => ("connecting", t.sync_connecting),
