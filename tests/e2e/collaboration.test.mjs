@@ -90,6 +90,15 @@ test("same note and same field at once, offline edits, and an edge restart: both
   assert.ok(["proposal", "negotiation"].includes(field.state));
   console.log(`converged: note ${note.ms} ms, deal stage ${field.ms} ms after the edits`);
 
+  // What B is typing survives A's change arriving (the page re-renders around it).
+  await b.page.getByRole("textbox", { name: "Add tag" }).fill("正在输入");
+  await b.page.getByLabel("Deal, e.g. annual order").fill("二期项目");
+  await addTag(a.page, "甲加的");
+  await b.page.locator(".chip.tag", { hasText: "甲加的" }).waitFor({ timeout: 5_000 });
+  assert.equal(await b.page.getByRole("textbox", { name: "Add tag" }).inputValue(), "正在输入");
+  assert.equal(await b.page.getByLabel("Deal, e.g. annual order").inputValue(), "二期项目");
+  await b.page.getByRole("textbox", { name: "Add tag" }).fill("");
+
   // (b) A goes offline and keeps editing; B edits too; back online, everything merges.
   await a.context.setOffline(true);
   await status(a.page, "offline");
@@ -97,7 +106,7 @@ test("same note and same field at once, offline edits, and an edge restart: both
   await addTag(b.page, "在线时加的");
   await a.context.setOffline(false);
   const expected = (list) => (have) => JSON.stringify(have) === JSON.stringify([...list].sort());
-  await converged(a.page, b.page, tags, 15_000, expected(["在线时加的", "离线时加的"]));
+  await converged(a.page, b.page, tags, 15_000, expected(["甲加的", "在线时加的", "离线时加的"]));
 
   // (c) The edge restarts between edits (same port and storage): nothing is lost, and both
   // devices reconnect and keep syncing.
@@ -105,7 +114,7 @@ test("same note and same field at once, offline edits, and an edge restart: both
   await addTag(a.page, "重启期间");
   edge = await startEdge({ persistDir, port: edge.port });
   await addTag(b.page, "重启之后");
-  const after = await converged(a.page, b.page, tags, 20_000, expected(["在线时加的", "离线时加的", "重启期间", "重启之后"]));
+  const after = await converged(a.page, b.page, tags, 20_000, expected(["甲加的", "在线时加的", "离线时加的", "重启期间", "重启之后"]));
   await status(a.page, "online");
 
   // A brand-new device gets all of it from the Durable Object's storage.

@@ -28,7 +28,14 @@ pub fn CustomerPage() -> impl IntoView {
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let customer = Memo::new(move |_| session.with_value(|s| s.customer(&id.get())).get());
     // Outlives the re-render that every change to the customer causes.
-    let notes_draft = RwSignal::new(None::<NotesDraft>);
+    let inputs = Inputs::new();
+    Effect::new(move |shown: Option<String>| {
+        let current = id.get();
+        if shown.is_some_and(|shown| shown != current) {
+            inputs.clear();
+        }
+        current
+    });
     view! {
         <a href="/" class="back">"← " {move || lang.get().t().back}</a>
         {move || match customer.get() {
@@ -36,8 +43,53 @@ pub fn CustomerPage() -> impl IntoView {
                 view! { <p class="empty">{lang.get().t().opening}</p> }.into_any()
             }
             None => view! { <p class="empty">{lang.get().t().not_found}</p> }.into_any(),
-            Some(c) => view! { <Customer360 id=id.get_untracked() customer=c notes_draft /> }.into_any(),
+            Some(c) => view! { <Customer360 id=id.get_untracked() customer=c inputs /> }.into_any(),
         }}
+    }
+}
+
+/// What a person is typing on the page. Owned by the page, not by the cards, so a teammate's
+/// change (which re-renders the cards) never wipes it; cleared when another customer opens.
+#[derive(Clone, Copy)]
+struct Inputs {
+    error: RwSignal<Option<String>>,
+    channel: RwSignal<Channel>,
+    direction: RwSignal<Direction>,
+    summary: RwSignal<String>,
+    follow_up: RwSignal<String>,
+    due: RwSignal<String>,
+    tag: RwSignal<String>,
+    deal_title: RwSignal<String>,
+    deal_amount: RwSignal<String>,
+    notes: RwSignal<Option<NotesDraft>>,
+}
+
+impl Inputs {
+    fn new() -> Self {
+        Self {
+            error: RwSignal::new(None),
+            channel: RwSignal::new(Channel::WeChatChat),
+            direction: RwSignal::new(Direction::Outbound),
+            summary: RwSignal::new(String::new()),
+            follow_up: RwSignal::new(String::new()),
+            due: RwSignal::new(date_input_value(js_sys::Date::now() as i64 + DAY_MS)),
+            tag: RwSignal::new(String::new()),
+            deal_title: RwSignal::new(String::new()),
+            deal_amount: RwSignal::new(String::new()),
+            notes: RwSignal::new(None),
+        }
+    }
+
+    fn clear(&self) {
+        self.error.set(None);
+        self.summary.set(String::new());
+        self.follow_up.set(String::new());
+        self.due
+            .set(date_input_value(js_sys::Date::now() as i64 + DAY_MS));
+        self.tag.set(String::new());
+        self.deal_title.set(String::new());
+        self.deal_amount.set(String::new());
+        self.notes.set(None);
     }
 }
 
@@ -47,15 +99,11 @@ type Op = Box<dyn FnOnce(&mut crm_core::CustomerDoc, &crm_core::Stamp) -> Result
 type Edit = Callback<Op>;
 
 #[component]
-fn Customer360(
-    id: String,
-    customer: Customer,
-    notes_draft: RwSignal<Option<NotesDraft>>,
-) -> impl IntoView {
+fn Customer360(id: String, customer: Customer, inputs: Inputs) -> impl IntoView {
     let lang = use_lang();
     let session = use_session();
     let signals = use_signals();
-    let error = RwSignal::new(None::<String>);
+    let error = inputs.error;
     let edit: Edit = {
         let id = id.clone();
         Callback::new(
@@ -91,16 +139,16 @@ fn Customer360(
         {conflicts.into_iter().map(|c| view! { <ConflictBanner conflict=c edit /> }).collect_view()}
         <div class="grid-360">
             <div class="column">
-                <LogInteraction edit />
+                <LogInteraction edit inputs />
                 <Timeline customer=customer.clone() lang member_name />
             </div>
             <div class="column">
-                <FollowUpCard customer=customer.clone() edit />
+                <FollowUpCard customer=customer.clone() edit inputs />
                 <ContactsCard customer=customer.clone() />
-                <TagsCard customer=customer.clone() edit />
-                <DealsCard customer_id=id.clone() customer=customer.clone() error />
+                <TagsCard customer=customer.clone() edit inputs />
+                <DealsCard customer_id=id.clone() customer=customer.clone() inputs />
                 <OrdersCard customer=customer.clone() />
-                <NotesCard customer_id=id.clone() notes=customer.notes.as_str().to_owned() draft=notes_draft edit error />
+                <NotesCard customer_id=id.clone() notes=customer.notes.as_str().to_owned() draft=inputs.notes edit error />
             </div>
         </div>
     }
@@ -136,11 +184,14 @@ fn ConflictBanner(conflict: FieldConflict, edit: Edit) -> impl IntoView {
 
 /// Quick add of an interaction: channel, direction and what was said, logged now.
 #[component]
-fn LogInteraction(edit: Edit) -> impl IntoView {
+fn LogInteraction(edit: Edit, inputs: Inputs) -> impl IntoView {
     let lang = use_lang();
-    let channel = RwSignal::new(Channel::WeChatChat);
-    let direction = RwSignal::new(Direction::Outbound);
-    let summary = RwSignal::new(String::new());
+    let Inputs {
+        channel,
+        direction,
+        summary,
+        ..
+    } = inputs;
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let new = NewInteraction {
@@ -236,14 +287,13 @@ fn channel_glyph(channel: Channel) -> &'static str {
 
 /// Open follow-ups (overdue ones marked), a quick add, and the done ones.
 #[component]
-fn FollowUpCard(customer: Customer, edit: Edit) -> impl IntoView {
+fn FollowUpCard(customer: Customer, edit: Edit, inputs: Inputs) -> impl IntoView {
     let lang = use_lang();
     let signals = use_signals();
     let now = js_sys::Date::now() as i64;
     let mut items: Vec<_> = customer.follow_ups.into_iter().collect();
     items.sort_by(|(a_id, a), (b_id, b)| (a.done, a.due_at, a_id).cmp(&(b.done, b.due_at, b_id)));
-    let title = RwSignal::new(String::new());
-    let due = RwSignal::new(date_input_value(now + DAY_MS));
+    let (title, due) = (inputs.follow_up, inputs.due);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let new = NewFollowUp {
@@ -351,9 +401,9 @@ fn ContactsCard(customer: Customer) -> impl IntoView {
 
 /// Manual tags (removable), automatic tags from rules, and a field to add one.
 #[component]
-fn TagsCard(customer: Customer, edit: Edit) -> impl IntoView {
+fn TagsCard(customer: Customer, edit: Edit, inputs: Inputs) -> impl IntoView {
     let lang = use_lang();
-    let tag = RwSignal::new(String::new());
+    let tag = inputs.tag;
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let name = tag.get_untracked();
@@ -390,17 +440,12 @@ fn TagsCard(customer: Customer, edit: Edit) -> impl IntoView {
 
 /// Deals with their amount and a stage picker.
 #[component]
-fn DealsCard(
-    customer_id: String,
-    customer: Customer,
-    error: RwSignal<Option<String>>,
-) -> impl IntoView {
+fn DealsCard(customer_id: String, customer: Customer, inputs: Inputs) -> impl IntoView {
     let lang = use_lang();
     let session = use_session();
     let pipeline = use_pipeline();
     let empty = customer.deals.is_empty();
-    let title = RwSignal::new(String::new());
-    let amount = RwSignal::new(String::new());
+    let (title, amount, error) = (inputs.deal_title, inputs.deal_amount, inputs.error);
     let add = {
         let customer_id = customer_id.clone();
         move |ev: SubmitEvent| {
