@@ -36,7 +36,7 @@ const OFFER_CHUNK: usize = 200;
 const PUBLISH_DELAY: std::time::Duration = std::time::Duration::from_millis(16);
 /// The same while documents are still arriving from the edge (a first sync), so that the list
 /// is not re-sorted for every one of thousands of arrivals.
-const PUBLISH_DELAY_SYNCING: std::time::Duration = std::time::Duration::from_millis(250);
+const PUBLISH_DELAY_SYNCING: std::time::Duration = std::time::Duration::from_millis(1000);
 
 /// Reactive view of the session, for the UI.
 #[derive(Clone, Copy)]
