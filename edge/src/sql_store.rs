@@ -38,11 +38,15 @@ fn encode_heads(heads: &[ChangeHash]) -> SqlStorageValue {
     SqlStorageValue::Blob(heads.iter().flat_map(|h| h.0).collect())
 }
 
-fn decode_heads(bytes: &[u8]) -> Vec<ChangeHash> {
-    bytes
-        .chunks_exact(32)
-        .filter_map(|c| <[u8; 32]>::try_from(c).ok().map(ChangeHash))
-        .collect()
+/// The heads column's value: empty when not recorded.
+fn stored_heads(value: Option<SqlStorageValue>) -> Vec<ChangeHash> {
+    match value {
+        Some(SqlStorageValue::Blob(bytes)) => bytes
+            .chunks_exact(32)
+            .filter_map(|c| <[u8; 32]>::try_from(c).ok().map(ChangeHash))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Documents in the object's SQLite.
@@ -66,6 +70,12 @@ impl SqlStore<'_> {
             .collect())
     }
 
+    /// The first row `query` returns for `id`, if any.
+    fn row(&self, query: &str, id: &str) -> Result<Option<Vec<SqlStorageValue>>, StoreError> {
+        let mut rows = self.0.exec(query, vec![id.into()]).map_err(failed)?.raw();
+        rows.next().transpose().map_err(failed)
+    }
+
     fn run(&self, query: &str, bindings: Vec<SqlStorageValue>) -> Result<(), StoreError> {
         self.0.exec(query, bindings).map(|_| ()).map_err(failed)
     }
@@ -83,39 +93,27 @@ impl SqlStore<'_> {
 
 impl DocumentStore for SqlStore<'_> {
     fn load(&mut self, doc_id: &str) -> Result<Option<Stored>, StoreError> {
-        let Some(snapshot) = self
-            .blobs("SELECT bytes FROM documents WHERE id = ?", doc_id)?
-            .pop()
-        else {
+        let Some(row) = self.row("SELECT bytes, heads FROM documents WHERE id = ?", doc_id)? else {
+            return Ok(None);
+        };
+        let mut row = row.into_iter();
+        let (Some(SqlStorageValue::Blob(snapshot)), heads) = (row.next(), row.next()) else {
             return Ok(None);
         };
         let changes = self.blobs(
             "SELECT bytes FROM changes WHERE id = ? ORDER BY seq",
             doc_id,
         )?;
-        let heads = self.heads(doc_id)?.unwrap_or_default();
         Ok(Some(Stored {
             snapshot,
             changes,
-            heads,
+            heads: stored_heads(heads),
         }))
     }
 
     fn heads(&mut self, doc_id: &str) -> Result<Option<Vec<ChangeHash>>, StoreError> {
-        let rows = self
-            .0
-            .exec(
-                "SELECT heads FROM documents WHERE id = ?",
-                vec![doc_id.into()],
-            )
-            .map_err(failed)?
-            .raw()
-            .collect::<worker::Result<Vec<_>>>()
-            .map_err(failed)?;
-        Ok(rows.into_iter().next().map(|row| match row.first() {
-            Some(SqlStorageValue::Blob(bytes)) => decode_heads(bytes),
-            _ => Vec::new(),
-        }))
+        let row = self.row("SELECT heads FROM documents WHERE id = ?", doc_id)?;
+        Ok(row.map(|row| stored_heads(row.into_iter().next())))
     }
 
     fn append(

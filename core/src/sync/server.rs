@@ -240,13 +240,8 @@ impl SyncServer {
             }
         };
         if !self.docs.contains_key(&doc_id) && stored_reply::is_report(&message) {
-            match self.answer_from_store(conn, &doc_id, &message, store) {
-                Ok(Some(reply)) => {
-                    return reply
-                        .and_then(|reply| self.frame(conn, m.document_id, reply))
-                        .into_iter()
-                        .collect();
-                }
+            match self.answer_from_store(conn, peer, m.document_id, &message, store) {
+                Ok(Some(effects)) => return effects,
                 Ok(None) => {}
                 Err(error) => return refuse(conn, CLOSE_INTERNAL, &error.to_string()),
             }
@@ -258,12 +253,7 @@ impl SyncServer {
         };
         if !known && peer_has_nothing {
             self.docs.remove(&doc_id);
-            let unavailable = RepoMessage::DocUnavailable {
-                sender_id: self.peer_id.clone(),
-                target_id: peer.to_owned(),
-                document_id: m.document_id,
-            };
-            return vec![Effect::Send(conn, unavailable.encode())];
+            return vec![self.unavailable(conn, peer, m.document_id)];
         }
         let mut effects = Vec::new();
         let changed = {
@@ -305,50 +295,71 @@ impl SyncServer {
     }
 
     /// Answers a report (heads, no changes, no needs) for a document that is not in memory
-    /// from the store alone, when that suffices: `Ok(Some(answer))` then, `Ok(None)` when the
+    /// from the store alone, when that suffices: `Ok(Some(effects))` then, `Ok(None)` when the
     /// document has to be loaded.
     fn answer_from_store(
         &mut self,
         conn: ConnId,
-        doc_id: &str,
+        peer: &str,
+        document_id: RepoDocId,
         message: &sync::Message,
         store: &mut impl DocumentStore,
-    ) -> Result<Option<Option<sync::Message>>, StoreError> {
-        if message.heads.is_empty() {
+    ) -> Result<Option<Vec<Effect>>, StoreError> {
+        let doc_id = document_id.local();
+        let answer = if message.heads.is_empty() {
+            let Some(stored) = store.load(&doc_id)? else {
+                return Ok(Some(vec![self.unavailable(conn, peer, document_id)]));
+            };
             // Stored bytes go out as they are only if their checksums hold; otherwise the
             // ordinary path loads the document and quarantines it.
-            let Some(stored) = store.load(doc_id)?.filter(|s| {
-                !s.heads.is_empty()
-                    && chunks::intact(&s.snapshot)
-                    && s.changes.iter().all(|c| chunks::intact(c))
-            }) else {
+            let intact = !stored.heads.is_empty()
+                && chunks::intact(&stored.snapshot)
+                && stored.changes.iter().all(|c| chunks::intact(c));
+            if !intact {
+                return Ok(None);
+            }
+            let state = self.sync_state(conn, &doc_id);
+            let Some(answer) = stored_reply::whole_document(stored, message, state) else {
                 return Ok(None);
             };
-            let state = self.sync_state(conn, doc_id);
-            let answer = stored_reply::whole_document(&stored, message, state);
-            return Ok(answer.map(Some));
-        }
-        let mut reported = message.heads.clone();
-        reported.sort_unstable();
-        match store.heads(doc_id)? {
-            Some(mut heads) if !heads.is_empty() => {
-                heads.sort_unstable();
-                if heads != reported {
-                    return Ok(None);
-                }
-                let state = self.sync_state(conn, doc_id);
-                let answer = stored_reply::level(&heads, message, state);
-                // Level and not in memory: nothing worth remembering for this device (a later
-                // change reaches every joined device anyway), so states stay bounded by what
-                // is loaded, not by the size of the workspace.
-                if let Some(connection) = self.connections.get_mut(&conn) {
-                    connection.syncs.remove(doc_id);
-                    connection.owed_resets.remove(doc_id);
-                }
-                Ok(Some(answer))
+            Some(answer)
+        } else {
+            let mut reported = message.heads.clone();
+            reported.sort_unstable();
+            let Some(mut heads) = store.heads(&doc_id)?.filter(|h| !h.is_empty()) else {
+                return Ok(None);
+            };
+            heads.sort_unstable();
+            if heads != reported {
+                return Ok(None);
             }
-            _ => Ok(None),
-        }
+            let state = self.sync_state(conn, &doc_id);
+            let answer = stored_reply::level(&heads, message, state);
+            // Level and not in memory: nothing worth remembering for this device (a later
+            // change reaches every joined device anyway), so states stay bounded by what is
+            // loaded, not by the size of the workspace.
+            if let Some(connection) = self.connections.get_mut(&conn) {
+                connection.syncs.remove(&doc_id);
+                connection.owed_resets.remove(&doc_id);
+            }
+            answer
+        };
+        Ok(Some(
+            answer
+                .and_then(|answer| self.frame(conn, document_id, answer))
+                .into_iter()
+                .collect(),
+        ))
+    }
+
+    /// Tells `peer` the server does not have the document.
+    fn unavailable(&self, conn: ConnId, peer: &str, document_id: RepoDocId) -> Effect {
+        let unavailable = RepoMessage::DocUnavailable {
+            sender_id: self.peer_id.clone(),
+            target_id: peer.to_owned(),
+            document_id,
+        };
+        Effect::Send(conn, unavailable.encode())
     }
 
     /// A sync message for `conn`, framed.

@@ -25,19 +25,19 @@ pub fn is_report(message: &sync::Message) -> bool {
 /// known). `None` for a device too old for whole-document messages (it takes the ordinary
 /// path).
 pub fn whole_document(
-    stored: &Stored,
+    stored: Stored,
     message: &sync::Message,
     state: &mut sync::State,
 ) -> Option<sync::Message> {
     message.flags?;
     receive_report(message, &[], state);
     let mut chunks = Vec::with_capacity(1 + stored.changes.len());
-    chunks.push(stored.snapshot.clone());
-    chunks.extend(stored.changes.iter().cloned());
+    chunks.push(stored.snapshot);
+    chunks.extend(stored.changes);
     Some(answered(
         state,
         sync::Message {
-            heads: stored.heads.clone(),
+            heads: stored.heads,
             need: Vec::new(),
             // Without the loaded document there is no bloom filter to offer; an empty `have`
             // asks the device for nothing but what it is explicitly asked for.
