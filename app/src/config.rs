@@ -67,6 +67,17 @@ impl Config {
         format!("{}/ws/{}?token={}", self.edge, self.workspace, self.token)
     }
 
+    /// The same address over HTTP(S): answers whether the token is refused (401 / 403).
+    pub fn probe_url(&self) -> String {
+        self.socket_url().replacen("ws", "http", 1)
+    }
+
+    /// The HTTP(S) address of every customer's summary row on the edge.
+    pub fn rows_url(&self) -> String {
+        let edge = self.edge.replacen("ws", "http", 1);
+        format!("{edge}/ws/{}/rows?token={}", self.workspace, self.token)
+    }
+
     /// The IndexedDB database name that holds this workspace's documents.
     pub fn database_name(&self) -> String {
         format!("crm-{}", self.workspace)

@@ -4,7 +4,10 @@
 //! document id. Local edits are written there before they are reported saved and then synced
 //! with the edge (automerge-repo protocol, `crm_core::sync::SyncClient`); changes from the edge
 //! are applied, stored and shown. A document listed in the workspace directory but not on this
-//! device yet is requested from the edge. A changed document
+//! device yet is requested from the edge; when many are missing (a new device), every
+//! customer's summary row is fetched from the edge first, so the list is complete at once, and
+//! documents that arrive whole are stored as they came and loaded only when opened or edited.
+//! A changed document
 //! updates only its own summary row and, if a page shows it, its own customer signal; the list
 //! of rows is republished at most once per animation-frame-sized batch.
 
@@ -12,7 +15,7 @@ use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
-use crm_core::customer::{Customer, FieldConflict, NewContact, NewCustomer, SummaryRow};
+use crm_core::customer::{Customer, FieldConflict, HeadedRow, NewContact, NewCustomer};
 use crm_core::replica::{Replica, WORKSPACE_DOC_ID};
 use crm_core::sync::{DocSlot, Inbound, SyncClient};
 use crm_core::workspace::Workspace;
@@ -32,17 +35,28 @@ const COMPACT_AFTER: usize = 32;
 const LOAD_CHUNK: usize = 50;
 /// Documents offered to the edge between two yields to the browser after connecting.
 const OFFER_CHUNK: usize = 200;
+/// Missing documents from which their summary rows are fetched from the edge in one request
+/// before the documents themselves.
+const BULK_ROWS_FROM: usize = 50;
 /// How long row updates are gathered before the list is republished.
 const PUBLISH_DELAY: std::time::Duration = std::time::Duration::from_millis(16);
 /// The same while documents are still arriving from the edge (a first sync), so that the list
 /// is not re-sorted for every one of thousands of arrivals.
 const PUBLISH_DELAY_SYNCING: std::time::Duration = std::time::Duration::from_millis(1000);
+/// How long documents arriving from the edge are gathered into one IndexedDB transaction.
+const ARRIVALS_DELAY_MS: i32 = 100;
+/// How long sync frames are gathered before the badge's counts are updated.
+const COUNT_DELAY: std::time::Duration = std::time::Duration::from_millis(50);
+/// Key of the row cache record holding the rows last fetched from the edge, as fetched (one
+/// record, not one per customer; a customer's own record, written when it changes here,
+/// takes precedence).
+const EDGE_ROWS_KEY: &str = "~edge";
 
 /// Reactive view of the session, for the UI.
 #[derive(Clone, Copy)]
 pub struct SessionSignals {
     /// One row per customer, in no particular order.
-    pub rows: RwSignal<Vec<SummaryRow>>,
+    pub rows: RwSignal<Vec<crm_core::customer::SummaryRow>>,
     /// The workspace: members, pipeline, custom fields.
     pub workspace: RwSignal<Option<Workspace>>,
     /// The member using this device.
@@ -76,9 +90,15 @@ pub struct Session {
     awaited: RefCell<HashSet<String>>,
     /// Documents that arrived from the edge, as received, to store in one transaction.
     arrivals: RefCell<Vec<(String, Vec<u8>)>>,
-    rows: RefCell<BTreeMap<String, SummaryRow>>,
+    /// Summary rows by document, with the heads each summarises.
+    rows: RefCell<BTreeMap<String, HeadedRow>>,
     open_customers: RefCell<HashMap<String, ArcRwSignal<Option<Customer>>>>,
     publish_scheduled: Cell<bool>,
+    count_scheduled: Cell<bool>,
+    /// Rows are being fetched from the edge: documents kept unloaded wait for them.
+    fetching_rows: Cell<bool>,
+    /// Documents kept unloaded that arrived without a row while rows were being fetched.
+    rowless: RefCell<HashSet<String>>,
     /// Rows found stale in the cache while loading, written back in one go: (id, json).
     stale_rows: RefCell<Vec<(String, Vec<u8>)>>,
     /// Keys of the changes appended after each stored snapshot, by document.
@@ -86,8 +106,8 @@ pub struct Session {
     /// Sequence of the next appended change; rises across sessions (starts at µs since epoch).
     next_seq: Cell<u64>,
     store: DocumentStore,
-    /// The edge's WebSocket URL for this workspace and token, if there is a token.
-    socket_url: Option<String>,
+    /// Where and as whom to sync, if there is a token.
+    edge: Option<Config>,
     link: OnceCell<EdgeLink>,
     /// What the UI renders.
     pub signals: SessionSignals,
@@ -113,12 +133,7 @@ impl Session {
             storage_errors: RwSignal::new(Vec::new()),
         };
         let store = DocumentStore::open(&config.database_name()).await?;
-        let rows = store
-            .rows()
-            .await?
-            .into_iter()
-            .filter_map(|(id, json)| Some((id, serde_json::from_slice(&json).ok()?)))
-            .collect();
+        let rows = cached_rows(store.rows().await?);
         if let Some(bytes) = store.get(WORKSPACE_DOC_ID).await? {
             // The snapshot alone, for names and stages while everything loads.
             let early = WorkspaceDoc::load(&bytes).and_then(|ws| ws.workspace());
@@ -133,11 +148,14 @@ impl Session {
             rows: RefCell::new(rows),
             open_customers: RefCell::new(HashMap::new()),
             publish_scheduled: Cell::new(false),
+            count_scheduled: Cell::new(false),
+            fetching_rows: Cell::new(false),
+            rowless: RefCell::new(HashSet::new()),
             stale_rows: RefCell::new(Vec::new()),
             pending: RefCell::new(HashMap::new()),
             next_seq: Cell::new(js_sys::Date::now() as u64 * 1000),
             store,
-            socket_url: (!config.token.is_empty()).then(|| config.socket_url()),
+            edge: (!config.token.is_empty()).then(|| config.clone()),
             link: OnceCell::new(),
             signals,
         });
@@ -200,7 +218,7 @@ impl Session {
         }
         self.publish();
         self.signals.loading.set(false);
-        let Some(socket_url) = self.socket_url.clone() else {
+        let Some(socket_url) = self.edge.as_ref().map(Config::socket_url) else {
             // Works on this device's data alone until opened with a login link.
             return self.signals.link.set(LinkStatus::SignedOut);
         };
@@ -254,7 +272,7 @@ impl Session {
         let stamp = self.stamp();
         {
             let mut docs = self.docs.borrow_mut();
-            match docs.get_mut(id).and_then(DocSlot::replica_mut) {
+            match docs.get_mut(id).map(|slot| slot.loaded(id)).transpose()?.flatten() {
                 Some(Replica::Customer(doc)) => op(doc, &stamp)?,
                 _ => {
                     return Err(ModelError::NotFound {
@@ -287,23 +305,30 @@ impl Session {
         self.docs
             .borrow_mut()
             .get_mut(id)
-            .and_then(DocSlot::replica_mut)
-            .map(Replica::heads)
+            .map(DocSlot::heads)
             .unwrap_or_default()
     }
 
     /// Fields of customer `id` that two people changed at once.
     pub fn conflicts(&self, id: &str) -> Vec<FieldConflict> {
-        match self.docs.borrow().get(id).and_then(DocSlot::replica) {
-            Some(Replica::Customer(doc)) => doc.conflicts(),
-            _ => Vec::new(),
-        }
+        self.with_customer(id, |doc| doc.conflicts())
+            .unwrap_or_default()
     }
 
     fn hydrate(&self, id: &str) -> Option<Customer> {
-        match self.docs.borrow().get(id).and_then(DocSlot::replica) {
-            Some(Replica::Customer(doc)) => doc.customer().ok(),
-            _ => None,
+        self.with_customer(id, |doc| doc.customer().ok()).flatten()
+    }
+
+    /// Reads customer `id`, loading its document if it is kept unloaded.
+    fn with_customer<T>(&self, id: &str, read: impl FnOnce(&CustomerDoc) -> T) -> Option<T> {
+        let mut docs = self.docs.borrow_mut();
+        match docs.get_mut(id)?.loaded(id) {
+            Ok(Some(Replica::Customer(doc))) => Some(read(doc)),
+            Ok(_) => None,
+            Err(error) => {
+                leptos::logging::warn!("customer {id} does not load: {error}");
+                None
+            }
         }
     }
 
@@ -317,18 +342,42 @@ impl Session {
     /// Brings the row, the open page and the workspace signal of document `id` up to date;
     /// returns whether its row changed. With `cache`, a changed row is also queued for the
     /// row cache (documents loaded at start whose cached row was stale or missing).
+    ///
+    /// A document kept unloaded is loaded only if its row is not known at its heads or a page
+    /// shows it.
     fn adopt(self: &Rc<Self>, id: &str, cache: bool) -> bool {
-        let docs = self.docs.borrow();
-        match docs.get(id).and_then(DocSlot::replica) {
+        let mut docs = self.docs.borrow_mut();
+        let Some(slot) = docs.get_mut(id) else {
+            return false;
+        };
+        if let DocSlot::Stored { heads, .. } = slot {
+            let known = self.rows.borrow().get(id).is_some_and(|r| r.is_at(heads));
+            if !self.open_customers.borrow().contains_key(id) {
+                if known {
+                    return false;
+                }
+                if self.fetching_rows.get() {
+                    self.rowless.borrow_mut().insert(id.to_owned());
+                    return false;
+                }
+            }
+            if let Err(error) = slot.loaded(id) {
+                leptos::logging::warn!("document {id} does not load: {error}");
+                return false;
+            }
+        }
+        match slot.replica_mut() {
             Some(Replica::Workspace(ws)) => {
                 self.signals.workspace.set(ws.workspace().ok());
                 false
             }
-            Some(Replica::Customer(doc)) => {
-                if let Some(signal) = self.open_customers.borrow().get(id) {
+            Some(replica @ Replica::Customer(_)) => {
+                if let (Some(signal), Replica::Customer(doc)) =
+                    (self.open_customers.borrow().get(id), &*replica)
+                {
                     signal.set(doc.customer().ok());
                 }
-                let row = doc.summary().ok();
+                let row = replica.summary();
                 let mut rows = self.rows.borrow_mut();
                 if rows.get(id) == row.as_ref() {
                     return false;
@@ -351,7 +400,7 @@ impl Session {
     }
 
     /// Writes the summary row of `id` to the row cache, in the background.
-    fn cache_row(self: &Rc<Self>, id: &str, row: &SummaryRow) {
+    fn cache_row(self: &Rc<Self>, id: &str, row: &HeadedRow) {
         let Ok(json) = serde_json::to_vec(row) else {
             return;
         };
@@ -365,7 +414,7 @@ impl Session {
 
     /// Shows the current rows.
     fn publish(&self) {
-        let rows = self.rows.borrow().values().cloned().collect();
+        let rows = self.rows.borrow().values().map(|r| r.row.clone()).collect();
         self.signals.rows.set(rows);
     }
 
@@ -422,21 +471,10 @@ impl Session {
     /// Asks the edge with a plain GET whether it refuses this device's token (it answers 401
     /// or 403 before looking for a WebSocket upgrade, 426 for a good token).
     async fn probe_token(self: Rc<Self>) {
-        let Some(url) = self
-            .socket_url
-            .as_deref()
-            .map(|u| u.replacen("ws", "http", 1))
-        else {
+        let Some(url) = self.edge.as_ref().map(Config::probe_url) else {
             return;
         };
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let answer = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(&url)).await;
-        let status = answer
-            .ok()
-            .and_then(|r| wasm_bindgen::JsCast::dyn_into::<web_sys::Response>(r).ok())
-            .map(|r| r.status());
+        let status = fetch(&url).await.map(|r| r.status());
         let refused = status.filter(|s| matches!(s, 401 | 403));
         self.signals.token_refused.set(refused);
     }
@@ -453,14 +491,14 @@ impl Session {
                         DocSlot::awaited()
                     });
                     // A document arriving whole is stored as it came, without re-saving it.
-                    let first = matches!(slot, DocSlot::Awaited(_)) && !message.changes.is_empty();
+                    let first = !slot.is_present() && !message.changes.is_empty();
                     let bytes: Vec<u8> = if first {
                         message.changes.iter().flatten().copied().collect()
                     } else {
                         Vec::new()
                     };
                     let applied = self.sync.borrow_mut().apply(&doc_id, slot, message);
-                    let arrived = first && slot.replica().is_some();
+                    let arrived = first && slot.is_present();
                     (applied, arrived.then_some(bytes))
                 };
                 match applied {
@@ -471,9 +509,8 @@ impl Session {
                             None => self.persist(&doc_id, false),
                         }
                         if doc_id == WORKSPACE_DOC_ID {
-                            for id in self.await_directory() {
-                                self.offer(&id);
-                            }
+                            let missing = self.await_directory();
+                            spawn_local(Rc::clone(self).request(missing));
                         }
                     }
                     Ok(false) => {}
@@ -482,7 +519,7 @@ impl Session {
                     }
                 }
                 self.offer(&doc_id);
-                self.count_sync();
+                self.schedule_count();
             }
             Ok(Inbound::Unavailable { doc_id }) => {
                 let mut docs = self.docs.borrow_mut();
@@ -491,7 +528,7 @@ impl Session {
                     self.awaited.borrow_mut().remove(&doc_id);
                 }
                 drop(docs);
-                self.count_sync();
+                self.schedule_count();
             }
             Ok(Inbound::Refused(reason)) => {
                 leptos::logging::warn!("the edge refused this device: {reason}")
@@ -504,7 +541,8 @@ impl Session {
     /// After the edge accepted the join: requests the documents the workspace lists that
     /// this device lacks, and offers every document, a chunk per browser turn.
     async fn offer_all(self: Rc<Self>) {
-        self.await_directory();
+        let missing = self.await_directory();
+        self.fetch_rows_if_many(missing.len()).await;
         let ids: Vec<String> = self.docs.borrow().keys().cloned().collect();
         for (n, id) in ids.iter().enumerate() {
             if n % OFFER_CHUNK == OFFER_CHUNK - 1 {
@@ -516,6 +554,81 @@ impl Session {
             self.offer(id);
         }
         self.count_sync();
+    }
+
+    /// Requests documents this device lacks, after fetching their rows if there are many.
+    async fn request(self: Rc<Self>, missing: Vec<String>) {
+        self.fetch_rows_if_many(missing.len()).await;
+        for (n, id) in missing.iter().enumerate() {
+            if n % OFFER_CHUNK == OFFER_CHUNK - 1 {
+                yield_to_browser().await;
+            }
+            self.offer(id);
+        }
+        self.count_sync();
+    }
+
+    /// With [`BULK_ROWS_FROM`] or more documents missing, fetches every customer's summary
+    /// row from the edge, so a new device lists the whole workspace at once and need not load
+    /// the documents that arrive. Returns once the edge has answered: the rows are read while
+    /// the documents are requested (the edge serves one request at a time, so asking for both
+    /// at once would delay the list). Documents arriving before the rows are read wait for
+    /// them; those the edge had no current row for are then loaded to compute one. A failed
+    /// fetch only means the rows come with their documents.
+    async fn fetch_rows_if_many(self: &Rc<Self>, missing: usize) {
+        if missing < BULK_ROWS_FROM || self.fetching_rows.replace(true) {
+            return;
+        }
+        let response = match self.edge.as_ref().map(Config::rows_url) {
+            Some(url) => fetch(&url).await.filter(web_sys::Response::ok),
+            None => None,
+        };
+        let session = Rc::clone(self);
+        spawn_local(async move {
+            if let Some(response) = response {
+                session.read_rows(response).await;
+            }
+            session.fetching_rows.set(false);
+            let mut changed = false;
+            for id in session.rowless.take() {
+                changed |= session.adopt(&id, true);
+            }
+            let stale = session.stale_rows.take();
+            if let Err(error) = session.store.put_rows(&stale).await {
+                session.report(error);
+            }
+            if changed {
+                session.publish();
+            }
+        });
+    }
+
+    /// Reads the edge's rows, caches them as one record and shows those this device has none
+    /// for.
+    async fn read_rows(&self, response: web_sys::Response) {
+        let text = match response.text() {
+            Ok(text) => wasm_bindgen_futures::JsFuture::from(text).await.ok(),
+            Err(_) => None,
+        };
+        let Some((text, rows)) = text.and_then(|t| t.as_string()).and_then(|t| {
+            let rows = serde_json::from_str::<Vec<HeadedRow>>(&t).ok()?;
+            Some((t, rows))
+        }) else {
+            return leptos::logging::warn!("unreadable summary rows from the edge");
+        };
+        {
+            let docs = self.docs.borrow();
+            let mut known = self.rows.borrow_mut();
+            for row in rows {
+                if docs.contains_key(&row.row.id) && !known.contains_key(&row.row.id) {
+                    known.insert(row.row.id.clone(), row);
+                }
+            }
+        }
+        self.publish();
+        if let Err(error) = self.store.put_row(EDGE_ROWS_KEY, text.as_bytes()).await {
+            self.report(error);
+        }
     }
 
     /// Adds an awaiting slot for every customer in the workspace directory that this device
@@ -560,6 +673,22 @@ impl Session {
         }
     }
 
+    /// Recounts soon: frames arrive by the thousand during a first sync, and the badge needs
+    /// no more than a few updates a second.
+    fn schedule_count(self: &Rc<Self>) {
+        if self.count_scheduled.replace(true) {
+            return;
+        }
+        let session = Rc::clone(self);
+        set_timeout(
+            move || {
+                session.count_scheduled.set(false);
+                session.count_sync();
+            },
+            COUNT_DELAY,
+        );
+    }
+
     /// Recounts unconfirmed changes and awaited documents for the sync badge.
     fn count_sync(&self) {
         let mut docs = self.docs.borrow_mut();
@@ -567,8 +696,7 @@ impl Session {
         let mut unconfirmed = self.unconfirmed.borrow_mut();
         unconfirmed.retain(|id, _| {
             docs.get_mut(id)
-                .and_then(DocSlot::replica_mut)
-                .is_some_and(|replica| !sync.is_confirmed(id, replica))
+                .is_some_and(|slot| !sync.is_confirmed(id, &slot.heads()))
         });
         let total = unconfirmed.values().sum();
         self.signals.unconfirmed.set(total);
@@ -576,7 +704,9 @@ impl Session {
     }
 
     /// Document `id` arrived whole from the edge as `bytes`: it is stored as it came, with
-    /// every other arrival of this browser turn, in one transaction with their rows.
+    /// every other arrival of the next [`ARRIVALS_DELAY_MS`], in one transaction with their
+    /// rows (a first sync brings thousands; a transaction per few would cost more than the
+    /// writes).
     fn arrived(self: &Rc<Self>, id: &str, bytes: Vec<u8>) {
         self.awaited.borrow_mut().remove(id);
         self.pending.borrow_mut().insert(id.to_owned(), Vec::new());
@@ -588,11 +718,14 @@ impl Session {
         let session = Rc::clone(self);
         session.signals.unsaved_writes.update(|n| *n += 1);
         spawn_local(async move {
-            yield_to_browser().await;
+            pause(ARRIVALS_DELAY_MS).await;
             let docs = session.arrivals.take();
+            // Rows of documents kept unloaded came from the edge and are cached already.
             let rows: Vec<(String, Vec<u8>)> = {
                 let rows = session.rows.borrow();
+                let slots = session.docs.borrow();
                 docs.iter()
+                    .filter(|(id, _)| slots.get(id).is_some_and(|s| s.replica().is_some()))
                     .filter_map(|(id, _)| {
                         Some((id.clone(), serde_json::to_vec(rows.get(id)?).ok()?))
                     })
@@ -607,11 +740,8 @@ impl Session {
     }
 
     fn save(&self, id: &str) -> Option<Vec<u8>> {
-        self.docs
-            .borrow_mut()
-            .get_mut(id)
-            .and_then(DocSlot::replica_mut)
-            .map(Replica::save)
+        let mut docs = self.docs.borrow_mut();
+        docs.get_mut(id)?.loaded(id).ok().flatten().map(Replica::save)
     }
 
     /// Writes what changed in document `id` to IndexedDB — a snapshot the first time, else an
@@ -702,6 +832,22 @@ impl Session {
     }
 }
 
+/// The row cache as stored: the rows last fetched from the edge, overridden by each
+/// customer's own record. Records that do not parse (an older format) are left out; the rows
+/// are recomputed from the documents.
+fn cached_rows(records: Vec<(String, Vec<u8>)>) -> BTreeMap<String, HeadedRow> {
+    let (edge, own): (Vec<_>, Vec<_>) = records.into_iter().partition(|(k, _)| k == EDGE_ROWS_KEY);
+    let from_edge = edge
+        .into_iter()
+        .filter_map(|(_, json)| serde_json::from_slice::<Vec<HeadedRow>>(&json).ok())
+        .flatten()
+        .map(|row| (row.row.id.clone(), row));
+    let own = own
+        .into_iter()
+        .filter_map(|(id, json)| Some((id, serde_json::from_slice(&json).ok()?)));
+    from_edge.chain(own).collect()
+}
+
 /// Moves an unreadable document (snapshot and changes) under `quarantine/{key}/{time}` so
 /// nothing is lost; returns that key.
 async fn quarantine(store: &DocumentStore, doc: &StoredDocument) -> Result<String, StorageError> {
@@ -719,11 +865,23 @@ async fn quarantine(store: &DocumentStore, doc: &StoredDocument) -> Result<Strin
     Ok(kept)
 }
 
+/// A GET of `url`: the response, or `None` if the edge could not be reached.
+async fn fetch(url: &str) -> Option<web_sys::Response> {
+    let window = web_sys::window()?;
+    let answer = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url)).await;
+    wasm_bindgen::JsCast::dyn_into::<web_sys::Response>(answer.ok()?).ok()
+}
+
 /// Lets the browser render and handle input before the next chunk of work.
 async fn yield_to_browser() {
+    pause(0).await;
+}
+
+/// Resumes after `ms` milliseconds (or at the browser's next turn, for 0).
+async fn pause(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback(&resolve);
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;

@@ -74,7 +74,6 @@ impl DocumentStore {
         self.put_in(ROWS, &[(key, json)]).await
     }
 
-    /// Caches many summary rows `(key, json)` in one transaction.
     /// Stores documents that arrived whole (each as a snapshot) and their rows, in one
     /// transaction.
     pub async fn put_arrivals(
@@ -86,6 +85,7 @@ impl DocumentStore {
             .await
     }
 
+    /// Caches many summary rows `(key, json)` in one transaction.
     pub async fn put_rows(&self, rows: &[(String, Vec<u8>)]) -> Result<(), StorageError> {
         self.put_in(ROWS, &records(rows)).await
     }
@@ -113,15 +113,22 @@ impl DocumentStore {
             .transaction(names)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
+        // Every put is issued before any is awaited: one round trip to the database for the
+        // batch, not one per record.
+        let mut puts = Vec::new();
         for (name, records) in writes {
             let store = tx.object_store(name)?;
             for (key, bytes) in *records {
-                store
-                    .put(Uint8Array::from(bytes.to_vec()))
-                    .with_key(*key)
-                    .primitive()?
-                    .await?;
+                puts.push(
+                    store
+                        .put(Uint8Array::from(bytes.to_vec()))
+                        .with_key(*key)
+                        .primitive()?,
+                );
             }
+        }
+        for put in puts {
+            put.await?;
         }
         tx.commit().await?;
         Ok(())

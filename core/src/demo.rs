@@ -5,8 +5,8 @@
 use crate::contact::ContactKind;
 use crate::custom_field::{CustomFieldDef, FieldKind, FieldOption};
 use crate::customer::{
-    Channel, CustomValue, CustomerDoc, Direction, Lifecycle, MANUAL_ORIGIN, NewContact,
-    NewCustomer, NewDeal, NewFollowUp, NewInteraction, NewOrder, OrderChannel, Source,
+    Channel, CustomValue, CustomerDoc, Direction, HeadedRow, Lifecycle, MANUAL_ORIGIN, NewContact,
+    NewCustomer, NewDeal, NewFollowUp, NewInteraction, NewOrder, OrderChannel, Source, SummaryRow,
 };
 use crate::document::{CrmDocument, Stamp};
 use crate::id::Id;
@@ -174,13 +174,17 @@ pub struct SavedDoc {
     pub bytes: Vec<u8>,
     /// Its heads.
     pub heads: Vec<automerge::ChangeHash>,
+    /// A customer's summary row.
+    pub row: Option<HeadedRow>,
 }
 
 impl SavedDoc {
-    fn of(id: String, doc: &mut impl CrmDocument) -> Self {
+    fn of(id: String, doc: &mut impl CrmDocument, row: Option<SummaryRow>) -> Self {
+        let heads = doc.heads();
         Self {
             id,
-            heads: doc.heads(),
+            row: row.map(|row| HeadedRow::new(row, &heads)),
+            heads,
             bytes: doc.save(),
         }
     }
@@ -197,10 +201,11 @@ pub fn saved_workspace(count: usize, now: Millis) -> Vec<SavedDoc> {
             let id = customer.id().expect("a demo customer has an id");
             ws.register_customer(&Id::parse(&id).expect("demo ids are valid"), &stamp)
                 .expect("demo ids are unique");
-            SavedDoc::of(id, &mut customer)
+            let row = customer.summary().expect("a demo customer has a row");
+            SavedDoc::of(id, &mut customer, Some(row))
         })
         .collect();
-    std::iter::once(SavedDoc::of(WORKSPACE_DOC_ID.to_owned(), &mut ws))
+    std::iter::once(SavedDoc::of(WORKSPACE_DOC_ID.to_owned(), &mut ws, None))
         .chain(customers)
         .collect()
 }

@@ -4,7 +4,7 @@
 
 use automerge::{AutoCommit, ChangeHash, sync};
 
-use crate::customer::CustomerDoc;
+use crate::customer::{CustomerDoc, HeadedRow};
 use crate::document::CrmDocument;
 use crate::error::ModelError;
 use crate::workspace::WorkspaceDoc;
@@ -87,6 +87,18 @@ impl Replica {
         match self {
             Self::Workspace(doc) => doc.heads(),
             Self::Customer(doc) => doc.heads(),
+        }
+    }
+
+    /// The summary row of a customer document, with the heads it summarises (`None` for the
+    /// workspace document or a customer whose row cannot be read).
+    pub fn summary(&mut self) -> Option<HeadedRow> {
+        match self {
+            Self::Workspace(_) => None,
+            Self::Customer(doc) => {
+                let row = doc.summary().ok()?;
+                Some(HeadedRow::new(row, &doc.heads()))
+            }
         }
     }
 

@@ -82,8 +82,9 @@ impl Device {
     }
 
     fn tag(&mut self, doc_id: &str, tag: String) {
-        let Some(Replica::Customer(customer)) =
-            self.docs.get_mut(doc_id).and_then(DocSlot::replica_mut)
+        // A document kept as it arrived is loaded on its first edit.
+        let Some(Ok(Some(Replica::Customer(customer)))) =
+            self.docs.get_mut(doc_id).map(|slot| slot.loaded(doc_id))
         else {
             return;
         };
@@ -313,13 +314,16 @@ impl World {
                 Replica::restore(id, &stored.snapshot, &stored.changes).expect("stored is valid");
             let server_heads = on_server.heads();
             for device in &mut self.devices {
-                let replica = device
+                let slot = device
                     .docs
                     .get_mut(id)
-                    .and_then(DocSlot::replica_mut)
                     .unwrap_or_else(|| panic!("{} has {id}", device.name));
-                assert_eq!(replica.heads(), server_heads, "{} on {id}", device.name);
+                assert_eq!(slot.heads(), server_heads, "{} on {id}", device.name);
+                let replica = slot.loaded(id).expect("loads").expect("present");
+                assert_eq!(replica.heads(), server_heads, "{} loaded {id}", device.name);
             }
+            // The row served to new devices summarises what is stored.
+            assert_eq!(self.store.rows.get(id), on_server.summary().as_ref(), "row of {id}");
             if let Replica::Customer(customer) = &on_server {
                 let tags = customer.customer().unwrap().tags;
                 for device in &self.devices {
@@ -384,5 +388,31 @@ fn a_quiet_network_needs_no_reconnect_after_duplicates_and_reordering() {
         });
     }
     world.settle();
+    world.assert_converged();
+}
+
+#[test]
+fn documents_that_arrive_whole_stay_unloaded_until_something_needs_them() {
+    let stored = |world: &World, device: usize| -> usize {
+        let docs = &world.devices[device].docs;
+        (world.seeded.iter())
+            .filter(|id| matches!(docs.get(*id), Some(DocSlot::Stored { .. })))
+            .count()
+    };
+    let mut world = World::new();
+    world.settle();
+    assert_eq!(stored(&world, 0), world.seeded.len(), "kept as they arrived");
+    // Served from storage and not acknowledged: the server remembers nothing per device for
+    // documents it does not hold in memory.
+    assert!(world.server.sync_states() <= 2 * world.server.loaded());
+    // Reconnecting exchanges heads only: nothing is resent, nothing loaded.
+    world.reconnect(0);
+    world.settle();
+    assert_eq!(stored(&world, 0), world.seeded.len(), "still unloaded");
+    // A teammate's edit loads the document it touches, and only that one.
+    let id = world.seeded[1].clone();
+    world.devices[1].tag(&id, "vip".into());
+    world.settle();
+    assert_eq!(stored(&world, 0), world.seeded.len() - 1);
     world.assert_converged();
 }

@@ -4,7 +4,9 @@
 //! Durable Object (one per workspace, addressed by name) once the token is checked: signed
 //! with the `AUTH_SECRET` secret, unexpired and for this very workspace (401 / 403 otherwise,
 //! and no socket); the same GET without the upgrade answers 426 for a good token, so a client
-//! can tell a refused token from an unreachable edge. `GET /health` answers `ok`.
+//! can tell a refused token from an unreachable edge. `GET /ws/{workspace}/rows?token=…`
+//! answers every customer's summary row as JSON, so that a new device lists the workspace
+//! before its documents arrive. `GET /health` answers `ok`.
 
 use crm_core::token::Grant;
 use worker::{Context, Env, Request, Response, Result, event};
@@ -25,8 +27,13 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     if path == "/health" {
         return Response::ok("ok");
     }
-    let Some(workspace) = path.strip_prefix("/ws/") else {
+    let Some(route) = path.strip_prefix("/ws/") else {
         return Response::error("not found", 404);
+    };
+    let (workspace, rows) = match route.split_once('/') {
+        Some((workspace, "rows")) => (workspace, true),
+        Some(_) => return Response::error("not found", 404),
+        None => (route, false),
     };
     if crm_core::Id::parse(workspace).is_err() {
         return Response::error("invalid workspace id", 400);
@@ -49,7 +56,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     };
     // Checked after the token, so that a client whose socket fails can ask with a plain GET
     // whether its token is the reason (401 / 403) or not (426).
-    if req.headers().get("Upgrade")?.as_deref() != Some("websocket") {
+    if !rows && req.headers().get("Upgrade")?.as_deref() != Some("websocket") {
         return refusal("expected a WebSocket upgrade", 426);
     }
     // The Durable Object trusts these headers: only this Worker can reach it, and a client's
@@ -64,10 +71,14 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 }
 
 /// An error answer to `/ws/…` that a page on another origin (the app) may read, so it can tell
-/// a refused token from an unreachable edge. No credentials are involved: the token is in the
-/// address.
+/// a refused token from an unreachable edge.
 fn refusal(message: &str, status: u16) -> Result<Response> {
-    let mut response = Response::error(message, status)?;
+    readable_anywhere(Response::error(message, status)?)
+}
+
+/// Lets a page on another origin (the app) read `response`. No credentials are involved: the
+/// token is in the address.
+pub(crate) fn readable_anywhere(mut response: Response) -> Result<Response> {
     response
         .headers_mut()
         .set("Access-Control-Allow-Origin", "*")?;

@@ -1,8 +1,10 @@
 //! The Durable Object's SQLite storage as a [`DocumentStore`]: one compacted snapshot per
 //! document with its current heads (`documents`), incremental changes appended after it
-//! (`changes`), and documents that could not be read kept aside (`quarantine`).
+//! (`changes`), each customer's summary row as JSON (`rows`), and documents that could not be
+//! read kept aside (`quarantine`).
 
 use automerge::ChangeHash;
+use crm_core::customer::HeadedRow;
 use crm_core::sync::{DocumentStore, StoreError, Stored};
 use worker::{SqlStorage, SqlStorageValue};
 
@@ -13,6 +15,7 @@ pub fn create_tables(sql: &SqlStorage) -> worker::Result<()> {
          heads BLOB)",
         "CREATE TABLE IF NOT EXISTS changes (id TEXT NOT NULL, seq INTEGER NOT NULL, \
          bytes BLOB NOT NULL, PRIMARY KEY (id, seq))",
+        "CREATE TABLE IF NOT EXISTS rows (id TEXT PRIMARY KEY, json TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS quarantine (id TEXT NOT NULL, at INTEGER NOT NULL, \
          reason TEXT NOT NULL, snapshot BLOB, changes INTEGER NOT NULL)",
     ] {
@@ -53,23 +56,6 @@ fn stored_heads(value: Option<SqlStorageValue>) -> Vec<ChangeHash> {
 pub struct SqlStore<'a>(pub &'a SqlStorage);
 
 impl SqlStore<'_> {
-    fn blobs(&self, query: &str, id: &str) -> Result<Vec<Vec<u8>>, StoreError> {
-        let rows = self
-            .0
-            .exec(query, vec![id.into()])
-            .map_err(failed)?
-            .raw()
-            .collect::<worker::Result<Vec<_>>>()
-            .map_err(failed)?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| match row.into_iter().next() {
-                Some(SqlStorageValue::Blob(bytes)) => Some(bytes),
-                _ => None,
-            })
-            .collect())
-    }
-
     /// The first row `query` returns for `id`, if any.
     fn row(&self, query: &str, id: &str) -> Result<Option<Vec<SqlStorageValue>>, StoreError> {
         let mut rows = self.0.exec(query, vec![id.into()]).map_err(failed)?.raw();
@@ -78,6 +64,21 @@ impl SqlStore<'_> {
 
     fn run(&self, query: &str, bindings: Vec<SqlStorageValue>) -> Result<(), StoreError> {
         self.0.exec(query, bindings).map(|_| ()).map_err(failed)
+    }
+
+    /// Every stored summary row, as one JSON array of [`HeadedRow`]s.
+    pub fn rows_json(&self) -> worker::Result<String> {
+        let mut json = String::from("[");
+        for row in self.0.exec("SELECT json FROM rows", None)?.raw() {
+            if let Some(SqlStorageValue::String(row)) = row?.into_iter().next() {
+                if json.len() > 1 {
+                    json.push(',');
+                }
+                json.push_str(&row);
+            }
+        }
+        json.push(']');
+        Ok(json)
     }
 
     /// Whether the object holds no document at all.
@@ -93,22 +94,38 @@ impl SqlStore<'_> {
 
 impl DocumentStore for SqlStore<'_> {
     fn load(&mut self, doc_id: &str) -> Result<Option<Stored>, StoreError> {
-        let Some(row) = self.row("SELECT bytes, heads FROM documents WHERE id = ?", doc_id)? else {
-            return Ok(None);
-        };
-        let mut row = row.into_iter();
-        let (Some(SqlStorageValue::Blob(snapshot)), heads) = (row.next(), row.next()) else {
-            return Ok(None);
-        };
-        let changes = self.blobs(
-            "SELECT bytes FROM changes WHERE id = ? ORDER BY seq",
-            doc_id,
-        )?;
-        Ok(Some(Stored {
-            snapshot,
-            changes,
-            heads: stored_heads(heads),
-        }))
+        // One query: the snapshot with its heads first (sequence 0), then the changes in order.
+        let rows = self
+            .0
+            .exec(
+                "SELECT bytes, heads, 0 AS seq FROM documents WHERE id = ?1 \
+                 UNION ALL SELECT bytes, NULL, seq FROM changes WHERE id = ?1 ORDER BY seq",
+                vec![doc_id.into()],
+            )
+            .map_err(failed)?
+            .raw();
+        let mut stored: Option<Stored> = None;
+        for row in rows {
+            let mut row = row.map_err(failed)?.into_iter();
+            let (Some(SqlStorageValue::Blob(bytes)), heads, seq) = (row.next(), row.next(), row.next())
+            else {
+                continue;
+            };
+            let snapshot = matches!(seq, Some(SqlStorageValue::Integer(0)));
+            match &mut stored {
+                Some(stored) => stored.changes.push(bytes),
+                // Changes without a snapshot are not a document.
+                None if !snapshot => return Ok(None),
+                None => {
+                    stored = Some(Stored {
+                        snapshot: bytes,
+                        changes: Vec::new(),
+                        heads: stored_heads(heads),
+                    })
+                }
+            }
+        }
+        Ok(stored)
     }
 
     fn heads(&mut self, doc_id: &str) -> Result<Option<Vec<ChangeHash>>, StoreError> {
@@ -151,8 +168,18 @@ impl DocumentStore for SqlStore<'_> {
         self.run("DELETE FROM changes WHERE id = ?", vec![doc_id.into()])
     }
 
+    fn put_row(&mut self, doc_id: &str, row: &HeadedRow) -> Result<(), StoreError> {
+        let json = serde_json::to_string(row).map_err(|e| StoreError(e.to_string()))?;
+        self.run(
+            "INSERT INTO rows (id, json) VALUES (?, ?) \
+             ON CONFLICT(id) DO UPDATE SET json = excluded.json",
+            vec![doc_id.into(), json.into()],
+        )
+    }
+
     fn quarantine(&mut self, doc_id: &str, reason: &str) -> Result<(), StoreError> {
         worker::console_error!("quarantining document {doc_id}: {reason}");
+        self.run("DELETE FROM rows WHERE id = ?", vec![doc_id.into()])?;
         let now = worker::Date::now().as_millis() as i64;
         self.run(
             "INSERT INTO quarantine (id, at, reason, snapshot, changes) \

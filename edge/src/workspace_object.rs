@@ -9,7 +9,7 @@
 use std::cell::{Cell, RefCell};
 
 use crm_core::sync::server::{CLOSE_UNSUPPORTED, ConnId};
-use crm_core::sync::{Effect, SyncServer};
+use crm_core::sync::{DocumentStore, Effect, SyncServer};
 use worker::{
     DurableObject, Env, Request, Response, Result, State, WebSocket, WebSocketIncomingMessage,
     WebSocketPair, durable_object,
@@ -52,6 +52,14 @@ impl DurableObject for Workspace {
             return Response::error("not authenticated", 401);
         };
         self.seed_demo_if_asked(&req)?;
+        if req.path().ends_with("/rows") {
+            let sql = self.state.storage().sql();
+            let mut response = Response::ok(SqlStore(&sql).rows_json()?)?;
+            response
+                .headers_mut()
+                .set("Content-Type", "application/json")?;
+            return crate::readable_anywhere(response);
+        }
         let conn = self.next_conn.get();
         self.next_conn.set(conn + 1);
         let pair = WebSocketPair::new()?;
@@ -163,7 +171,10 @@ impl Workspace {
     /// customers (default 100). Never touches a workspace that has documents.
     fn seed_demo_if_asked(&self, req: &Request) -> Result<()> {
         let var = |name: &str| self.env.var(name).ok().map(|v| v.to_string());
-        let workspace = req.path().strip_prefix("/ws/").map(str::to_owned);
+        let path = req.path();
+        let workspace = path
+            .strip_prefix("/ws/")
+            .map(|route| route.split('/').next().unwrap_or(route).to_owned());
         if var("DEMO_WORKSPACE").is_none() || var("DEMO_WORKSPACE") != workspace {
             return Ok(());
         }
@@ -177,7 +188,12 @@ impl Workspace {
             .unwrap_or(100);
         let now = worker::Date::now().as_millis() as i64;
         for doc in crm_core::demo::saved_workspace(count, now) {
-            crm_core::sync::DocumentStore::replace(&mut store, &doc.id, &doc.bytes, &doc.heads)
+            store
+                .replace(&doc.id, &doc.bytes, &doc.heads)
+                .and_then(|()| match &doc.row {
+                    Some(row) => store.put_row(&doc.id, row),
+                    None => Ok(()),
+                })
                 .map_err(|e| worker::Error::RustError(e.to_string()))?;
         }
         worker::console_log!("seeded the demo workspace with {count} customers");

@@ -104,6 +104,12 @@ test("a garbage frame closes only its own socket; the workspace keeps syncing", 
   await addCustomer(a.page, "李娜 Li Na");
   const b = await openDevice(browser, pageUrl());
   await waitForName(b.page, "李娜 Li Na");
+
+  // The edge keeps every customer's summary row current, for new devices to list at once.
+  const rows = await (await fetch(`${state.edge.url}/ws/${workspace}/rows?token=${signToken(workspace)}`)).json();
+  const row = rows.find((r) => r.row.name === "李娜 Li Na");
+  assert.ok(row, JSON.stringify(rows));
+  assert.ok(row.heads.length > 0 && row.heads.every((h) => /^[0-9a-f]{64}$/.test(h)));
 });
 
 // The status of a GET, with raw headers (fetch forbids `Upgrade`); 101 when it upgrades.
@@ -145,6 +151,13 @@ test("the edge refuses what is not a workspace WebSocket with a valid token for 
   assert.equal(await ws(`?token=${admin}.${mac}`), 401, "tampered");
   assert.equal(await ws(`?token=${payload}`), 401, "unsigned");
   assert.equal(await ws(`?token=${signToken("other")}`), 403, "other workspace");
+  // The summary rows are behind the same check.
+  const rows = (query) => status(`${state.edge.url}/ws/acme/rows${query}`);
+  assert.equal(await rows(""), 401, "rows without a token");
+  assert.equal(await rows(`?token=${signToken("acme", { ttlMs: -1 })}`), 401, "rows, expired");
+  assert.equal(await rows(`?token=${signToken("other")}`), 403, "rows of another workspace");
+  assert.equal(await rows(`?token=${good}`), 200, "rows");
+  assert.equal(await status(`${state.edge.url}/ws/acme/elsewhere?token=${good}`), 404);
 });
 
 test("a device whose token the edge refuses says so, and keeps its data", async (t) => {

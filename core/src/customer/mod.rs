@@ -18,7 +18,7 @@ pub use model::*;
 pub use ops::{
     DealEdit, NewContact, NewCustomer, NewDeal, NewFollowUp, NewInteraction, NewOrder, ProfileEdit,
 };
-pub use projection::{DealRow, OpenFollowUp, SummaryRow};
+pub use projection::{DealRow, HeadedRow, OpenFollowUp, SummaryRow};
 
 pub use crate::document::Stamp;
 use crate::document::{CrmDocument, schema_version};

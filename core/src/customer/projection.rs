@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use automerge::ChangeHash;
 use serde::{Deserialize, Serialize};
 
 use super::CustomerDoc;
@@ -186,6 +187,36 @@ impl SummaryRow {
 /// Earliest due first, ties by id.
 pub(super) fn sort_follow_ups(follow_ups: &mut [OpenFollowUp]) {
     follow_ups.sort_by(|a, b| (a.due_at, &a.id).cmp(&(b.due_at, &b.id)));
+}
+
+/// A summary row with the heads of the document state it summarises, so a row that was cached
+/// or received from the edge can be checked against the document it stands for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeadedRow {
+    /// Heads of the summarised document, lowercase hex, sorted.
+    pub heads: Vec<String>,
+    pub row: SummaryRow,
+}
+
+impl HeadedRow {
+    /// `row`, summarising the document at `heads`.
+    pub fn new(row: SummaryRow, heads: &[ChangeHash]) -> Self {
+        Self {
+            heads: hex_heads(heads),
+            row,
+        }
+    }
+
+    /// Whether this row summarises the document at `heads`.
+    pub fn is_at(&self, heads: &[ChangeHash]) -> bool {
+        self.heads == hex_heads(heads)
+    }
+}
+
+fn hex_heads(heads: &[ChangeHash]) -> Vec<String> {
+    let mut hex: Vec<String> = heads.iter().map(ToString::to_string).collect();
+    hex.sort_unstable();
+    hex
 }
 
 impl CustomerDoc {

@@ -5,13 +5,13 @@
 
 use std::collections::HashMap;
 
-use automerge::sync;
+use automerge::{ChangeHash, sync};
 
 use super::doc_id::RepoDocId;
 use super::message::{DocMessage, MessageError, PROTOCOL_VERSION, PeerMetadata, RepoMessage};
 use super::slot::DocSlot;
+use super::{chunks, stored_reply};
 use crate::error::ModelError;
-use crate::replica::Replica;
 
 /// What a frame from the server means to the client.
 #[derive(Debug, Clone, PartialEq)]
@@ -113,6 +113,10 @@ impl SyncClient {
     }
 
     /// Applies a sync message to the document's slot. Returns whether the document changed.
+    ///
+    /// An awaited document that arrives whole (the server's answer to a device that has
+    /// nothing) is kept as the bytes it came in, checksums checked, without loading it: the
+    /// slot becomes [`DocSlot::Stored`] and loads when something needs more than its heads.
     pub fn apply(
         &mut self,
         doc_id: &str,
@@ -120,7 +124,27 @@ impl SyncClient {
         message: sync::Message,
     ) -> Result<bool, ModelError> {
         let state = self.states.entry(doc_id.to_owned()).or_default();
+        if let DocSlot::Awaited(doc) = slot
+            && doc.get_heads().is_empty()
+            && doc.get_missing_deps(&[]).is_empty()
+            && stored_reply::is_whole(&message)
+        {
+            let bytes: Vec<u8> = message.changes.iter().flatten().copied().collect();
+            if chunks::intact(&bytes) {
+                stored_reply::accept_whole(&message, state);
+                let heads = stored_reply::sorted(&message.heads);
+                *slot = DocSlot::Stored { bytes, heads };
+                return Ok(true);
+            }
+        }
         slot.receive(doc_id, state, message)
+    }
+
+    /// Starts the sync state of a document kept as bytes at `heads`, which the server was
+    /// known to have when it was stored (a new session of the same device).
+    pub fn resume_shared(&mut self, doc_id: &str, heads: &[ChangeHash]) {
+        let state = self.states.entry(doc_id.to_owned()).or_default();
+        state.shared_heads = stored_reply::sorted(heads);
     }
 
     /// The frame the server needs next for `doc_id`, if any (none before the join is
@@ -129,7 +153,7 @@ impl SyncClient {
         let server = self.server.clone()?;
         let document_id = RepoDocId::from_local(doc_id).ok()?;
         let state = self.states.entry(doc_id.to_owned()).or_default();
-        let message = slot.generate(state)?;
+        let message = slot.generate(doc_id, state)?;
         let doc = DocMessage {
             sender_id: self.peer_id.clone(),
             target_id: server,
@@ -139,17 +163,18 @@ impl SyncClient {
         Some(
             match slot {
                 DocSlot::Awaited(_) => RepoMessage::Request(doc),
-                DocSlot::Known(_) => RepoMessage::Sync(doc),
+                DocSlot::Known(_) | DocSlot::Stored { .. } => RepoMessage::Sync(doc),
             }
             .encode(),
         )
     }
 
-    /// Whether the server has confirmed it holds everything this replica holds.
-    pub fn is_confirmed(&self, doc_id: &str, replica: &mut Replica) -> bool {
+    /// Whether the server has confirmed it holds `heads`, everything this device holds of
+    /// the document.
+    pub fn is_confirmed(&self, doc_id: &str, heads: &[ChangeHash]) -> bool {
         self.states
             .get(doc_id)
             .and_then(|state| state.their_heads.as_ref())
-            .is_some_and(|theirs| *theirs == replica.heads())
+            .is_some_and(|theirs| stored_reply::sorted(theirs) == heads)
     }
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use automerge::ChangeHash;
 
 use super::server::{DocumentStore, StoreError, Stored};
+use crate::customer::HeadedRow;
 use crate::demo::SavedDoc;
 
 /// Documents kept in maps; `quarantined` holds what could not be read, with the reason.
@@ -14,25 +15,26 @@ pub struct MemoryStore {
     pub docs: BTreeMap<String, Stored>,
     /// Quarantined documents by id, with the reason.
     pub quarantined: BTreeMap<String, (Stored, String)>,
+    /// Summary rows of customers by id.
+    pub rows: BTreeMap<String, HeadedRow>,
 }
 
 impl MemoryStore {
     /// A store holding these saved documents as snapshots.
     pub fn with(docs: impl IntoIterator<Item = SavedDoc>) -> Self {
-        Self {
-            docs: docs
-                .into_iter()
-                .map(|doc| {
-                    let stored = Stored {
-                        snapshot: doc.bytes,
-                        changes: Vec::new(),
-                        heads: doc.heads,
-                    };
-                    (doc.id, stored)
-                })
-                .collect(),
-            quarantined: BTreeMap::new(),
+        let mut store = Self::default();
+        for doc in docs {
+            if let Some(row) = doc.row {
+                store.rows.insert(doc.id.clone(), row);
+            }
+            let stored = Stored {
+                snapshot: doc.bytes,
+                changes: Vec::new(),
+                heads: doc.heads,
+            };
+            store.docs.insert(doc.id, stored);
         }
+        store
     }
 }
 
@@ -77,7 +79,13 @@ impl DocumentStore for MemoryStore {
         Ok(())
     }
 
+    fn put_row(&mut self, doc_id: &str, row: &HeadedRow) -> Result<(), StoreError> {
+        self.rows.insert(doc_id.to_owned(), row.clone());
+        Ok(())
+    }
+
     fn quarantine(&mut self, doc_id: &str, reason: &str) -> Result<(), StoreError> {
+        self.rows.remove(doc_id);
         if let Some(stored) = self.docs.remove(doc_id) {
             self.quarantined
                 .insert(doc_id.to_owned(), (stored, reason.to_owned()));

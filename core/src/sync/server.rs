@@ -4,8 +4,8 @@
 //!
 //! - Documents load lazily on first use and the least recently used are evicted beyond
 //!   [`SyncServer::max_loaded`]; per-connection sync states survive eviction.
-//! - Every change is stored (appended, or a snapshot for a new document) before any reply
-//!   leaves, so what a peer has seen acknowledged survives a restart; after
+//! - Every change is stored (appended, or a snapshot for a new document), with the customer's
+//!   new summary row, before any reply leaves, so what a peer has seen acknowledged survives a restart; after
 //!   [`COMPACT_AFTER`] appended changes the document is stored again as one snapshot.
 //! - A malformed frame closes its connection only.
 
@@ -19,6 +19,7 @@ use super::doc_id::RepoDocId;
 use super::message::{DocMessage, MessageError, PROTOCOL_VERSION, PeerMetadata, RepoMessage};
 use super::slot::DocSlot;
 use super::stored_reply;
+use crate::customer::HeadedRow;
 use crate::error::ModelError;
 use crate::replica::Replica;
 
@@ -72,7 +73,10 @@ pub trait DocumentStore {
         snapshot: &[u8],
         heads: &[ChangeHash],
     ) -> Result<(), StoreError>;
-    /// Moves what is stored for `doc_id` aside, unreadable, with the reason.
+    /// Records the summary row of customer `doc_id` at its current heads (served to devices
+    /// that need the list before the documents).
+    fn put_row(&mut self, doc_id: &str, row: &HeadedRow) -> Result<(), StoreError>;
+    /// Moves what is stored for `doc_id` aside, unreadable, with the reason (its row goes).
     fn quarantine(&mut self, doc_id: &str, reason: &str) -> Result<(), StoreError>;
 }
 
@@ -147,6 +151,12 @@ impl SyncServer {
     /// How many documents are in memory.
     pub fn loaded(&self) -> usize {
         self.docs.len()
+    }
+
+    /// How many per-connection sync states the server holds (bounded by what is loaded, not
+    /// by the size of the workspace).
+    pub fn sync_states(&self) -> usize {
+        self.connections.values().map(|c| c.syncs.len()).sum()
     }
 
     /// Handles one binary frame from `conn`.
@@ -322,15 +332,17 @@ impl SyncServer {
             let Some(answer) = stored_reply::whole_document(stored, message, state) else {
                 return Ok(None);
             };
+            // The device will hold these heads once the frame arrives (the socket is ordered
+            // and reliable; if it breaks, its states go anyway): nothing to remember, and a
+            // device need not acknowledge (ours does not).
+            self.forget_state(conn, &doc_id);
             Some(answer)
         } else {
-            let mut reported = message.heads.clone();
-            reported.sort_unstable();
-            let Some(mut heads) = store.heads(&doc_id)?.filter(|h| !h.is_empty()) else {
+            let Some(heads) = store.heads(&doc_id)?.filter(|h| !h.is_empty()) else {
                 return Ok(None);
             };
-            heads.sort_unstable();
-            if heads != reported {
+            let heads = stored_reply::sorted(&heads);
+            if heads != stored_reply::sorted(&message.heads) {
                 return Ok(None);
             }
             let state = self.sync_state(conn, &doc_id);
@@ -338,10 +350,7 @@ impl SyncServer {
             // Level and not in memory: nothing worth remembering for this device (a later
             // change reaches every joined device anyway), so states stay bounded by what is
             // loaded, not by the size of the workspace.
-            if let Some(connection) = self.connections.get_mut(&conn) {
-                connection.syncs.remove(&doc_id);
-                connection.owed_resets.remove(&doc_id);
-            }
+            self.forget_state(conn, &doc_id);
             answer
         };
         Ok(Some(
@@ -350,6 +359,14 @@ impl SyncServer {
                 .into_iter()
                 .collect(),
         ))
+    }
+
+    /// Drops what the server remembers of syncing `doc_id` with `conn`.
+    fn forget_state(&mut self, conn: ConnId, doc_id: &str) {
+        if let Some(connection) = self.connections.get_mut(&conn) {
+            connection.syncs.remove(doc_id);
+            connection.owed_resets.remove(doc_id);
+        }
     }
 
     /// Tells `peer` the server does not have the document.
@@ -457,14 +474,17 @@ impl SyncServer {
             store.append(doc_id, &replica.save_incremental(), &heads)?;
             loaded.appended += 1;
         }
-        Ok(())
+        match replica.summary() {
+            Some(row) => store.put_row(doc_id, &row),
+            None => Ok(()),
+        }
     }
 
     /// The sync message due to `conn` for `doc_id`, framed, if any.
     fn reply(&mut self, conn: ConnId, doc_id: &str, document_id: RepoDocId) -> Option<Effect> {
         self.connections.get(&conn)?.peer.as_ref()?;
         let mut state = std::mem::take(self.sync_state(conn, doc_id));
-        let message = self.docs.get_mut(doc_id)?.slot.generate(&mut state);
+        let message = self.docs.get_mut(doc_id)?.slot.generate(doc_id, &mut state);
         *self.sync_state(conn, doc_id) = state;
         self.frame(conn, document_id, message?)
     }

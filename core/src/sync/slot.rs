@@ -1,10 +1,14 @@
-//! A document as sync sees it: either a checked [`Replica`], or a document still on its way
-//! (asked for, nothing received yet). The first sync message that brings changes turns the
-//! second into the first, after its layout is checked.
+//! A document as sync sees it: a checked [`Replica`]; a document still on its way (asked for,
+//! nothing received yet); or, on a device, a document kept as saved bytes whose heads both
+//! sides are known to share, loaded only when something needs more than those heads. The first
+//! sync message that brings changes turns an awaited document into a replica, after its layout
+//! is checked (a device may keep one that arrived whole as bytes instead, see
+//! [`super::SyncClient::apply`]).
 
-use automerge::AutoCommit;
 use automerge::sync::{self, SyncDoc};
+use automerge::{AutoCommit, ChangeHash};
 
+use super::stored_reply;
 use crate::document::corrupt;
 use crate::error::ModelError;
 use crate::replica::Replica;
@@ -14,6 +18,11 @@ use crate::replica::Replica;
 pub enum DocSlot {
     /// Nothing received yet: an empty Automerge document that only carries sync state.
     Awaited(AutoCommit),
+    /// Saved bytes, not loaded, at `heads` (sorted), which the other side is known to have.
+    Stored {
+        bytes: Vec<u8>,
+        heads: Vec<ChangeHash>,
+    },
     /// A checked replica.
     Known(Replica),
 }
@@ -24,19 +33,42 @@ impl DocSlot {
         Self::Awaited(AutoCommit::new())
     }
 
-    /// The replica, once there is one.
+    /// The replica, once there is one in memory.
     pub fn replica(&self) -> Option<&Replica> {
         match self {
             Self::Known(replica) => Some(replica),
-            Self::Awaited(_) => None,
+            Self::Awaited(_) | Self::Stored { .. } => None,
         }
     }
 
-    /// The replica, mutably, once there is one.
+    /// The replica, mutably, once there is one in memory.
     pub fn replica_mut(&mut self) -> Option<&mut Replica> {
         match self {
             Self::Known(replica) => Some(replica),
-            Self::Awaited(_) => None,
+            Self::Awaited(_) | Self::Stored { .. } => None,
+        }
+    }
+
+    /// Whether the document is here, loaded or not.
+    pub fn is_present(&self) -> bool {
+        !matches!(self, Self::Awaited(_))
+    }
+
+    /// The replica, loading stored bytes first if need be (`Ok(None)` while awaited). A
+    /// document that does not load stays stored and the error says why.
+    pub fn loaded(&mut self, doc_id: &str) -> Result<Option<&mut Replica>, ModelError> {
+        if let Self::Stored { bytes, .. } = self {
+            *self = Self::Known(Replica::load(doc_id, bytes)?);
+        }
+        Ok(self.replica_mut())
+    }
+
+    /// The document's heads, sorted (empty while awaited).
+    pub fn heads(&mut self) -> Vec<ChangeHash> {
+        match self {
+            Self::Known(replica) => replica.heads(),
+            Self::Stored { heads, .. } => heads.clone(),
+            Self::Awaited(_) => Vec::new(),
         }
     }
 
@@ -51,6 +83,14 @@ impl DocSlot {
     ) -> Result<bool, ModelError> {
         match self {
             Self::Known(replica) => replica.receive_sync_message(state, message),
+            Self::Stored { heads, .. } if stored_reply::reports(&message, heads) => {
+                stored_reply::receive_level(&message, heads, state);
+                Ok(false)
+            }
+            Self::Stored { .. } => {
+                self.loaded(doc_id)?;
+                self.receive(doc_id, state, message)
+            }
             Self::Awaited(doc) => {
                 let mut next = doc.clone();
                 next.sync()
@@ -70,14 +110,24 @@ impl DocSlot {
     pub fn has_queued_changes(&mut self) -> bool {
         match self {
             Self::Known(replica) => replica.has_queued_changes(),
+            Self::Stored { .. } => false,
             Self::Awaited(doc) => !doc.get_missing_deps(&[]).is_empty(),
         }
     }
 
-    /// The next sync message for a peer, if one is due.
-    pub fn generate(&mut self, state: &mut sync::State) -> Option<sync::Message> {
+    /// The next sync message for a peer, if one is due. A stored document answers from its
+    /// heads when that is all the peer needs; otherwise it is loaded first (and says nothing
+    /// if it cannot be).
+    pub fn generate(&mut self, doc_id: &str, state: &mut sync::State) -> Option<sync::Message> {
         match self {
             Self::Known(replica) => replica.generate_sync_message(state),
+            Self::Stored { heads, .. } if stored_reply::can_report(heads, state) => {
+                stored_reply::report(heads, state)
+            }
+            Self::Stored { .. } => {
+                self.loaded(doc_id).ok()?;
+                self.generate(doc_id, state)
+            }
             Self::Awaited(doc) => doc.sync().generate_sync_message(state),
         }
     }

@@ -10,6 +10,10 @@
 //! the document is loaded. The one difference: the first answer carries no bloom filter of the
 //! server's changes (it would need the loaded document), so the device's next edit of that
 //! document costs one extra round trip while the server asks for it.
+//!
+//! The device side mirrors it: a document that arrives whole is kept as bytes
+//! ([`accept_whole`]), and a kept document answers from its heads ([`report`]) as long as the
+//! server needs nothing else from it.
 
 use automerge::ChangeHash;
 use automerge::sync::{self, BloomFilter, Capability, Have, MessageFlags, MessageVersion};
@@ -19,6 +23,51 @@ use super::server::Stored;
 /// Whether `message` only reports heads: no changes, nothing needed.
 pub fn is_report(message: &sync::Message) -> bool {
     message.changes.is_empty() && message.need.is_empty()
+}
+
+/// Whether `message` only reports exactly `heads` (sorted).
+pub fn reports(message: &sync::Message, heads: &[ChangeHash]) -> bool {
+    is_report(message) && sorted(&message.heads) == heads
+}
+
+/// Whether `message` is a [`whole_document`] answer: a whole document and its heads, with
+/// nothing asked in return.
+pub fn is_whole(message: &sync::Message) -> bool {
+    !message.changes.is_empty()
+        && !message.heads.is_empty()
+        && message.need.is_empty()
+        && message.have.is_empty()
+}
+
+/// What receiving a [`whole_document`] answer does to a device's `state` when the device keeps
+/// the document as bytes: it now has, and shares, the message's heads, and the server knows it
+/// (it sent them), so there is nothing to acknowledge.
+pub fn accept_whole(message: &sync::Message, state: &mut sync::State) {
+    receive_level(message, &sorted(&message.heads), state);
+    state.have_responded = true;
+}
+
+/// Whether a device holding a document at `heads` (sorted) can answer from them alone: the
+/// heads are shared and the other side asked for nothing but to know them.
+pub fn can_report(heads: &[ChangeHash], state: &sync::State) -> bool {
+    let known = |last_sync: &[ChangeHash]| sorted(last_sync) == heads;
+    sorted(&state.shared_heads) == heads
+        && state.their_need.as_ref().is_none_or(Vec::is_empty)
+        && state
+            .their_have
+            .as_ref()
+            .is_none_or(|have| have.iter().all(|h| known(&h.last_sync)))
+}
+
+/// What `generate_sync_message` would send from a document at `heads` that shares them (see
+/// [`can_report`]): our heads, until the other side has them.
+pub fn report(heads: &[ChangeHash], state: &mut sync::State) -> Option<sync::Message> {
+    let unchanged = state.last_sent_heads == heads;
+    let equal = state.their_heads.as_deref().map(sorted).as_deref() == Some(heads);
+    if unchanged && state.have_responded && (equal || state.in_flight) {
+        return None;
+    }
+    Some(answered(state, level_message(heads)))
 }
 
 /// The answer to a device that has nothing, from the stored document (`stored.heads` must be
@@ -56,26 +105,40 @@ pub fn level(
     message: &sync::Message,
     state: &mut sync::State,
 ) -> Option<sync::Message> {
-    receive_report(message, heads, state);
-    state.sent_hashes.clear();
-    state.last_sent_heads = heads.to_vec();
+    receive_level(message, heads, state);
     if state.have_responded {
         return None;
     }
-    Some(answered(
-        state,
-        sync::Message {
-            heads: heads.to_vec(),
-            need: Vec::new(),
-            have: vec![Have {
-                last_sync: heads.to_vec(),
-                bloom: BloomFilter::default(),
-            }],
-            changes: Vec::<Vec<u8>>::new().into(),
-            flags: Some(flags()),
-            version: MessageVersion::V2,
-        },
-    ))
+    Some(answered(state, level_message(heads)))
+}
+
+/// What receiving a report of exactly `heads`, the heads this side holds, does to `state`.
+pub fn receive_level(message: &sync::Message, heads: &[ChangeHash], state: &mut sync::State) {
+    receive_report(message, heads, state);
+    state.sent_hashes.clear();
+    state.last_sent_heads = heads.to_vec();
+}
+
+/// Our heads, all shared, nothing needed.
+fn level_message(heads: &[ChangeHash]) -> sync::Message {
+    sync::Message {
+        heads: heads.to_vec(),
+        need: Vec::new(),
+        have: vec![Have {
+            last_sync: heads.to_vec(),
+            bloom: BloomFilter::default(),
+        }],
+        changes: Vec::<Vec<u8>>::new().into(),
+        flags: Some(flags()),
+        version: MessageVersion::V2,
+    }
+}
+
+/// Heads in a canonical order, for comparing.
+pub fn sorted(heads: &[ChangeHash]) -> Vec<ChangeHash> {
+    let mut heads = heads.to_vec();
+    heads.sort_unstable();
+    heads
 }
 
 /// What `receive_sync_message` does with a message without changes whose heads the server
