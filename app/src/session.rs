@@ -272,7 +272,12 @@ impl Session {
         let stamp = self.stamp();
         {
             let mut docs = self.docs.borrow_mut();
-            match docs.get_mut(id).map(|slot| slot.loaded(id)).transpose()?.flatten() {
+            match docs
+                .get_mut(id)
+                .map(|slot| slot.loaded(id))
+                .transpose()?
+                .flatten()
+            {
                 Some(Replica::Customer(doc)) => op(doc, &stamp)?,
                 _ => {
                     return Err(ModelError::NotFound {
@@ -741,7 +746,11 @@ impl Session {
 
     fn save(&self, id: &str) -> Option<Vec<u8>> {
         let mut docs = self.docs.borrow_mut();
-        docs.get_mut(id)?.loaded(id).ok().flatten().map(Replica::save)
+        docs.get_mut(id)?
+            .loaded(id)
+            .ok()
+            .flatten()
+            .map(Replica::save)
     }
 
     /// Writes what changed in document `id` to IndexedDB — a snapshot the first time, else an

@@ -323,7 +323,11 @@ impl World {
                 assert_eq!(replica.heads(), server_heads, "{} loaded {id}", device.name);
             }
             // The row served to new devices summarises what is stored.
-            assert_eq!(self.store.rows.get(id), on_server.summary().as_ref(), "row of {id}");
+            assert_eq!(
+                self.store.rows.get(id),
+                on_server.summary().as_ref(),
+                "row of {id}"
+            );
             if let Replica::Customer(customer) = &on_server {
                 let tags = customer.customer().unwrap().tags;
                 for device in &self.devices {
@@ -401,7 +405,11 @@ fn documents_that_arrive_whole_stay_unloaded_until_something_needs_them() {
     };
     let mut world = World::new();
     world.settle();
-    assert_eq!(stored(&world, 0), world.seeded.len(), "kept as they arrived");
+    assert_eq!(
+        stored(&world, 0),
+        world.seeded.len(),
+        "kept as they arrived"
+    );
     // Served from storage and not acknowledged: the server remembers nothing per device for
     // documents it does not hold in memory.
     assert!(world.server.sync_states() <= 2 * world.server.loaded());

@@ -107,7 +107,8 @@ impl DocumentStore for SqlStore<'_> {
         let mut stored: Option<Stored> = None;
         for row in rows {
             let mut row = row.map_err(failed)?.into_iter();
-            let (Some(SqlStorageValue::Blob(bytes)), heads, seq) = (row.next(), row.next(), row.next())
+            let (Some(SqlStorageValue::Blob(bytes)), heads, seq) =
+                (row.next(), row.next(), row.next())
             else {
                 continue;
             };
