@@ -72,10 +72,12 @@ impl Config {
         self.socket_url().replacen("ws", "http", 1)
     }
 
-    /// The HTTP(S) address of every customer's summary row on the edge.
-    pub fn rows_url(&self) -> String {
+    /// The HTTP(S) address of the page of customers' summary rows after customer `after`
+    /// (empty: the first page) on the edge.
+    pub fn rows_url(&self, after: &str) -> String {
         let edge = self.edge.replacen("ws", "http", 1);
-        format!("{edge}/ws/{}/rows?token={}", self.workspace, self.token)
+        let (workspace, token) = (&self.workspace, &self.token);
+        format!("{edge}/ws/{workspace}/rows?token={token}&after={after}")
     }
 
     /// The IndexedDB database name that holds this workspace's documents.

@@ -47,9 +47,9 @@ const PUBLISH_DELAY_SYNCING: std::time::Duration = std::time::Duration::from_mil
 const ARRIVALS_DELAY_MS: i32 = 100;
 /// How long sync frames are gathered before the badge's counts are updated.
 const COUNT_DELAY: std::time::Duration = std::time::Duration::from_millis(50);
-/// Key of the row cache record holding the rows last fetched from the edge, as fetched (one
-/// record, not one per customer; a customer's own record, written when it changes here,
-/// takes precedence).
+/// Key prefix of the row cache records holding the rows last fetched from the edge, a page per
+/// record as fetched (not one per customer; a customer's own record, written when it changes
+/// here, takes precedence).
 const EDGE_ROWS_KEY: &str = "~edge";
 
 /// Reactive view of the session, for the UI.
@@ -584,14 +584,17 @@ impl Session {
         if missing < BULK_ROWS_FROM || self.fetching_rows.replace(true) {
             return;
         }
-        let response = match self.edge.as_ref().map(Config::rows_url) {
-            Some(url) => fetch(&url).await.filter(web_sys::Response::ok),
-            None => None,
-        };
+        let first = self.fetch_rows_page("").await;
         let session = Rc::clone(self);
         spawn_local(async move {
-            if let Some(response) = response {
-                session.read_rows(response).await;
+            let mut next = first;
+            let mut page = 0;
+            while let Some(response) = next {
+                let Some(last) = session.read_rows(response, page).await else {
+                    break;
+                };
+                page += 1;
+                next = session.fetch_rows_page(&last).await;
             }
             session.fetching_rows.set(false);
             let mut changed = false;
@@ -608,9 +611,16 @@ impl Session {
         });
     }
 
-    /// Reads the edge's rows, caches them as one record and shows those this device has none
-    /// for.
-    async fn read_rows(&self, response: web_sys::Response) {
+    /// The edge's page of summary rows after customer `after`.
+    async fn fetch_rows_page(&self, after: &str) -> Option<web_sys::Response> {
+        let url = self.edge.as_ref()?.rows_url(after);
+        fetch(&url).await.filter(web_sys::Response::ok)
+    }
+
+    /// Reads page number `page` of the edge's rows, caches it as one record and shows the rows
+    /// this device has none for. Returns the page's last customer id (`None` for an empty or
+    /// unreadable page: the last one).
+    async fn read_rows(&self, response: web_sys::Response, page: usize) -> Option<String> {
         let text = match response.text() {
             Ok(text) => wasm_bindgen_futures::JsFuture::from(text).await.ok(),
             Err(_) => None,
@@ -619,8 +629,10 @@ impl Session {
             let rows = serde_json::from_str::<Vec<HeadedRow>>(&t).ok()?;
             Some((t, rows))
         }) else {
-            return leptos::logging::warn!("unreadable summary rows from the edge");
+            leptos::logging::warn!("unreadable summary rows from the edge");
+            return None;
         };
+        let last = rows.last()?.row.id.clone();
         {
             let docs = self.docs.borrow();
             let mut known = self.rows.borrow_mut();
@@ -631,9 +643,11 @@ impl Session {
             }
         }
         self.publish();
-        if let Err(error) = self.store.put_row(EDGE_ROWS_KEY, text.as_bytes()).await {
+        let key = format!("{EDGE_ROWS_KEY}/{page}");
+        if let Err(error) = self.store.put_row(&key, text.as_bytes()).await {
             self.report(error);
         }
+        Some(last)
     }
 
     /// Adds an awaiting slot for every customer in the workspace directory that this device
@@ -845,7 +859,8 @@ impl Session {
 /// customer's own record. Records that do not parse (an older format) are left out; the rows
 /// are recomputed from the documents.
 fn cached_rows(records: Vec<(String, Vec<u8>)>) -> BTreeMap<String, HeadedRow> {
-    let (edge, own): (Vec<_>, Vec<_>) = records.into_iter().partition(|(k, _)| k == EDGE_ROWS_KEY);
+    let (edge, own): (Vec<_>, Vec<_>) =
+        (records.into_iter()).partition(|(k, _)| k.starts_with(EDGE_ROWS_KEY));
     let from_edge = edge
         .into_iter()
         .filter_map(|(_, json)| serde_json::from_slice::<Vec<HeadedRow>>(&json).ok())

@@ -4,9 +4,9 @@
 //! Durable Object (one per workspace, addressed by name) once the token is checked: signed
 //! with the `AUTH_SECRET` secret, unexpired and for this very workspace (401 / 403 otherwise,
 //! and no socket); the same GET without the upgrade answers 426 for a good token, so a client
-//! can tell a refused token from an unreachable edge. `GET /ws/{workspace}/rows?token=…`
-//! answers every customer's summary row as JSON, so that a new device lists the workspace
-//! before its documents arrive. `GET /health` answers `ok`.
+//! can tell a refused token from an unreachable edge. `GET /ws/{workspace}/rows?token=…[&after=ID]`
+//! answers customers' summary rows as JSON, a page at a time in id order, so that a new device
+//! lists the workspace before its documents arrive. `GET /health` answers `ok`.
 
 use crm_core::token::Grant;
 use worker::{Context, Env, Request, Response, Result, event};

@@ -66,10 +66,16 @@ impl SqlStore<'_> {
         self.0.exec(query, bindings).map(|_| ()).map_err(failed)
     }
 
-    /// Every stored summary row, as one JSON array of [`HeadedRow`]s.
-    pub fn rows_json(&self) -> worker::Result<String> {
+    /// Up to `limit` stored summary rows of the customers after `after` in id order, as one
+    /// JSON array of [`HeadedRow`]s (pages keep a 100k-customer workspace's rows, ~80 MB of
+    /// JSON, from ever being in memory at once).
+    pub fn rows_json(&self, after: &str, limit: u32) -> worker::Result<String> {
         let mut json = String::from("[");
-        for row in self.0.exec("SELECT json FROM rows", None)?.raw() {
+        let rows = self.0.exec(
+            "SELECT json FROM rows WHERE id > ? ORDER BY id LIMIT ?",
+            vec![after.into(), i64::from(limit).into()],
+        )?;
+        for row in rows.raw() {
             if let Some(SqlStorageValue::String(row)) = row?.into_iter().next() {
                 if json.len() > 1 {
                     json.push(',');

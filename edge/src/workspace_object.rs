@@ -20,6 +20,8 @@ use crate::sql_store::{SqlStore, create_tables};
 /// Documents kept in memory at most; the rest are read from SQLite when needed. A customer
 /// document takes well under 100 KB in memory, so this stays far below the 128 MB limit.
 const MAX_LOADED_DOCS: usize = 1_000;
+/// Summary rows per answer to `GET /ws/{workspace}/rows` (about 4 MB of JSON).
+const ROWS_PAGE: u32 = 5_000;
 /// Prefix of the tag that numbers a socket.
 const CONN_TAG: &str = "conn:";
 
@@ -53,8 +55,14 @@ impl DurableObject for Workspace {
         };
         self.seed_demo_if_asked(&req)?;
         if req.path().ends_with("/rows") {
+            let url = req.url()?;
+            let after = url
+                .query_pairs()
+                .find_map(|(k, v)| (k == "after").then(|| v.into_owned()))
+                .unwrap_or_default();
             let sql = self.state.storage().sql();
-            let mut response = Response::ok(SqlStore(&sql).rows_json()?)?;
+            let page = SqlStore(&sql).rows_json(&after, ROWS_PAGE)?;
+            let mut response = Response::ok(page)?;
             response
                 .headers_mut()
                 .set("Content-Type", "application/json")?;

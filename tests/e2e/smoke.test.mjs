@@ -157,6 +157,7 @@ test("the edge refuses what is not a workspace WebSocket with a valid token for 
   assert.equal(await rows(`?token=${signToken("acme", { ttlMs: -1 })}`), 401, "rows, expired");
   assert.equal(await rows(`?token=${signToken("other")}`), 403, "rows of another workspace");
   assert.equal(await rows(`?token=${good}`), 200, "rows");
+  assert.equal(await rows(`?token=${good}&after=ffffffffffffffffffffffffffffffff`), 200, "rows after the last");
   assert.equal(await status(`${state.edge.url}/ws/acme/elsewhere?token=${good}`), 404);
 });
 
