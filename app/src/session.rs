@@ -573,42 +573,37 @@ impl Session {
         self.count_sync();
     }
 
-    /// With [`BULK_ROWS_FROM`] or more documents missing, fetches every customer's summary
-    /// row from the edge, so a new device lists the whole workspace at once and need not load
-    /// the documents that arrive. Returns once the edge has answered: the rows are read while
-    /// the documents are requested (the edge serves one request at a time, so asking for both
-    /// at once would delay the list). Documents arriving before the rows are read wait for
-    /// them; those the edge had no current row for are then loaded to compute one. A failed
-    /// fetch only means the rows come with their documents.
+    /// With [`BULK_ROWS_FROM`] or more documents missing, reads every customer's summary row
+    /// from the edge, a page at a time, before the documents are requested (the edge serves
+    /// one request at a time: pages asked for while thousands of documents stream in would
+    /// wait behind them). A new device so lists the whole workspace at once and need not load
+    /// the documents that arrive; those the edge had no current row for are loaded to compute
+    /// one. A failed fetch only means the rows come with their documents.
     async fn fetch_rows_if_many(self: &Rc<Self>, missing: usize) {
         if missing < BULK_ROWS_FROM || self.fetching_rows.replace(true) {
             return;
         }
-        let first = self.fetch_rows_page("").await;
-        let session = Rc::clone(self);
-        spawn_local(async move {
-            let mut next = first;
-            let mut page = 0;
-            while let Some(response) = next {
-                let Some(last) = session.read_rows(response, page).await else {
-                    break;
-                };
-                page += 1;
-                next = session.fetch_rows_page(&last).await;
-            }
-            session.fetching_rows.set(false);
-            let mut changed = false;
-            for id in session.rowless.take() {
-                changed |= session.adopt(&id, true);
-            }
-            let stale = session.stale_rows.take();
-            if let Err(error) = session.store.put_rows(&stale).await {
-                session.report(error);
-            }
-            if changed {
-                session.publish();
-            }
-        });
+        let mut next = self.fetch_rows_page("").await;
+        let mut page = 0;
+        while let Some(response) = next {
+            let Some(last) = self.read_rows(response, page).await else {
+                break;
+            };
+            page += 1;
+            next = self.fetch_rows_page(&last).await;
+        }
+        self.fetching_rows.set(false);
+        let mut changed = false;
+        for id in self.rowless.take() {
+            changed |= self.adopt(&id, true);
+        }
+        let stale = self.stale_rows.take();
+        if let Err(error) = self.store.put_rows(&stale).await {
+            self.report(error);
+        }
+        if changed {
+            self.publish();
+        }
     }
 
     /// The edge's page of summary rows after customer `after`.
