@@ -424,19 +424,30 @@ impl Session {
     }
 
     fn schedule_publish(self: &Rc<Self>) {
-        if self.publish_scheduled.replace(true) {
-            return;
-        }
         let delay = if self.awaited.borrow().is_empty() {
             PUBLISH_DELAY
         } else {
             PUBLISH_DELAY_SYNCING
         };
+        self.coalesce(|s| &s.publish_scheduled, delay, Self::publish);
+    }
+
+    /// Runs `action` once, `delay` from now, however often it is asked for meanwhile
+    /// (`pending` says whether a run is already scheduled).
+    fn coalesce(
+        self: &Rc<Self>,
+        pending: fn(&Self) -> &Cell<bool>,
+        delay: std::time::Duration,
+        action: fn(&Self),
+    ) {
+        if pending(self).replace(true) {
+            return;
+        }
         let session = Rc::clone(self);
         set_timeout(
             move || {
-                session.publish_scheduled.set(false);
-                session.publish();
+                pending(&session).set(false);
+                action(&session);
             },
             delay,
         );
@@ -690,17 +701,7 @@ impl Session {
     /// Recounts soon: frames arrive by the thousand during a first sync, and the badge needs
     /// no more than a few updates a second.
     fn schedule_count(self: &Rc<Self>) {
-        if self.count_scheduled.replace(true) {
-            return;
-        }
-        let session = Rc::clone(self);
-        set_timeout(
-            move || {
-                session.count_scheduled.set(false);
-                session.count_sync();
-            },
-            COUNT_DELAY,
-        );
+        self.coalesce(|s| &s.count_scheduled, COUNT_DELAY, Self::count_sync);
     }
 
     /// Recounts unconfirmed changes and awaited documents for the sync badge.
