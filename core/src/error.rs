@@ -68,6 +68,9 @@ pub enum ModelError {
     /// A tag name is empty, too long or contains control characters.
     #[error("invalid tag {input:?}")]
     InvalidTag { input: String },
+    /// A rule that cannot be stored as written.
+    #[error("rule {rule:?} is invalid: {reason}")]
+    InvalidRule { rule: String, reason: String },
     /// The field is not currently in conflict, or the choice is out of range.
     #[error("no conflict to resolve at {path}")]
     NoConflict { path: String },

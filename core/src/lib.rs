@@ -13,6 +13,7 @@ pub mod funnel;
 pub mod id;
 pub mod pipeline;
 pub mod replica;
+pub mod rules;
 pub mod search;
 mod string_enum;
 pub mod sync;

@@ -1,11 +1,14 @@
 //! The workspace document: the team (members and roles), its pipeline, its custom fields, its
-//! rules (reserved for the rules engine) and the directory of its customer documents.
+//! rules (see [`RuleBook`]) and the directory of its customer documents.
 //!
 //! Every replica starts from the same genesis change (fixed actor, time zero, the empty layout
 //! with the standard pipeline), so two devices that start a workspace offline share its root
 //! objects and their later edits merge instead of shadowing each other.
 
 mod ops;
+mod rule_book;
+
+pub use rule_book::RuleBook;
 
 use std::collections::BTreeMap;
 
@@ -57,7 +60,8 @@ pub struct DirectoryEntry {
     pub created_by: String,
 }
 
-/// The workspace, as hydrated from its document. The reserved `rules` map is not read here.
+/// The workspace, as hydrated from its document. The `rules` map is read by
+/// [`WorkspaceDoc::rule_book`].
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile)]
 pub struct Workspace {
     /// Layout version.

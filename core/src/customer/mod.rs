@@ -15,6 +15,7 @@ use autosurgeon::{hydrate, reconcile};
 
 pub use conflicts::{ConflictValue, FieldConflict};
 pub use model::*;
+pub(crate) use ops::tag_name;
 pub use ops::{
     DealEdit, NewContact, NewCustomer, NewDeal, NewFollowUp, NewInteraction, NewOrder, ProfileEdit,
 };

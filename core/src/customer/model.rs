@@ -82,6 +82,10 @@ pub struct Customer {
     pub tags: BTreeMap<String, ManualTag>,
     /// Automatic tag name → the rule that applied it. Written only by the rules engine.
     pub auto_tags: BTreeMap<String, AutoTag>,
+    /// Rule id → the record of its firings on this customer. Written only by the rules
+    /// engine; absent in documents it never touched.
+    #[autosurgeon(missing = "BTreeMap::new")]
+    pub rule_firings: BTreeMap<String, RuleFiring>,
     /// Custom field id → value (types defined in the workspace).
     pub custom: BTreeMap<String, CustomValue>,
     /// Deal id → deal.
@@ -154,6 +158,18 @@ pub struct AutoTag {
     pub rule_id: String,
     /// When.
     pub applied_at: Millis,
+}
+
+/// How a once-per-occurrence rule has fired on a customer.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct RuleFiring {
+    /// Whether the current occurrence has fired (the condition has held since); false once the
+    /// condition stopped holding, so the next time it holds is a new occurrence.
+    pub active: bool,
+    /// Occurrences fired so far.
+    pub count: u64,
+    /// When the last one fired.
+    pub fired_at: Millis,
 }
 
 /// The value of a custom field. Stored as the bare value: a string (text, date, single

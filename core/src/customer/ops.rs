@@ -126,6 +126,7 @@ impl CustomerDoc {
             contacts: BTreeMap::new(),
             tags: BTreeMap::new(),
             auto_tags: BTreeMap::new(),
+            rule_firings: BTreeMap::new(),
             custom: BTreeMap::new(),
             deals: BTreeMap::new(),
             follow_ups: BTreeMap::new(),
@@ -248,6 +249,34 @@ impl CustomerDoc {
     /// Removes an automatic tag (rules engine only).
     pub fn remove_auto_tag(&mut self, tag: &str, stamp: &Stamp) -> Result<(), ModelError> {
         self.remove("auto_tags", "automatic tag", tag, stamp)
+    }
+
+    /// Records that rule `rule_id` fired (rules engine only).
+    pub fn record_firing(
+        &mut self,
+        rule_id: &str,
+        record: &RuleFiring,
+        stamp: &Stamp,
+    ) -> Result<(), ModelError> {
+        let rule_id = Id::parse(rule_id)?;
+        let firings = match self.collection("rule_firings") {
+            Ok(firings) => firings,
+            // Documents created before the rules engine have no record map yet.
+            Err(_) => self
+                .doc
+                .put_object(ROOT, "rule_firings", automerge::ObjType::Map)
+                .map_err(layout_error)?,
+        };
+        self.put(&firings, rule_id.as_str(), record.clone())?;
+        self.touch(stamp)
+    }
+
+    /// Re-arms rule `rule_id`: its condition stopped holding, so the next time it holds is a
+    /// new occurrence (rules engine only).
+    pub fn rearm_firing(&mut self, rule_id: &str, stamp: &Stamp) -> Result<(), ModelError> {
+        let record = self.entry("rule_firings", "rule firing", rule_id)?;
+        self.put(&record, "active", false)?;
+        self.touch(stamp)
     }
 
     /// Sets custom field `field` (defined as `def` in the workspace), or clears it with `None`.
@@ -566,7 +595,7 @@ impl CustomerDoc {
     }
 }
 
-fn tag_name(input: &str) -> Result<String, ModelError> {
+pub(crate) fn tag_name(input: &str) -> Result<String, ModelError> {
     let tag = input.trim();
     let chars = tag.chars().count();
     if chars == 0 || chars > MAX_TAG || tag.chars().any(char::is_control) {

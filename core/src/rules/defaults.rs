@@ -1,0 +1,173 @@
+//! The rule set a new workspace starts with, in the team's language: the everyday SCRM
+//! examples (high intent not converted, no purchase in 30 days, high spenders, the new
+//! customer's catalogue, the after-sales call, repeat customers, churn risk).
+
+use super::model::{
+    Action, Condition, DealTest, FollowUpAction, InteractionsTest, LastInteractionTest, OrdersTest,
+    ProfileField, ProfileTest, Range, Rule,
+};
+use crate::customer::{Channel, Lifecycle};
+use crate::pipeline::StageKind;
+
+/// The language of the default rules' names, tags and follow-up titles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    /// 简体中文.
+    Zh,
+    /// English.
+    En,
+}
+
+/// Spend that makes a customer "high value" over 30 days, in minor units (¥500.00).
+const HIGH_VALUE_MINOR: i64 = 50_000;
+
+/// The default rules, named and worded in `lang`.
+pub fn default_rules(lang: Language) -> Vec<Rule> {
+    let t = |zh: &str, en: &str| match lang {
+        Language::Zh => zh.to_owned(),
+        Language::En => en.to_owned(),
+    };
+    let at_least = |n| Range {
+        at_least: Some(n),
+        at_most: None,
+    };
+    let between = |min, max| Range {
+        at_least: Some(min),
+        at_most: Some(max),
+    };
+    let follow_up =
+        |title: String, due_in_days| Action::FollowUp(FollowUpAction { title, due_in_days });
+    let promotion_asked = |mentions: &str| {
+        Condition::Interactions(InteractionsTest {
+            channels: Some(vec![
+                Channel::DouyinComment,
+                Channel::WeChatChat,
+                Channel::WeChatGroup,
+                Channel::WeCom,
+                Channel::Xiaohongshu,
+                Channel::Website,
+            ]),
+            mentions: Some(mentions.into()),
+            within_days: Some(7),
+            count: at_least(1),
+        })
+    };
+    let orders = |within_days, count, sum| {
+        Condition::Orders(OrdersTest {
+            within_days,
+            count,
+            sum,
+        })
+    };
+    vec![
+        Rule {
+            id: "high-intent".into(),
+            name: t(
+                "高意向未转化：问过促销、点过链接但没下单",
+                "High intent, not converted: asked about the promotion, no order",
+            ),
+            enabled: true,
+            when: Condition::All(vec![
+                Condition::Any(vec![promotion_asked("促销"), promotion_asked("promotion")]),
+                orders(Some(14), between(0, 0), Range::default()),
+            ]),
+            then: vec![
+                Action::AddTag(t("高意向", "High intent")),
+                follow_up(t("给{name}发送优惠券", "Send {name} a coupon"), 0),
+            ],
+        },
+        Rule {
+            id: "no-purchase-30d".into(),
+            name: t("30 天未购买", "No purchase in 30 days"),
+            enabled: true,
+            when: Condition::All(vec![
+                orders(None, at_least(1), Range::default()),
+                orders(Some(30), between(0, 0), Range::default()),
+            ]),
+            then: vec![
+                Action::AddTag(t("30天未购买", "No purchase in 30 days")),
+                follow_up(
+                    t(
+                        "回访{name}，了解复购意向",
+                        "Check in with {name} about reordering",
+                    ),
+                    0,
+                ),
+            ],
+        },
+        Rule {
+            id: "high-value".into(),
+            name: t(
+                "高价值：30 天消费满 500 元",
+                "High value: spent 500 or more in 30 days",
+            ),
+            enabled: true,
+            when: orders(Some(30), Range::default(), at_least(HIGH_VALUE_MINOR)),
+            then: vec![Action::AddTag(t("高价值", "High value"))],
+        },
+        Rule {
+            id: "new-customer-catalogue".into(),
+            name: t(
+                "新客户第 3 天：发送新品目录",
+                "New customer, day 3: send the catalogue",
+            ),
+            enabled: true,
+            when: Condition::DaysSinceCreated(between(3, 6)),
+            then: vec![follow_up(
+                t("给{name}发送新品目录", "Send {name} the new catalogue"),
+                0,
+            )],
+        },
+        Rule {
+            id: "won-after-sales".into(),
+            name: t(
+                "赢单 7 天后：售后回访",
+                "Deal won 7 days ago: after-sales call",
+            ),
+            enabled: true,
+            when: Condition::Deal(DealTest {
+                stage_kind: Some(StageKind::Won),
+                days_in_stage: between(7, 13),
+                ..DealTest::default()
+            }),
+            then: vec![follow_up(
+                t("售后回访：{name}", "After-sales call: {name}"),
+                0,
+            )],
+        },
+        Rule {
+            id: "repeat-customer".into(),
+            name: t(
+                "两单及以上：复购客户",
+                "Two or more orders: repeat customer",
+            ),
+            enabled: true,
+            when: orders(None, at_least(2), Range::default()),
+            then: vec![Action::SetLifecycle(Lifecycle::RepeatCustomer)],
+        },
+        Rule {
+            id: "churn-risk".into(),
+            name: t(
+                "老客户 30 天无互动：流失风险",
+                "Customer with no contact for 30 days: churn risk",
+            ),
+            enabled: true,
+            when: Condition::All(vec![
+                Condition::Profile(ProfileTest {
+                    field: ProfileField::Lifecycle,
+                    is: Some(vec![
+                        Lifecycle::Customer.as_str().into(),
+                        Lifecycle::RepeatCustomer.as_str().into(),
+                    ]),
+                    contains: None,
+                    empty: None,
+                }),
+                Condition::DaysSinceLastInteraction(LastInteractionTest {
+                    channels: None,
+                    days: at_least(30),
+                }),
+            ]),
+            then: vec![Action::AddTag(t("流失风险", "Churn risk"))],
+        },
+    ]
+}

@@ -1,0 +1,21 @@
+//! The rules engine: automatic tags, follow-ups and lifecycle moves from rules kept in the
+//! workspace document (format in docs/rules.md). Pure and deterministic: the outcome depends
+//! only on the customer document, the rules and the instant given.
+//!
+//! The edge carries plans out after every merged change and at each customer's
+//! [`Plan::next_change`]; the app only previews them.
+
+mod defaults;
+mod eval;
+mod model;
+mod plan;
+mod validate;
+
+pub use defaults::{Language, default_rules};
+pub use eval::Context;
+pub use model::*;
+pub use plan::{Firing, MAX_ROUNDS, Plan, RULES_AUTHOR, RulesRun, matching, plan};
+pub use validate::{MAX_DAYS, MAX_RULE_ID};
+
+#[cfg(test)]
+mod tests;
