@@ -12,6 +12,7 @@ use crate::document::{CrmDocument, Stamp};
 use crate::id::Id;
 use crate::pipeline::Pipeline;
 use crate::replica::WORKSPACE_DOC_ID;
+use crate::rules::{Language, default_rules};
 use crate::values::{DAY_MS, Millis, Money};
 use crate::workspace::{Role, WorkspaceDoc};
 
@@ -176,41 +177,61 @@ pub struct SavedDoc {
     pub heads: Vec<automerge::ChangeHash>,
     /// A customer's summary row.
     pub row: Option<HeadedRow>,
+    /// When the rules must look at the customer again.
+    pub rules_due: Option<Millis>,
 }
 
 impl SavedDoc {
-    fn of(id: String, doc: &mut impl CrmDocument, row: Option<SummaryRow>) -> Self {
+    fn of(
+        id: String,
+        doc: &mut impl CrmDocument,
+        row: Option<SummaryRow>,
+        rules_due: Option<Millis>,
+    ) -> Self {
         let heads = doc.heads();
         Self {
             id,
             row: row.map(|row| HeadedRow::new(row, &heads)),
             heads,
             bytes: doc.save(),
+            rules_due,
         }
     }
 }
 
 /// A whole demo workspace, saved and ready to store: the workspace document (its directory
-/// listing every customer) first, then `count` customers.
+/// listing every customer) first, then `count` customers, the default rules already run on
+/// them at `now`.
 pub fn saved_workspace(count: usize, now: Millis) -> Vec<SavedDoc> {
     let mut ws = workspace(now);
     let stamp = Stamp::new("admin", now);
+    let rules = ws.rule_book().rules;
+    let pipeline = Pipeline::standard();
     let customers: Vec<SavedDoc> = customers(DEMO_SEED, now)
         .take(count)
         .map(|mut customer| {
             let id = customer.id().expect("a demo customer has an id");
             ws.register_customer(&Id::parse(&id).expect("demo ids are valid"), &stamp)
                 .expect("demo ids are unique");
+            let run = customer
+                .run_rules(&rules, &pipeline, now)
+                .expect("the default rules apply to demo customers");
             let row = customer.summary().expect("a demo customer has a row");
-            SavedDoc::of(id, &mut customer, Some(row))
+            SavedDoc::of(id, &mut customer, Some(row), run.next_change)
         })
         .collect();
-    std::iter::once(SavedDoc::of(WORKSPACE_DOC_ID.to_owned(), &mut ws, None))
-        .chain(customers)
-        .collect()
+    std::iter::once(SavedDoc::of(
+        WORKSPACE_DOC_ID.to_owned(),
+        &mut ws,
+        None,
+        None,
+    ))
+    .chain(customers)
+    .collect()
 }
 
-/// The demo workspace document: team, standard pipeline, two custom fields.
+/// The demo workspace document: team, standard pipeline, a custom field, the default rules
+/// (in Chinese).
 pub fn workspace(now: Millis) -> WorkspaceDoc {
     let mut ws = WorkspaceDoc::new();
     ws.set_name("演示团队 Demo team").expect("valid name");
@@ -234,6 +255,8 @@ pub fn workspace(now: Millis) -> WorkspaceDoc {
     };
     ws.add_custom_field(&Id::parse("industry").expect("valid id"), industry)
         .expect("fresh field");
+    ws.install_rules(&default_rules(Language::Zh))
+        .expect("the default rules are valid");
     ws
 }
 

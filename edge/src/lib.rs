@@ -6,7 +6,9 @@
 //! and no socket); the same GET without the upgrade answers 426 for a good token, so a client
 //! can tell a refused token from an unreachable edge. `GET /ws/{workspace}/rows?token=…[&after=ID]`
 //! answers customers' summary rows as JSON, a page at a time in id order, so that a new device
-//! lists the workspace before its documents arrive. `GET /health` answers `ok`.
+//! lists the workspace before its documents arrive. `POST /ws/{workspace}/clock?token=…&advance_ms=N`
+//! moves the rules' clock forward, only when the edge runs with `TEST_CLOCK=1` (end-to-end
+//! tests; 404 otherwise). `GET /health` answers `ok`.
 
 use crm_core::token::Grant;
 use worker::{Context, Env, Request, Response, Result, event};
@@ -30,8 +32,9 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let Some(route) = path.strip_prefix("/ws/") else {
         return Response::error("not found", 404);
     };
-    let (workspace, rows) = match route.split_once('/') {
-        Some((workspace, "rows")) => (workspace, true),
+    // `rows` and the test `clock` are plain requests; the workspace itself is a WebSocket.
+    let (workspace, plain) = match route.split_once('/') {
+        Some((workspace, "rows" | "clock")) => (workspace, true),
         Some(_) => return Response::error("not found", 404),
         None => (route, false),
     };
@@ -56,7 +59,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     };
     // Checked after the token, so that a client whose socket fails can ask with a plain GET
     // whether its token is the reason (401 / 403) or not (426).
-    if !rows && req.headers().get("Upgrade")?.as_deref() != Some("websocket") {
+    if !plain && req.headers().get("Upgrade")?.as_deref() != Some("websocket") {
         return refusal("expected a WebSocket upgrade", 426);
     }
     // The Durable Object trusts these headers: only this Worker can reach it, and a client's

@@ -1,11 +1,14 @@
 //! The Durable Object's SQLite storage as a [`DocumentStore`]: one compacted snapshot per
 //! document with its current heads (`documents`), incremental changes appended after it
-//! (`changes`), each customer's summary row as JSON (`rows`), and documents that could not be
-//! read kept aside (`quarantine`).
+//! (`changes`), each customer's summary row as JSON (`rows`), when the rules look at each
+//! customer again (`schedule`), and documents that could not be read kept aside
+//! (`quarantine`).
 
 use automerge::ChangeHash;
 use crm_core::customer::HeadedRow;
+use crm_core::replica::WORKSPACE_DOC_ID;
 use crm_core::sync::{DocumentStore, StoreError, Stored};
+use crm_core::values::Millis;
 use worker::{SqlStorage, SqlStorageValue};
 
 /// Creates the tables if this is a new object.
@@ -16,6 +19,9 @@ pub fn create_tables(sql: &SqlStorage) -> worker::Result<()> {
         "CREATE TABLE IF NOT EXISTS changes (id TEXT NOT NULL, seq INTEGER NOT NULL, \
          bytes BLOB NOT NULL, PRIMARY KEY (id, seq))",
         "CREATE TABLE IF NOT EXISTS rows (id TEXT PRIMARY KEY, json TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS schedule (id TEXT PRIMARY KEY, at INTEGER NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS schedule_at ON schedule (at)",
+        "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
         "CREATE TABLE IF NOT EXISTS quarantine (id TEXT NOT NULL, at INTEGER NOT NULL, \
          reason TEXT NOT NULL, snapshot BLOB, changes INTEGER NOT NULL)",
     ] {
@@ -85,6 +91,25 @@ impl SqlStore<'_> {
         }
         json.push(']');
         Ok(json)
+    }
+
+    /// An integer setting, if set.
+    pub fn setting(&self, key: &str) -> Result<i64, StoreError> {
+        let values = integers(
+            self.0,
+            "SELECT value FROM settings WHERE key = ?",
+            vec![key.into()],
+        )?;
+        Ok(values.into_iter().next().unwrap_or(0))
+    }
+
+    /// Sets an integer setting.
+    pub fn set_setting(&self, key: &str, value: i64) -> Result<(), StoreError> {
+        self.run(
+            "INSERT INTO settings (key, value) VALUES (?, ?) \
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            vec![key.into(), value.into()],
+        )
     }
 
     /// Whether the object holds no document at all.
@@ -199,8 +224,70 @@ impl DocumentStore for SqlStore<'_> {
         self.run(
             "UPDATE changes SET id = 'quarantine/' || id || '/' || ?2 WHERE id = ?1",
             vec![doc_id.into(), now.into()],
+        )?;
+        self.schedule(doc_id, None)
+    }
+
+    fn schedule(&mut self, doc_id: &str, at: Option<Millis>) -> Result<(), StoreError> {
+        match at {
+            Some(at) => self.run(
+                "INSERT INTO schedule (id, at) VALUES (?, ?) \
+                 ON CONFLICT(id) DO UPDATE SET at = excluded.at",
+                vec![doc_id.into(), at.into()],
+            ),
+            None => self.run("DELETE FROM schedule WHERE id = ?", vec![doc_id.into()]),
+        }
+    }
+
+    fn schedule_all(&mut self, at: Millis) -> Result<(), StoreError> {
+        self.run(
+            "INSERT INTO schedule (id, at) SELECT id, ?1 FROM documents WHERE id != ?2 \
+             ON CONFLICT(id) DO UPDATE SET at = excluded.at",
+            vec![at.into(), WORKSPACE_DOC_ID.into()],
         )
     }
+
+    fn due(&mut self, now: Millis, limit: usize) -> Result<Vec<String>, StoreError> {
+        let rows = self
+            .0
+            .exec(
+                "SELECT id FROM schedule WHERE at <= ? ORDER BY at LIMIT ?",
+                vec![now.into(), (limit as i64).into()],
+            )
+            .map_err(failed)?
+            .raw();
+        let mut due = Vec::new();
+        for row in rows {
+            if let Some(SqlStorageValue::String(id)) = row.map_err(failed)?.into_iter().next() {
+                due.push(id);
+            }
+        }
+        Ok(due)
+    }
+
+    fn next_due(&mut self) -> Result<Option<Millis>, StoreError> {
+        Ok(
+            integers(self.0, "SELECT MIN(at) FROM schedule", Vec::new())?
+                .into_iter()
+                .next(),
+        )
+    }
+}
+
+/// The integers the first column of `query`'s rows holds.
+fn integers(
+    sql: &SqlStorage,
+    query: &str,
+    bindings: Vec<SqlStorageValue>,
+) -> Result<Vec<i64>, StoreError> {
+    let rows = sql.exec(query, bindings).map_err(failed)?.raw();
+    let mut values = Vec::new();
+    for row in rows {
+        if let Some(SqlStorageValue::Integer(n)) = row.map_err(failed)?.into_iter().next() {
+            values.push(n);
+        }
+    }
+    Ok(values)
 }
 
 fn failed(error: worker::Error) -> StoreError {

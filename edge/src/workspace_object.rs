@@ -8,6 +8,7 @@
 
 use std::cell::{Cell, RefCell};
 
+use crm_core::rules::{Language, default_rules};
 use crm_core::sync::server::{CLOSE_UNSUPPORTED, ConnId};
 use crm_core::sync::{DocumentStore, Effect, SyncServer};
 use worker::{
@@ -24,6 +25,11 @@ const MAX_LOADED_DOCS: usize = 1_000;
 const ROWS_PAGE: u32 = 5_000;
 /// Prefix of the tag that numbers a socket.
 const CONN_TAG: &str = "conn:";
+/// Customers the rules look at per alarm run (a few ms each), so sockets are served between
+/// runs when a rule change reschedules the whole workspace.
+const RULES_BATCH: usize = 100;
+/// `settings` key of the test clock's offset from the real clock, in ms.
+const CLOCK_OFFSET: &str = "clock_offset_ms";
 
 /// One team workspace.
 #[durable_object]
@@ -32,18 +38,36 @@ pub struct Workspace {
     env: Env,
     server: RefCell<SyncServer>,
     next_conn: Cell<ConnId>,
+    /// The alarm time last set (real clock), so it is not set again for every change.
+    alarm_at: Cell<Option<i64>>,
+    /// The test clock's offset, once read.
+    clock_offset: Cell<Option<i64>>,
 }
 
 impl DurableObject for Workspace {
     fn new(state: State, env: Env) -> Self {
         create_tables(&state.storage().sql()).expect("creating the tables");
         let peer_id = format!("edge-{}", state.id());
+        let mut server = SyncServer::new(peer_id, MAX_LOADED_DOCS);
+        // New workspaces start with the default rules, in Chinese unless
+        // `DEFAULT_RULES_LANG=en`.
+        let lang = match env
+            .var("DEFAULT_RULES_LANG")
+            .map(|v| v.to_string())
+            .as_deref()
+        {
+            Ok("en") => Language::En,
+            _ => Language::Zh,
+        };
+        server.set_default_rules(default_rules(lang));
         Self {
             state,
             env,
-            server: RefCell::new(SyncServer::new(peer_id, MAX_LOADED_DOCS)),
+            server: RefCell::new(server),
             // Unique across wake-ups: connection numbers start at the current time in µs.
             next_conn: Cell::new(worker::Date::now().as_millis() * 1000),
+            alarm_at: Cell::new(None),
+            clock_offset: Cell::new(None),
         }
     }
 
@@ -53,7 +77,12 @@ impl DurableObject for Workspace {
         let (Some(member), Some(role)) = (member, role) else {
             return Response::error("not authenticated", 401);
         };
-        self.seed_demo_if_asked(&req)?;
+        if self.seed_demo_if_asked(&req)? {
+            self.arm_alarm().await?;
+        }
+        if req.path().ends_with("/clock") {
+            return self.advance_test_clock(&req).await;
+        }
         if req.path().ends_with("/rows") {
             let url = req.url()?;
             let after = url
@@ -98,19 +127,29 @@ impl DurableObject for Workspace {
             }
         };
         let effects = {
+            let now = self.now();
             let mut server = self.server.borrow_mut();
             if !server.knows(conn) {
                 // Woken from hibernation: the socket remembers who it is.
                 let peer = ws.deserialize_attachment::<String>().ok().flatten();
                 server.connect(conn, peer);
             }
+            server.set_time(now);
             let sql = self.state.storage().sql();
             server.receive(conn, &frame, &mut SqlStore(&sql))
         };
         for effect in effects {
-            self.carry_out(conn, &ws, effect)?;
+            self.carry_out(Some((conn, &ws)), effect)?;
         }
-        Ok(())
+        self.arm_alarm().await
+    }
+
+    /// Runs the rules on the customers whose time has come, a batch at a time.
+    async fn alarm(&self) -> Result<Response> {
+        self.alarm_at.set(None);
+        self.run_due_rules()?;
+        self.arm_alarm().await?;
+        Response::ok("")
     }
 
     async fn websocket_close(
@@ -145,11 +184,14 @@ impl Workspace {
             .find_map(|tag| tag.strip_prefix(CONN_TAG)?.parse().ok())
     }
 
-    fn carry_out(&self, from: ConnId, from_ws: &WebSocket, effect: Effect) -> Result<()> {
+    /// Carries out one effect of the server; `from` is the socket whose frame caused it, if
+    /// any (an alarm has none).
+    fn carry_out(&self, from: Option<(ConnId, &WebSocket)>, effect: Effect) -> Result<()> {
+        let from_ws = |conn: ConnId| from.filter(|(c, _)| *c == conn).map(|(_, ws)| ws.clone());
         match effect {
             Effect::Send(to, frame) => {
-                let socket = if to == from {
-                    Some(from_ws.clone())
+                let socket = if let Some(ws) = from_ws(to) {
+                    Some(ws)
                 } else {
                     self.state
                         .get_websockets_with_tag(&format!("{CONN_TAG}{to}"))
@@ -164,32 +206,126 @@ impl Workspace {
             }
             Effect::Close(conn, code, reason) => {
                 self.server.borrow_mut().disconnect(conn);
-                if conn == from {
-                    close(from_ws, code, &reason)
-                } else {
-                    Ok(())
+                match from_ws(conn) {
+                    Some(ws) => close(&ws, code, &reason),
+                    None => Ok(()),
                 }
             }
-            Effect::Joined(_, peer) => from_ws.serialize_attachment(peer),
+            Effect::Joined(conn, peer) => match from_ws(conn) {
+                Some(ws) => ws.serialize_attachment(peer),
+                None => Ok(()),
+            },
         }
+    }
+
+    /// The time the rules see: the real clock, plus the offset a test moved it by.
+    fn now(&self) -> i64 {
+        let offset = match self.clock_offset.get() {
+            Some(offset) => offset,
+            None => {
+                let sql = self.state.storage().sql();
+                let offset = SqlStore(&sql).setting(CLOCK_OFFSET).unwrap_or(0);
+                self.clock_offset.set(Some(offset));
+                offset
+            }
+        };
+        worker::Date::now().as_millis() as i64 + offset
+    }
+
+    /// Runs one batch of due customers and sends their writes to every socket.
+    fn run_due_rules(&self) -> Result<()> {
+        let now = self.now();
+        let effects = {
+            let mut server = self.server.borrow_mut();
+            // After hibernation the server knows no socket yet: every joined one hears of
+            // the rules' writes.
+            for ws in self.state.get_websockets() {
+                if let Some(conn) = self.conn_of(&ws)
+                    && !server.knows(conn)
+                {
+                    let peer = ws.deserialize_attachment::<String>().ok().flatten();
+                    server.connect(conn, peer);
+                }
+            }
+            server.set_time(now);
+            let sql = self.state.storage().sql();
+            server
+                .run_due(RULES_BATCH, &mut SqlStore(&sql))
+                .map_err(|e| worker::Error::RustError(e.to_string()))?
+        };
+        for effect in effects {
+            self.carry_out(None, effect)?;
+        }
+        Ok(())
+    }
+
+    /// Sets the alarm to the earliest time a customer's rules can change, if it moved.
+    async fn arm_alarm(&self) -> Result<()> {
+        let sql = self.state.storage().sql();
+        let next = SqlStore(&sql)
+            .next_due()
+            .map_err(|e| worker::Error::RustError(e.to_string()))?;
+        let Some(next) = next else {
+            return Ok(());
+        };
+        let real = next - self.now() + worker::Date::now().as_millis() as i64;
+        if self.alarm_at.get() == Some(real) {
+            return Ok(());
+        }
+        self.alarm_at.set(Some(real));
+        let delay = (real - worker::Date::now().as_millis() as i64).max(0);
+        self.state.storage().set_alarm(delay).await
+    }
+
+    /// `POST /ws/{id}/clock?advance_ms=N` (only with `TEST_CLOCK=1`, for end-to-end tests):
+    /// moves the rules' clock forward and runs what became due. Answers the new time.
+    async fn advance_test_clock(&self, req: &Request) -> Result<Response> {
+        if self
+            .env
+            .var("TEST_CLOCK")
+            .map(|v| v.to_string())
+            .ok()
+            .as_deref()
+            != Some("1")
+        {
+            return Response::error("not found", 404);
+        }
+        let url = req.url()?;
+        let advance: i64 = url
+            .query_pairs()
+            .find_map(|(k, v)| (k == "advance_ms").then(|| v.parse().ok()))
+            .flatten()
+            .unwrap_or(0);
+        let now = self.now();
+        let offset = self.clock_offset.get().unwrap_or(0) + advance.max(0);
+        let sql = self.state.storage().sql();
+        SqlStore(&sql)
+            .set_setting(CLOCK_OFFSET, offset)
+            .map_err(|e| worker::Error::RustError(e.to_string()))?;
+        self.clock_offset.set(Some(offset));
+        self.alarm_at.set(None);
+        self.run_due_rules()?;
+        self.arm_alarm().await?;
+        crate::readable_anywhere(Response::ok((now + advance.max(0)).to_string())?)
     }
 
     /// Fills an empty workspace with the demo data when the edge runs with
     /// `DEMO_WORKSPACE` naming it (set by `cargo xtask dev`); `DEMO_CUSTOMERS` says how many
-    /// customers (default 100). Never touches a workspace that has documents.
-    fn seed_demo_if_asked(&self, req: &Request) -> Result<()> {
+    /// customers (default 100). Never touches a workspace that has documents. Returns whether
+    /// it seeded.
+    fn seed_demo_if_asked(&self, req: &Request) -> Result<bool> {
         let var = |name: &str| self.env.var(name).ok().map(|v| v.to_string());
         let path = req.path();
         let workspace = path
             .strip_prefix("/ws/")
             .map(|route| route.split('/').next().unwrap_or(route).to_owned());
         if var("DEMO_WORKSPACE").is_none() || var("DEMO_WORKSPACE") != workspace {
-            return Ok(());
+            return Ok(false);
         }
         let sql = self.state.storage().sql();
         let mut store = SqlStore(&sql);
         if !store.is_empty()? {
-            return Ok(());
+            return Ok(false);
         }
         let count = var("DEMO_CUSTOMERS")
             .and_then(|n| n.parse().ok())
@@ -202,10 +338,11 @@ impl Workspace {
                     Some(row) => store.put_row(&doc.id, row),
                     None => Ok(()),
                 })
+                .and_then(|()| store.schedule(&doc.id, doc.rules_due))
                 .map_err(|e| worker::Error::RustError(e.to_string()))?;
         }
         worker::console_log!("seeded the demo workspace with {count} customers");
-        Ok(())
+        Ok(true)
     }
 }
 

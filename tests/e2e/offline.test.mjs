@@ -37,5 +37,7 @@ test("the app starts offline from the service worker cache, with its data", asyn
   await page.reload();
   await page.locator(".customer-row .name", { hasText: "地下室客户" }).waitFor();
   assert.equal(await page.locator(".customer-row").count(), 2);
+  // Right after the cold start the badge may still be connecting; it must settle on offline.
+  await page.locator('.sync-badge[data-status="offline"]').waitFor({ timeout: 15_000 });
   assert.match(await page.locator(".sync-badge").innerText(), /Offline/);
 });

@@ -14,6 +14,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::errors::error_text;
 use super::fields::QuickInput;
+use super::orders_card::OrdersCard;
 use super::stages::{StagePicker, use_pipeline};
 use super::{member_name, use_session, use_signals};
 use crate::i18n::{Lang, use_lang};
@@ -61,6 +62,8 @@ struct Inputs {
     tag: RwSignal<String>,
     deal_title: RwSignal<String>,
     deal_amount: RwSignal<String>,
+    order_items: RwSignal<String>,
+    order_amount: RwSignal<String>,
     notes: RwSignal<Option<NotesDraft>>,
 }
 
@@ -76,6 +79,8 @@ impl Inputs {
             tag: RwSignal::new(String::new()),
             deal_title: RwSignal::new(String::new()),
             deal_amount: RwSignal::new(String::new()),
+            order_items: RwSignal::new(String::new()),
+            order_amount: RwSignal::new(String::new()),
             notes: RwSignal::new(None),
         }
     }
@@ -89,14 +94,17 @@ impl Inputs {
         self.tag.set(String::new());
         self.deal_title.set(String::new());
         self.deal_amount.set(String::new());
+        self.order_items.set(String::new());
+        self.order_amount.set(String::new());
         self.notes.set(None);
     }
 }
 
 /// A named operation on the open customer.
-type Op = Box<dyn FnOnce(&mut crm_core::CustomerDoc, &crm_core::Stamp) -> Result<(), ModelError>>;
+pub(super) type Op =
+    Box<dyn FnOnce(&mut crm_core::CustomerDoc, &crm_core::Stamp) -> Result<(), ModelError>>;
 /// Runs an [`Op`] on the open customer; a refused edit is shown on the page.
-type Edit = Callback<Op>;
+pub(super) type Edit = Callback<Op>;
 
 #[component]
 fn Customer360(id: String, customer: Customer, inputs: Inputs) -> impl IntoView {
@@ -147,7 +155,7 @@ fn Customer360(id: String, customer: Customer, inputs: Inputs) -> impl IntoView 
                 <ContactsCard customer=customer.clone() />
                 <TagsCard customer=customer.clone() edit inputs />
                 <DealsCard customer_id=id.clone() customer=customer.clone() inputs />
-                <OrdersCard customer=customer.clone() />
+                <OrdersCard customer=customer.clone() items=inputs.order_items amount=inputs.order_amount edit />
                 <NotesCard customer_id=id.clone() notes=customer.notes.as_str().to_owned() draft=inputs.notes edit error />
             </div>
         </div>
@@ -502,49 +510,6 @@ fn DealsCard(customer_id: String, customer: Customer, inputs: Inputs) -> impl In
                 <QuickInput label=|t| t.deal_amount value=amount class="amount" inputmode="decimal" />
                 <button type="submit">{move || lang.get().t().add_deal}</button>
             </form>
-        </section>
-    }
-}
-
-/// Orders and the lifetime spend per currency.
-#[component]
-fn OrdersCard(customer: Customer) -> impl IntoView {
-    let lang = use_lang();
-    let mut orders: Vec<_> = customer.orders.into_values().collect();
-    orders.sort_by_key(|o| std::cmp::Reverse(o.at));
-    let mut totals: Vec<Money> = Vec::new();
-    for o in &orders {
-        match totals.iter_mut().find(|m| m.currency == o.currency) {
-            Some(m) => m.minor = m.minor.saturating_add(o.amount_minor),
-            None => totals.push(Money {
-                minor: o.amount_minor,
-                currency: o.currency.clone(),
-            }),
-        }
-    }
-    let empty = orders.is_empty();
-    view! {
-        <section class="card">
-            <h2>
-                {move || lang.get().t().orders}
-                <span class="spend total">
-                    {totals.into_iter().map(|m| view! { <span>{move || lang.get().money(&m)}</span> }).collect_view()}
-                </span>
-            </h2>
-            {empty.then(|| view! { <p class="empty">{move || lang.get().t().no_orders}</p> })}
-            <ul class="orders">
-                {orders.into_iter().map(|o| {
-                    let amount = Money { minor: o.amount_minor, currency: o.currency.clone() };
-                    let (at, channel) = (o.at, o.channel);
-                    view! {
-                        <li class="order">
-                            <span>{o.items.clone()}</span>
-                            <span class="muted">{move || lang.get().order_channel(channel)} " · " {move || lang.get().date(at)}</span>
-                            <span class="spend">{move || lang.get().money(&amount)}</span>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
         </section>
     }
 }

@@ -6,6 +6,7 @@ mod errors;
 mod fields;
 mod follow_ups;
 mod new_customer;
+mod orders_card;
 mod pipeline;
 mod stages;
 mod sync_badge;

@@ -12,6 +12,7 @@ use crate::document::{CrmDocument, corrupt};
 use crate::error::ModelError;
 use crate::id::Id;
 use crate::pipeline::{Pipeline, StageKind};
+use crate::rules::RULES_AUTHOR;
 use crate::values::{Millis, Money, date, optional_text, required_text};
 
 const MAX_NAME: usize = 100;
@@ -590,6 +591,11 @@ impl CustomerDoc {
     }
 
     pub(super) fn touch(&mut self, stamp: &Stamp) -> Result<(), ModelError> {
+        if stamp.by == RULES_AUTHOR {
+            // What the rules engine writes is not an edit by a person: the customer does not
+            // jump to the top of "recently updated" on every alarm.
+            return Ok(());
+        }
         self.put(&ROOT, "updated_at", stamp.at)?;
         self.put(&ROOT, "updated_by", stamp.by.as_str())
     }

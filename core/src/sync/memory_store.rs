@@ -7,6 +7,8 @@ use automerge::ChangeHash;
 use super::server::{DocumentStore, StoreError, Stored};
 use crate::customer::HeadedRow;
 use crate::demo::SavedDoc;
+use crate::replica::WORKSPACE_DOC_ID;
+use crate::values::Millis;
 
 /// Documents kept in maps; `quarantined` holds what could not be read, with the reason.
 #[derive(Debug, Clone, Default)]
@@ -17,6 +19,8 @@ pub struct MemoryStore {
     pub quarantined: BTreeMap<String, (Stored, String)>,
     /// Summary rows of customers by id.
     pub rows: BTreeMap<String, HeadedRow>,
+    /// When the rules look at each customer again.
+    pub schedule: BTreeMap<String, Millis>,
 }
 
 impl MemoryStore {
@@ -32,6 +36,9 @@ impl MemoryStore {
                 changes: Vec::new(),
                 heads: doc.heads,
             };
+            if let Some(at) = doc.rules_due {
+                store.schedule.insert(doc.id.clone(), at);
+            }
             store.docs.insert(doc.id, stored);
         }
         store
@@ -91,5 +98,39 @@ impl DocumentStore for MemoryStore {
                 .insert(doc_id.to_owned(), (stored, reason.to_owned()));
         }
         Ok(())
+    }
+
+    fn schedule(&mut self, doc_id: &str, at: Option<Millis>) -> Result<(), StoreError> {
+        match at {
+            Some(at) => self.schedule.insert(doc_id.to_owned(), at),
+            None => self.schedule.remove(doc_id),
+        };
+        Ok(())
+    }
+
+    fn schedule_all(&mut self, at: Millis) -> Result<(), StoreError> {
+        for id in self.docs.keys().filter(|id| *id != WORKSPACE_DOC_ID) {
+            self.schedule.insert(id.clone(), at);
+        }
+        Ok(())
+    }
+
+    fn due(&mut self, now: Millis, limit: usize) -> Result<Vec<String>, StoreError> {
+        let mut due: Vec<(Millis, &String)> = self
+            .schedule
+            .iter()
+            .filter(|(_, at)| **at <= now)
+            .map(|(id, at)| (*at, id))
+            .collect();
+        due.sort();
+        Ok(due
+            .into_iter()
+            .take(limit)
+            .map(|(_, id)| id.clone())
+            .collect())
+    }
+
+    fn next_due(&mut self) -> Result<Option<Millis>, StoreError> {
+        Ok(self.schedule.values().min().copied())
     }
 }

@@ -22,6 +22,9 @@ use super::stored_reply;
 use crate::customer::HeadedRow;
 use crate::error::ModelError;
 use crate::replica::Replica;
+use crate::values::Millis;
+
+mod rules;
 
 /// Appended changes after which a document is stored again as one compacted snapshot.
 pub const COMPACT_AFTER: usize = 64;
@@ -78,6 +81,15 @@ pub trait DocumentStore {
     fn put_row(&mut self, doc_id: &str, row: &HeadedRow) -> Result<(), StoreError>;
     /// Moves what is stored for `doc_id` aside, unreadable, with the reason (its row goes).
     fn quarantine(&mut self, doc_id: &str, reason: &str) -> Result<(), StoreError>;
+    /// Records when the rules must look at customer `doc_id` again (`None`: no time-based
+    /// outcome pending).
+    fn schedule(&mut self, doc_id: &str, at: Option<Millis>) -> Result<(), StoreError>;
+    /// Schedules every stored customer at `at` (the rules changed).
+    fn schedule_all(&mut self, at: Millis) -> Result<(), StoreError>;
+    /// Customers scheduled at or before `now`, earliest first, at most `limit`.
+    fn due(&mut self, now: Millis, limit: usize) -> Result<Vec<String>, StoreError>;
+    /// The earliest scheduled time, if any.
+    fn next_due(&mut self) -> Result<Option<Millis>, StoreError>;
 }
 
 /// What the shell must do after a call.
@@ -116,6 +128,12 @@ pub struct SyncServer {
     clock: u64,
     /// Most documents kept in memory at once.
     pub max_loaded: usize,
+    /// The time, when the shell runs the rules engine (see [`SyncServer::set_time`]).
+    now: Option<Millis>,
+    /// The workspace's rules, read when first needed and again when the workspace changes.
+    rules: Option<rules::Rules>,
+    /// The rules a new workspace starts with.
+    default_rules: Vec<crate::rules::Rule>,
 }
 
 impl SyncServer {
@@ -127,6 +145,9 @@ impl SyncServer {
             docs: HashMap::new(),
             clock: 0,
             max_loaded: max_loaded.max(1),
+            now: None,
+            rules: None,
+            default_rules: Vec::new(),
         }
     }
 
@@ -287,21 +308,39 @@ impl SyncServer {
             if let Err(error) = self.persist(&doc_id, known, store) {
                 return refuse(conn, CLOSE_INTERNAL, &error.to_string());
             }
-            // Every other device of the workspace hears of the change — also one that has not
-            // synced this document since the server last woke up (its sync states are gone).
-            let others: Vec<ConnId> = self
-                .connections
-                .iter()
-                .filter(|(id, c)| **id != conn && c.peer.is_some())
-                .map(|(id, _)| *id)
-                .collect();
-            for other in others {
-                effects.extend(self.reply(other, &doc_id, m.document_id));
-            }
+            effects.extend(self.broadcast(&doc_id, m.document_id, Some(conn)));
         }
         effects.extend(self.reply(conn, &doc_id, m.document_id));
+        if changed {
+            // The rules run after the change went out, and their writes follow it to everyone.
+            match self.after_change(&doc_id, !known, store) {
+                Ok(true) => effects.extend(self.broadcast(&doc_id, m.document_id, None)),
+                Ok(false) => {}
+                Err(error) => return refuse(conn, CLOSE_INTERNAL, &error.to_string()),
+            }
+        }
         self.evict_beyond_limit(&doc_id);
         effects
+    }
+
+    /// The sync messages due to every joined device except `except` for `doc_id` — also to a
+    /// device that has not synced it since the server last woke up (its sync states are gone).
+    fn broadcast(
+        &mut self,
+        doc_id: &str,
+        document_id: RepoDocId,
+        except: Option<ConnId>,
+    ) -> Vec<Effect> {
+        let targets: Vec<ConnId> = self
+            .connections
+            .iter()
+            .filter(|(id, c)| Some(**id) != except && c.peer.is_some())
+            .map(|(id, _)| *id)
+            .collect();
+        targets
+            .into_iter()
+            .filter_map(|to| self.reply(to, doc_id, document_id))
+            .collect()
     }
 
     /// Answers a report (heads, no changes, no needs) for a document that is not in memory
@@ -560,9 +599,9 @@ mod tests {
     use crate::workspace::WorkspaceDoc;
     use crate::{CrmDocument, CustomerDoc, demo};
 
-    const NOW: i64 = 1_780_000_000_000;
+    pub(super) const NOW: i64 = 1_780_000_000_000;
 
-    fn sends(effects: &[Effect], conn: ConnId) -> Vec<RepoMessage> {
+    pub(super) fn sends(effects: &[Effect], conn: ConnId) -> Vec<RepoMessage> {
         effects
             .iter()
             .filter_map(|e| match e {
@@ -582,7 +621,11 @@ mod tests {
             .collect()
     }
 
-    fn joined(server: &mut SyncServer, store: &mut MemoryStore, conn: ConnId) -> SyncClient {
+    pub(super) fn joined(
+        server: &mut SyncServer,
+        store: &mut MemoryStore,
+        conn: ConnId,
+    ) -> SyncClient {
         let mut client = SyncClient::new(format!("device-{conn}"));
         server.connect(conn, None);
         let effects = server.receive(conn, &client.join(), store);
@@ -669,7 +712,7 @@ mod tests {
     }
 
     /// Runs sync rounds for one document until the client has nothing more to say.
-    fn exchange(
+    pub(super) fn exchange(
         server: &mut SyncServer,
         client: &mut SyncClient,
         doc_id: &str,

@@ -38,6 +38,11 @@ fn tags_follow_the_condition_and_follow_ups_fire_once_per_occurrence() {
     );
     assert_eq!(follow_up.origin, "lapsed");
     assert_eq!(c.rule_firings["lapsed"].count, 1);
+    assert_eq!(
+        (c.updated_at, c.updated_by.as_str()),
+        (at(0), "li"),
+        "the rules' writes are not an edit by a person"
+    );
     // Evaluating again, later, or after the follow-up is done changes nothing.
     let saved = doc.save();
     assert!(!run(&rules, &mut doc, at(30)).changed);
