@@ -4,6 +4,8 @@
 //! `wrangler dev`); `?workspace=ID` picks the workspace (default `demo`); `?token=…` is the
 //! workspace token the edge checks (a login link carries it), which also says who edits.
 
+use crm_core::workspace::Role;
+
 /// Connection settings of this page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -13,6 +15,8 @@ pub struct Config {
     pub workspace: String,
     /// Member id this device edits as (from the token).
     pub member: String,
+    /// What the member may do (from the token; the edge enforces it).
+    pub role: Role,
     /// Workspace token presented to the edge.
     pub token: String,
 }
@@ -48,15 +52,20 @@ impl Config {
             "ws"
         };
         let token = param("token").unwrap_or_default();
-        let member = crm_core::token::Grant::peek(&token)
-            .map(|grant| grant.member)
-            .unwrap_or_else(|| crm_core::demo::MEMBERS[2].0.into());
+        let grant = crm_core::token::Grant::peek(&token);
+        // Without a login link the device works alone, as the demo's salesperson, and may
+        // change its own rules.
+        let (member, role) = match grant {
+            Some(grant) => (grant.member, grant.role),
+            None => (crm_core::demo::MEMBERS[2].0.into(), Role::Admin),
+        };
         Self {
             edge: param("edge")
                 .map(|e| e.trim_end_matches('/').to_owned())
                 .unwrap_or_else(|| format!("{scheme}://{hostname}:8787")),
             workspace: param("workspace").unwrap_or_else(|| "demo".into()),
             member,
+            role,
             token,
         }
     }

@@ -18,10 +18,12 @@ use std::rc::Rc;
 use crm_core::customer::{Customer, FieldConflict, HeadedRow, NewContact, NewCustomer};
 use crm_core::replica::{Replica, WORKSPACE_DOC_ID};
 use crm_core::sync::{DocSlot, Inbound, SyncClient};
-use crm_core::workspace::Workspace;
+use crm_core::workspace::{Role, RuleBook, Workspace};
 use crm_core::{CrmDocument, CustomerDoc, Id, ModelError, Stamp, WorkspaceDoc};
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
+
+mod rules;
 
 use crate::config::Config;
 use crate::edge_link::{EdgeLink, LinkHandlers, LinkStatus};
@@ -59,8 +61,12 @@ pub struct SessionSignals {
     pub rows: RwSignal<Vec<crm_core::customer::SummaryRow>>,
     /// The workspace: members, pipeline, custom fields.
     pub workspace: RwSignal<Option<Workspace>>,
+    /// The workspace's rules.
+    pub rules: RwSignal<RuleBook>,
     /// The member using this device.
     pub member: StoredValue<String>,
+    /// Their role.
+    pub role: StoredValue<Role>,
     /// State of the link to the edge.
     pub link: RwSignal<LinkStatus>,
     /// The edge refused this device's token (HTTP 401 or 403) the last time it was asked.
@@ -122,7 +128,9 @@ impl Session {
         let signals = SessionSignals {
             rows: RwSignal::new(Vec::new()),
             workspace: RwSignal::new(None),
+            rules: RwSignal::new(RuleBook::default()),
             member: StoredValue::new(config.member.clone()),
+            role: StoredValue::new(config.role),
             loading: RwSignal::new(true),
             link: RwSignal::new(LinkStatus::Connecting),
             token_refused: RwSignal::new(None),
@@ -136,8 +144,10 @@ impl Session {
         let rows = cached_rows(store.rows().await?);
         if let Some(bytes) = store.get(WORKSPACE_DOC_ID).await? {
             // The snapshot alone, for names and stages while everything loads.
-            let early = WorkspaceDoc::load(&bytes).and_then(|ws| ws.workspace());
-            signals.workspace.set(early.ok());
+            if let Ok(ws) = WorkspaceDoc::load(&bytes) {
+                signals.workspace.set(ws.workspace().ok());
+                signals.rules.set(ws.rule_book());
+            }
         }
         let session = Rc::new(Self {
             docs: RefCell::new(BTreeMap::new()),
@@ -374,6 +384,14 @@ impl Session {
         match slot.replica_mut() {
             Some(Replica::Workspace(ws)) => {
                 self.signals.workspace.set(ws.workspace().ok());
+                let book = ws.rule_book();
+                if self
+                    .signals
+                    .rules
+                    .with_untracked(|current| *current != book)
+                {
+                    self.signals.rules.set(book);
+                }
                 false
             }
             Some(replica @ Replica::Customer(_)) => {
@@ -893,7 +911,7 @@ async fn fetch(url: &str) -> Option<web_sys::Response> {
 }
 
 /// Lets the browser render and handle input before the next chunk of work.
-async fn yield_to_browser() {
+pub(crate) async fn yield_to_browser() {
     pause(0).await;
 }
 

@@ -32,6 +32,7 @@ async fn a_corrupt_record_is_quarantined_and_the_rest_loads() {
         edge: "ws://127.0.0.1:9".into(),
         workspace: format!("quarantine-{}", js_sys::Math::random().to_bits()),
         member: "li".into(),
+        role: crm_core::workspace::Role::Admin,
         token: String::new(),
     };
     let store = DocumentStore::open(&config.database_name()).await.unwrap();

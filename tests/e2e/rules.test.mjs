@@ -1,6 +1,8 @@
 // The rules engine at the edge, through the app: a new workspace gets the default rules, an
 // order recorded in the app is tagged by the edge within a second, and moving the edge's
-// (injected) clock fires the day-3 catalogue follow-up and the 30-day lapse exactly once.
+// (injected) clock fires the day-3 catalogue follow-up and the 30-day lapse exactly once. An
+// admin edits a rule with a live count of whom it matches, and an offline device previews
+// what the rules will do until the edge confirms it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -75,4 +77,67 @@ test("order → tag from the edge within a second; the clock moves → each time
   t.after(() => plain.stop());
   const res = await fetch(`${plain.url}/ws/${workspace}/clock?token=${signToken(workspace)}&advance_ms=1`, { method: "POST" });
   assert.equal(res.status, 404);
+});
+
+test("an admin edits a rule with a live match count; offline, the rules are previewed as pending", async (t) => {
+  const persistDir = await mkdtemp(path.join(os.tmpdir(), "crm-edge-"));
+  const app = await startApp();
+  const browser = await launchBrowser();
+  const edge = await startEdge({ persistDir, vars: { DEFAULT_RULES_LANG: "en" } });
+  t.after(async () => {
+    await browser.close();
+    await edge.stop();
+    await app.stop();
+    await rm(persistDir, { recursive: true, force: true });
+  });
+  const workspace = `rule-editor-${process.pid}-${Date.now()}`;
+  const { context, page } = await openDevice(browser, edge.appUrl(app.url, workspace, { member: "admin-li", role: "admin" }));
+  await page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 10_000 });
+  const recordOrder = async (amount) => {
+    await page.getByLabel("Items, e.g. tea gift box x2").fill("办公椅 x10");
+    await page.getByLabel("Order total (CNY)").fill(amount);
+    await page.getByRole("button", { name: "Record order" }).click();
+  };
+  await addCustomer(page, "李娜");
+  await page.locator(".customer-row .name", { hasText: "李娜" }).click();
+  await recordOrder("800");
+  await page.locator(".chip.auto-tag", { hasText: "High value" }).waitFor({ timeout: 5_000 });
+
+  // The rules screen: every default rule, with whom it matches now.
+  await page.getByRole("link", { name: "Rules", exact: true }).click();
+  await page.getByTestId("rules-progress").filter({ hasText: "Checked 1 / 1 customers" }).waitFor();
+  assert.equal(await page.locator(".rule").count(), 7);
+  const highValue = page.locator('.rule[data-rule="high-value"]');
+  await highValue.locator(".rule-count", { hasText: "Matches now: 1 customers" }).waitFor();
+  await page.screenshot({ path: path.resolve("tests/artifacts/rules-desktop.png"), fullPage: true });
+
+  // Edit: ¥1,000 instead of ¥500. Checked as typed, counted before saving.
+  await highValue.getByRole("button", { name: "Edit" }).click();
+  const editor = page.getByLabel("Rule (JSON, format in docs/rules.md)");
+  const json = await editor.inputValue();
+  await editor.fill(json.replace('"at_least": 50000', '"at_least": "lots"'));
+  await page.locator(".rule-check", { hasText: "✗" }).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Save rule" }).isDisabled(), true);
+  await editor.fill(json.replace('"at_least": 50000', '"at_least": 100000'));
+  await page.locator(".rule-check", { hasText: "would match now: 0 customers" }).waitFor();
+  await page.getByRole("button", { name: "Save rule" }).click();
+  await highValue.locator(".rule-count", { hasText: "Matches now: 0 customers" }).waitFor();
+
+  // The edge re-evaluates every customer after a rule change: the tag goes.
+  await page.getByRole("link", { name: "Customers", exact: true }).click();
+  await page.locator(".customer-row .name", { hasText: "李娜" }).click();
+  await page.locator(".chip.auto-tag", { hasText: "High value" }).waitFor({ state: "detached", timeout: 5_000 });
+
+  // Offline: another ¥500 reaches the new threshold; the device previews the tag as pending.
+  await context.setOffline(true);
+  await page.locator('.sync-badge[data-status="offline"]').waitFor({ timeout: 15_000 });
+  await recordOrder("500");
+  const preview = page.getByTestId("rule-preview");
+  await preview.locator(".pending-item", { hasText: "Add ⚙ High value" }).waitFor();
+  assert.equal(await page.locator(".chip.auto-tag", { hasText: "High value" }).count(), 0, "the device writes no automatic tag");
+  await page.screenshot({ path: path.resolve("tests/artifacts/rule-preview-desktop.png"), fullPage: true });
+  // Back online: the edge applies it and the preview empties.
+  await context.setOffline(false);
+  await page.locator(".chip.auto-tag", { hasText: "High value" }).waitFor({ timeout: 15_000 });
+  await preview.waitFor({ state: "detached" });
 });

@@ -15,6 +15,7 @@ use leptos_router::hooks::use_params_map;
 use super::errors::error_text;
 use super::fields::QuickInput;
 use super::orders_card::OrdersCard;
+use super::rule_preview::RulePreview;
 use super::stages::{StagePicker, use_pipeline};
 use super::{member_name, use_session, use_signals};
 use crate::i18n::{Lang, use_lang};
@@ -151,6 +152,7 @@ fn Customer360(id: String, customer: Customer, inputs: Inputs) -> impl IntoView 
                 <Timeline customer=customer.clone() lang member_name />
             </div>
             <div class="column">
+                <RulePreview customer=customer.clone() />
                 <FollowUpCard customer=customer.clone() edit inputs />
                 <ContactsCard customer=customer.clone() />
                 <TagsCard customer=customer.clone() edit inputs />
@@ -339,6 +341,9 @@ fn FollowUpCard(customer: Customer, edit: Edit, inputs: Inputs) -> impl IntoView
                                 }
                             >{if done { "✓" } else { "" }}</button>
                             <span class="follow-up-title">{f.title.clone()}</span>
+                            {(f.origin != MANUAL_ORIGIN).then(|| view! {
+                                <span class="chip rule-mark" title=move || lang.get().t().auto_tag>"⚙"</span>
+                            })}
                             <span class="due">{move || lang.get().date(due_at)}</span>
                         </li>
                     }

@@ -8,6 +8,8 @@ mod follow_ups;
 mod new_customer;
 mod orders_card;
 mod pipeline;
+mod rule_preview;
+mod rules_page;
 mod stages;
 mod sync_badge;
 
@@ -94,6 +96,7 @@ fn Workspace(session: SessionHandle) -> impl IntoView {
                 <Route path=path!("/customers/:id") view=customer_page::CustomerPage />
                 <Route path=path!("/follow-ups") view=follow_ups::FollowUps />
                 <Route path=path!("/pipeline") view=pipeline::PipelinePage />
+                <Route path=path!("/rules") view=rules_page::RulesPage />
             </Routes>
         </Shell>
     }
@@ -134,6 +137,10 @@ fn Shell(signals: Option<SessionSignals>, children: Children) -> impl IntoView {
                 <A href="/pipeline" attr:class="nav-item">
                     <span class="nav-icon" aria-hidden="true">"▤"</span>
                     <span>{move || lang.get().t().nav_pipeline}</span>
+                </A>
+                <A href="/rules" attr:class="nav-item">
+                    <span class="nav-icon" aria-hidden="true">"⚙"</span>
+                    <span>{move || lang.get().t().nav_rules}</span>
                 </A>
             </nav>
             <main class="page">{children()}</main>

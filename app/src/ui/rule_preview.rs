@@ -1,0 +1,74 @@
+//! What the workspace's rules are about to do to a customer, evaluated on this device with
+//! the same engine the edge runs: shown as pending (offline, or until the edge's writes
+//! arrive); the device never writes automatic tags itself.
+
+use crm_core::customer::Customer;
+use crm_core::pipeline::Pipeline;
+use crm_core::rules::{Context, plan};
+use leptos::prelude::*;
+
+use super::use_signals;
+use crate::i18n::use_lang;
+
+/// The pending plan of the rules for `customer`, if there is anything pending.
+#[component]
+pub fn RulePreview(customer: Customer) -> impl IntoView {
+    let lang = use_lang();
+    let signals = use_signals();
+    let now = js_sys::Date::now() as i64;
+    move || {
+        let pipeline = signals
+            .workspace
+            .with(|ws| ws.as_ref().map(|ws| ws.pipeline.clone()))
+            .unwrap_or_else(Pipeline::standard);
+        let book = signals.rules.get();
+        let plan = plan(
+            &book.rules,
+            &customer,
+            &Context {
+                now,
+                pipeline: &pipeline,
+            },
+        );
+        let name_of = |id: &str| {
+            book.rules
+                .iter()
+                .find(|r| r.id == id)
+                .map_or_else(|| id.to_owned(), |r| r.name.clone())
+        };
+        let t = lang.get().t();
+        let mut items: Vec<(String, String)> = Vec::new();
+        for (tag, rule) in &plan.add_tags {
+            items.push((format!("{} ⚙ {tag}", t.will_add_tag), name_of(rule)));
+        }
+        for tag in &plan.remove_tags {
+            items.push((format!("{} ⚙ {tag}", t.will_remove_tag), String::new()));
+        }
+        for fire in &plan.fire {
+            for (_, follow_up) in &fire.follow_ups {
+                let text = format!("{} ↻ {}", t.will_follow_up, follow_up.title);
+                items.push((text, name_of(&fire.rule_id)));
+            }
+            if let Some(stage) = fire.lifecycle {
+                let text = format!("{} → {}", t.will_set_lifecycle, lang.get().lifecycle(stage));
+                items.push((text, name_of(&fire.rule_id)));
+            }
+        }
+        (!items.is_empty()).then(|| {
+            view! {
+                <section class="card rule-preview" data-testid="rule-preview">
+                    <h2>{t.rules_pending}</h2>
+                    <ul class="pending">
+                        {items.into_iter().map(|(what, rule)| view! {
+                            <li class="pending-item">
+                                <span>{what}</span>
+                                <span class="muted">{rule}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    <p class="muted">{t.rules_pending_note}</p>
+                </section>
+            }
+        })
+    }
+}
