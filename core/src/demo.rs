@@ -12,9 +12,9 @@ use crate::document::{CrmDocument, Stamp};
 use crate::id::Id;
 use crate::pipeline::Pipeline;
 use crate::replica::WORKSPACE_DOC_ID;
-use crate::rules::{Language, default_rules};
+use crate::rules::Language;
 use crate::values::{DAY_MS, Millis, Money};
-use crate::workspace::{Role, WorkspaceDoc};
+use crate::workspace::{Role, RuleBook, WorkspaceDoc};
 
 const SURNAMES: [(&str, &str); 16] = [
     ("王", "Wang"),
@@ -255,7 +255,7 @@ pub fn workspace(now: Millis) -> WorkspaceDoc {
     };
     ws.add_custom_field(&Id::parse("industry").expect("valid id"), industry)
         .expect("fresh field");
-    ws.install_rules(&default_rules(Language::Zh))
+    ws.install(&RuleBook::defaults(Language::Zh))
         .expect("the default rules are valid");
     ws
 }

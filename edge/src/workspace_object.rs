@@ -8,9 +8,10 @@
 
 use std::cell::{Cell, RefCell};
 
-use crm_core::rules::{Language, default_rules};
+use crm_core::rules::Language;
 use crm_core::sync::server::{CLOSE_UNSUPPORTED, ConnId};
 use crm_core::sync::{DocumentStore, Effect, SyncServer};
+use crm_core::workspace::RuleBook;
 use worker::{
     DurableObject, Env, Request, Response, Result, State, WebSocket, WebSocketIncomingMessage,
     WebSocketPair, durable_object,
@@ -59,7 +60,7 @@ impl DurableObject for Workspace {
             Ok("en") => Language::En,
             _ => Language::Zh,
         };
-        server.set_default_rules(default_rules(lang));
+        server.set_defaults(RuleBook::defaults(lang));
         Self {
             state,
             env,

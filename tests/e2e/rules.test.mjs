@@ -123,6 +123,20 @@ test("an admin edits a rule with a live match count; offline, the rules are prev
   await page.getByRole("button", { name: "Save rule" }).click();
   await highValue.locator(".rule-count", { hasText: "Matches now: 0 customers" }).waitFor();
 
+  // The default segments, with counts; a new one saved from the list's filters.
+  const segment = page.locator('.segment[data-segment="high-value-churn-risk"]');
+  await segment.locator(".segment-count", { hasText: "0" }).waitFor();
+  await page.getByRole("link", { name: "Customers", exact: true }).click();
+  await page.getByRole("combobox", { name: "Stage" }).selectOption("lead");
+  await page.getByRole("button", { name: "Save as segment" }).click();
+  await page.getByLabel("Segment name").fill("All leads");
+  await page.getByRole("button", { name: "Save as segment" }).click();
+  await page.getByRole("combobox", { name: "Segment" }).locator("option", { hasText: "All leads (1)" }).waitFor({ state: "attached" });
+  await page.getByRole("link", { name: "Rules", exact: true }).click();
+  await page.locator(".segment", { hasText: "All leads" }).locator(".segment-count", { hasText: "1" }).waitFor();
+  await page.locator(".segment", { hasText: "All leads" }).getByRole("link").click();
+  await page.locator(".customer-row .name", { hasText: "李娜" }).waitFor();
+
   // The edge re-evaluates every customer after a rule change: the tag goes.
   await page.getByRole("link", { name: "Customers", exact: true }).click();
   await page.locator(".customer-row .name", { hasText: "李娜" }).click();

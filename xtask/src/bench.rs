@@ -6,6 +6,8 @@
 //!   a customer page (`tests/bench/app.mjs`), plus the gzip size of the app's wasm and JS.
 //! - sync, app: a fresh device's initial sync of `customers` from `wrangler dev`
 //!   (`tests/bench/initial-sync.mjs`).
+//! - rules, edge: the default rules over every stored customer inside the Durable Object
+//!   (wasm), timed from outside (`tests/bench/edge-rules.mjs`).
 //! - sync, ours vs reference: the official JS client against our edge and against a server
 //!   built from the official automerge-repo packages, same documents: edit → visible over 200
 //!   edits, and initial sync of [`JS_CLIENT_CUSTOMERS`] (`tests/bench/sync.mjs`).
@@ -30,6 +32,7 @@ pub fn run(customers: usize) -> Result {
     let fixture = demo_fixture(customers)?;
     exec(command("node").arg("tests/bench/app.mjs").arg(&fixture))?;
     exec(command("node").args(["tests/bench/initial-sync.mjs", &customers.to_string()]))?;
+    exec(command("node").args(["tests/bench/edge-rules.mjs", &customers.to_string()]))?;
     let small = demo_fixture(JS_CLIENT_CUSTOMERS)?;
     exec(
         command("node")

@@ -5,8 +5,10 @@ use std::collections::BTreeSet;
 use crm_core::customer::{Lifecycle, Source, SummaryRow};
 use crm_core::search::{RowFilter, RowSort, SearchIndex};
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 use super::new_customer::NewCustomerForm;
+use super::segments::{SegmentPicker, find_segment};
 use super::{member_name, use_signals};
 use crate::i18n::{Lang, use_lang};
 
@@ -20,6 +22,8 @@ pub fn CustomerList() -> impl IntoView {
     let signals = use_signals();
     let query = RwSignal::new(String::new());
     let filter = RwSignal::new(RowFilter::default());
+    // `/?segment=ID` opens the list on a segment (links from the rules screen).
+    let segment = RwSignal::new(use_query_map().with_untracked(|q| q.get("segment")));
     let sort = RwSignal::new(RowSort::default());
     let creating = RwSignal::new(false);
 
@@ -36,6 +40,9 @@ pub fn CustomerList() -> impl IntoView {
     });
     let found = Memo::new(move |_| {
         let (query, filter, limit) = (query.get(), filter.get(), shown_limit.get());
+        let segment = signals
+            .rules
+            .with(|book| find_segment(&book.segments, segment.get().as_deref()));
         let matching = index.with(|index| index.matching_set(&query));
         signals.rows.with(|rows| {
             ordered.with(|order| {
@@ -43,7 +50,8 @@ pub fn CustomerList() -> impl IntoView {
                     .iter()
                     .filter(|i| matching.as_ref().is_none_or(|m| m[**i]))
                     .map(|i| &rows[*i])
-                    .filter(|row| filter.matches(row));
+                    .filter(|row| filter.matches(row))
+                    .filter(|row| segment.as_ref().is_none_or(|s| s.matches(row)));
                 let shown: Vec<SummaryRow> = hits.by_ref().take(limit).cloned().collect();
                 (shown.len() + hits.count(), shown)
             })
@@ -53,6 +61,7 @@ pub fn CustomerList() -> impl IntoView {
     Effect::new(move |_| {
         query.track();
         filter.track();
+        segment.track();
         shown_limit.set(PAGE);
     });
     let tags = Memo::new(move |_| {
@@ -103,6 +112,7 @@ pub fn CustomerList() -> impl IntoView {
                 on:input=move |ev| query.set(event_target_value(&ev))
             />
             <div class="filters">
+                <SegmentPicker segment filter />
                 <select aria-label=move || lang.get().t().owner on:change=move |ev| {
                     let v = event_target_value(&ev);
                     filter.update(|f| f.owner = (!v.is_empty()).then_some(v));

@@ -10,6 +10,7 @@ mod orders_card;
 mod pipeline;
 mod rule_preview;
 mod rules_page;
+mod segments;
 mod stages;
 mod sync_badge;
 

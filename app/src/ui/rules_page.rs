@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::errors::error_text;
+use super::segments::SegmentsCard;
 use super::{use_session, use_signals};
 use crate::i18n::{Lang, use_lang};
 
@@ -84,6 +85,7 @@ pub fn RulesPage() -> impl IntoView {
             }}
         </p>
         {move || editing.get().map(|text| view! { <RuleEditor text editing snapshot pipeline /> })}
+        <SegmentsCard admin />
         <ul class="rules">
             <For
                 each=move || signals.rules.get().rules

@@ -6,6 +6,7 @@ use super::model::{
     Action, Condition, DealTest, FollowUpAction, InteractionsTest, LastInteractionTest, OrdersTest,
     ProfileField, ProfileTest, Range, Rule,
 };
+use super::segment::Segment;
 use crate::customer::{Channel, Lifecycle};
 use crate::pipeline::StageKind;
 
@@ -169,5 +170,38 @@ pub fn default_rules(lang: Language) -> Vec<Rule> {
             ]),
             then: vec![Action::AddTag(t("流失风险", "Churn risk"))],
         },
+    ]
+}
+
+/// The segments a new workspace starts with, built on the default rules' tags.
+pub fn default_segments(lang: Language) -> Vec<Segment> {
+    let t = |zh: &str, en: &str| match lang {
+        Language::Zh => zh.to_owned(),
+        Language::En => en.to_owned(),
+    };
+    let segment = |id: &str, name: String, tags: Vec<String>| Segment {
+        id: id.into(),
+        name,
+        tags,
+        lifecycle: Vec::new(),
+        source: Vec::new(),
+        owner: None,
+    };
+    vec![
+        segment(
+            "high-value-churn-risk",
+            t("高价值 · 流失风险", "High value, at risk of churn"),
+            vec![t("高价值", "High value"), t("流失风险", "Churn risk")],
+        ),
+        segment(
+            "high-intent",
+            t("高意向未转化", "High intent, not converted"),
+            vec![t("高意向", "High intent")],
+        ),
+        segment(
+            "lapsed",
+            t("30 天未购买", "No purchase in 30 days"),
+            vec![t("30天未购买", "No purchase in 30 days")],
+        ),
     ]
 }

@@ -132,8 +132,8 @@ pub struct SyncServer {
     now: Option<Millis>,
     /// The workspace's rules, read when first needed and again when the workspace changes.
     rules: Option<rules::Rules>,
-    /// The rules a new workspace starts with.
-    default_rules: Vec<crate::rules::Rule>,
+    /// The rules and segments a new workspace starts with.
+    defaults: crate::workspace::RuleBook,
 }
 
 impl SyncServer {
@@ -147,7 +147,7 @@ impl SyncServer {
             max_loaded: max_loaded.max(1),
             now: None,
             rules: None,
-            default_rules: Vec::new(),
+            defaults: Default::default(),
         }
     }
 

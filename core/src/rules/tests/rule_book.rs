@@ -5,7 +5,7 @@ use serde_json::json;
 use super::*;
 use crate::CrmDocument;
 use crate::error::ModelError;
-use crate::workspace::WorkspaceDoc;
+use crate::workspace::{RuleBook, WorkspaceDoc};
 
 fn invalid(json: serde_json::Value) -> ModelError {
     let mut workspace = WorkspaceDoc::new();
@@ -15,14 +15,15 @@ fn invalid(json: serde_json::Value) -> ModelError {
 #[test]
 fn the_default_rules_are_valid_in_both_languages_and_round_trip_as_json() {
     for lang in [Language::Zh, Language::En] {
-        let rules = default_rules(lang);
+        let defaults = RuleBook::defaults(lang);
         let mut workspace = WorkspaceDoc::new();
-        workspace.install_rules(&rules).unwrap();
+        workspace.install(&defaults).unwrap();
         let book = workspace.rule_book();
         assert!(book.unreadable.is_empty());
-        let mut expected = rules.clone();
-        expected.sort_by(|a, b| a.id.cmp(&b.id));
-        assert_eq!(book.rules, expected);
+        let mut expected = defaults.clone();
+        expected.rules.sort_by(|a, b| a.id.cmp(&b.id));
+        expected.segments.sort_by(|a, b| a.id.cmp(&b.id));
+        assert_eq!(book, expected);
     }
 }
 
@@ -119,7 +120,9 @@ fn invalid_rules_are_refused_with_the_reason() {
 fn rules_edited_on_two_devices_merge_and_unreadable_entries_are_reported() {
     let mut base = WorkspaceDoc::new();
     let rules = default_rules(Language::Zh);
-    base.install_rules(&rules[..2]).unwrap();
+    for rule in &rules[..2] {
+        base.put_rule(rule).unwrap();
+    }
     let mut a = base.fork();
     let mut b = base.fork();
     let mut edited = rules[0].clone();
@@ -150,4 +153,54 @@ fn rules_edited_on_two_devices_merge_and_unreadable_entries_are_reported() {
     assert_eq!(book.rules.len(), 2);
     let keys: Vec<_> = book.unreadable.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(keys, ["junk", "other-id"]);
+}
+
+#[test]
+fn segments_filter_summary_rows_and_merge_like_rules() {
+    let mut doc = customer();
+    doc.add_tag("VIP", &stamp(0)).unwrap();
+    doc.apply_auto_tag("高价值", "high-value", &stamp(0))
+        .unwrap();
+    let row = doc.summary().unwrap();
+    let segment = |json: serde_json::Value| serde_json::from_value::<Segment>(json).unwrap();
+    let vip_value =
+        segment(json!({"id": "vip-value", "name": "VIP 高价值", "tags": ["VIP", "高价值"]}));
+    assert!(vip_value.matches(&row));
+    assert!(!segment(json!({"id": "s", "name": "s", "tags": ["VIP", "流失风险"]})).matches(&row));
+    assert!(
+        segment(
+            json!({"id": "s", "name": "s", "lifecycle": ["lead", "prospect"], "source": ["douyin"]})
+        )
+        .matches(&row)
+    );
+    assert!(!segment(json!({"id": "s", "name": "s", "owner": "wang"})).matches(&row));
+    assert!(
+        segment(json!({"id": "s", "name": "s"})).matches(&row),
+        "no parts: everyone"
+    );
+
+    let mut base = WorkspaceDoc::new();
+    assert!(matches!(
+        base.put_segment(&segment(json!({"id": "s", "name": " "}))),
+        Err(ModelError::Empty { .. })
+    ));
+    assert!(matches!(
+        base.put_segment(&segment(json!({"id": "s", "name": "s", "tags": [""]}))),
+        Err(ModelError::InvalidTag { .. })
+    ));
+    let (mut a, mut b) = (base.fork(), base.fork());
+    a.put_segment(&vip_value).unwrap();
+    b.put_rule(&default_rules(Language::Zh)[0]).unwrap();
+    b.put_segment(&default_segments(Language::Zh)[0]).unwrap();
+    a.merge(&mut b).unwrap();
+    let book = a.rule_book();
+    let ids: Vec<_> = book.segments.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["high-value-churn-risk", "vip-value"]);
+    assert_eq!(book.rules.len(), 1, "segments are not rules");
+    a.remove_segment("vip-value").unwrap();
+    assert!(matches!(
+        a.remove_segment("vip-value"),
+        Err(ModelError::NotFound { .. })
+    ));
+    assert_eq!(a.rule_book().segments.len(), 1);
 }

@@ -10,6 +10,7 @@ use crate::replica::{Replica, WORKSPACE_DOC_ID};
 use crate::rules::Rule;
 use crate::sync::doc_id::RepoDocId;
 use crate::values::Millis;
+use crate::workspace::RuleBook;
 
 /// The workspace's rules and the stages they refer to.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -56,10 +57,10 @@ impl SyncServer {
         Ok(effects)
     }
 
-    /// The rules a new workspace starts with: installed by the server into a workspace
-    /// document it stores for the first time, when that document has no rules.
-    pub fn set_default_rules(&mut self, rules: Vec<Rule>) {
-        self.default_rules = rules;
+    /// The rules and segments a new workspace starts with: installed by the server into a
+    /// workspace document it stores for the first time, when that document has none.
+    pub fn set_defaults(&mut self, defaults: RuleBook) {
+        self.defaults = defaults;
     }
 
     /// After a stored change of `doc_id` (`first`: the first time it is stored): the workspace
@@ -100,11 +101,10 @@ impl SyncServer {
         else {
             return Ok(false);
         };
-        let book = workspace.rule_book();
-        if self.default_rules.is_empty() || !book.rules.is_empty() || !book.unreadable.is_empty() {
+        if self.defaults.is_empty() || !workspace.rule_book().is_empty() {
             return Ok(false);
         }
-        if workspace.install_rules(&self.default_rules).is_err() {
+        if workspace.install(&self.defaults).is_err() {
             // A pipeline without the stages the defaults name: the team writes its own.
             return Ok(false);
         }
@@ -294,7 +294,7 @@ mod tests {
         let mut store = MemoryStore::default();
         let mut server = SyncServer::new("edge", 10);
         server.set_time(NOW);
-        server.set_default_rules(crate::rules::default_rules(crate::rules::Language::En));
+        server.set_defaults(RuleBook::defaults(crate::rules::Language::En));
         let mut client = joined(&mut server, &mut store, 1);
         let mut ws = DocSlot::Known(Replica::Workspace(crate::WorkspaceDoc::new()));
         exchange(
@@ -308,7 +308,7 @@ mod tests {
             panic!("workspace")
         };
         let book = doc.rule_book();
-        assert_eq!(book.rules.len(), 7);
+        assert_eq!((book.rules.len(), book.segments.len()), (7, 3));
         assert!(
             book.rules
                 .iter()
@@ -317,6 +317,9 @@ mod tests {
         // Only into a new workspace without rules: removing them all sticks.
         for rule in &book.rules {
             doc.remove_rule(&rule.id).unwrap();
+        }
+        for segment in &book.segments {
+            doc.remove_segment(&segment.id).unwrap();
         }
         exchange(
             &mut server,
@@ -328,6 +331,6 @@ mod tests {
         let Some(Replica::Workspace(doc)) = ws.replica_mut() else {
             panic!("workspace")
         };
-        assert!(doc.rule_book().rules.is_empty());
+        assert!(doc.rule_book().is_empty());
     }
 }
