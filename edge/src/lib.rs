@@ -6,14 +6,15 @@
 //! and no socket); the same GET without the upgrade answers 426 for a good token, so a client
 //! can tell a refused token from an unreachable edge. `GET /ws/{workspace}/rows?token=…[&after=ID]`
 //! answers customers' summary rows as JSON, a page at a time in id order, so that a new device
-//! lists the workspace before its documents arrive. `POST /ws/{workspace}/clock?token=…&advance_ms=N`
-//! moves the rules' clock forward, only when the edge runs with `TEST_CLOCK=1` (end-to-end
-//! tests; 404 otherwise). `GET /health` answers `ok`.
+//! lists the workspace before its documents arrive. With `TEST_HOOKS=1` (tests and benches
+//! only; 404 otherwise) `/ws/{workspace}/clock` and `/ws/{workspace}/rules-bench` are served
+//! too (see [`test_hooks`]). `GET /health` answers `ok`.
 
 use crm_core::token::Grant;
 use worker::{Context, Env, Request, Response, Result, event};
 
 mod sql_store;
+mod test_hooks;
 mod workspace_object;
 
 pub use workspace_object::Workspace;
@@ -34,7 +35,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     };
     // `rows` and the test `clock` are plain requests; the workspace itself is a WebSocket.
     let (workspace, plain) = match route.split_once('/') {
-        Some((workspace, "rows" | "clock")) => (workspace, true),
+        Some((workspace, "rows" | "clock" | "rules-bench")) => (workspace, true),
         Some(_) => return Response::error("not found", 404),
         None => (route, false),
     };

@@ -93,6 +93,21 @@ impl SqlStore<'_> {
         Ok(json)
     }
 
+    /// The ids of every stored customer.
+    pub fn customer_ids(&self) -> worker::Result<Vec<String>> {
+        let rows = self.0.exec(
+            "SELECT id FROM documents WHERE id != ?",
+            vec![WORKSPACE_DOC_ID.into()],
+        )?;
+        let mut ids = Vec::new();
+        for row in rows.raw() {
+            if let Some(SqlStorageValue::String(id)) = row?.into_iter().next() {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
+    }
+
     /// An integer setting, if set.
     pub fn setting(&self, key: &str) -> Result<i64, StoreError> {
         let values = integers(

@@ -30,19 +30,19 @@ const CONN_TAG: &str = "conn:";
 /// runs when a rule change reschedules the whole workspace.
 const RULES_BATCH: usize = 100;
 /// `settings` key of the test clock's offset from the real clock, in ms.
-const CLOCK_OFFSET: &str = "clock_offset_ms";
+pub(crate) const CLOCK_OFFSET: &str = "clock_offset_ms";
 
 /// One team workspace.
 #[durable_object]
 pub struct Workspace {
-    state: State,
-    env: Env,
+    pub(crate) state: State,
+    pub(crate) env: Env,
     server: RefCell<SyncServer>,
     next_conn: Cell<ConnId>,
     /// The alarm time last set (real clock), so it is not set again for every change.
-    alarm_at: Cell<Option<i64>>,
+    pub(crate) alarm_at: Cell<Option<i64>>,
     /// The test clock's offset, once read.
-    clock_offset: Cell<Option<i64>>,
+    pub(crate) clock_offset: Cell<Option<i64>>,
 }
 
 impl DurableObject for Workspace {
@@ -81,8 +81,8 @@ impl DurableObject for Workspace {
         if self.seed_demo_if_asked(&req)? {
             self.arm_alarm().await?;
         }
-        if req.path().ends_with("/clock") {
-            return self.advance_test_clock(&req).await;
+        if let Some(hook) = crate::test_hooks::route(&req) {
+            return self.test_hook(hook, &req).await;
         }
         if req.path().ends_with("/rows") {
             let url = req.url()?;
@@ -220,7 +220,7 @@ impl Workspace {
     }
 
     /// The time the rules see: the real clock, plus the offset a test moved it by.
-    fn now(&self) -> i64 {
+    pub(crate) fn now(&self) -> i64 {
         let offset = match self.clock_offset.get() {
             Some(offset) => offset,
             None => {
@@ -234,7 +234,7 @@ impl Workspace {
     }
 
     /// Runs one batch of due customers and sends their writes to every socket.
-    fn run_due_rules(&self) -> Result<()> {
+    pub(crate) fn run_due_rules(&self) -> Result<()> {
         let now = self.now();
         let effects = {
             let mut server = self.server.borrow_mut();
@@ -261,7 +261,7 @@ impl Workspace {
     }
 
     /// Sets the alarm to the earliest time a customer's rules can change, if it moved.
-    async fn arm_alarm(&self) -> Result<()> {
+    pub(crate) async fn arm_alarm(&self) -> Result<()> {
         let sql = self.state.storage().sql();
         let next = SqlStore(&sql)
             .next_due()
@@ -276,38 +276,6 @@ impl Workspace {
         self.alarm_at.set(Some(real));
         let delay = (real - worker::Date::now().as_millis() as i64).max(0);
         self.state.storage().set_alarm(delay).await
-    }
-
-    /// `POST /ws/{id}/clock?advance_ms=N` (only with `TEST_CLOCK=1`, for end-to-end tests):
-    /// moves the rules' clock forward and runs what became due. Answers the new time.
-    async fn advance_test_clock(&self, req: &Request) -> Result<Response> {
-        if self
-            .env
-            .var("TEST_CLOCK")
-            .map(|v| v.to_string())
-            .ok()
-            .as_deref()
-            != Some("1")
-        {
-            return Response::error("not found", 404);
-        }
-        let url = req.url()?;
-        let advance: i64 = url
-            .query_pairs()
-            .find_map(|(k, v)| (k == "advance_ms").then(|| v.parse().ok()))
-            .flatten()
-            .unwrap_or(0);
-        let now = self.now();
-        let offset = self.clock_offset.get().unwrap_or(0) + advance.max(0);
-        let sql = self.state.storage().sql();
-        SqlStore(&sql)
-            .set_setting(CLOCK_OFFSET, offset)
-            .map_err(|e| worker::Error::RustError(e.to_string()))?;
-        self.clock_offset.set(Some(offset));
-        self.alarm_at.set(None);
-        self.run_due_rules()?;
-        self.arm_alarm().await?;
-        crate::readable_anywhere(Response::ok((now + advance.max(0)).to_string())?)
     }
 
     /// Fills an empty workspace with the demo data when the edge runs with

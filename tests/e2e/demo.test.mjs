@@ -55,6 +55,11 @@ test("the demo workspace is seeded once and synced whole to every new device", a
   await desk.page.getByRole("link", { name: "Pipeline", exact: true }).click();
   await desk.page.locator(".deal-card").first().waitFor();
   await desk.page.screenshot({ path: path.join(shots, "pipeline-desktop.png") });
+  // The default rules, each with whom it matches among the demo customers.
+  await desk.page.getByRole("link", { name: "Rules", exact: true }).click();
+  await desk.page.getByTestId("rules-progress").filter({ hasText: `${COUNT} / ${COUNT}` }).waitFor();
+  await desk.page.locator(".rule").first().waitFor();
+  await desk.page.screenshot({ path: path.join(shots, "rules-desktop.png") });
 
   // A second device (a phone, in Chinese) gets the same customers, not a second seeding.
   const phone = await openDevice(browser, url, { ...PHONE, locale: "zh-CN" });
@@ -69,6 +74,9 @@ test("the demo workspace is seeded once and synced whole to every new device", a
   await phone.page.locator("nav.nav").getByRole("link", { name: "商机" }).click();
   await phone.page.locator(".column-stage.shown .deal-card").first().waitFor();
   await phone.page.screenshot({ path: path.join(shots, "pipeline-phone.png") });
+  await phone.page.locator("nav.nav").getByRole("link", { name: "规则" }).click();
+  await phone.page.getByTestId("rules-progress").filter({ hasText: `${COUNT} / ${COUNT}` }).waitFor();
+  await phone.page.screenshot({ path: path.join(shots, "rules-phone.png") });
   await desk.page.reload();
   await desk.page.getByRole("link", { name: "Customers", exact: true }).click();
   await count(desk.page).filter({ hasText: String(COUNT) }).waitFor();

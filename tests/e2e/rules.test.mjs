@@ -22,7 +22,7 @@ test("order → tag from the edge within a second; the clock moves → each time
   const persistDir = await mkdtemp(path.join(os.tmpdir(), "crm-edge-"));
   const app = await startApp();
   const browser = await launchBrowser();
-  const edge = await startEdge({ persistDir, vars: { TEST_CLOCK: "1", DEFAULT_RULES_LANG: "en" } });
+  const edge = await startEdge({ persistDir, vars: { TEST_HOOKS: "1", DEFAULT_RULES_LANG: "en" } });
   t.after(async () => {
     await browser.close();
     await edge.stop();

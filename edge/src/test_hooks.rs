@@ -1,0 +1,125 @@
+//! Hooks for end-to-end tests and benchmarks, served only when the edge runs with
+//! `TEST_HOOKS=1` (404 otherwise):
+//!
+//! - `POST /ws/{id}/clock?token=…&advance_ms=N` moves the rules' clock forward by N ms (kept in
+//!   the object's storage, so it survives restarts) and runs what became due; answers the new
+//!   time.
+//! - `GET /ws/{id}/rules-bench?token=…&repeat=K` reads every stored customer and evaluates the
+//!   workspace's rules on all of them K times; answers `{"customers": n, "repeat": K}`. Timed
+//!   by the caller: a Worker's clock does not advance while it computes.
+
+use crm_core::CrmDocument;
+use crm_core::customer::Customer;
+use crm_core::replica::{Replica, WORKSPACE_DOC_ID};
+use crm_core::rules::{Context, plan};
+use crm_core::sync::DocumentStore;
+use worker::{Request, Response, Result};
+
+use crate::sql_store::SqlStore;
+use crate::workspace_object::{CLOCK_OFFSET, Workspace};
+
+/// A test hook.
+pub enum Hook {
+    Clock,
+    RulesBench,
+}
+
+/// The hook `req` asks for, if any.
+pub fn route(req: &Request) -> Option<Hook> {
+    let path = req.path();
+    if path.ends_with("/clock") {
+        Some(Hook::Clock)
+    } else if path.ends_with("/rules-bench") {
+        Some(Hook::RulesBench)
+    } else {
+        None
+    }
+}
+
+/// The integer query parameter `name` of `req` (0 when absent or not a number).
+fn param(req: &Request, name: &str) -> Result<i64> {
+    Ok(req
+        .url()?
+        .query_pairs()
+        .find_map(|(k, v)| (k == name).then(|| v.parse().ok()))
+        .flatten()
+        .unwrap_or(0))
+}
+
+fn failed(error: impl std::fmt::Display) -> worker::Error {
+    worker::Error::RustError(error.to_string())
+}
+
+impl Workspace {
+    /// Serves a test hook, if the edge runs with them.
+    pub(crate) async fn test_hook(&self, hook: Hook, req: &Request) -> Result<Response> {
+        if self
+            .env
+            .var("TEST_HOOKS")
+            .map(|v| v.to_string())
+            .ok()
+            .as_deref()
+            != Some("1")
+        {
+            return Response::error("not found", 404);
+        }
+        match hook {
+            Hook::Clock => self.advance_clock(param(req, "advance_ms")?.max(0)).await,
+            Hook::RulesBench => self.rules_bench(param(req, "repeat")?.max(0)),
+        }
+    }
+
+    async fn advance_clock(&self, advance: i64) -> Result<Response> {
+        let now = self.now();
+        let offset = self.clock_offset.get().unwrap_or(0) + advance;
+        let sql = self.state.storage().sql();
+        SqlStore(&sql)
+            .set_setting(CLOCK_OFFSET, offset)
+            .map_err(failed)?;
+        self.clock_offset.set(Some(offset));
+        self.alarm_at.set(None);
+        self.run_due_rules()?;
+        self.arm_alarm().await?;
+        crate::readable_anywhere(Response::ok((now + advance).to_string())?)
+    }
+
+    fn rules_bench(&self, repeat: i64) -> Result<Response> {
+        let sql = self.state.storage().sql();
+        let mut store = SqlStore(&sql);
+        let workspace = store
+            .load(WORKSPACE_DOC_ID)
+            .map_err(failed)?
+            .ok_or_else(|| failed("no workspace document"))?;
+        let workspace = crm_core::WorkspaceDoc::load(&workspace.snapshot).map_err(failed)?;
+        let pipeline = workspace.workspace().map_err(failed)?.pipeline;
+        let rules = workspace.rule_book().rules;
+        let mut customers: Vec<Customer> = Vec::new();
+        for id in store.customer_ids()? {
+            let Some(stored) = store.load(&id).map_err(failed)? else {
+                continue;
+            };
+            if let Ok(Replica::Customer(doc)) =
+                Replica::restore(&id, &stored.snapshot, &stored.changes)
+                && let Ok(customer) = doc.customer()
+            {
+                customers.push(customer);
+            }
+        }
+        let ctx = Context {
+            now: self.now(),
+            pipeline: &pipeline,
+        };
+        let mut planned = 0usize;
+        for _ in 0..repeat {
+            planned += customers
+                .iter()
+                .filter(|c| !plan(&rules, c, &ctx).is_empty())
+                .count();
+        }
+        let answer = format!(
+            r#"{{"customers": {}, "repeat": {repeat}, "with_writes": {planned}}}"#,
+            customers.len()
+        );
+        Response::ok(answer)
+    }
+}
