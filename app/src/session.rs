@@ -24,17 +24,16 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
 mod rules;
+mod startup;
 
 use crate::config::Config;
 use crate::edge_link::{EdgeLink, LinkHandlers, LinkStatus};
 use crate::storage::{DocumentStore, StorageError, StoredDocument};
 
 /// Prefix of IndexedDB keys holding documents that could not be read.
-const QUARANTINE: &str = "quarantine/";
+pub(crate) const QUARANTINE: &str = "quarantine/";
 /// Appended changes of one document that trigger a compaction into a new snapshot.
 const COMPACT_AFTER: usize = 32;
-/// Documents restored between two yields to the browser while loading.
-const LOAD_CHUNK: usize = 50;
 /// Documents offered to the edge between two yields to the browser after connecting.
 const OFFER_CHUNK: usize = 200;
 /// Missing documents from which their summary rows are fetched from the edge in one request
@@ -77,7 +76,8 @@ pub struct SessionSignals {
     pub awaited: RwSignal<usize>,
     /// Local writes not yet committed to IndexedDB.
     pub unsaved_writes: RwSignal<u32>,
-    /// Documents are still loading from IndexedDB (the rows shown come from the cache).
+    /// The stored documents have not been read from IndexedDB yet (the rows shown come from
+    /// the cache; edits wait for this, not for every document to be restored).
     pub loading: RwSignal<bool>,
     /// Documents set aside because they could not be read: (document id, reason).
     pub quarantined: RwSignal<Vec<(String, String)>>,
@@ -109,6 +109,12 @@ pub struct Session {
     stale_rows: RefCell<Vec<(String, Vec<u8>)>>,
     /// Keys of the changes appended after each stored snapshot, by document.
     pending: RefCell<HashMap<String, Vec<String>>>,
+    /// Documents read from IndexedDB at start and not restored yet: restored a chunk per
+    /// browser turn, or at once when something needs one (see `startup`).
+    unrestored: RefCell<HashMap<String, StoredDocument>>,
+    /// Documents restored out of turn, for the start-up loop to settle: their id, or what
+    /// could not be read and why.
+    restored_early: RefCell<Vec<Result<String, (StoredDocument, String)>>>,
     /// Sequence of the next appended change; rises across sessions (starts at µs since epoch).
     next_seq: Cell<u64>,
     store: DocumentStore,
@@ -120,10 +126,10 @@ pub struct Session {
 }
 
 impl Session {
-    /// Opens the workspace: the cached summary rows are shown at once; the documents then
-    /// load in the background (a stored document that cannot be read is moved under
-    /// `quarantine/` and reported), and once all are in, the link to the edge opens and
-    /// `signals.loading` turns false. Nothing is edited before that.
+    /// Opens the workspace: the cached summary rows are shown at once; the documents are then
+    /// read (and `signals.loading` turns false: customers open and edits are taken) and
+    /// restored in the background (one that cannot be read is moved under `quarantine/` and
+    /// reported); once all are in, the link to the edge opens.
     pub async fn start(config: &Config) -> Result<Rc<Self>, StorageError> {
         let signals = SessionSignals {
             rows: RwSignal::new(Vec::new()),
@@ -163,6 +169,8 @@ impl Session {
             rowless: RefCell::new(HashSet::new()),
             stale_rows: RefCell::new(Vec::new()),
             pending: RefCell::new(HashMap::new()),
+            unrestored: RefCell::new(HashMap::new()),
+            restored_early: RefCell::new(Vec::new()),
             next_seq: Cell::new(js_sys::Date::now() as u64 * 1000),
             store,
             edge: (!config.token.is_empty()).then(|| config.clone()),
@@ -172,68 +180,6 @@ impl Session {
         session.publish();
         spawn_local(Rc::clone(&session).load());
         Ok(session)
-    }
-
-    /// Loads every stored document, a chunk at a time so the page stays responsive, then
-    /// connects to the edge (if there is a token to connect with).
-    async fn load(self: Rc<Self>) {
-        // Let the cached list paint first.
-        yield_to_browser().await;
-        let stored = match self.store.documents().await {
-            Ok(stored) => stored,
-            Err(error) => return self.report(error),
-        };
-        for (n, stored) in stored.into_iter().enumerate() {
-            if n % LOAD_CHUNK == LOAD_CHUNK - 1 {
-                yield_to_browser().await;
-            }
-            if stored.key.starts_with(QUARANTINE) {
-                continue;
-            }
-            let changes: Vec<Vec<u8>> = stored.changes.iter().map(|(_, b)| b.clone()).collect();
-            let restored = match &stored.snapshot {
-                Some(snapshot) => Replica::restore(&stored.key, snapshot, &changes),
-                None => Replica::load(&stored.key, &changes.concat()),
-            };
-            match restored {
-                Ok(replica) => {
-                    let keys = stored.changes.into_iter().map(|(key, _)| key).collect();
-                    self.pending.borrow_mut().insert(stored.key.clone(), keys);
-                    self.docs
-                        .borrow_mut()
-                        .insert(stored.key.clone(), DocSlot::Known(replica));
-                    self.adopt(&stored.key, true);
-                }
-                Err(error) => match quarantine(&self.store, &stored).await {
-                    Ok(kept) => self.signals.quarantined.update(|q| {
-                        q.push((stored.key.clone(), format!("{error}; kept as {kept}")))
-                    }),
-                    Err(error) => self.report(error),
-                },
-            }
-        }
-        self.docs
-            .borrow_mut()
-            .entry(WORKSPACE_DOC_ID.to_owned())
-            .or_insert_with(|| DocSlot::Known(Replica::Workspace(WorkspaceDoc::new())));
-        self.adopt(WORKSPACE_DOC_ID, false);
-        // Rows of documents that are gone (quarantined) leave the list.
-        {
-            let docs = self.docs.borrow();
-            self.rows.borrow_mut().retain(|id, _| docs.contains_key(id));
-        }
-        let stale = self.stale_rows.take();
-        if let Err(error) = self.store.put_rows(&stale).await {
-            self.report(error);
-        }
-        self.publish();
-        self.signals.loading.set(false);
-        let Some(socket_url) = self.edge.as_ref().map(Config::socket_url) else {
-            // Works on this device's data alone until opened with a login link.
-            return self.signals.link.set(LinkStatus::SignedOut);
-        };
-        let link = EdgeLink::connect(socket_url, self.link_handlers());
-        let _ = self.link.set(link);
     }
 
     /// A stamp for an edit made now by this device's member.
@@ -280,6 +226,7 @@ impl Session {
         op: impl FnOnce(&mut CustomerDoc, &Stamp) -> Result<(), ModelError>,
     ) -> Result<(), ModelError> {
         let stamp = self.stamp();
+        self.restore_now(id);
         {
             let mut docs = self.docs.borrow_mut();
             match docs
@@ -317,6 +264,7 @@ impl Session {
 
     /// The heads of document `id` (empty if there is no such document).
     pub fn heads(&self, id: &str) -> Vec<automerge::ChangeHash> {
+        self.restore_now(id);
         self.docs
             .borrow_mut()
             .get_mut(id)
@@ -336,6 +284,7 @@ impl Session {
 
     /// Reads customer `id`, loading its document if it is kept unloaded.
     fn with_customer<T>(&self, id: &str, read: impl FnOnce(&CustomerDoc) -> T) -> Option<T> {
+        self.restore_now(id);
         let mut docs = self.docs.borrow_mut();
         match docs.get_mut(id)?.loaded(id) {
             Ok(Some(Replica::Customer(doc))) => Some(read(doc)),
@@ -888,7 +837,10 @@ fn cached_rows(records: Vec<(String, Vec<u8>)>) -> BTreeMap<String, HeadedRow> {
 
 /// Moves an unreadable document (snapshot and changes) under `quarantine/{key}/{time}` so
 /// nothing is lost; returns that key.
-async fn quarantine(store: &DocumentStore, doc: &StoredDocument) -> Result<String, StorageError> {
+pub(crate) async fn quarantine(
+    store: &DocumentStore,
+    doc: &StoredDocument,
+) -> Result<String, StorageError> {
     let kept = format!("{QUARANTINE}{}/{}", doc.key, js_sys::Date::now());
     if let Some(snapshot) = &doc.snapshot {
         store.put(&kept, snapshot).await?;

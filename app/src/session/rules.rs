@@ -47,15 +47,21 @@ impl Session {
         self: &Rc<Self>,
         progress: RwSignal<(usize, usize)>,
     ) -> Vec<Customer> {
-        let ids: Vec<String> = self
+        let mut ids: Vec<String> = self
             .docs
             .borrow()
             .keys()
+            .chain(self.unrestored.borrow().keys())
             .filter(|id| id.as_str() != WORKSPACE_DOC_ID)
             .cloned()
             .collect();
+        ids.sort_unstable();
+        ids.dedup();
         let mut customers = Vec::with_capacity(ids.len());
         for (n, chunk) in ids.chunks(READ_PER_TURN).enumerate() {
+            for id in chunk {
+                self.restore_now(id);
+            }
             {
                 let mut docs = self.docs.borrow_mut();
                 for id in chunk {
