@@ -79,6 +79,8 @@ pub struct SessionSignals {
     /// The stored documents have not been read from IndexedDB yet (the rows shown come from
     /// the cache; edits wait for this, not for every document to be restored).
     pub loading: RwSignal<bool>,
+    /// Stored documents are still being restored in the background (the edge link waits).
+    pub restoring: RwSignal<bool>,
     /// Documents set aside because they could not be read: (document id, reason).
     pub quarantined: RwSignal<Vec<(String, String)>>,
     /// Failed writes to show.
@@ -138,6 +140,7 @@ impl Session {
             member: StoredValue::new(config.member.clone()),
             role: StoredValue::new(config.role),
             loading: RwSignal::new(true),
+            restoring: RwSignal::new(true),
             link: RwSignal::new(LinkStatus::Connecting),
             token_refused: RwSignal::new(None),
             unconfirmed: RwSignal::new(0),

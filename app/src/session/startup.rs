@@ -70,6 +70,7 @@ impl Session {
             self.report(error);
         }
         self.publish();
+        self.signals.restoring.set(false);
         let Some(socket_url) = self.edge.as_ref().map(Config::socket_url) else {
             // Works on this device's data alone until opened with a login link.
             return self.signals.link.set(LinkStatus::SignedOut);

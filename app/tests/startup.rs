@@ -1,0 +1,46 @@
+//! People open and edit customers while the stored documents are still being restored.
+
+mod support;
+
+use crm_app::session::Session;
+use crm_app::storage::DocumentStore;
+use leptos::prelude::GetUntracked;
+use support::{customer, offline_config, until};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const STORED: usize = 1_000;
+
+#[wasm_bindgen_test]
+async fn a_customer_is_opened_and_edited_before_every_document_is_restored() {
+    let config = offline_config("startup");
+    let store = DocumentStore::open(&config.database_name()).await.unwrap();
+    let ids: Vec<String> = (0..STORED).map(|n| format!("c{n:04}")).collect();
+    for id in &ids {
+        store.compact(id, &customer(id, "王芳"), &[]).await.unwrap();
+    }
+    let last = ids.last().unwrap();
+
+    let session = Session::start(&config).await.unwrap();
+    until(|| !session.signals.loading.get_untracked()).await;
+    assert!(
+        session.signals.restoring.get_untracked(),
+        "the edit below is meant to come before the restore has finished"
+    );
+    assert!(session.customer(last).get_untracked().is_some());
+    session
+        .edit_customer(last, |doc, stamp| doc.add_tag("抢先", stamp))
+        .unwrap();
+    until(|| !session.signals.restoring.get_untracked()).await;
+    until(|| session.signals.unsaved_writes.get_untracked() == 0).await;
+    let tags = session.customer(last).get_untracked().unwrap().tags;
+    assert!(tags.contains_key("抢先"));
+
+    // The edit was stored: a new session of the same workspace has it.
+    let again = Session::start(&config).await.unwrap();
+    until(|| !again.signals.restoring.get_untracked()).await;
+    let tags = again.customer(last).get_untracked().unwrap().tags;
+    assert!(tags.contains_key("抢先"));
+    assert_eq!(again.signals.rows.get_untracked().len(), STORED);
+}

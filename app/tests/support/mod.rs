@@ -1,0 +1,46 @@
+//! What the app's browser tests share: a saved customer, an offline session's settings, and
+//! waiting for a session's signals.
+
+use crm_app::config::Config;
+use crm_core::customer::{Lifecycle, NewCustomer, Source};
+use crm_core::{CrmDocument, CustomerDoc, Id, Stamp};
+
+/// A saved customer document `id` called `name`.
+pub fn customer(id: &str, name: &str) -> Vec<u8> {
+    let new = NewCustomer {
+        name: name.into(),
+        name_latin: String::new(),
+        company: String::new(),
+        title: String::new(),
+        owner: "li".into(),
+        source: Source::WeChat,
+        lifecycle: Lifecycle::Lead,
+    };
+    CustomerDoc::create(&Id::parse(id).unwrap(), new, &Stamp::new("li", 0))
+        .unwrap()
+        .save()
+}
+
+/// Settings of a session with a fresh workspace and no edge to reach.
+pub fn offline_config(name: &str) -> Config {
+    Config {
+        // Nothing listens there: the session works offline.
+        edge: "ws://127.0.0.1:9".into(),
+        workspace: format!("{name}-{}", js_sys::Math::random().to_bits()),
+        member: "li".into(),
+        role: crm_core::workspace::Role::Admin,
+        token: String::new(),
+    }
+}
+
+/// Waits (10 ms at a time) until `done` says so.
+pub async fn until(mut done: impl FnMut() -> bool) {
+    while !done() {
+        let tick = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10);
+        });
+        wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
+    }
+}
