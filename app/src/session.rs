@@ -52,13 +52,15 @@ const COUNT_DELAY: std::time::Duration = std::time::Duration::from_millis(50);
 /// record as fetched (not one per customer; a customer's own record, written when it changes
 /// here, takes precedence).
 const EDGE_ROWS_KEY: &str = "~edge";
+/// Row-cache key of the workspace's settings and rules (JSON of both).
+const SETTINGS_KEY: &str = "~workspace";
 
 /// Reactive view of the session, for the UI.
 #[derive(Clone, Copy)]
 pub struct SessionSignals {
     /// One row per customer, in no particular order.
     pub rows: RwSignal<Vec<crm_core::customer::SummaryRow>>,
-    /// The workspace: members, pipeline, custom fields.
+    /// The workspace: members, pipeline, custom fields (not its directory).
     pub workspace: RwSignal<Option<Workspace>>,
     /// The workspace's rules.
     pub rules: RwSignal<RuleBook>,
@@ -117,6 +119,8 @@ pub struct Session {
     /// Documents restored out of turn, for the start-up loop to settle: their id, or what
     /// could not be read and why.
     restored_early: RefCell<Vec<Result<String, (StoredDocument, String)>>>,
+    /// The workspace settings last written to the row cache (JSON).
+    cached_settings: RefCell<Vec<u8>>,
     /// Sequence of the next appended change; rises across sessions (starts at µs since epoch).
     next_seq: Cell<u64>,
     store: DocumentStore,
@@ -150,12 +154,23 @@ impl Session {
             storage_errors: RwSignal::new(Vec::new()),
         };
         let store = DocumentStore::open(&config.database_name()).await?;
-        let rows = cached_rows(store.rows().await?);
-        if let Some(bytes) = store.get(WORKSPACE_DOC_ID).await? {
-            // The snapshot alone, for names and stages while everything loads.
-            if let Ok(ws) = WorkspaceDoc::load(&bytes) {
-                signals.workspace.set(ws.workspace().ok());
-                signals.rules.set(ws.rule_book());
+        let mut records = store.rows().await?;
+        let settings = take_settings(&mut records);
+        let rows = cached_rows(records);
+        match settings {
+            // Names, stages and rules as last seen: the workspace document itself is restored
+            // after the list has painted.
+            Some((workspace, rules)) => {
+                signals.workspace.set(Some(workspace));
+                signals.rules.set(rules);
+            }
+            None => {
+                if let Some(bytes) = store.get(WORKSPACE_DOC_ID).await?
+                    && let Ok(ws) = WorkspaceDoc::load(&bytes)
+                {
+                    signals.workspace.set(ws.settings().ok());
+                    signals.rules.set(ws.rule_book());
+                }
             }
         }
         let session = Rc::new(Self {
@@ -174,6 +189,7 @@ impl Session {
             pending: RefCell::new(HashMap::new()),
             unrestored: RefCell::new(HashMap::new()),
             restored_early: RefCell::new(Vec::new()),
+            cached_settings: RefCell::new(Vec::new()),
             next_seq: Cell::new(js_sys::Date::now() as u64 * 1000),
             store,
             edge: (!config.token.is_empty()).then(|| config.clone()),
@@ -335,8 +351,12 @@ impl Session {
         }
         match slot.replica_mut() {
             Some(Replica::Workspace(ws)) => {
-                self.signals.workspace.set(ws.workspace().ok());
+                let settings = ws.settings().ok();
                 let book = ws.rule_book();
+                if let Some(settings) = &settings {
+                    self.cache_settings(settings, &book);
+                }
+                self.signals.workspace.set(settings);
                 if self
                     .signals
                     .rules
@@ -635,10 +655,7 @@ impl Session {
             .get(WORKSPACE_DOC_ID)
             .and_then(DocSlot::replica)
         {
-            Some(Replica::Workspace(ws)) => ws
-                .workspace()
-                .map(|w| w.directory.into_keys().collect())
-                .unwrap_or_default(),
+            Some(Replica::Workspace(ws)) => ws.directory_ids(),
             _ => Vec::new(),
         };
         let mut docs = self.docs.borrow_mut();
@@ -814,6 +831,24 @@ impl Session {
         }
     }
 
+    /// Keeps the workspace's settings and rules in the row cache (when they changed), so the
+    /// next start shows names and stages without restoring the workspace document first.
+    fn cache_settings(self: &Rc<Self>, settings: &Workspace, rules: &RuleBook) {
+        let Ok(json) = serde_json::to_vec(&(settings, rules)) else {
+            return;
+        };
+        if *self.cached_settings.borrow() == json {
+            return;
+        }
+        *self.cached_settings.borrow_mut() = json.clone();
+        let this = Rc::clone(self);
+        spawn_local(async move {
+            if let Err(error) = this.store.put_row(SETTINGS_KEY, &json).await {
+                this.report(error);
+            }
+        });
+    }
+
     fn report(&self, error: StorageError) {
         self.signals
             .storage_errors
@@ -824,6 +859,12 @@ impl Session {
 /// The row cache as stored: the rows last fetched from the edge, overridden by each
 /// customer's own record. Records that do not parse (an older format) are left out; the rows
 /// are recomputed from the documents.
+/// Takes the cached workspace settings and rules out of the row cache's records.
+fn take_settings(records: &mut Vec<(String, Vec<u8>)>) -> Option<(Workspace, RuleBook)> {
+    let at = records.iter().position(|(key, _)| key == SETTINGS_KEY)?;
+    serde_json::from_slice(&records.remove(at).1).ok()
+}
+
 fn cached_rows(records: Vec<(String, Vec<u8>)>) -> BTreeMap<String, HeadedRow> {
     let (edge, own): (Vec<_>, Vec<_>) =
         (records.into_iter()).partition(|(k, _)| k.starts_with(EDGE_ROWS_KEY));

@@ -24,7 +24,7 @@ string_enum! {
 pub const MAX_FIELD_TEXT: usize = 500;
 
 /// One option of a select field.
-#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile, serde::Serialize, serde::Deserialize)]
 pub struct FieldOption {
     /// Chinese label.
     pub label_zh: String,
@@ -33,7 +33,7 @@ pub struct FieldOption {
 }
 
 /// A custom field the workspace defines for its customers.
-#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile, serde::Serialize, serde::Deserialize)]
 pub struct CustomFieldDef {
     /// Chinese label.
     pub label_zh: String,

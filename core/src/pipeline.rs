@@ -17,7 +17,7 @@ string_enum! {
 }
 
 /// One pipeline stage.
-#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile, serde::Serialize, serde::Deserialize)]
 pub struct StageDef {
     /// Chinese display name.
     pub name_zh: String,
@@ -30,7 +30,9 @@ pub struct StageDef {
 }
 
 /// The stages deals move through, keyed by stage id.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Hydrate, Reconcile)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Default, Hydrate, Reconcile, serde::Serialize, serde::Deserialize,
+)]
 pub struct Pipeline {
     /// Stage id → definition.
     pub stages: BTreeMap<String, StageDef>,

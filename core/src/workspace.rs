@@ -12,8 +12,9 @@ pub use rule_book::RuleBook;
 
 use std::collections::BTreeMap;
 
+use automerge::ReadDoc;
 use automerge::{ActorId, AutoCommit, ROOT, transaction::CommitOptions, transaction::Transactable};
-use autosurgeon::{Hydrate, Reconcile, hydrate, reconcile};
+use autosurgeon::{Hydrate, Reconcile, hydrate, hydrate_prop, reconcile};
 
 use crate::custom_field::CustomFieldDef;
 use crate::document::{CrmDocument, layout, schema_version};
@@ -39,7 +40,7 @@ string_enum! {
 }
 
 /// A person in the team.
-#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile, serde::Serialize, serde::Deserialize)]
 pub struct Member {
     /// Display name.
     pub name: String,
@@ -52,7 +53,7 @@ pub struct Member {
 }
 
 /// A customer listed in the workspace.
-#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile, serde::Serialize, serde::Deserialize)]
 pub struct DirectoryEntry {
     /// When the customer was created.
     pub created_at: Millis,
@@ -62,7 +63,7 @@ pub struct DirectoryEntry {
 
 /// The workspace, as hydrated from its document. The `rules` map is read by
 /// [`WorkspaceDoc::rule_book`].
-#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile)]
+#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, serde::Serialize, serde::Deserialize)]
 pub struct Workspace {
     /// Layout version.
     pub schema_version: u64,
@@ -114,6 +115,34 @@ impl WorkspaceDoc {
     /// The whole workspace, typed.
     pub fn workspace(&self) -> Result<Workspace, ModelError> {
         hydrate(&self.doc).map_err(layout(KIND))
+    }
+
+    /// The workspace without its directory (left empty): the team, pipeline and fields a
+    /// screen needs, read without going through a directory of many thousand customers.
+    pub fn settings(&self) -> Result<Workspace, ModelError> {
+        fn prop<T: Hydrate>(doc: &AutoCommit, key: &'static str) -> Result<T, ModelError> {
+            hydrate_prop(doc, ROOT, key).map_err(layout(KIND))
+        }
+        Ok(Workspace {
+            schema_version: prop(&self.doc, "schema_version")?,
+            name: prop(&self.doc, "name")?,
+            members: prop(&self.doc, "members")?,
+            pipeline: prop(&self.doc, "pipeline")?,
+            custom_fields: prop(&self.doc, "custom_fields")?,
+            directory: BTreeMap::new(),
+        })
+    }
+
+    /// The ids of the customers the directory lists.
+    pub fn directory_ids(&self) -> Vec<String> {
+        match self.doc.get(ROOT, "directory") {
+            Ok(Some((automerge::Value::Object(_), directory))) => self
+                .doc
+                .map_range(&directory, ..)
+                .map(|item| item.key.to_string())
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 }
 

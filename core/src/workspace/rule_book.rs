@@ -12,7 +12,7 @@ use crate::error::ModelError;
 use crate::rules::{Language, Rule, SEGMENT_KEY_PREFIX, Segment, default_rules, default_segments};
 
 /// The rules and segments of a workspace as read from its document.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct RuleBook {
     /// Readable rules, by id.
     pub rules: Vec<Rule>,

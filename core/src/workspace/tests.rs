@@ -181,3 +181,23 @@ fn hostile_and_foreign_bytes_are_errors() {
         }
     );
 }
+
+#[test]
+fn settings_are_the_workspace_without_its_directory() {
+    let ws = crate::demo::saved_workspace(20, 1_780_000_000_000)
+        .into_iter()
+        .next()
+        .map(|saved| WorkspaceDoc::load(&saved.bytes).unwrap())
+        .unwrap();
+    let whole = ws.workspace().unwrap();
+    assert_eq!(whole.directory.len(), 20);
+    assert_eq!(
+        ws.settings().unwrap(),
+        Workspace {
+            directory: BTreeMap::new(),
+            ..whole.clone()
+        }
+    );
+    let ids: Vec<String> = whole.directory.into_keys().collect();
+    assert_eq!(ws.directory_ids(), ids);
+}
