@@ -1,7 +1,8 @@
 // Two people on two devices editing the same customer through a real local edge: at the same
 // moment in the same note and the same deal's stage (both converge to one state within a
-// second), with one device offline for a while (its edits merge when it is back), and across
-// a restart of `wrangler dev` (nothing acknowledged is lost).
+// second), with one device offline for a while (its edits merge when it is back; the deal
+// both moved shows both stages on both devices until someone picks one), and across a restart
+// of `wrangler dev` (nothing acknowledged is lost).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -99,14 +100,26 @@ test("same note and same field at once, offline edits, and an edge restart: both
   assert.equal(await b.page.getByLabel("Deal, e.g. annual order").inputValue(), "二期项目");
   await b.page.getByRole("textbox", { name: "Add tag" }).fill("");
 
-  // (b) A goes offline and keeps editing; B edits too; back online, everything merges.
+  // (b) A goes offline and keeps editing; B edits too; back online, everything merges. Both
+  // moved the deal meanwhile: both devices show the two stages, and one pick settles it.
   await a.context.setOffline(true);
   await status(a.page, "offline");
   await addTag(a.page, "离线时加的");
+  await a.page.getByRole("combobox", { name: "Move to" }).selectOption("qualified");
   await addTag(b.page, "在线时加的");
+  await b.page.getByRole("combobox", { name: "Move to" }).selectOption("initial");
   await a.context.setOffline(false);
   const expected = (list) => (have) => JSON.stringify(have) === JSON.stringify([...list].sort());
   await converged(a.page, b.page, tags, 15_000, expected(["甲加的", "在线时加的", "离线时加的"]));
+  const banner = (page) => page.locator('.banner-conflict[data-field$=".stage"]');
+  const picks = async (page) => (await banner(page).locator(".keep").allInnerTexts()).sort();
+  await Promise.all([a, b].map(({ page }) => banner(page).waitFor({ timeout: 5_000 })));
+  const offered = await converged(a.page, b.page, picks, 5_000, (p) => p.length === 2);
+  assert.ok(offered.state.some((p) => p.includes("qualified")) && offered.state.some((p) => p.includes("initial")));
+  await banner(b.page).locator(".keep", { hasText: "qualified" }).click();
+  await Promise.all([a, b].map(({ page }) => banner(page).waitFor({ state: "detached", timeout: 5_000 })));
+  const picked = await converged(a.page, b.page, stage, 5_000);
+  assert.equal(picked.state, "qualified");
 
   // (c) The edge restarts between edits (same port and storage): nothing is lost, and both
   // devices reconnect and keep syncing.
