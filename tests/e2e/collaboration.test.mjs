@@ -91,11 +91,16 @@ test("same note and same field at once, offline edits, and an edge restart: both
   assert.ok(["proposal", "negotiation"].includes(field.state));
   console.log(`converged: note ${note.ms} ms, deal stage ${field.ms} ms after the edits`);
 
-  // What B is typing survives A's change arriving (the page re-renders around it).
+  // What B is typing survives A's change arriving (the card it touches re-renders around it),
+  // and the cards the change does not touch are not rebuilt at all.
   await b.page.getByRole("textbox", { name: "Add tag" }).fill("正在输入");
   await b.page.getByLabel("Deal, e.g. annual order").fill("二期项目");
+  await b.page.evaluate(() => {
+    for (const card of document.querySelectorAll(".profile-card, .timeline, .deals")) card.dataset.mark = "before";
+  });
   await addTag(a.page, "甲加的");
   await b.page.locator(".chip.tag", { hasText: "甲加的" }).waitFor({ timeout: 5_000 });
+  assert.equal(await b.page.locator('[data-mark="before"]').count(), 3, "only the tags card re-rendered");
   assert.equal(await b.page.getByRole("textbox", { name: "Add tag" }).inputValue(), "正在输入");
   assert.equal(await b.page.getByLabel("Deal, e.g. annual order").inputValue(), "二期项目");
   await b.page.getByRole("textbox", { name: "Add tag" }).fill("");

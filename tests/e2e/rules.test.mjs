@@ -108,7 +108,7 @@ test("an admin edits a rule with a live match count; offline, the rules are prev
   await page.getByTestId("rules-progress").filter({ hasText: "Checked 1 / 1 customers" }).waitFor();
   assert.equal(await page.locator(".rule").count(), 7);
   const highValue = page.locator('.rule[data-rule="high-value"]');
-  await highValue.locator(".rule-count", { hasText: "Matches now: 1 customers" }).waitFor();
+  await highValue.locator(".rule-count", { hasText: "Customers matching now: 1" }).waitFor();
   await page.screenshot({ path: path.resolve("tests/artifacts/rules-desktop.png"), fullPage: true });
 
   // Edit: ¥1,000 instead of ¥500. Checked as typed, counted before saving.
@@ -119,9 +119,9 @@ test("an admin edits a rule with a live match count; offline, the rules are prev
   await page.locator(".rule-check", { hasText: "✗" }).waitFor();
   assert.equal(await page.getByRole("button", { name: "Save rule" }).isDisabled(), true);
   await editor.fill(json.replace('"at_least": 50000', '"at_least": 100000'));
-  await page.locator(".rule-check", { hasText: "would match now: 0 customers" }).waitFor();
+  await page.locator(".rule-check", { hasText: "would match now: 0" }).waitFor();
   await page.getByRole("button", { name: "Save rule" }).click();
-  await highValue.locator(".rule-count", { hasText: "Matches now: 0 customers" }).waitFor();
+  await highValue.locator(".rule-count", { hasText: "Customers matching now: 0" }).waitFor();
 
   // The default segments, with counts; a new one saved from the list's filters.
   const segment = page.locator('.segment[data-segment="high-value-churn-risk"]');

@@ -2,9 +2,11 @@
 //! the interaction timeline, with quick adds and concurrent-edit conflicts to settle.
 
 use crm_core::contact::ContactKind;
+use std::collections::BTreeMap;
+
 use crm_core::customer::{
-    Channel, ConflictValue, Customer, Direction, FieldConflict, MANUAL_ORIGIN, NewDeal,
-    NewFollowUp, NewInteraction,
+    AutoTag, Channel, ConflictValue, ContactPoint, Customer, Deal, Direction, FieldConflict,
+    FollowUp, Interaction, MANUAL_ORIGIN, ManualTag, NewDeal, NewFollowUp, NewInteraction, Profile,
 };
 use crm_core::values::{DAY_MS, Money, parse_amount};
 use crm_core::{Id, ModelError};
@@ -38,20 +40,23 @@ pub fn CustomerPage() -> impl IntoView {
         }
         current
     });
+    // The page is built once per customer; each card follows its own part of the customer.
+    let present = Memo::new(move |_| customer.with(Option::is_some));
     view! {
         <a href="/" class="back">"← " {move || lang.get().t().back}</a>
-        {move || match customer.get() {
-            None if signals.loading.get() => {
+        {move || match (id.get(), present.get()) {
+            (_, false) if signals.loading.get() => {
                 view! { <p class="empty">{lang.get().t().opening}</p> }.into_any()
             }
-            None => view! { <p class="empty">{lang.get().t().not_found}</p> }.into_any(),
-            Some(c) => view! { <Customer360 id=id.get_untracked() customer=c inputs /> }.into_any(),
+            (_, false) => view! { <p class="empty">{lang.get().t().not_found}</p> }.into_any(),
+            (id, true) => view! { <Customer360 id customer inputs /> }.into_any(),
         }}
     }
 }
 
 /// What a person is typing on the page. Owned by the page, not by the cards, so a teammate's
-/// change (which re-renders the cards) never wipes it; cleared when another customer opens.
+/// change (which re-renders the card it touches) never wipes it; cleared when another customer
+/// opens.
 #[derive(Clone, Copy)]
 struct Inputs {
     error: RwSignal<Option<String>>,
@@ -107,8 +112,17 @@ pub(super) type Op =
 /// Runs an [`Op`] on the open customer; a refused edit is shown on the page.
 pub(super) type Edit = Callback<Op>;
 
+/// One part of the open customer, as a signal that changes only when that part does: a card
+/// built on it re-renders for its own changes, not for every change to the customer.
+fn part<T>(customer: Memo<Option<Customer>>, read: fn(&Customer) -> T) -> Memo<Option<T>>
+where
+    T: PartialEq + Send + Sync + 'static,
+{
+    Memo::new(move |_| customer.with(|c| c.as_ref().map(read)))
+}
+
 #[component]
-fn Customer360(id: String, customer: Customer, inputs: Inputs) -> impl IntoView {
+fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> impl IntoView {
     let lang = use_lang();
     let session = use_session();
     let signals = use_signals();
@@ -122,9 +136,49 @@ fn Customer360(id: String, customer: Customer, inputs: Inputs) -> impl IntoView 
             },
         )
     };
-    let conflicts = session.with_value(|s| s.conflicts(&id));
+    let conflicts = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            customer.track();
+            session.with_value(|s| s.conflicts(&id))
+        })
+    };
     let member_name = move |member: &str| member_name(signals, member);
-    let p = customer.profile.clone();
+    let profile = part(customer, |c| c.profile.clone());
+    let interactions = part(customer, |c| c.interactions.clone());
+    let follow_ups = part(customer, |c| c.follow_ups.clone());
+    let contacts = part(customer, |c| c.contacts.clone());
+    let tags = part(customer, |c| (c.tags.clone(), c.auto_tags.clone()));
+    let deals = part(customer, |c| c.deals.clone());
+    let orders = part(customer, |c| c.orders.clone());
+    let notes = part(customer, |c| c.notes.as_str().to_owned());
+    let deals_id = id.clone();
+    view! {
+        {move || profile.get().map(|p| view! { <ProfileCard p member_name /> })}
+        {move || error.get().map(|e| view! { <p class="banner banner-error" role="alert">{e}</p> })}
+        {move || conflicts.get().into_iter().map(|c| view! { <ConflictBanner conflict=c edit /> }).collect_view()}
+        <div class="grid-360">
+            <div class="column">
+                <LogInteraction edit inputs />
+                {move || interactions.get().map(|items| view! { <Timeline items lang member_name /> })}
+            </div>
+            <div class="column">
+                {move || customer.get().map(|c| view! { <RulePreview customer=c /> })}
+                {move || follow_ups.get().map(|items| view! { <FollowUpCard items edit inputs /> })}
+                {move || contacts.get().map(|items| view! { <ContactsCard items /> })}
+                {move || tags.get().map(|(manual, auto)| view! { <TagsCard manual auto edit inputs /> })}
+                {move || deals.get().map(|items| view! { <DealsCard customer_id=deals_id.clone() items inputs /> })}
+                {move || orders.get().map(|items| view! { <OrdersCard items typed_items=inputs.order_items amount=inputs.order_amount edit /> })}
+                {move || notes.get().map(|notes| view! { <NotesCard customer_id=id.clone() notes draft=inputs.notes edit error /> })}
+            </div>
+        </div>
+    }
+}
+
+/// Who the customer is: name, company, stage, source, owner.
+#[component]
+fn ProfileCard(p: Profile, member_name: impl Fn(&str) -> String + 'static) -> impl IntoView {
+    let lang = use_lang();
     let (source, lifecycle) = (p.source, p.lifecycle);
     let initial = p.name.chars().next().unwrap_or('?');
     view! {
@@ -144,23 +198,6 @@ fn Customer360(id: String, customer: Customer, inputs: Inputs) -> impl IntoView 
                 </p>
             </div>
         </section>
-        {move || error.get().map(|e| view! { <p class="banner banner-error" role="alert">{e}</p> })}
-        {conflicts.into_iter().map(|c| view! { <ConflictBanner conflict=c edit /> }).collect_view()}
-        <div class="grid-360">
-            <div class="column">
-                <LogInteraction edit inputs />
-                <Timeline customer=customer.clone() lang member_name />
-            </div>
-            <div class="column">
-                <RulePreview customer=customer.clone() />
-                <FollowUpCard customer=customer.clone() edit inputs />
-                <ContactsCard customer=customer.clone() />
-                <TagsCard customer=customer.clone() edit inputs />
-                <DealsCard customer_id=id.clone() customer=customer.clone() inputs />
-                <OrdersCard customer=customer.clone() items=inputs.order_items amount=inputs.order_amount edit />
-                <NotesCard customer_id=id.clone() notes=customer.notes.as_str().to_owned() draft=inputs.notes edit error />
-            </div>
-        </div>
     }
 }
 
@@ -246,11 +283,11 @@ fn LogInteraction(edit: Edit, inputs: Inputs) -> impl IntoView {
 /// The interaction timeline, newest first.
 #[component]
 fn Timeline(
-    customer: Customer,
+    items: BTreeMap<String, Interaction>,
     lang: RwSignal<Lang>,
     member_name: impl Fn(&str) -> String + 'static,
 ) -> impl IntoView {
-    let mut items: Vec<_> = customer.interactions.into_iter().collect();
+    let mut items: Vec<_> = items.into_iter().collect();
     items.sort_by(|(a_id, a), (b_id, b)| (b.at, b_id).cmp(&(a.at, a_id)));
     let empty = items.is_empty();
     view! {
@@ -297,11 +334,11 @@ fn channel_glyph(channel: Channel) -> &'static str {
 
 /// Open follow-ups (overdue ones marked), a quick add, and the done ones.
 #[component]
-fn FollowUpCard(customer: Customer, edit: Edit, inputs: Inputs) -> impl IntoView {
+fn FollowUpCard(items: BTreeMap<String, FollowUp>, edit: Edit, inputs: Inputs) -> impl IntoView {
     let lang = use_lang();
     let signals = use_signals();
     let now = js_sys::Date::now() as i64;
-    let mut items: Vec<_> = customer.follow_ups.into_iter().collect();
+    let mut items: Vec<_> = items.into_iter().collect();
     items.sort_by(|(a_id, a), (b_id, b)| (a.done, a.due_at, a_id).cmp(&(b.done, b.due_at, b_id)));
     let (title, due) = (inputs.follow_up, inputs.due);
     let submit = move |ev: SubmitEvent| {
@@ -382,13 +419,13 @@ fn parse_date_input(value: &str) -> Option<i64> {
 
 /// Contact points; phones and e-mails are links that call or write.
 #[component]
-fn ContactsCard(customer: Customer) -> impl IntoView {
+fn ContactsCard(items: BTreeMap<String, ContactPoint>) -> impl IntoView {
     let lang = use_lang();
     view! {
         <section class="card">
             <h2>{move || lang.get().t().contacts}</h2>
             <ul class="contacts">
-                {customer.contacts.into_values().map(|c| {
+                {items.into_values().map(|c| {
                     let kind = c.kind;
                     let href = match kind {
                         ContactKind::Phone => Some(format!("tel:{}", c.normalized)),
@@ -414,7 +451,12 @@ fn ContactsCard(customer: Customer) -> impl IntoView {
 
 /// Manual tags (removable), automatic tags from rules, and a field to add one.
 #[component]
-fn TagsCard(customer: Customer, edit: Edit, inputs: Inputs) -> impl IntoView {
+fn TagsCard(
+    manual: BTreeMap<String, ManualTag>,
+    auto: BTreeMap<String, AutoTag>,
+    edit: Edit,
+    inputs: Inputs,
+) -> impl IntoView {
     let lang = use_lang();
     let tag = inputs.tag;
     let submit = move |ev: SubmitEvent| {
@@ -427,7 +469,7 @@ fn TagsCard(customer: Customer, edit: Edit, inputs: Inputs) -> impl IntoView {
         <section class="card">
             <h2>{move || lang.get().t().tags}</h2>
             <p class="chips">
-                {customer.tags.into_keys().map(|name| {
+                {manual.into_keys().map(|name| {
                     let label = name.clone();
                     view! {
                         <span class="chip tag">
@@ -439,7 +481,7 @@ fn TagsCard(customer: Customer, edit: Edit, inputs: Inputs) -> impl IntoView {
                         </span>
                     }
                 }).collect_view()}
-                {customer.auto_tags.into_keys().map(|name| view! {
+                {auto.into_keys().map(|name| view! {
                     <span class="chip auto-tag" title=move || lang.get().t().auto_tag>"⚙ " {name}</span>
                 }).collect_view()}
             </p>
@@ -453,11 +495,11 @@ fn TagsCard(customer: Customer, edit: Edit, inputs: Inputs) -> impl IntoView {
 
 /// Deals with their amount and a stage picker.
 #[component]
-fn DealsCard(customer_id: String, customer: Customer, inputs: Inputs) -> impl IntoView {
+fn DealsCard(customer_id: String, items: BTreeMap<String, Deal>, inputs: Inputs) -> impl IntoView {
     let lang = use_lang();
     let session = use_session();
     let pipeline = use_pipeline();
-    let empty = customer.deals.is_empty();
+    let empty = items.is_empty();
     let (title, amount, error) = (inputs.deal_title, inputs.deal_amount, inputs.error);
     let add = {
         let customer_id = customer_id.clone();
@@ -498,7 +540,7 @@ fn DealsCard(customer_id: String, customer: Customer, inputs: Inputs) -> impl In
             <h2>{move || lang.get().t().deals}</h2>
             {empty.then(|| view! { <p class="empty">{move || lang.get().t().no_deals}</p> })}
             <ul class="deals">
-                {customer.deals.into_iter().map(|(id, deal)| {
+                {items.into_iter().map(|(id, deal)| {
                     let amount = Money { minor: deal.amount_minor, currency: deal.currency.clone() };
                     let current = deal.stage.clone();
                     view! {

@@ -2,7 +2,9 @@
 //! edge's spend and repeat-purchase rules react to).
 
 use crm_core::Id;
-use crm_core::customer::{Customer, NewOrder, OrderChannel};
+use std::collections::BTreeMap;
+
+use crm_core::customer::{NewOrder, Order, OrderChannel};
 use crm_core::values::{Money, parse_amount};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -14,9 +16,10 @@ use crate::i18n::use_lang;
 /// Orders newest first, their totals, and a form recording one placed now.
 #[component]
 pub fn OrdersCard(
-    customer: Customer,
+    /// The customer's orders.
+    items: BTreeMap<String, Order>,
     /// What is typed as the new order's items (owned by the page).
-    items: RwSignal<String>,
+    typed_items: RwSignal<String>,
     /// What is typed as its amount.
     amount: RwSignal<String>,
     edit: Edit,
@@ -24,7 +27,7 @@ pub fn OrdersCard(
     let lang = use_lang();
     let channel = RwSignal::new(OrderChannel::OnlineShop);
     let error = RwSignal::new(None::<String>);
-    let mut orders: Vec<_> = customer.orders.into_values().collect();
+    let mut orders: Vec<_> = items.into_values().collect();
     orders.sort_by_key(|o| std::cmp::Reverse(o.at));
     let mut totals: Vec<Money> = Vec::new();
     for o in &orders {
@@ -47,13 +50,13 @@ pub fn OrdersCard(
         let new = NewOrder {
             at: js_sys::Date::now() as i64,
             amount: Money::cny(minor),
-            items: items.get_untracked(),
+            items: typed_items.get_untracked(),
             channel: channel.get_untracked(),
         };
         error.set(None);
         let op: Op = Box::new(move |doc, stamp| doc.add_order(&Id::random(), new, stamp));
         edit.run(op);
-        items.set(String::new());
+        typed_items.set(String::new());
         amount.set(String::new());
     };
     view! {
@@ -79,7 +82,7 @@ pub fn OrdersCard(
                 }).collect_view()}
             </ul>
             <form class="inline-fields" on:submit=record>
-                <QuickInput label=|t| t.order_items value=items />
+                <QuickInput label=|t| t.order_items value=typed_items />
                 <QuickInput label=|t| t.order_amount value=amount class="amount" inputmode="decimal" />
                 <select aria-label=move || lang.get().t().order_channel on:change=move |ev| channel.set(OrderChannel::from_stored(&event_target_value(&ev)))>
                     {OrderChannel::ALL.iter().map(|c| view! {

@@ -138,8 +138,10 @@ fn RuleItem(
                 "{} {} {}",
                 t.matches_now,
                 counts.get(&id).copied().unwrap_or(0),
-                t.customers_unit
-            ),
+                t.matches_unit
+            )
+            .trim_end()
+            .to_owned(),
             None => t.counting.to_owned(),
         }
     };
@@ -263,7 +265,7 @@ fn RuleEditor(
                     Ok(_) => {
                         let t = lang.get().t();
                         match would_match() {
-                            Some(n) => format!("✓ {} {n} {}", t.would_match, t.customers_unit),
+                            Some(n) => format!("✓ {} {n} {}", t.would_match, t.matches_unit).trim_end().to_owned(),
                             None => format!("✓ {}", t.counting),
                         }
                     }

@@ -132,7 +132,7 @@ pub fn SegmentsCard(admin: bool) -> impl IntoView {
                                     <button type="button" class="danger" on:click=move |_| {
                                         let id = id.clone();
                                         let _ = session.with_value(|se| se.edit_workspace(|ws| ws.remove_segment(&id)));
-                                    }>{move || lang.get().t().delete_rule}</button>
+                                    }>{move || lang.get().t().delete_segment}</button>
                                 })}
                             </li>
                         }
