@@ -13,7 +13,7 @@ use super::{member_name, use_signals};
 use crate::i18n::{Lang, use_lang};
 
 /// Rows rendered at first; "show more" adds as many again.
-const PAGE: usize = 50;
+const PAGE: usize = 30;
 
 /// The list page.
 #[component]
