@@ -23,6 +23,9 @@ use crate::id::Id;
 use crate::pipeline::Pipeline;
 use crate::values::{DAY_MS, Millis};
 
+/// Longest follow-up title (the model's limit).
+const MAX_TITLE: usize = 200;
+
 /// Member id the rules engine writes as.
 pub const RULES_AUTHOR: &str = "rules";
 
@@ -213,10 +216,15 @@ fn firing(rule: &Rule, occurrence: u64, customer: &Customer, now: Millis) -> Fir
                     0 => format!("{}-{occurrence}", rule.id),
                     _ => format!("{}-{occurrence}-{n}", rule.id),
                 };
+                // Filled in, then cut to the longest title a follow-up takes, so a long name
+                // never makes the whole plan fail.
                 let title = follow_up
                     .title
                     .replace("{name}", &customer.profile.name)
-                    .replace("{company}", &customer.profile.company);
+                    .replace("{company}", &customer.profile.company)
+                    .chars()
+                    .take(MAX_TITLE)
+                    .collect();
                 fire.follow_ups.push((
                     id,
                     NewFollowUp {

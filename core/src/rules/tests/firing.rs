@@ -193,6 +193,22 @@ fn an_edited_rule_re_evaluates_without_firing_again_for_the_same_occurrence() {
 }
 
 #[test]
+fn a_long_name_in_a_title_template_is_cut_to_fit() {
+    let mut doc = customer();
+    doc.edit_profile(
+        crate::customer::ProfileEdit::Name("长".repeat(100)),
+        &stamp(0),
+    )
+    .unwrap();
+    let rule = rule(json!({
+        "id": "long", "name": "long", "when": {"all": []},
+        "then": [{"follow_up": {"title": format!("{}{{name}}", "回".repeat(150))}}]
+    }));
+    assert!(run(&[rule], &mut doc, at(1)).changed);
+    assert_eq!(view(&doc).follow_ups["long-1"].title.chars().count(), 200);
+}
+
+#[test]
 fn a_refused_write_leaves_the_document_as_it_was() {
     let mut doc = customer();
     let before = doc.save();
