@@ -11,7 +11,7 @@ use std::cell::{Cell, RefCell};
 use crm_core::rules::Language;
 use crm_core::sync::server::{CLOSE_UNSUPPORTED, ConnId};
 use crm_core::sync::{DocumentStore, Effect, SyncServer};
-use crm_core::workspace::RuleBook;
+use crm_core::workspace::{Role, RuleBook};
 use worker::{
     DurableObject, Env, Request, Response, Result, State, WebSocket, WebSocketIncomingMessage,
     WebSocketPair, durable_object,
@@ -26,6 +26,8 @@ const MAX_LOADED_DOCS: usize = 1_000;
 const ROWS_PAGE: u32 = 5_000;
 /// Prefix of the tag that numbers a socket.
 const CONN_TAG: &str = "conn:";
+/// Prefix of the tag that holds the role of the socket's member.
+const ROLE_TAG: &str = "role:";
 /// Customers the rules look at per alarm run (a few ms each), so sockets are served between
 /// runs when a rule change reschedules the whole workspace.
 const RULES_BATCH: usize = 100;
@@ -104,11 +106,15 @@ impl DurableObject for Workspace {
         let tags = [
             format!("{CONN_TAG}{conn}"),
             format!("member:{member}"),
-            format!("role:{role}"),
+            format!("{ROLE_TAG}{role}"),
         ];
         let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
         self.state.accept_websocket_with_tags(&pair.server, &tags);
-        self.server.borrow_mut().connect(conn, None);
+        {
+            let mut server = self.server.borrow_mut();
+            server.connect(conn, None);
+            server.set_role(conn, Role::from_stored(&role));
+        }
         Response::from_websocket(pair.client)
     }
 
@@ -132,8 +138,7 @@ impl DurableObject for Workspace {
             let mut server = self.server.borrow_mut();
             if !server.knows(conn) {
                 // Woken from hibernation: the socket remembers who it is.
-                let peer = ws.deserialize_attachment::<String>().ok().flatten();
-                server.connect(conn, peer);
+                self.reconnect(&mut server, conn, &ws);
             }
             server.set_time(now);
             let sql = self.state.storage().sql();
@@ -177,6 +182,19 @@ impl DurableObject for Workspace {
 }
 
 impl Workspace {
+    /// Registers again a socket the server forgot (hibernation): the peer it joined as (its
+    /// attachment) and its member's role (its tag).
+    fn reconnect(&self, server: &mut SyncServer, conn: ConnId, ws: &WebSocket) {
+        let peer = ws.deserialize_attachment::<String>().ok().flatten();
+        server.connect(conn, peer);
+        let role = self
+            .state
+            .get_tags(ws)
+            .iter()
+            .find_map(|tag| tag.strip_prefix(ROLE_TAG).map(Role::from_stored));
+        server.set_role(conn, role.unwrap_or(Role::Sales));
+    }
+
     /// The connection number a socket was tagged with.
     fn conn_of(&self, ws: &WebSocket) -> Option<ConnId> {
         self.state
@@ -244,8 +262,7 @@ impl Workspace {
                 if let Some(conn) = self.conn_of(&ws)
                     && !server.knows(conn)
                 {
-                    let peer = ws.deserialize_attachment::<String>().ok().flatten();
-                    server.connect(conn, peer);
+                    self.reconnect(&mut server, conn, &ws);
                 }
             }
             server.set_time(now);

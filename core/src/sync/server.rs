@@ -23,6 +23,7 @@ use crate::customer::HeadedRow;
 use crate::error::ModelError;
 use crate::replica::Replica;
 use crate::values::Millis;
+use crate::workspace::Role;
 
 mod rules;
 
@@ -106,6 +107,8 @@ pub enum Effect {
 #[derive(Default)]
 struct Connection {
     peer: Option<String>,
+    /// What the member behind it may do; `None`: not stated by the shell (everything).
+    role: Option<Role>,
     syncs: HashMap<String, sync::State>,
     /// The server forgot this connection's sync states (hibernation): the device may believe
     /// the server holds changes it only ever queued in memory, so it owes the device a reset
@@ -157,6 +160,12 @@ impl SyncServer {
         let connection = self.connections.entry(conn).or_default();
         connection.resumed = peer.is_some();
         connection.peer = peer;
+    }
+
+    /// States the role of the member behind `conn` (from the checked token): only admins may
+    /// change the workspace's rules — a rule change from anyone else is undone by the server.
+    pub fn set_role(&mut self, conn: ConnId, role: Role) {
+        self.connections.entry(conn).or_default().role = Some(role);
     }
 
     /// Whether the server knows this connection.
@@ -287,6 +296,7 @@ impl SyncServer {
             return vec![self.unavailable(conn, peer, m.document_id)];
         }
         let mut effects = Vec::new();
+        let rules_before = self.rules_guarded(conn, &doc_id);
         let changed = {
             let state = self.sync_state(conn, &doc_id);
             let mut state = std::mem::take(state);
@@ -312,6 +322,12 @@ impl SyncServer {
         }
         effects.extend(self.reply(conn, &doc_id, m.document_id));
         if changed {
+            // A rule change by someone who may not change rules is undone, for everyone.
+            match self.undo_rule_change(&doc_id, rules_before, store) {
+                Ok(true) => effects.extend(self.broadcast(&doc_id, m.document_id, None)),
+                Ok(false) => {}
+                Err(error) => return refuse(conn, CLOSE_INTERNAL, &error.to_string()),
+            }
             // The rules run after the change went out, and their writes follow it to everyone.
             match self.after_change(&doc_id, !known, store) {
                 Ok(true) => effects.extend(self.broadcast(&doc_id, m.document_id, None)),

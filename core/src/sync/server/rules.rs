@@ -4,13 +4,15 @@
 //! the shell wakes the server for ([`SyncServer::run_due`]). A change to the rules reschedules
 //! every customer.
 
-use super::{DocumentStore, Effect, StoreError, SyncServer};
+use std::collections::BTreeMap;
+
+use super::{ConnId, DocumentStore, Effect, StoreError, SyncServer};
 use crate::pipeline::Pipeline;
 use crate::replica::{Replica, WORKSPACE_DOC_ID};
 use crate::rules::Rule;
 use crate::sync::doc_id::RepoDocId;
 use crate::values::Millis;
-use crate::workspace::RuleBook;
+use crate::workspace::{Role, RuleBook};
 
 /// The workspace's rules and the stages they refer to.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -136,6 +138,46 @@ impl SyncServer {
         }
         store.schedule(doc_id, run.next_change)?;
         Ok(run.changed)
+    }
+
+    /// The workspace's rules as stored, when `conn` (not an admin) sends a change to the
+    /// workspace document: what to put back if the change touches them.
+    pub(super) fn rules_guarded(
+        &mut self,
+        conn: ConnId,
+        doc_id: &str,
+    ) -> Option<BTreeMap<String, String>> {
+        let role = self.connections.get(&conn)?.role?;
+        if role == Role::Admin || doc_id != WORKSPACE_DOC_ID {
+            return None;
+        }
+        match self.docs.get(doc_id)?.slot.replica()? {
+            Replica::Workspace(workspace) => Some(workspace.rules_as_stored()),
+            Replica::Customer(_) => None,
+        }
+    }
+
+    /// Puts the workspace's rules back as `before` had them, stored like any change; returns
+    /// whether there was anything to undo.
+    pub(super) fn undo_rule_change(
+        &mut self,
+        doc_id: &str,
+        before: Option<BTreeMap<String, String>>,
+        store: &mut impl DocumentStore,
+    ) -> Result<bool, StoreError> {
+        let Some(before) = before else {
+            return Ok(false);
+        };
+        let undone = match self.docs.get_mut(doc_id).and_then(|l| l.slot.replica_mut()) {
+            Some(Replica::Workspace(workspace)) => {
+                workspace.restore_rules(&before).unwrap_or(false)
+            }
+            _ => false,
+        };
+        if undone {
+            self.persist(doc_id, true, store)?;
+        }
+        Ok(undone)
     }
 
     /// The rules as the workspace document states them (none while it is missing or
@@ -332,5 +374,79 @@ mod tests {
             panic!("workspace")
         };
         assert!(doc.rule_book().is_empty());
+    }
+
+    #[test]
+    fn only_admins_change_rules_other_changes_of_the_workspace_stay() {
+        let mut store = MemoryStore::with(demo::saved_workspace(0, NOW));
+        let mut server = SyncServer::new("edge", 10);
+        server.set_time(NOW);
+        let mut client = joined(&mut server, &mut store, 1);
+        server.set_role(1, Role::Sales);
+        let stored = Replica::load(WORKSPACE_DOC_ID, &store.docs[WORKSPACE_DOC_ID].snapshot);
+        let mut ws = DocSlot::Known(stored.unwrap());
+        let original = match ws.replica() {
+            Some(Replica::Workspace(doc)) => doc.rule_book(),
+            _ => panic!("workspace"),
+        };
+        let edit = |ws: &mut DocSlot| {
+            let Some(Replica::Workspace(doc)) = ws.replica_mut() else {
+                panic!("workspace")
+            };
+            let mut churn = doc.rule_book().rules[0].clone();
+            churn.enabled = false;
+            doc.put_rule(&churn).unwrap();
+            let mut copy = churn.clone();
+            copy.id = "copied".into();
+            doc.put_rule(&copy).unwrap();
+            doc.remove_rule("high-value").unwrap();
+            let segment = crate::rules::Segment {
+                id: "mine".into(),
+                name: "我的".into(),
+                tags: vec!["VIP".into()],
+                lifecycle: Vec::new(),
+                source: Vec::new(),
+                owner: None,
+            };
+            doc.put_segment(&segment).unwrap();
+            doc.set_name("销售改的名字").unwrap();
+        };
+        edit(&mut ws);
+        exchange(
+            &mut server,
+            &mut client,
+            WORKSPACE_DOC_ID,
+            &mut ws,
+            &mut store,
+        );
+        let Some(Replica::Workspace(doc)) = ws.replica_mut() else {
+            panic!("workspace")
+        };
+        let book = doc.rule_book();
+        assert_eq!(
+            book.rules, original.rules,
+            "a salesperson's rule changes are undone"
+        );
+        assert_eq!(
+            book.segments.len(),
+            original.segments.len() + 1,
+            "segments are anyone's"
+        );
+        assert_eq!(doc.workspace().unwrap().name, "销售改的名字");
+        // The same change from an admin stays.
+        server.set_role(1, Role::Admin);
+        edit(&mut ws);
+        exchange(
+            &mut server,
+            &mut client,
+            WORKSPACE_DOC_ID,
+            &mut ws,
+            &mut store,
+        );
+        let Some(Replica::Workspace(doc)) = ws.replica_mut() else {
+            panic!("workspace")
+        };
+        let ids: Vec<String> = doc.rule_book().rules.into_iter().map(|r| r.id).collect();
+        assert!(ids.contains(&"copied".to_owned()) && !ids.contains(&"high-value".to_owned()));
     }
 }
