@@ -155,3 +155,24 @@ test("an admin edits a rule with a live match count; offline, the rules are prev
   await page.locator(".chip.auto-tag", { hasText: "High value" }).waitFor({ timeout: 15_000 });
   await preview.waitFor({ state: "detached" });
 });
+
+test("a workspace without rules gets the default set from the rules screen", async (t) => {
+  const app = await startApp();
+  const browser = await launchBrowser();
+  t.after(async () => {
+    await browser.close();
+    await app.stop();
+  });
+  // A device on its own (no login link: it may change its own rules), no edge to install them.
+  const workspace = `no-rules-${process.pid}-${Date.now()}`;
+  const { page } = await openDevice(browser, `${app.url}/?workspace=${workspace}&edge=ws://127.0.0.1:9`);
+  await page.getByRole("link", { name: "Rules", exact: true }).click();
+  await page.getByText("This workspace has no rules yet.").waitFor();
+  await page.getByRole("button", { name: "Add the default rules and segments" }).click();
+  await page.locator('.rule[data-rule="no-purchase-30d"] .rule-name', { hasText: "No purchase in 30 days" }).waitFor();
+  assert.equal(await page.locator(".rule").count(), 7);
+  assert.equal(await page.locator(".segment").count(), 3);
+  await page.reload();
+  await page.locator(".rule").first().waitFor();
+  assert.equal(await page.locator(".rule").count(), 7, "stored on the device");
+});

@@ -7,8 +7,8 @@ use std::rc::Rc;
 
 use crm_core::customer::Customer;
 use crm_core::pipeline::Pipeline;
-use crm_core::rules::{Action, Context, Rule, matching};
-use crm_core::workspace::Role;
+use crm_core::rules::{Action, Context, Language, Rule, matching};
+use crm_core::workspace::{Role, RuleBook};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -85,6 +85,7 @@ pub fn RulesPage() -> impl IntoView {
             }}
         </p>
         {move || editing.get().map(|text| view! { <RuleEditor text editing snapshot pipeline /> })}
+        {move || (admin && signals.rules.with(RuleBook::is_empty)).then(|| view! { <InstallDefaults /> })}
         <SegmentsCard admin />
         <ul class="rules">
             <For
@@ -102,6 +103,28 @@ pub fn RulesPage() -> impl IntoView {
                 </p>
             })
         }}
+    }
+}
+
+/// For a workspace without rules (one started before they existed): installs the default
+/// rules and segments, worded in the interface's language.
+#[component]
+fn InstallDefaults() -> impl IntoView {
+    let lang = use_lang();
+    let session = use_session();
+    let install = move |_| {
+        let language = match lang.get_untracked() {
+            Lang::Zh => Language::Zh,
+            Lang::En => Language::En,
+        };
+        let defaults = RuleBook::defaults(language);
+        let _ = session.with_value(|s| s.edit_workspace(|ws| ws.install(&defaults)));
+    };
+    view! {
+        <section class="card">
+            <p class="empty">{move || lang.get().t().no_rules}</p>
+            <button type="button" class="primary" on:click=install>{move || lang.get().t().install_default_rules}</button>
+        </section>
     }
 }
 
