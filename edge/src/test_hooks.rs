@@ -91,7 +91,7 @@ impl Workspace {
             .map_err(failed)?
             .ok_or_else(|| failed("no workspace document"))?;
         let workspace = crm_core::WorkspaceDoc::load(&workspace.snapshot).map_err(failed)?;
-        let pipeline = workspace.workspace().map_err(failed)?.pipeline;
+        let pipeline = workspace.settings().map_err(failed)?.pipeline;
         let rules = workspace.rule_book().rules;
         let mut customers: Vec<Customer> = Vec::new();
         for id in store.customer_ids()? {

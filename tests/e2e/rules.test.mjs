@@ -14,21 +14,27 @@ import { launchBrowser, openDevice, addCustomer } from "../support/browser.mjs";
 
 const DAY = 86_400_000;
 
-const autoTags = async (page) =>
-  (await page.locator(".chip.auto-tag").allInnerTexts()).map((t) => t.replace("⚙", "").trim()).sort();
-const followUps = (page) => page.locator(".follow-up-title").allInnerTexts();
-
-test("order → tag from the edge within a second; the clock moves → each timed rule fires once", async (t) => {
+/** A local edge (English default rules, plus `vars`), the app and a browser, stopped after `t`. */
+async function setup(t, vars = {}) {
   const persistDir = await mkdtemp(path.join(os.tmpdir(), "crm-edge-"));
   const app = await startApp();
   const browser = await launchBrowser();
-  const edge = await startEdge({ persistDir, vars: { TEST_HOOKS: "1", DEFAULT_RULES_LANG: "en" } });
+  const edge = await startEdge({ persistDir, vars: { DEFAULT_RULES_LANG: "en", ...vars } });
   t.after(async () => {
     await browser.close();
     await edge.stop();
     await app.stop();
     await rm(persistDir, { recursive: true, force: true });
   });
+  return { app, browser, edge };
+}
+
+const autoTags = async (page) =>
+  (await page.locator(".chip.auto-tag").allInnerTexts()).map((t) => t.replace("⚙", "").trim()).sort();
+const followUps = (page) => page.locator(".follow-up-title").allInnerTexts();
+
+test("order → tag from the edge within a second; the clock moves → each timed rule fires once", async (t) => {
+  const { app, browser, edge } = await setup(t, { TEST_HOOKS: "1" });
   const workspace = `rules-${process.pid}-${Date.now()}`;
   const advance = async (days) => {
     const token = signToken(workspace);
@@ -73,23 +79,18 @@ test("order → tag from the edge within a second; the clock moves → each time
   assert.deepEqual(titles, ["Check in with 王芳 about reordering", "Send 王芳 the new catalogue"]);
 
   // The clock endpoint exists only for tests.
-  const plain = await startEdge({ persistDir: await mkdtemp(path.join(os.tmpdir(), "crm-edge-")) });
-  t.after(() => plain.stop());
+  const plainDir = await mkdtemp(path.join(os.tmpdir(), "crm-edge-"));
+  const plain = await startEdge({ persistDir: plainDir });
+  t.after(async () => {
+    await plain.stop();
+    await rm(plainDir, { recursive: true, force: true });
+  });
   const res = await fetch(`${plain.url}/ws/${workspace}/clock?token=${signToken(workspace)}&advance_ms=1`, { method: "POST" });
   assert.equal(res.status, 404);
 });
 
 test("an admin edits a rule with a live match count; offline, the rules are previewed as pending", async (t) => {
-  const persistDir = await mkdtemp(path.join(os.tmpdir(), "crm-edge-"));
-  const app = await startApp();
-  const browser = await launchBrowser();
-  const edge = await startEdge({ persistDir, vars: { DEFAULT_RULES_LANG: "en" } });
-  t.after(async () => {
-    await browser.close();
-    await edge.stop();
-    await app.stop();
-    await rm(persistDir, { recursive: true, force: true });
-  });
+  const { app, browser, edge } = await setup(t);
   const workspace = `rule-editor-${process.pid}-${Date.now()}`;
   const { context, page } = await openDevice(browser, edge.appUrl(app.url, workspace, { member: "admin-li", role: "admin" }));
   await page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 10_000 });

@@ -28,14 +28,13 @@ impl Session {
             Ok(stored) => stored,
             Err(error) => return self.report(error),
         };
-        let order: Vec<String> = stored
-            .iter()
-            .map(|doc| doc.key.clone())
-            .filter(|key| !key.starts_with(QUARANTINE))
-            .collect();
-        *self.unrestored.borrow_mut() = stored
+        let stored: Vec<_> = stored
             .into_iter()
             .filter(|doc| !doc.key.starts_with(QUARANTINE))
+            .collect();
+        let order: Vec<String> = stored.iter().map(|doc| doc.key.clone()).collect();
+        *self.unrestored.borrow_mut() = stored
+            .into_iter()
             .map(|doc| (doc.key.clone(), doc))
             .collect();
         // First the workspace and whatever a page already shows (a reload onto a customer).

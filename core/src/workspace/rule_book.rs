@@ -91,7 +91,7 @@ impl WorkspaceDoc {
 
     /// Adds or replaces a rule (admins only), after checking it against this workspace.
     pub fn put_rule(&mut self, rule: &Rule) -> Result<(), ModelError> {
-        rule.validate(&self.workspace()?)?;
+        rule.validate(&self.settings()?)?;
         self.put_json(&rule.id, serde_json::to_string(rule))
     }
 

@@ -191,7 +191,7 @@ impl SyncServer {
             Some(Replica::Workspace(doc)) => doc,
             _ => return Ok(Rules::default()),
         };
-        Ok(match workspace.workspace() {
+        Ok(match workspace.settings() {
             Ok(ws) => Rules {
                 rules: workspace.rule_book().rules,
                 pipeline: ws.pipeline,
@@ -211,6 +211,24 @@ mod tests {
     use crate::sync::message::RepoMessage;
     use crate::values::{DAY_MS, Money};
     use crate::{CustomerDoc, Id, Stamp, demo};
+
+    /// Syncs the device's workspace document with the server; returns the device's copy.
+    fn synced_workspace<'a>(
+        server: &mut SyncServer,
+        client: &mut crate::sync::SyncClient,
+        slot: &'a mut DocSlot,
+        store: &mut MemoryStore,
+    ) -> &'a mut crate::WorkspaceDoc {
+        exchange(server, client, WORKSPACE_DOC_ID, slot, store);
+        workspace_in(slot)
+    }
+
+    fn workspace_in(slot: &mut DocSlot) -> &mut crate::WorkspaceDoc {
+        match slot.replica_mut() {
+            Some(Replica::Workspace(doc)) => doc,
+            _ => panic!("the workspace"),
+        }
+    }
 
     fn customer_in(slot: &mut DocSlot) -> &mut CustomerDoc {
         match slot.replica_mut() {
@@ -305,9 +323,7 @@ mod tests {
         let mut ws = DocSlot::Known(
             Replica::load(WORKSPACE_DOC_ID, &store.docs[WORKSPACE_DOC_ID].snapshot).unwrap(),
         );
-        let Some(Replica::Workspace(doc)) = ws.replica_mut() else {
-            panic!("workspace")
-        };
+        let doc = workspace_in(&mut ws);
         let mut churn = doc
             .rule_book()
             .rules
@@ -316,13 +332,7 @@ mod tests {
             .unwrap();
         churn.enabled = false;
         doc.put_rule(&churn).unwrap();
-        exchange(
-            &mut server,
-            &mut client,
-            WORKSPACE_DOC_ID,
-            &mut ws,
-            &mut store,
-        );
+        synced_workspace(&mut server, &mut client, &mut ws, &mut store);
         assert_eq!(store.schedule[id], NOW + 31 * DAY_MS);
         let effects = server.run_due(100, &mut store).unwrap();
         deliver(&effects, id, &mut slot, &mut client);
@@ -339,16 +349,7 @@ mod tests {
         server.set_defaults(RuleBook::defaults(crate::rules::Language::En));
         let mut client = joined(&mut server, &mut store, 1);
         let mut ws = DocSlot::Known(Replica::Workspace(crate::WorkspaceDoc::new()));
-        exchange(
-            &mut server,
-            &mut client,
-            WORKSPACE_DOC_ID,
-            &mut ws,
-            &mut store,
-        );
-        let Some(Replica::Workspace(doc)) = ws.replica_mut() else {
-            panic!("workspace")
-        };
+        let doc = synced_workspace(&mut server, &mut client, &mut ws, &mut store);
         let book = doc.rule_book();
         assert_eq!((book.rules.len(), book.segments.len()), (7, 3));
         assert!(
@@ -363,16 +364,7 @@ mod tests {
         for segment in &book.segments {
             doc.remove_segment(&segment.id).unwrap();
         }
-        exchange(
-            &mut server,
-            &mut client,
-            WORKSPACE_DOC_ID,
-            &mut ws,
-            &mut store,
-        );
-        let Some(Replica::Workspace(doc)) = ws.replica_mut() else {
-            panic!("workspace")
-        };
+        let doc = synced_workspace(&mut server, &mut client, &mut ws, &mut store);
         assert!(doc.rule_book().is_empty());
     }
 
@@ -385,14 +377,9 @@ mod tests {
         server.set_role(1, Role::Sales);
         let stored = Replica::load(WORKSPACE_DOC_ID, &store.docs[WORKSPACE_DOC_ID].snapshot);
         let mut ws = DocSlot::Known(stored.unwrap());
-        let original = match ws.replica() {
-            Some(Replica::Workspace(doc)) => doc.rule_book(),
-            _ => panic!("workspace"),
-        };
+        let original = workspace_in(&mut ws).rule_book();
         let edit = |ws: &mut DocSlot| {
-            let Some(Replica::Workspace(doc)) = ws.replica_mut() else {
-                panic!("workspace")
-            };
+            let doc = workspace_in(ws);
             let mut churn = doc.rule_book().rules[0].clone();
             churn.enabled = false;
             doc.put_rule(&churn).unwrap();
@@ -412,16 +399,7 @@ mod tests {
             doc.set_name("销售改的名字").unwrap();
         };
         edit(&mut ws);
-        exchange(
-            &mut server,
-            &mut client,
-            WORKSPACE_DOC_ID,
-            &mut ws,
-            &mut store,
-        );
-        let Some(Replica::Workspace(doc)) = ws.replica_mut() else {
-            panic!("workspace")
-        };
+        let doc = synced_workspace(&mut server, &mut client, &mut ws, &mut store);
         let book = doc.rule_book();
         assert_eq!(
             book.rules, original.rules,
@@ -436,16 +414,7 @@ mod tests {
         // The same change from an admin stays.
         server.set_role(1, Role::Admin);
         edit(&mut ws);
-        exchange(
-            &mut server,
-            &mut client,
-            WORKSPACE_DOC_ID,
-            &mut ws,
-            &mut store,
-        );
-        let Some(Replica::Workspace(doc)) = ws.replica_mut() else {
-            panic!("workspace")
-        };
+        let doc = synced_workspace(&mut server, &mut client, &mut ws, &mut store);
         let ids: Vec<String> = doc.rule_book().rules.into_iter().map(|r| r.id).collect();
         assert!(ids.contains(&"copied".to_owned()) && !ids.contains(&"high-value".to_owned()));
     }
