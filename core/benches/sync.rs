@@ -11,6 +11,8 @@ use crm_core::customer::ProfileEdit;
 use crm_core::replica::Replica;
 use crm_core::sync::memory_store::MemoryStore;
 use crm_core::sync::{DocSlot, Effect, Inbound, SyncClient, SyncServer};
+use crm_core::token::Grant;
+use crm_core::workspace::Role;
 use crm_core::{Stamp, demo};
 
 const NOW: i64 = 1_767_225_600_000;
@@ -18,7 +20,13 @@ const NOW: i64 = 1_767_225_600_000;
 /// A joined client on connection `conn`.
 fn join(server: &mut SyncServer, store: &mut MemoryStore, conn: u64) -> SyncClient {
     let mut client = SyncClient::new(format!("device-{conn}"));
-    server.connect(conn, None);
+    let grant = Grant {
+        workspace: "demo".into(),
+        member: "admin".into(),
+        role: Role::Admin,
+        expires_at: i64::MAX,
+    };
+    server.connect(conn, grant);
     for effect in server.receive(conn, &client.join(), store) {
         if let Effect::Send(_, frame) = effect {
             client.decode(&frame).unwrap();
@@ -50,7 +58,7 @@ fn serve_to_a_fresh_device(c: &mut Criterion) {
     let ids: Vec<String> = saved.iter().skip(1).map(|doc| doc.id.clone()).collect();
     let mut store = MemoryStore::with(saved);
     // A cache smaller than the workspace, as on the edge: most requests load from the store.
-    let mut server = SyncServer::new("edge", 500);
+    let mut server = SyncServer::new("edge", 500, []);
     let mut next = 0;
     c.bench_function("serve a customer to a device that has nothing", |b| {
         b.iter(|| {
@@ -82,7 +90,7 @@ impl Pair {
         let saved = demo::saved_workspace(1, NOW);
         let doc_id = saved[1].id.clone();
         let mut store = MemoryStore::with(saved.clone());
-        let mut server = SyncServer::new("edge", 500);
+        let mut server = SyncServer::new("edge", 500, []);
         let slot = || DocSlot::Known(Replica::load(&saved[1].id, &saved[1].bytes).unwrap());
         let a = (join(&mut server, &mut store, 1), slot());
         let b = (join(&mut server, &mut store, 2), slot());

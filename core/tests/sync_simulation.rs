@@ -8,12 +8,24 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use crm_core::customer::{Lifecycle, NewCustomer, Source};
 use crm_core::replica::Replica;
 use crm_core::sync::memory_store::MemoryStore;
-use crm_core::sync::server::ConnId;
+use crm_core::sync::server::{ConnId, OpenSocket};
 use crm_core::sync::{DocSlot, Effect, Inbound, SyncClient, SyncServer};
+use crm_core::token::Grant;
+use crm_core::workspace::Role;
 use crm_core::{CustomerDoc, Id, Stamp, demo};
 use proptest::prelude::*;
 
 const NOW: i64 = 1_780_000_000_000;
+
+/// What every device's token grants.
+fn grant() -> Grant {
+    Grant {
+        workspace: "demo".into(),
+        member: "admin".into(),
+        role: Role::Admin,
+        expires_at: i64::MAX,
+    }
+}
 
 struct Device {
     name: &'static str,
@@ -78,6 +90,21 @@ impl Device {
             }
             Inbound::Unavailable { .. } | Inbound::Nothing => {}
             Inbound::Refused(reason) => panic!("{} refused: {reason}", self.name),
+        }
+    }
+
+    fn probe(&mut self, doc_id: &str) {
+        let slot = self.docs.get_mut(doc_id).expect("probed documents exist");
+        let frame = self.client.probe(doc_id, slot).expect("joined");
+        self.up.push_back(frame);
+    }
+
+    fn tags(&mut self, doc_id: &str) -> BTreeSet<String> {
+        match self.docs.get_mut(doc_id).map(|slot| slot.loaded(doc_id)) {
+            Some(Ok(Some(Replica::Customer(doc)))) => {
+                doc.customer().unwrap().tags.into_keys().collect()
+            }
+            _ => panic!("{} has customer {doc_id}", self.name),
         }
     }
 
@@ -147,6 +174,8 @@ enum Step {
     RestartServer,
     /// The Durable Object is evicted from memory while its sockets stay open.
     Hibernate,
+    /// Time passes (a broadcast window may end).
+    Tick,
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -160,6 +189,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (device, any::<bool>()).prop_map(|(device, up)| Step::Drop { device, up }),
         1 => Just(Step::RestartServer),
         1 => Just(Step::Hibernate),
+        2 => Just(Step::Tick),
     ]
 }
 
@@ -170,23 +200,34 @@ struct World {
     next_conn: ConnId,
     seeded: Vec<String>,
     created: Vec<String>,
+    /// The server's clock (ms after `NOW`), moved by `Step::Tick`.
+    clock: i64,
+    /// When the server asked to be flushed, if it did.
+    flush_at: Option<i64>,
 }
 
 impl World {
+    /// A tiny cache so that eviction and reloading happen all the time.
     fn new() -> Self {
+        Self::with_cache(2)
+    }
+
+    /// A world whose server keeps at most `cache` documents in memory.
+    fn with_cache(cache: usize) -> Self {
         let saved = demo::saved_workspace(3, NOW);
         let seeded = saved.iter().map(|doc| doc.id.clone()).collect();
         let mut world = Self {
-            // A tiny cache so that eviction and reloading happen all the time.
-            server: SyncServer::new("edge", 2),
+            server: SyncServer::new("edge", cache, []),
             store: MemoryStore::with(saved),
             devices: vec![Device::new("phone", 1), Device::new("laptop", 2)],
             next_conn: 3,
             seeded,
             created: Vec::new(),
+            clock: 0,
+            flush_at: None,
         };
         for device in &world.devices {
-            world.server.connect(device.conn, None);
+            world.server.connect(device.conn, grant());
         }
         world
     }
@@ -197,7 +238,22 @@ impl World {
 
     fn send_up(&mut self, device: usize, frame: Vec<u8>) {
         let conn = self.devices[device].conn;
-        for effect in self.server.receive(conn, &frame, &mut self.store) {
+        self.server.set_time(NOW + self.clock);
+        let effects = self.server.receive(conn, &frame, &mut self.store);
+        self.carry_out(effects);
+    }
+
+    /// The time of the flush the server asked for has come.
+    fn flush(&mut self) {
+        if self.flush_at.take().is_some() {
+            self.server.set_time(NOW + self.clock);
+            let effects = self.server.flush();
+            self.carry_out(effects);
+        }
+    }
+
+    fn carry_out(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
             match effect {
                 Effect::Send(to, frame) => {
                     if let Some(d) = self.devices.iter_mut().find(|d| d.conn == to) {
@@ -210,6 +266,7 @@ impl World {
                         d.attachment = Some(peer);
                     }
                 }
+                Effect::FlushIn(ms) => self.flush_at = Some(self.clock + ms),
             }
         }
     }
@@ -244,7 +301,7 @@ impl World {
         d.down.clear();
         d.client.disconnected();
         d.up.push_back(d.client.join());
-        self.server.connect(conn, None);
+        self.server.connect(conn, grant());
     }
 
     fn apply(&mut self, step: Step) {
@@ -274,15 +331,28 @@ impl World {
                     self.reconnect(device);
                 }
             }
-            Step::Hibernate => {
-                self.server = SyncServer::new("edge", 2);
-                for device in &self.devices {
-                    self.server.connect(device.conn, device.attachment.clone());
+            Step::Tick => {
+                self.clock += 40;
+                if self.flush_at.is_some_and(|at| at <= self.clock) {
+                    self.flush();
                 }
             }
+            Step::Hibernate => {
+                // An object waiting for a timer does not hibernate: the flush comes first.
+                self.clock = self.flush_at.unwrap_or(self.clock).max(self.clock);
+                self.flush();
+                // Memory is gone; the store and the open sockets with what they carry remain.
+                let open = self.devices.iter().map(|device| OpenSocket {
+                    conn: device.conn,
+                    grant: grant(),
+                    peer: device.attachment.clone(),
+                });
+                self.server = SyncServer::new("edge", 2, open);
+            }
             Step::RestartServer => {
-                // Memory is gone; the store and the sockets' peer ids (hibernation) remain.
-                self.server = SyncServer::new("edge", 2);
+                // Memory, sockets and timers are gone; the store remains.
+                self.flush_at = None;
+                self.server = SyncServer::new("edge", 2, []);
                 for device in 0..self.devices.len() {
                     self.reconnect(device);
                 }
@@ -295,7 +365,16 @@ impl World {
         for _ in 0..100_000 {
             let busy = (0..self.devices.len())
                 .find(|&i| !self.devices[i].up.is_empty() || !self.devices[i].down.is_empty());
-            let Some(device) = busy else { return };
+            let Some(device) = busy else {
+                match self.flush_at {
+                    Some(at) => {
+                        self.clock = self.clock.max(at);
+                        self.flush();
+                        continue;
+                    }
+                    None => return,
+                }
+            };
             let up = !self.devices[device].up.is_empty();
             self.deliver(device, up, false);
         }
@@ -422,5 +501,62 @@ fn documents_that_arrive_whole_stay_unloaded_until_something_needs_them() {
     world.devices[1].tag(&id, "vip".into());
     world.settle();
     assert_eq!(stored(&world, 0), world.seeded.len() - 1);
+    world.assert_converged();
+}
+
+#[test]
+fn after_hibernation_a_change_reaches_a_device_that_edits_nothing() {
+    let mut world = World::new();
+    world.settle();
+    let id = world.seeded[1].clone();
+    for round in 0..3u8 {
+        world.apply(Step::Hibernate);
+        let tag = format!("after-sleep-{round}");
+        world.devices[0].tag(&id, tag.clone());
+        // The other device only answers what the server sends it.
+        world.settle();
+        assert!(world.devices[1].tags(&id).contains(&tag), "round {round}");
+    }
+}
+
+#[test]
+fn a_probe_is_answered_when_level_and_brings_back_a_lost_change() {
+    for cache in [1, 10] {
+        // Level, with the documents kept in memory by the server or not: an answer each.
+        let mut world = World::with_cache(cache);
+        world.settle();
+        // Loaded on the server, which holds sync states for both devices.
+        for doc in &world.seeded[1..] {
+            world.devices[0].tag(doc, "seen".into());
+        }
+        world.settle();
+        for doc in world.doc_ids() {
+            world.devices[1].probe(&doc);
+        }
+        assert_eq!(world.devices[1].client.unanswered_probes(), 4);
+        world.settle();
+        assert_eq!(
+            world.devices[1].client.unanswered_probes(),
+            0,
+            "cache {cache}"
+        );
+    }
+    let mut world = World::with_cache(10);
+    world.settle();
+    let id = world.seeded[1].clone();
+
+    // A teammate's change whose frames to this device are lost, the socket staying up.
+    world.devices[0].tag(&id, "lost".into());
+    while !world.devices[0].up.is_empty() {
+        world.deliver(0, true, false);
+        world.devices[1].down.clear();
+        world.deliver(0, false, false);
+    }
+    world.settle();
+    assert!(!world.devices[1].tags(&id).contains("lost"), "really lost");
+    world.devices[1].probe(&id);
+    world.settle();
+    assert!(world.devices[1].tags(&id).contains("lost"), "recovered");
+    assert_eq!(world.devices[1].client.unanswered_probes(), 0);
     world.assert_converged();
 }

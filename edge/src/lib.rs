@@ -19,10 +19,9 @@ mod workspace_object;
 
 pub use workspace_object::Workspace;
 
-/// Header carrying the checked member id from the Worker to the Durable Object.
-pub(crate) const MEMBER_HEADER: &str = "X-Crm-Member";
-/// Header carrying the checked role from the Worker to the Durable Object.
-pub(crate) const ROLE_HEADER: &str = "X-Crm-Role";
+/// Header carrying the checked grant (workspace, member, role, expiry) from the Worker to the
+/// Durable Object.
+const GRANT_HEADER: &str = "X-Crm-Grant";
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
@@ -63,15 +62,49 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     if !plain && req.headers().get("Upgrade")?.as_deref() != Some("websocket") {
         return refusal("expected a WebSocket upgrade", 426);
     }
-    // The Durable Object trusts these headers: only this Worker can reach it, and a client's
-    // own copies are overwritten here.
+    // The Durable Object trusts this header: only this Worker can reach it, and a client's
+    // own copy is overwritten here.
     let mut inner = req.clone_mut()?;
-    inner.headers_mut()?.set(MEMBER_HEADER, &grant.member)?;
-    inner.headers_mut()?.set(ROLE_HEADER, grant.role.as_str())?;
+    inner
+        .headers_mut()?
+        .set(GRANT_HEADER, &grant_header(&grant))?;
+    inner.headers_mut()?.delete("Sec-WebSocket-Extensions")?;
     env.durable_object("WORKSPACE")?
         .get_by_name(workspace)?
         .fetch_with_request(inner)
         .await
+}
+
+/// The checked grant as the Durable Object receives it: the token's payload fields, dot
+/// separated (ids never contain dots).
+fn grant_header(grant: &Grant) -> String {
+    let Grant {
+        workspace,
+        member,
+        role,
+        expires_at,
+    } = grant;
+    format!("{workspace}.{member}.{}.{expires_at}", role.as_str())
+}
+
+/// The grant the Worker checked for a request to the Durable Object, if any.
+pub(crate) fn grant_of(req: &Request) -> Result<Option<Grant>> {
+    let Some(header) = req.headers().get(GRANT_HEADER)? else {
+        return Ok(None);
+    };
+    let mut parts = header.split('.');
+    let mut next = || parts.next().map(str::to_owned);
+    let (Some(workspace), Some(member), Some(role), Some(expires)) =
+        (next(), next(), next(), next())
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Grant {
+        workspace,
+        member,
+        role: crm_core::workspace::Role::from_stored(&role),
+        expires_at: expires.parse().unwrap_or_default(),
+    }))
 }
 
 /// An error answer to `/ws/…` that a page on another origin (the app) may read, so it can tell

@@ -3,14 +3,18 @@
 //! connections cost nothing), feeds their frames to the server and carries out what it returns,
 //! with documents in the object's SQLite ([`SqlStore`]).
 //!
-//! Each socket is tagged with a connection number at accept time and carries the peer id it
-//! joined as in its attachment, so the server can pick it up again after hibernation.
+//! Each socket is tagged at accept time with a connection number and what its token grants, and
+//! carries the peer id it joined as in its attachment. The object is constructed anew whenever
+//! it wakes from hibernation, and its constructor hands every open socket to the
+//! [`SyncServer`], so that whatever wakes it (a frame, a close, an alarm, a request) finds the
+//! server knowing every socket.
 
 use std::cell::{Cell, RefCell};
 
 use crm_core::rules::Language;
-use crm_core::sync::server::{CLOSE_UNSUPPORTED, ConnId};
+use crm_core::sync::server::{CLOSE_UNSUPPORTED, ConnId, OpenSocket};
 use crm_core::sync::{DocumentStore, Effect, SyncServer};
+use crm_core::token::Grant;
 use crm_core::workspace::{Role, RuleBook};
 use worker::{
     DurableObject, Env, Request, Response, Result, State, WebSocket, WebSocketIncomingMessage,
@@ -26,8 +30,11 @@ const MAX_LOADED_DOCS: usize = 1_000;
 const ROWS_PAGE: u32 = 5_000;
 /// Prefix of the tag that numbers a socket.
 const CONN_TAG: &str = "conn:";
-/// Prefix of the tag that holds the role of the socket's member.
+/// Prefixes of the tags that hold what the socket's token grants.
+const WORKSPACE_TAG: &str = "workspace:";
+const MEMBER_TAG: &str = "member:";
 const ROLE_TAG: &str = "role:";
+const EXPIRES_TAG: &str = "expires:";
 /// Customers the rules look at per alarm run (a few ms each), so sockets are served between
 /// runs when a rule change reschedules the whole workspace.
 const RULES_BATCH: usize = 100;
@@ -51,7 +58,13 @@ impl DurableObject for Workspace {
     fn new(state: State, env: Env) -> Self {
         create_tables(&state.storage().sql()).expect("creating the tables");
         let peer_id = format!("edge-{}", state.id());
-        let mut server = SyncServer::new(peer_id, MAX_LOADED_DOCS);
+        let open: Vec<OpenSocket> = (state.get_websockets().iter())
+            .filter_map(|ws| open_socket(&state, ws))
+            .collect();
+        if !open.is_empty() {
+            worker::console_log!("workspace woke up with {} open sockets", open.len());
+        }
+        let mut server = SyncServer::new(peer_id, MAX_LOADED_DOCS, open);
         // New workspaces start with the default rules, in Chinese unless
         // `DEFAULT_RULES_LANG=en`.
         let lang = match env
@@ -75,9 +88,7 @@ impl DurableObject for Workspace {
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
-        let member = req.headers().get(crate::MEMBER_HEADER)?;
-        let role = req.headers().get(crate::ROLE_HEADER)?;
-        let (Some(member), Some(role)) = (member, role) else {
+        let Some(grant) = crate::grant_of(&req)? else {
             return Response::error("not authenticated", 401);
         };
         if self.seed_demo_if_asked(&req)? {
@@ -105,16 +116,14 @@ impl DurableObject for Workspace {
         let pair = WebSocketPair::new()?;
         let tags = [
             format!("{CONN_TAG}{conn}"),
-            format!("member:{member}"),
-            format!("{ROLE_TAG}{role}"),
+            format!("{WORKSPACE_TAG}{}", grant.workspace),
+            format!("{MEMBER_TAG}{}", grant.member),
+            format!("{ROLE_TAG}{}", grant.role.as_str()),
+            format!("{EXPIRES_TAG}{}", grant.expires_at),
         ];
         let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
         self.state.accept_websocket_with_tags(&pair.server, &tags);
-        {
-            let mut server = self.server.borrow_mut();
-            server.connect(conn, None);
-            server.set_role(conn, Role::from_stored(&role));
-        }
+        self.server.borrow_mut().connect(conn, grant);
         Response::from_websocket(pair.client)
     }
 
@@ -136,18 +145,23 @@ impl DurableObject for Workspace {
         let effects = {
             let now = self.now();
             let mut server = self.server.borrow_mut();
-            if !server.knows(conn) {
-                // Woken from hibernation: the socket remembers who it is.
-                self.reconnect(&mut server, conn, &ws);
-            }
             server.set_time(now);
             let sql = self.state.storage().sql();
             server.receive(conn, &frame, &mut SqlStore(&sql))
         };
-        for effect in effects {
-            self.carry_out(Some((conn, &ws)), effect)?;
+        let (carried, flush_in) = self.carry_out_all(Some((conn, &ws)), effects);
+        let armed = self.arm_alarm().await;
+        if let Some(ms) = flush_in {
+            // Other frames are handled meanwhile; a pending timer keeps the object awake.
+            worker::Delay::from(std::time::Duration::from_millis(ms.max(0) as u64)).await;
+            let effects = {
+                let mut server = self.server.borrow_mut();
+                server.set_time(self.now());
+                server.flush()
+            };
+            self.carry_out_all(None, effects).0?;
         }
-        self.arm_alarm().await
+        carried.and(armed)
     }
 
     /// Runs the rules on the customers whose time has come, a batch at a time.
@@ -182,30 +196,32 @@ impl DurableObject for Workspace {
 }
 
 impl Workspace {
-    /// Registers again a socket the server forgot (hibernation): the peer it joined as (its
-    /// attachment) and its member's role (its tag).
-    fn reconnect(&self, server: &mut SyncServer, conn: ConnId, ws: &WebSocket) {
-        let peer = ws.deserialize_attachment::<String>().ok().flatten();
-        server.connect(conn, peer);
-        let role = self
-            .state
-            .get_tags(ws)
-            .iter()
-            .find_map(|tag| tag.strip_prefix(ROLE_TAG).map(Role::from_stored));
-        server.set_role(conn, role.unwrap_or(Role::Sales));
-    }
-
     /// The connection number a socket was tagged with.
     fn conn_of(&self, ws: &WebSocket) -> Option<ConnId> {
-        self.state
-            .get_tags(ws)
-            .iter()
-            .find_map(|tag| tag.strip_prefix(CONN_TAG)?.parse().ok())
+        tagged(&self.state.get_tags(ws), CONN_TAG)
+    }
+
+    /// Carries out every effect, even after one fails (the first failure is returned), and
+    /// returns when to flush the server, if it asked.
+    fn carry_out_all(
+        &self,
+        from: Option<(ConnId, &WebSocket)>,
+        effects: Vec<Effect>,
+    ) -> (Result<()>, Option<i64>) {
+        let mut outcome = Ok(());
+        let mut flush_in = None;
+        for effect in effects {
+            match self.carry_out(from, effect) {
+                Ok(asked) => flush_in = flush_in.or(asked),
+                Err(error) => outcome = outcome.and(Err(error)),
+            }
+        }
+        (outcome, flush_in)
     }
 
     /// Carries out one effect of the server; `from` is the socket whose frame caused it, if
-    /// any (an alarm has none).
-    fn carry_out(&self, from: Option<(ConnId, &WebSocket)>, effect: Effect) -> Result<()> {
+    /// any (an alarm has none). Returns when to flush the server, if it asked.
+    fn carry_out(&self, from: Option<(ConnId, &WebSocket)>, effect: Effect) -> Result<Option<i64>> {
         let from_ws = |conn: ConnId| from.filter(|(c, _)| *c == conn).map(|(_, ws)| ws.clone());
         match effect {
             Effect::Send(to, frame) => {
@@ -221,20 +237,21 @@ impl Workspace {
                 if let Some(socket) = socket {
                     let _ = socket.send_with_bytes(frame);
                 }
-                Ok(())
             }
             Effect::Close(conn, code, reason) => {
                 self.server.borrow_mut().disconnect(conn);
-                match from_ws(conn) {
-                    Some(ws) => close(&ws, code, &reason),
-                    None => Ok(()),
+                if let Some(ws) = from_ws(conn) {
+                    close(&ws, code, &reason)?;
                 }
             }
-            Effect::Joined(conn, peer) => match from_ws(conn) {
-                Some(ws) => ws.serialize_attachment(peer),
-                None => Ok(()),
-            },
+            Effect::Joined(conn, peer) => {
+                if let Some(ws) = from_ws(conn) {
+                    ws.serialize_attachment(peer)?;
+                }
+            }
+            Effect::FlushIn(ms) => return Ok(Some(ms)),
         }
+        Ok(None)
     }
 
     /// The time the rules see: the real clock, plus the offset a test moved it by.
@@ -256,25 +273,13 @@ impl Workspace {
         let now = self.now();
         let effects = {
             let mut server = self.server.borrow_mut();
-            // After hibernation the server knows no socket yet: every joined one hears of
-            // the rules' writes.
-            for ws in self.state.get_websockets() {
-                if let Some(conn) = self.conn_of(&ws)
-                    && !server.knows(conn)
-                {
-                    self.reconnect(&mut server, conn, &ws);
-                }
-            }
             server.set_time(now);
             let sql = self.state.storage().sql();
             server
                 .run_due(RULES_BATCH, &mut SqlStore(&sql))
                 .map_err(|e| worker::Error::RustError(e.to_string()))?
         };
-        for effect in effects {
-            self.carry_out(None, effect)?;
-        }
-        Ok(())
+        self.carry_out_all(None, effects).0
     }
 
     /// Sets the alarm to the earliest time a customer's rules can change, if it moved.
@@ -330,6 +335,28 @@ impl Workspace {
         worker::console_log!("seeded the demo workspace with {count} customers");
         Ok(true)
     }
+}
+
+/// An open socket as its tags and attachment describe it (`None` for one without them).
+fn open_socket(state: &State, ws: &WebSocket) -> Option<OpenSocket> {
+    let tags = state.get_tags(ws);
+    let grant = Grant {
+        workspace: tagged(&tags, WORKSPACE_TAG)?,
+        member: tagged(&tags, MEMBER_TAG)?,
+        role: Role::from_stored(&tagged::<String>(&tags, ROLE_TAG)?),
+        expires_at: tagged(&tags, EXPIRES_TAG)?,
+    };
+    Some(OpenSocket {
+        conn: tagged(&tags, CONN_TAG)?,
+        grant,
+        peer: ws.deserialize_attachment::<String>().ok().flatten(),
+    })
+}
+
+/// The value of the tag with `prefix`, parsed.
+fn tagged<T: std::str::FromStr>(tags: &[String], prefix: &str) -> Option<T> {
+    tags.iter()
+        .find_map(|tag| tag.strip_prefix(prefix)?.parse().ok())
 }
 
 /// Longest close reason the WebSocket protocol allows, in bytes.

@@ -75,6 +75,12 @@ export async function startEdge({ persistDir, vars = {}, port }) {
     appUrl: (appBase, workspace, options) =>
       `${appBase}/?workspace=${workspace}&edge=ws://127.0.0.1:${port}&token=${signToken(workspace, options)}`,
     log: () => log,
+    /** Kills the runtime at once (SIGKILL), as a crash or an eviction would. */
+    async kill() {
+      if (child.exitCode !== null) return;
+      process.kill(-child.pid, "SIGKILL");
+      await exited;
+    },
     async stop() {
       if (child.exitCode !== null) return;
       process.kill(-child.pid, "SIGTERM");

@@ -3,8 +3,9 @@
 //! needs next. Sync states outlive a dropped connection in their durable part (the heads both
 //! sides were known to share), as automerge-repo keeps them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
+use automerge::sync::MessageFlags;
 use automerge::{ChangeHash, sync};
 
 use super::doc_id::RepoDocId;
@@ -47,6 +48,8 @@ pub struct SyncClient {
     peer_id: String,
     server: Option<String>,
     states: HashMap<String, sync::State>,
+    /// Documents probed (see [`SyncClient::probe`]) that the server has not answered yet.
+    probes: HashSet<String>,
 }
 
 impl SyncClient {
@@ -56,6 +59,7 @@ impl SyncClient {
             peer_id: peer_id.into(),
             server: None,
             states: HashMap::new(),
+            probes: HashSet::new(),
         }
     }
 
@@ -80,6 +84,7 @@ impl SyncClient {
     /// The connection dropped: keep only what both sides are known to share.
     pub fn disconnected(&mut self) {
         self.server = None;
+        self.probes.clear();
         for state in self.states.values_mut() {
             *state = sync::State::decode(&state.encode()).unwrap_or_default();
         }
@@ -94,6 +99,7 @@ impl SyncClient {
             }
             RepoMessage::Sync(m) | RepoMessage::Request(m) => {
                 let doc_id = m.document_id.local();
+                self.probes.remove(&doc_id);
                 let message =
                     sync::Message::decode(&m.data).map_err(|e| ClientError::SyncData {
                         doc_id: doc_id.clone(),
@@ -101,9 +107,11 @@ impl SyncClient {
                     })?;
                 Inbound::Sync { doc_id, message }
             }
-            RepoMessage::DocUnavailable { document_id, .. } => Inbound::Unavailable {
-                doc_id: document_id.local(),
-            },
+            RepoMessage::DocUnavailable { document_id, .. } => {
+                let doc_id = document_id.local();
+                self.probes.remove(&doc_id);
+                Inbound::Unavailable { doc_id }
+            }
             RepoMessage::Error { message } => Inbound::Refused(message),
             RepoMessage::Join { .. }
             | RepoMessage::Leave { .. }
@@ -150,10 +158,47 @@ impl SyncClient {
     /// The frame the server needs next for `doc_id`, if any (none before the join is
     /// accepted, and none for ids that cannot travel).
     pub fn outgoing(&mut self, doc_id: &str, slot: &mut DocSlot) -> Option<Vec<u8>> {
-        let server = self.server.clone()?;
         let document_id = RepoDocId::from_local(doc_id).ok()?;
+        self.server.as_ref()?;
         let state = self.states.entry(doc_id.to_owned()).or_default();
         let message = slot.generate(doc_id, state)?;
+        self.frame(document_id, slot, message)
+    }
+
+    /// A frame that checks that `doc_id` is level with the server, whatever this side believes:
+    /// our heads and a summary of our changes, flagged so that the server answers even when it
+    /// has nothing new, and forgets which changes it believes it sent us (so a change that
+    /// never arrived is sent again). Until the answer comes the probe counts in
+    /// [`SyncClient::unanswered_probes`]. `None` before the join is accepted.
+    pub fn probe(&mut self, doc_id: &str, slot: &mut DocSlot) -> Option<Vec<u8>> {
+        let document_id = RepoDocId::from_local(doc_id).ok()?;
+        self.server.as_ref()?;
+        let state = self.states.entry(doc_id.to_owned()).or_default();
+        state.have_responded = false;
+        state.in_flight = false;
+        let mut message = slot.generate(doc_id, state)?;
+        let mut flags = message.flags.unwrap_or_default();
+        flags.set(MessageFlags::SYNC_RESET);
+        message.flags = Some(flags);
+        let frame = self.frame(document_id, slot, message)?;
+        self.probes.insert(doc_id.to_owned());
+        Some(frame)
+    }
+
+    /// Probes sent on this connection that the server has not answered yet.
+    pub fn unanswered_probes(&self) -> usize {
+        self.probes.len()
+    }
+
+    /// `message` as a frame to the server: a request while the document is awaited, else a
+    /// sync message.
+    fn frame(
+        &self,
+        document_id: RepoDocId,
+        slot: &DocSlot,
+        message: sync::Message,
+    ) -> Option<Vec<u8>> {
+        let server = self.server.clone()?;
         let doc = DocMessage {
             sender_id: self.peer_id.clone(),
             target_id: server,

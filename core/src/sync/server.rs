@@ -9,7 +9,7 @@
 //!   [`COMPACT_AFTER`] appended changes the document is stored again as one snapshot.
 //! - A malformed frame closes its connection only.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use automerge::sync::Capability;
 use automerge::{ChangeHash, sync};
@@ -22,8 +22,8 @@ use super::stored_reply;
 use crate::customer::HeadedRow;
 use crate::error::ModelError;
 use crate::replica::Replica;
+use crate::token::Grant;
 use crate::values::Millis;
-use crate::workspace::Role;
 
 mod rules;
 
@@ -38,8 +38,26 @@ pub const CLOSE_UNSUPPORTED: u16 = 1003;
 /// WebSocket close code: the server could not store a change.
 pub const CLOSE_INTERNAL: u16 = 1011;
 
+/// How long after a broadcast the next one waits, in ms: changes to documents arriving meanwhile
+/// go out together when it ends. A burst of edits from several devices so travels as a few
+/// messages instead of an exchange of heads per edit, whose crossings multiply the traffic
+/// (automerge-repo's own servers gather 100 ms too). An edit after a quiet spell goes at once.
+pub const BROADCAST_WINDOW_MS: Millis = 100;
+
 /// A connection, numbered by the shell.
 pub type ConnId = u64;
+
+/// A socket that is open when the server starts (the shell woke from hibernation): what the
+/// shell kept with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenSocket {
+    /// Its connection number.
+    pub conn: ConnId,
+    /// What the token it was accepted with grants.
+    pub grant: Grant,
+    /// The peer id it joined as, if it had joined.
+    pub peer: Option<String>,
+}
 
 /// What is stored for one document.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -102,19 +120,32 @@ pub enum Effect {
     Close(ConnId, u16, String),
     /// The connection identified itself as this peer (remember it across hibernation).
     Joined(ConnId, String),
+    /// Call [`SyncServer::flush`] after this many ms (changes wait for the broadcast window).
+    FlushIn(Millis),
 }
 
-#[derive(Default)]
 struct Connection {
     peer: Option<String>,
-    /// What the member behind it may do; `None`: not stated by the shell (everything).
-    role: Option<Role>,
+    /// Who is behind it, as their checked token says.
+    grant: Grant,
     syncs: HashMap<String, sync::State>,
     /// The server forgot this connection's sync states (hibernation): the device may believe
     /// the server holds changes it only ever queued in memory, so it owes the device a reset
     /// per document (sent once the device has said it understands resets).
     resumed: bool,
     owed_resets: HashSet<String>,
+}
+
+impl Connection {
+    fn new(grant: Grant, peer: Option<String>) -> Self {
+        Self {
+            resumed: peer.is_some(),
+            peer,
+            grant,
+            syncs: HashMap::new(),
+            owed_resets: HashSet::new(),
+        }
+    }
 }
 
 struct Loaded {
@@ -137,40 +168,46 @@ pub struct SyncServer {
     rules: Option<rules::Rules>,
     /// The rules and segments a new workspace starts with.
     defaults: crate::workspace::RuleBook,
+    /// Documents changed since the last broadcast.
+    unsent: BTreeMap<String, RepoDocId>,
+    /// When the last broadcast went out.
+    last_broadcast: Millis,
+    /// An [`Effect::FlushIn`] is out and not yet followed by [`SyncServer::flush`].
+    flush_scheduled: bool,
 }
 
 impl SyncServer {
-    /// A server that calls itself `peer_id` on the wire.
-    pub fn new(peer_id: impl Into<String>, max_loaded: usize) -> Self {
+    /// A server that calls itself `peer_id` on the wire, starting with the sockets that are
+    /// open (none for a new object; every accepted one after hibernation, so that a change
+    /// reaches them all, whichever socket or alarm wakes the object).
+    pub fn new(
+        peer_id: impl Into<String>,
+        max_loaded: usize,
+        open: impl IntoIterator<Item = OpenSocket>,
+    ) -> Self {
+        let connections = open
+            .into_iter()
+            .map(|s| (s.conn, Connection::new(s.grant, s.peer)))
+            .collect();
         Self {
             peer_id: peer_id.into(),
-            connections: HashMap::new(),
+            connections,
             docs: HashMap::new(),
             clock: 0,
             max_loaded: max_loaded.max(1),
             now: None,
             rules: None,
             defaults: Default::default(),
+            unsent: BTreeMap::new(),
+            last_broadcast: Millis::MIN,
+            flush_scheduled: false,
         }
     }
 
-    /// Registers a new connection, or one the server forgot (hibernation), with the peer id it
-    /// joined as, if any.
-    pub fn connect(&mut self, conn: ConnId, peer: Option<String>) {
-        let connection = self.connections.entry(conn).or_default();
-        connection.resumed = peer.is_some();
-        connection.peer = peer;
-    }
-
-    /// States the role of the member behind `conn` (from the checked token): only admins may
-    /// change the workspace's rules — a rule change from anyone else is undone by the server.
-    pub fn set_role(&mut self, conn: ConnId, role: Role) {
-        self.connections.entry(conn).or_default().role = Some(role);
-    }
-
-    /// Whether the server knows this connection.
-    pub fn knows(&self, conn: ConnId) -> bool {
-        self.connections.contains_key(&conn)
+    /// Registers a socket just accepted with a checked token; only admins may change the
+    /// workspace's rules (a rule change from anyone else is undone by the server).
+    pub fn connect(&mut self, conn: ConnId, grant: Grant) {
+        self.connections.insert(conn, Connection::new(grant, None));
     }
 
     /// Forgets a closed connection.
@@ -196,7 +233,11 @@ impl SyncServer {
         frame: &[u8],
         store: &mut impl DocumentStore,
     ) -> Vec<Effect> {
-        self.connections.entry(conn).or_default();
+        let Some(connection) = self.connections.get(&conn) else {
+            // Every socket is registered when accepted or when the server starts.
+            return refuse(conn, CLOSE_INTERNAL, "unknown connection");
+        };
+        let peer = connection.peer.clone();
         let message = match RepoMessage::decode(frame) {
             Ok(message) => message,
             Err(error @ MessageError::TooLarge(_)) => {
@@ -204,7 +245,6 @@ impl SyncServer {
             }
             Err(error) => return refuse(conn, CLOSE_INVALID, &error.to_string()),
         };
-        let peer = self.connections[&conn].peer.clone();
         match (message, peer) {
             (
                 RepoMessage::Join {
@@ -243,7 +283,9 @@ impl SyncServer {
                 &format!("unsupported protocol versions {versions:?}; this server speaks 1"),
             );
         }
-        let connection = self.connections.entry(conn).or_default();
+        let Some(connection) = self.connections.get_mut(&conn) else {
+            return Vec::new();
+        };
         connection.peer = Some(sender_id.clone());
         connection.syncs.clear();
         let peer = RepoMessage::Peer {
@@ -295,13 +337,16 @@ impl SyncServer {
             self.docs.remove(&doc_id);
             return vec![self.unavailable(conn, peer, m.document_id)];
         }
-        let mut effects = Vec::new();
         let rules_before = self.rules_guarded(conn, &doc_id);
         let changed = {
             let state = self.sync_state(conn, &doc_id);
             let mut state = std::mem::take(state);
             let loaded = self.docs.get_mut(&doc_id).expect("loaded above");
+            let answer_owed = stored_reply::asks_answer(&message);
             let received = loaded.slot.receive(&doc_id, &mut state, message);
+            if answer_owed {
+                state.have_responded = false;
+            }
             *self.sync_state(conn, &doc_id) = state;
             self.settle_owed_reset(conn, &doc_id);
             match received {
@@ -314,43 +359,75 @@ impl SyncServer {
                 }
             }
         };
-        if changed {
-            if let Err(error) = self.persist(&doc_id, known, store) {
-                return refuse(conn, CLOSE_INTERNAL, &error.to_string());
-            }
-            effects.extend(self.broadcast(&doc_id, m.document_id, Some(conn)));
+        if changed && let Err(error) = self.settle_change(&doc_id, known, rules_before, store) {
+            return refuse(conn, CLOSE_INTERNAL, &error.to_string());
         }
-        effects.extend(self.reply(conn, &doc_id, m.document_id));
+        // The sender hears at once (with what the server wrote after its change); the others
+        // with the next broadcast of the document.
+        let mut effects: Vec<Effect> = self
+            .reply(conn, &doc_id, m.document_id)
+            .into_iter()
+            .collect();
         if changed {
-            // A rule change by someone who may not change rules is undone, for everyone.
-            match self.undo_rule_change(&doc_id, rules_before, store) {
-                Ok(true) => effects.extend(self.broadcast(&doc_id, m.document_id, None)),
-                Ok(false) => {}
-                Err(error) => return refuse(conn, CLOSE_INTERNAL, &error.to_string()),
-            }
-            // The rules run after the change went out, and their writes follow it to everyone.
-            match self.after_change(&doc_id, !known, store) {
-                Ok(true) => effects.extend(self.broadcast(&doc_id, m.document_id, None)),
-                Ok(false) => {}
-                Err(error) => return refuse(conn, CLOSE_INTERNAL, &error.to_string()),
-            }
+            effects.extend(self.broadcast_soon(&doc_id, m.document_id));
         }
         self.evict_beyond_limit(&doc_id);
         effects
     }
 
-    /// The sync messages due to every joined device except `except` for `doc_id` — also to a
-    /// device that has not synced it since the server last woke up (its sync states are gone).
-    fn broadcast(
+    /// Stores a change a device brought to `doc_id` (`known`: the server had the document
+    /// before), undoes what its member may not change (`rules_before`: the rules to put back
+    /// if they changed) and runs the rules, storing what they write.
+    fn settle_change(
         &mut self,
         doc_id: &str,
-        document_id: RepoDocId,
-        except: Option<ConnId>,
-    ) -> Vec<Effect> {
-        let targets: Vec<ConnId> = self
-            .connections
-            .iter()
-            .filter(|(id, c)| Some(**id) != except && c.peer.is_some())
+        known: bool,
+        rules_before: Option<BTreeMap<String, String>>,
+        store: &mut impl DocumentStore,
+    ) -> Result<(), StoreError> {
+        self.persist(doc_id, known, store)?;
+        // A rule change by someone who may not change rules is undone, for everyone.
+        self.undo_rule_change(doc_id, rules_before, store)?;
+        self.after_change(doc_id, !known, store)?;
+        Ok(())
+    }
+
+    /// Sends `doc_id`'s changes to every joined device now, or once the broadcast window
+    /// that is open ends (see [`BROADCAST_WINDOW_MS`]).
+    fn broadcast_soon(&mut self, doc_id: &str, document_id: RepoDocId) -> Vec<Effect> {
+        self.unsent.insert(doc_id.to_owned(), document_id);
+        let Some(now) = self.now else {
+            return self.flush();
+        };
+        let window_ends = self.last_broadcast.saturating_add(BROADCAST_WINDOW_MS);
+        if now >= window_ends {
+            return self.flush();
+        }
+        if std::mem::replace(&mut self.flush_scheduled, true) {
+            return Vec::new();
+        }
+        vec![Effect::FlushIn(window_ends - now)]
+    }
+
+    /// Sends every document changed since the last broadcast to every joined device (what
+    /// the shell calls when an [`Effect::FlushIn`] comes due).
+    pub fn flush(&mut self) -> Vec<Effect> {
+        self.flush_scheduled = false;
+        if let Some(now) = self.now {
+            self.last_broadcast = now;
+        }
+        let unsent = std::mem::take(&mut self.unsent);
+        unsent
+            .into_iter()
+            .flat_map(|(doc_id, document_id)| self.broadcast(&doc_id, document_id))
+            .collect()
+    }
+
+    /// The sync messages due to every joined device for `doc_id` — also to a device that has
+    /// not synced it since the server last woke up (its sync states are gone).
+    fn broadcast(&mut self, doc_id: &str, document_id: RepoDocId) -> Vec<Effect> {
+        let targets: Vec<ConnId> = (self.connections.iter())
+            .filter(|(_, c)| c.peer.is_some())
             .map(|(id, _)| *id)
             .collect();
         targets
@@ -486,8 +563,9 @@ impl SyncServer {
         Ok(known)
     }
 
+    /// The sync state of registered connection `conn` for `doc_id`.
     fn sync_state(&mut self, conn: ConnId, doc_id: &str) -> &mut sync::State {
-        let connection = self.connections.entry(conn).or_default();
+        let connection = (self.connections.get_mut(&conn)).expect("a registered connection");
         if connection.resumed && !connection.syncs.contains_key(doc_id) {
             connection.owed_resets.insert(doc_id.to_owned());
         }
@@ -563,7 +641,7 @@ impl SyncServer {
         let mut by_use: Vec<(u64, String)> = self
             .docs
             .iter()
-            .filter(|(id, _)| id.as_str() != keep)
+            .filter(|(id, _)| id.as_str() != keep && !self.unsent.contains_key(*id))
             .map(|(id, loaded)| (loaded.used, id.clone()))
             .collect();
         by_use.sort_unstable();
@@ -612,7 +690,7 @@ mod tests {
     use super::*;
     use crate::sync::client::{Inbound, SyncClient};
     use crate::sync::memory_store::MemoryStore;
-    use crate::workspace::WorkspaceDoc;
+    use crate::workspace::{Role, WorkspaceDoc};
     use crate::{CrmDocument, CustomerDoc, demo};
 
     pub(super) const NOW: i64 = 1_780_000_000_000;
@@ -637,13 +715,34 @@ mod tests {
             .collect()
     }
 
+    /// What a token of `role` for the demo workspace grants.
+    pub(super) fn grant(role: Role) -> Grant {
+        Grant {
+            workspace: "demo".into(),
+            member: format!("{role:?}").to_lowercase(),
+            role,
+            expires_at: i64::MAX,
+        }
+    }
+
+    /// A device of an admin, connected as `conn` and joined.
     pub(super) fn joined(
         server: &mut SyncServer,
         store: &mut MemoryStore,
         conn: ConnId,
     ) -> SyncClient {
+        joined_as(server, store, conn, Role::Admin)
+    }
+
+    /// A device of a member with `role`, connected as `conn` and joined.
+    pub(super) fn joined_as(
+        server: &mut SyncServer,
+        store: &mut MemoryStore,
+        conn: ConnId,
+        role: Role,
+    ) -> SyncClient {
         let mut client = SyncClient::new(format!("device-{conn}"));
-        server.connect(conn, None);
+        server.connect(conn, grant(role));
         let effects = server.receive(conn, &client.join(), store);
         assert!(effects.contains(&Effect::Joined(conn, format!("device-{conn}"))));
         let Some(Effect::Send(_, peer)) = effects.last() else {
@@ -656,14 +755,14 @@ mod tests {
     #[test]
     fn garbage_closes_only_its_own_connection() {
         let mut store = MemoryStore::with(demo::saved_workspace(1, NOW));
-        let mut server = SyncServer::new("edge", 10);
+        let mut server = SyncServer::new("edge", 10, []);
         let mut good = joined(&mut server, &mut store, 1);
-        server.connect(2, None);
+        server.connect(2, grant(Role::Sales));
         let effects = server.receive(2, b"\xff\x00garbage", &mut store);
         assert_eq!(closes(&effects), vec![(2, CLOSE_INVALID)]);
         assert!(matches!(sends(&effects, 2)[0], RepoMessage::Error { .. }));
         // Sync before join is refused too.
-        server.connect(3, None);
+        server.connect(3, grant(Role::Sales));
         let mut slot = DocSlot::awaited();
         let mut early = SyncClient::new("early");
         let _ = early.decode(
@@ -696,7 +795,7 @@ mod tests {
     #[test]
     fn unknown_documents_are_unavailable_and_wrong_layouts_refused() {
         let mut store = MemoryStore::default();
-        let mut server = SyncServer::new("edge", 10);
+        let mut server = SyncServer::new("edge", 10, []);
         let mut client = joined(&mut server, &mut store, 1);
         let missing = "0123456789abcdef0123456789abcdef";
         let frame = client.outgoing(missing, &mut DocSlot::awaited()).unwrap();
@@ -757,7 +856,7 @@ mod tests {
         let saved = demo::saved_workspace(1, NOW);
         let id = saved[1].id.clone();
         let mut store = MemoryStore::with(saved.clone());
-        let mut server = SyncServer::new("edge", 10);
+        let mut server = SyncServer::new("edge", 10, []);
         let mut client = joined(&mut server, &mut store, 1);
         let customer = CustomerDoc::load(&saved[1].bytes).unwrap();
         let tags_before = customer.customer().unwrap().tags.len();
@@ -783,7 +882,7 @@ mod tests {
         // asked hears it is unavailable, and a device that has it fills it in again.
         store.docs.get_mut(&id).unwrap().snapshot[40] ^= 1;
         let rotten = store.docs[&id].snapshot.clone();
-        let mut server = SyncServer::new("edge", 10);
+        let mut server = SyncServer::new("edge", 10, []);
         let mut fresh = joined(&mut server, &mut store, 2);
         let request = fresh.outgoing(&id, &mut DocSlot::awaited()).unwrap();
         let answer = sends(&server.receive(2, &request, &mut store), 2);

@@ -30,6 +30,15 @@ pub fn reports(message: &sync::Message, heads: &[ChangeHash]) -> bool {
     is_report(message) && sorted(&message.heads) == heads
 }
 
+/// Whether `message` restarts the exchange (automerge's `SYNC_RESET` flag, which a device
+/// sets to check that it is level: see [`super::SyncClient::probe`]): the receiver answers it
+/// even when it has nothing new to say.
+pub fn asks_answer(message: &sync::Message) -> bool {
+    message
+        .flags
+        .is_some_and(|flags| flags.contains(MessageFlags::SYNC_RESET))
+}
+
 /// Whether `message` is a [`whole_document`] answer: a whole document and its heads, with
 /// nothing asked in return.
 pub fn is_whole(message: &sync::Message) -> bool {
@@ -153,6 +162,7 @@ fn receive_report(message: &sync::Message, shared: &[ChangeHash], state: &mut sy
         state.their_capabilities = Some(capabilities);
         if flags.contains(MessageFlags::SYNC_RESET) {
             state.sent_hashes.clear();
+            state.have_responded = false;
         }
         state.peer_read_only = flags.contains(MessageFlags::READ_ONLY);
     }

@@ -52,7 +52,7 @@ impl SyncServer {
             if self.run_rules(&doc_id, now, store)?
                 && let Some(document_id) = document_id
             {
-                effects.extend(self.broadcast(&doc_id, document_id, None));
+                effects.extend(self.broadcast(&doc_id, document_id));
             }
             self.evict_beyond_limit(&doc_id);
         }
@@ -67,51 +67,49 @@ impl SyncServer {
 
     /// After a stored change of `doc_id` (`first`: the first time it is stored): the workspace
     /// document gets the default rules if it is new and has none, and re-reads the rules
-    /// (rescheduling every customer when they changed); a customer runs them. Returns whether
-    /// the server wrote to the document.
+    /// (rescheduling every customer when they changed); a customer runs them.
     pub(super) fn after_change(
         &mut self,
         doc_id: &str,
         first: bool,
         store: &mut impl DocumentStore,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<(), StoreError> {
         let Some(now) = self.now else {
-            return Ok(false);
+            return Ok(());
         };
         if doc_id != WORKSPACE_DOC_ID {
-            return self.run_rules(doc_id, now, store);
+            return self.run_rules(doc_id, now, store).map(|_| ());
         }
-        let installed = first && self.install_default_rules(store)?;
+        if first {
+            self.install_default_rules(store)?;
+        }
         let before = self.rules.take();
         let after = self.read_rules(store)?;
         if before.as_ref() != Some(&after) {
             store.schedule_all(now)?;
         }
         self.rules = Some(after);
-        Ok(installed)
+        Ok(())
     }
 
     /// Installs the default rules into the loaded workspace document if it has no rules.
-    fn install_default_rules(
-        &mut self,
-        store: &mut impl DocumentStore,
-    ) -> Result<bool, StoreError> {
+    fn install_default_rules(&mut self, store: &mut impl DocumentStore) -> Result<(), StoreError> {
         let Some(Replica::Workspace(workspace)) = self
             .docs
             .get_mut(WORKSPACE_DOC_ID)
             .and_then(|l| l.slot.replica_mut())
         else {
-            return Ok(false);
+            return Ok(());
         };
         if self.defaults.is_empty() || !workspace.rule_book().is_empty() {
-            return Ok(false);
+            return Ok(());
         }
         if workspace.install(&self.defaults).is_err() {
             // A pipeline without the stages the defaults name: the team writes its own.
-            return Ok(false);
+            return Ok(());
         }
         self.persist(WORKSPACE_DOC_ID, true, store)?;
-        Ok(true)
+        Ok(())
     }
 
     /// Runs the rules on loaded customer `doc_id` and stores what they wrote and when to look
@@ -147,7 +145,7 @@ impl SyncServer {
         conn: ConnId,
         doc_id: &str,
     ) -> Option<BTreeMap<String, String>> {
-        let role = self.connections.get(&conn)?.role?;
+        let role = self.connections.get(&conn)?.grant.role;
         if role == Role::Admin || doc_id != WORKSPACE_DOC_ID {
             return None;
         }
@@ -157,16 +155,15 @@ impl SyncServer {
         }
     }
 
-    /// Puts the workspace's rules back as `before` had them, stored like any change; returns
-    /// whether there was anything to undo.
+    /// Puts the workspace's rules back as `before` had them, stored like any change.
     pub(super) fn undo_rule_change(
         &mut self,
         doc_id: &str,
         before: Option<BTreeMap<String, String>>,
         store: &mut impl DocumentStore,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<(), StoreError> {
         let Some(before) = before else {
-            return Ok(false);
+            return Ok(());
         };
         let undone = match self.docs.get_mut(doc_id).and_then(|l| l.slot.replica_mut()) {
             Some(Replica::Workspace(workspace)) => {
@@ -177,7 +174,7 @@ impl SyncServer {
         if undone {
             self.persist(doc_id, true, store)?;
         }
-        Ok(undone)
+        Ok(())
     }
 
     /// The rules as the workspace document states them (none while it is missing or
@@ -203,7 +200,7 @@ impl SyncServer {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{NOW, exchange, joined, sends};
+    use super::super::tests::{NOW, exchange, joined, joined_as, sends};
     use super::*;
     use crate::customer::{Lifecycle, NewCustomer, NewOrder, OrderChannel, Source};
     use crate::sync::DocSlot;
@@ -257,7 +254,7 @@ mod tests {
     #[test]
     fn the_server_runs_the_rules_after_a_change_on_its_schedule_and_after_a_rule_change() {
         let mut store = MemoryStore::with(demo::saved_workspace(0, NOW));
-        let mut server = SyncServer::new("edge", 10);
+        let mut server = SyncServer::new("edge", 10, []);
         server.set_time(NOW);
         let mut client = joined(&mut server, &mut store, 1);
         // A device creates a customer and records an order of ¥600.
@@ -344,7 +341,7 @@ mod tests {
     #[test]
     fn a_new_workspace_gets_the_default_rules_from_the_server() {
         let mut store = MemoryStore::default();
-        let mut server = SyncServer::new("edge", 10);
+        let mut server = SyncServer::new("edge", 10, []);
         server.set_time(NOW);
         server.set_defaults(RuleBook::defaults(crate::rules::Language::En));
         let mut client = joined(&mut server, &mut store, 1);
@@ -371,10 +368,9 @@ mod tests {
     #[test]
     fn only_admins_change_rules_other_changes_of_the_workspace_stay() {
         let mut store = MemoryStore::with(demo::saved_workspace(0, NOW));
-        let mut server = SyncServer::new("edge", 10);
+        let mut server = SyncServer::new("edge", 10, []);
         server.set_time(NOW);
-        let mut client = joined(&mut server, &mut store, 1);
-        server.set_role(1, Role::Sales);
+        let mut client = joined_as(&mut server, &mut store, 1, Role::Sales);
         let stored = Replica::load(WORKSPACE_DOC_ID, &store.docs[WORKSPACE_DOC_ID].snapshot);
         let mut ws = DocSlot::Known(stored.unwrap());
         let original = workspace_in(&mut ws).rule_book();
@@ -412,7 +408,8 @@ mod tests {
         );
         assert_eq!(doc.workspace().unwrap().name, "销售改的名字");
         // The same change from an admin stays.
-        server.set_role(1, Role::Admin);
+        server.disconnect(1);
+        let mut client = joined(&mut server, &mut store, 1);
         edit(&mut ws);
         let doc = synced_workspace(&mut server, &mut client, &mut ws, &mut store);
         let ids: Vec<String> = doc.rule_book().rules.into_iter().map(|r| r.id).collect();
