@@ -1,12 +1,15 @@
-//! Where this client syncs: the edge URL and the workspace, taken from the page address.
+//! One sign-in: the edge, the workspace and the member's token, made from a login link.
 //!
-//! `?edge=ws://host:port` overrides the edge (default: same host, port 8787, the local
-//! `wrangler dev`); `?workspace=ID` picks the workspace (default `demo`); `?token=…` is the
-//! workspace token the edge checks (a login link carries it), which also says who edits.
+//! A login link is the app's address with `?token=…` (and `&edge=ws://host:port` when the edge
+//! is not on the page's host at port 8787; `&workspace=ID` may repeat what the token says).
+//! The token names the workspace, the member and their role; only the edge decides whether it
+//! is valid. The token travels in a WebSocket subprotocol and an `Authorization` header, never
+//! in an address, so it stays out of logs and error messages.
 
+use crm_core::token::Grant;
 use crm_core::workspace::Role;
 
-/// Connection settings of this page.
+/// Connection settings of one sign-in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     /// WebSocket base URL of the edge, without a trailing slash.
@@ -21,59 +24,59 @@ pub struct Config {
     pub token: String,
 }
 
+/// Why a link does not sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkError {
+    /// The text has no `token=`: not a login link.
+    NoToken,
+    /// The token cannot be read (cut short when copied, or not a Qingke token).
+    Unreadable,
+    /// `workspace=` names another workspace than the token.
+    OtherWorkspace,
+}
+
 impl Config {
-    /// Reads the settings from `window.location`.
-    pub fn from_location() -> Self {
-        let location = web_sys::window().expect("a browser window").location();
-        let search = location.search().unwrap_or_default();
-        let params = web_sys::UrlSearchParams::new_with_str(&search).ok();
-        // A setting given in the address is remembered for the tab, so reloading a deeper
-        // page (which has no query) keeps the same workspace and edge.
-        let tab = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
-        let param = |name: &str| {
-            let key = format!("qingke.{name}");
-            let given = params
-                .as_ref()
-                .and_then(|p| p.get(name))
-                .filter(|v| !v.is_empty());
-            match (&given, &tab) {
-                (Some(value), Some(tab)) => {
-                    let _ = tab.set_item(&key, value);
-                }
-                (None, Some(tab)) => return tab.get_item(&key).ok().flatten(),
-                _ => {}
-            }
-            given
+    /// The sign-in that `token` makes on `edge` (`None`: the default edge of this page).
+    pub fn new(edge: Option<&str>, token: &str) -> Result<Self, LinkError> {
+        let grant = Grant::peek(token.trim()).ok_or(LinkError::Unreadable)?;
+        let edge = match edge.filter(|e| !e.is_empty()) {
+            Some(edge) => edge.trim_end_matches('/').to_owned(),
+            None => default_edge(),
         };
-        let hostname = location.hostname().unwrap_or_else(|_| "127.0.0.1".into());
-        let scheme = if location.protocol().as_deref() == Ok("https:") {
-            "wss"
-        } else {
-            "ws"
+        Ok(Self {
+            edge,
+            workspace: grant.workspace,
+            member: grant.member,
+            role: grant.role,
+            token: token.trim().to_owned(),
+        })
+    }
+
+    /// The sign-in a login link makes (a whole address or its query). `Ok(None)`: the text
+    /// carries no sign-in at all.
+    pub fn from_link(link: &str) -> Result<Option<Self>, LinkError> {
+        let query = link.split_once('?').map_or(link, |(_, q)| q);
+        let query = query.split('#').next().unwrap_or_default();
+        let params =
+            web_sys::UrlSearchParams::new_with_str(query).map_err(|_| LinkError::NoToken)?;
+        let Some(token) = params.get("token").filter(|t| !t.is_empty()) else {
+            return Ok(None);
         };
-        let token = param("token").unwrap_or_default();
-        let grant = crm_core::token::Grant::peek(&token);
-        // Without a login link the device works alone, as the demo's salesperson, and may
-        // change its own rules.
-        let (member, role) = match grant {
-            Some(grant) => (grant.member, grant.role),
-            None => (crm_core::demo::MEMBERS[2].0.into(), Role::Admin),
-        };
-        Self {
-            edge: param("edge")
-                .map(|e| e.trim_end_matches('/').to_owned())
-                .unwrap_or_else(|| format!("{scheme}://{hostname}:8787")),
-            workspace: param("workspace").unwrap_or_else(|| "demo".into()),
-            member,
-            role,
-            token,
+        let config = Self::new(params.get("edge").as_deref(), &token)?;
+        match params.get("workspace").filter(|w| !w.is_empty()) {
+            Some(workspace) if workspace != config.workspace => Err(LinkError::OtherWorkspace),
+            _ => Ok(Some(config)),
         }
     }
 
     /// The WebSocket URL of this workspace on the edge.
     pub fn socket_url(&self) -> String {
-        // Tokens are base64url and a dot: safe in a query as they are.
-        format!("{}/ws/{}?token={}", self.edge, self.workspace, self.token)
+        format!("{}/ws/{}", self.edge, self.workspace)
+    }
+
+    /// The subprotocols the socket offers: ours, and the token as a second one.
+    pub fn socket_protocols(&self) -> [String; 2] {
+        ["qingke.v1".to_owned(), format!("token.{}", self.token)]
     }
 
     /// The same address over HTTP(S): answers whether the token is refused (401 / 403).
@@ -84,13 +87,33 @@ impl Config {
     /// The HTTP(S) address of the page of customers' summary rows after customer `after`
     /// (empty: the first page) on the edge.
     pub fn rows_url(&self, after: &str) -> String {
-        let edge = self.edge.replacen("ws", "http", 1);
-        let (workspace, token) = (&self.workspace, &self.token);
-        format!("{edge}/ws/{workspace}/rows?token={token}&after={after}")
+        format!("{}/rows?after={after}", self.probe_url())
+    }
+
+    /// The `Authorization` header value of plain requests to the edge.
+    pub fn authorization(&self) -> String {
+        format!("Bearer {}", self.token)
     }
 
     /// The IndexedDB database name that holds this workspace's documents.
     pub fn database_name(&self) -> String {
-        format!("crm-{}", self.workspace)
+        database_name(&self.workspace)
     }
+}
+
+/// The IndexedDB database name that holds `workspace`'s documents.
+pub fn database_name(workspace: &str) -> String {
+    format!("crm-{workspace}")
+}
+
+/// The edge of a page served without `?edge=`: the page's host, port 8787 (`wrangler dev`).
+fn default_edge() -> String {
+    let location = web_sys::window().expect("a browser window").location();
+    let hostname = location.hostname().unwrap_or_else(|_| "127.0.0.1".into());
+    let scheme = if location.protocol().as_deref() == Ok("https:") {
+        "wss"
+    } else {
+        "ws"
+    };
+    format!("{scheme}://{hostname}:8787")
 }

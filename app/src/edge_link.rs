@@ -8,8 +8,8 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BinaryType, MessageEvent, WebSocket};
 
 const FIRST_RETRY_MS: f64 = 500.0;
@@ -24,8 +24,6 @@ pub enum LinkStatus {
     Online,
     /// No connection; a retry is scheduled.
     Offline,
-    /// No workspace token: the link is never opened (the edge would refuse it).
-    SignedOut,
 }
 
 /// Callbacks a link reports to.
@@ -47,6 +45,8 @@ type Listener = Closure<dyn FnMut(web_sys::Event)>;
 
 struct Inner {
     url: String,
+    /// WebSocket subprotocols offered (they carry the token, which the URL does not).
+    protocols: js_sys::Array,
     handlers: LinkHandlers,
     socket: RefCell<Option<WebSocket>>,
     retry_ms: Cell<f64>,
@@ -58,11 +58,13 @@ struct Inner {
 }
 
 impl EdgeLink {
-    /// Starts connecting to `url` and keeps the link up for the life of the page.
-    pub fn connect(url: String, handlers: LinkHandlers) -> Self {
+    /// Starts connecting to `url`, offering `protocols`, and keeps the link up for the life of
+    /// the page.
+    pub fn connect(url: String, protocols: [String; 2], handlers: LinkHandlers) -> Self {
         let link = Self {
             inner: Rc::new(Inner {
                 url,
+                protocols: protocols.iter().map(|p| JsValue::from_str(p)).collect(),
                 handlers,
                 socket: RefCell::new(None),
                 retry_ms: Cell::new(FIRST_RETRY_MS),
@@ -82,10 +84,7 @@ impl EdgeLink {
         let offline = {
             let link = self.clone();
             Listener::new(move |_| {
-                let socket = link.inner.socket.borrow_mut().take();
-                if let Some(ws) = socket {
-                    ws.set_onclose(None);
-                    let _ = ws.close();
+                if link.drop_socket() {
                     link.retry_later();
                 }
             })
@@ -105,6 +104,25 @@ impl EdgeLink {
         *self.inner.network_listeners.borrow_mut() = vec![offline, online];
     }
 
+    /// Closes the socket, however it seems, and opens a new one at once (one that no longer
+    /// answers can look open for minutes).
+    pub fn reconnect(&self) {
+        self.drop_socket();
+        self.inner.retry_ms.set(FIRST_RETRY_MS);
+        self.open();
+    }
+
+    /// Closes the socket without the retry its closing would schedule; returns whether there
+    /// was one.
+    fn drop_socket(&self) -> bool {
+        let socket = self.inner.socket.borrow_mut().take();
+        if let Some(ws) = &socket {
+            ws.set_onclose(None);
+            let _ = ws.close();
+        }
+        socket.is_some()
+    }
+
     /// Sends a binary frame if the socket is open; returns whether it was handed to the socket.
     pub fn send(&self, bytes: &[u8]) -> bool {
         match self.inner.socket.borrow().as_ref() {
@@ -116,7 +134,7 @@ impl EdgeLink {
     fn open(&self) {
         self.inner.retry_pending.set(false);
         (self.inner.handlers.on_status)(LinkStatus::Connecting);
-        let ws = match WebSocket::new(&self.inner.url) {
+        let ws = match WebSocket::new_with_str_sequence(&self.inner.url, &self.inner.protocols) {
             Ok(ws) => ws,
             Err(_) => return self.retry_later(),
         };

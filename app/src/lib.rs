@@ -4,6 +4,7 @@ pub mod config;
 pub mod edge_link;
 pub mod i18n;
 pub mod session;
+pub mod sign_ins;
 pub mod storage;
 mod ui;
 

@@ -23,6 +23,7 @@ use crm_core::{CrmDocument, CustomerDoc, Id, ModelError, Stamp, WorkspaceDoc};
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
+mod liveness;
 mod rules;
 mod startup;
 
@@ -72,6 +73,8 @@ pub struct SessionSignals {
     pub link: RwSignal<LinkStatus>,
     /// The edge refused this device's token (HTTP 401 or 403) the last time it was asked.
     pub token_refused: RwSignal<Option<u16>>,
+    /// A probe of the edge (see `liveness`) has not been answered yet: "Synced" is not proven.
+    pub unproven: RwSignal<bool>,
     /// Local changes the edge has not confirmed yet.
     pub unconfirmed: RwSignal<usize>,
     /// Documents requested from the edge that have not arrived yet.
@@ -119,13 +122,15 @@ pub struct Session {
     /// Documents restored out of turn, for the start-up loop to settle: their id, or what
     /// could not be read and why.
     restored_early: RefCell<Vec<Result<String, (StoredDocument, String)>>>,
+    /// When the last probe round was sent (ms since epoch; see `liveness`).
+    last_probe: Cell<f64>,
     /// The workspace settings last written to the row cache (JSON).
     cached_settings: RefCell<Vec<u8>>,
     /// Sequence of the next appended change; rises across sessions (starts at µs since epoch).
     next_seq: Cell<u64>,
     store: DocumentStore,
-    /// Where and as whom to sync, if there is a token.
-    edge: Option<Config>,
+    /// Where and as whom to sync.
+    edge: Config,
     link: OnceCell<EdgeLink>,
     /// What the UI renders.
     pub signals: SessionSignals,
@@ -147,6 +152,7 @@ impl Session {
             restoring: RwSignal::new(true),
             link: RwSignal::new(LinkStatus::Connecting),
             token_refused: RwSignal::new(None),
+            unproven: RwSignal::new(false),
             unconfirmed: RwSignal::new(0),
             awaited: RwSignal::new(0),
             unsaved_writes: RwSignal::new(0),
@@ -189,16 +195,22 @@ impl Session {
             pending: RefCell::new(HashMap::new()),
             unrestored: RefCell::new(HashMap::new()),
             restored_early: RefCell::new(Vec::new()),
+            last_probe: Cell::new(0.0),
             cached_settings: RefCell::new(Vec::new()),
             next_seq: Cell::new(js_sys::Date::now() as u64 * 1000),
             store,
-            edge: (!config.token.is_empty()).then(|| config.clone()),
+            edge: config.clone(),
             link: OnceCell::new(),
             signals,
         });
         session.publish();
         spawn_local(Rc::clone(&session).load());
         Ok(session)
+    }
+
+    /// The sign-in this session syncs as.
+    pub fn config(&self) -> &Config {
+        &self.edge
     }
 
     /// A stamp for an edit made now by this device's member.
@@ -477,10 +489,9 @@ impl Session {
     /// Asks the edge with a plain GET whether it refuses this device's token (it answers 401
     /// or 403 before looking for a WebSocket upgrade, 426 for a good token).
     async fn probe_token(self: Rc<Self>) {
-        let Some(url) = self.edge.as_ref().map(Config::probe_url) else {
-            return;
-        };
-        let status = fetch(&url).await.map(|r| r.status());
+        let status = fetch(&self.edge.probe_url(), &self.edge)
+            .await
+            .map(|r| r.status());
         let refused = status.filter(|s| matches!(s, 401 | 403));
         self.signals.token_refused.set(refused);
     }
@@ -609,8 +620,8 @@ impl Session {
 
     /// The edge's page of summary rows after customer `after`.
     async fn fetch_rows_page(&self, after: &str) -> Option<web_sys::Response> {
-        let url = self.edge.as_ref()?.rows_url(after);
-        fetch(&url).await.filter(web_sys::Response::ok)
+        let url = self.edge.rows_url(after);
+        fetch(&url, &self.edge).await.filter(web_sys::Response::ok)
     }
 
     /// Reads page number `page` of the edge's rows, caches it as one record and shows the rows
@@ -703,6 +714,7 @@ impl Session {
         let total = unconfirmed.values().sum();
         self.signals.unconfirmed.set(total);
         self.signals.awaited.set(self.awaited.borrow().len());
+        self.signals.unproven.set(sync.unanswered_probes() > 0);
     }
 
     /// Document `id` arrived whole from the edge as `bytes`: it is stored as it came, with
@@ -900,9 +912,15 @@ pub(crate) async fn quarantine(
 }
 
 /// A GET of `url`: the response, or `None` if the edge could not be reached.
-async fn fetch(url: &str) -> Option<web_sys::Response> {
+/// GETs `url` from the edge with this sign-in's token; `None` if the edge is unreachable.
+async fn fetch(url: &str, config: &Config) -> Option<web_sys::Response> {
     let window = web_sys::window()?;
-    let answer = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url)).await;
+    let headers = web_sys::Headers::new().ok()?;
+    headers.set("Authorization", &config.authorization()).ok()?;
+    let init = web_sys::RequestInit::new();
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init(url, &init).ok()?;
+    let answer = wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request)).await;
     wasm_bindgen::JsCast::dyn_into::<web_sys::Response>(answer.ok()?).ok()
 }
 

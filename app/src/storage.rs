@@ -276,3 +276,11 @@ type Record<'a> = (&'a str, &'a [u8]);
 fn records(list: &[(String, Vec<u8>)]) -> Vec<Record<'_>> {
     list.iter().map(|(k, v)| (k.as_str(), &v[..])).collect()
 }
+
+/// Deletes the database called `name` (nothing may hold it open).
+pub async fn delete_database(name: &str) -> Result<(), StorageError> {
+    Database::delete_by_name(name)
+        .map_err(|e| StorageError::Request(format!("deleting {name}: {e}")))?
+        .await
+        .map_err(|e| StorageError::Request(format!("deleting {name}: {e}")))
+}

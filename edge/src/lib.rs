@@ -1,17 +1,19 @@
 //! `crm-edge`: the Worker in front of the team workspaces.
 //!
-//! `GET /ws/{workspace}?token=…` with `Upgrade: websocket` is routed to that workspace's
+//! `GET /ws/{workspace}` with `Upgrade: websocket` and a token is routed to that workspace's
 //! Durable Object (one per workspace, addressed by name) once the token is checked: signed
 //! with the `AUTH_SECRET` secret, unexpired and for this very workspace (401 / 403 otherwise,
 //! and no socket); the same GET without the upgrade answers 426 for a good token, so a client
-//! can tell a refused token from an unreachable edge. `GET /ws/{workspace}/rows?token=…[&after=ID]`
+//! can tell a refused token from an unreachable edge. The token comes as `Authorization: Bearer`,
+//! as a WebSocket subprotocol `token.…` beside `qingke.v1` (the app: never in an address), or
+//! as `?token=…` (the official JavaScript client). `GET /ws/{workspace}/rows[?after=ID]`
 //! answers customers' summary rows as JSON, a page at a time in id order, so that a new device
 //! lists the workspace before its documents arrive. With `TEST_HOOKS=1` (tests and benches
 //! only; 404 otherwise) `/ws/{workspace}/clock` and `/ws/{workspace}/rules-bench` are served
 //! too (see [`test_hooks`]). `GET /health` answers `ok`.
 
 use crm_core::token::Grant;
-use worker::{Context, Env, Request, Response, Result, event};
+use worker::{Context, Env, Method, Request, Response, Result, event};
 
 mod sql_store;
 mod test_hooks;
@@ -45,11 +47,10 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         worker::console_error!("AUTH_SECRET is not set: refusing every connection");
         return Response::error("the edge has no AUTH_SECRET", 500);
     };
-    let url = req.url()?;
-    let Some(token) = url
-        .query_pairs()
-        .find_map(|(k, v)| (k == "token").then(|| v.into_owned()))
-    else {
+    if req.method() == Method::Options {
+        return preflight();
+    }
+    let Some(token) = token_of(&req)? else {
         return refusal("a workspace token is required", 401);
     };
     let now = worker::Date::now().as_millis() as i64;
@@ -69,10 +70,63 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         .headers_mut()?
         .set(GRANT_HEADER, &grant_header(&grant))?;
     inner.headers_mut()?.delete("Sec-WebSocket-Extensions")?;
+    // The token offered as a subprotocol goes no further; the object answers with ours.
+    if offered_protocols(&req)?.any(|p| p == PROTOCOL) {
+        inner.headers_mut()?.set(PROTOCOL_HEADER, PROTOCOL)?;
+    } else {
+        inner.headers_mut()?.delete(PROTOCOL_HEADER)?;
+    }
     env.durable_object("WORKSPACE")?
         .get_by_name(workspace)?
         .fetch_with_request(inner)
         .await
+}
+
+/// The WebSocket subprotocol the app offers, with its token as a second one
+/// (`token.<token>`), so that the token stays out of addresses and logs. The edge answers with
+/// this one.
+pub(crate) const PROTOCOL: &str = "qingke.v1";
+/// Prefix of the subprotocol carrying the token.
+const TOKEN_PROTOCOL: &str = "token.";
+pub(crate) const PROTOCOL_HEADER: &str = "Sec-WebSocket-Protocol";
+
+/// The token a request presents: `Authorization: Bearer …` (the app's plain requests), a
+/// `token.…` subprotocol (the app's socket), or `?token=…` (the official JavaScript client,
+/// which can set neither).
+fn token_of(req: &Request) -> Result<Option<String>> {
+    if let Some(bearer) = req.headers().get("Authorization")?
+        && let Some(token) = bearer.strip_prefix("Bearer ")
+    {
+        return Ok(Some(token.trim().to_owned()));
+    }
+    if let Some(token) =
+        offered_protocols(req)?.find_map(|p| p.strip_prefix(TOKEN_PROTOCOL).map(str::to_owned))
+    {
+        return Ok(Some(token));
+    }
+    Ok(req
+        .url()?
+        .query_pairs()
+        .find_map(|(k, v)| (k == "token").then(|| v.into_owned())))
+}
+
+/// The subprotocols a WebSocket request offers.
+fn offered_protocols(req: &Request) -> Result<impl Iterator<Item = String>> {
+    let offered = req.headers().get(PROTOCOL_HEADER)?.unwrap_or_default();
+    let list: Vec<String> = offered.split(',').map(|p| p.trim().to_owned()).collect();
+    Ok(list.into_iter())
+}
+
+/// The answer to a browser's CORS preflight: any origin may send the `Authorization` header
+/// with a GET (the token is the credential; no cookies are involved).
+fn preflight() -> Result<Response> {
+    let mut response = Response::empty()?.with_status(204);
+    let headers = response.headers_mut();
+    headers.set("Access-Control-Allow-Origin", "*")?;
+    headers.set("Access-Control-Allow-Methods", "GET")?;
+    headers.set("Access-Control-Allow-Headers", "Authorization")?;
+    headers.set("Access-Control-Max-Age", "86400")?;
+    Ok(response)
 }
 
 /// The checked grant as the Durable Object receives it: the token's payload fields, dot
@@ -113,8 +167,8 @@ fn refusal(message: &str, status: u16) -> Result<Response> {
     readable_anywhere(Response::error(message, status)?)
 }
 
-/// Lets a page on another origin (the app) read `response`. No credentials are involved: the
-/// token is in the address.
+/// Lets a page on another origin (the app) read `response`. No cookies are involved: the token
+/// is the credential.
 pub(crate) fn readable_anywhere(mut response: Response) -> Result<Response> {
     response
         .headers_mut()

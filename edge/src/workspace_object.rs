@@ -124,7 +124,13 @@ impl DurableObject for Workspace {
         let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
         self.state.accept_websocket_with_tags(&pair.server, &tags);
         self.server.borrow_mut().connect(conn, grant);
-        Response::from_websocket(pair.client)
+        let mut response = Response::from_websocket(pair.client)?;
+        if req.headers().get(crate::PROTOCOL_HEADER)?.as_deref() == Some(crate::PROTOCOL) {
+            response
+                .headers_mut()
+                .set(crate::PROTOCOL_HEADER, crate::PROTOCOL)?;
+        }
+        Ok(response)
     }
 
     async fn websocket_message(

@@ -164,9 +164,10 @@ test("a workspace without rules gets the default set from the rules screen", asy
     await browser.close();
     await app.stop();
   });
-  // A device on its own (no login link: it may change its own rules), no edge to install them.
+  // An admin's device with no edge to install the rules (a port nothing listens on).
   const workspace = `no-rules-${process.pid}-${Date.now()}`;
-  const { page } = await openDevice(browser, `${app.url}/?workspace=${workspace}&edge=ws://127.0.0.1:9`);
+  const token = signToken(workspace, { member: "admin", role: "admin" });
+  const { page } = await openDevice(browser, `${app.url}/?edge=ws://127.0.0.1:9&token=${token}`);
   await page.getByRole("link", { name: "Rules", exact: true }).click();
   await page.getByText("This workspace has no rules yet.").waitFor();
   await page.getByRole("button", { name: "Add the default rules and segments" }).click();

@@ -23,10 +23,11 @@ export function signToken(workspace, { member = "sales-zhang", role = "sales", t
 
 /**
  * Runs `wrangler dev` on 127.0.0.1 with Durable Object state persisted in `persistDir` and
- * `vars` as Worker variables (plus the token secret).
+ * `vars` as Worker variables (plus the token secret); `logLevel: "log"` keeps the Worker's own
+ * console lines in `log()`.
  * Resolves once /health answers. Call `stop()` to end it (and its workerd child).
  */
-export async function startEdge({ persistDir, vars = {}, port }) {
+export async function startEdge({ persistDir, vars = {}, port, logLevel = "warn" }) {
   vars = { AUTH_SECRET: SECRET, ...vars };
   port ??= await freePort();
   const inspectorPort = await freePort();
@@ -35,7 +36,7 @@ export async function startEdge({ persistDir, vars = {}, port }) {
     [
       "dev", "--local", "--ip", "127.0.0.1", "--port", String(port),
       "--inspector-port", String(inspectorPort), "--persist-to", persistDir,
-      "--show-interactive-dev-session=false", "--log-level", "warn",
+      "--show-interactive-dev-session=false", "--log-level", logLevel,
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
     ],
     {

@@ -1,6 +1,8 @@
 //! `cargo xtask dev`: the local edge and the app, until Ctrl-C.
 
 use std::fs;
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::process::{Child, Command};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,6 +11,10 @@ use std::time::{Duration, Instant};
 
 use crate::process::{Result, command, describe, node_bin_dir, root};
 use crate::{build, login, setup};
+
+/// Where the app and the edge listen.
+const APP_ADDR: &str = "127.0.0.1:8080";
+const EDGE_ADDR: &str = "127.0.0.1:8787";
 
 /// Where `wrangler dev` keeps the Durable Objects' state between runs (git-ignored).
 const EDGE_STATE: &str = ".dev-state/edge";
@@ -39,10 +45,25 @@ pub fn run() -> Result {
             "DEMO_CUSTOMERS:100",
         ]);
     edge_env(&mut edge);
+    let started = Instant::now();
     let mut servers = vec![spawn(&mut edge)?];
     servers.push(spawn(command("trunk").args(["serve", "--release"]))?);
 
+    // The links are printed once both answer: a click before that would be refused.
+    while !(answers(EDGE_ADDR, "/health") && answers(APP_ADDR, "/")) {
+        if stop.load(Ordering::SeqCst) || any_exited(&mut servers) {
+            eprintln!("stopped before both servers answered");
+            servers.iter_mut().for_each(terminate);
+            return Err("a server did not start".into());
+        }
+        sleep(Duration::from_millis(250));
+    }
+
     println!();
+    println!(
+        "  ready in {:.0} s (app and edge both answer)",
+        started.elapsed().as_secs_f64()
+    );
     println!("  app   sign in to the demo team (100 customers) with one of these links:");
     for (member, name, role) in crm_core::demo::MEMBERS {
         let link = login::link(&secret, "http://127.0.0.1:8080", "demo", member, role);
@@ -56,20 +77,35 @@ pub fn run() -> Result {
     println!();
 
     while !stop.load(Ordering::SeqCst) {
-        if let Some(i) = servers
-            .iter_mut()
-            .position(|c| !matches!(c.try_wait(), Ok(None)))
-        {
+        if any_exited(&mut servers) {
             eprintln!("a server exited; stopping the other");
-            let _ = servers.remove(i).wait();
             break;
         }
         sleep(Duration::from_millis(200));
     }
-    for child in &mut servers {
-        terminate(child);
-    }
+    servers.iter_mut().for_each(terminate);
     Ok(())
+}
+
+/// Whether one of `servers` has exited.
+fn any_exited(servers: &mut [Child]) -> bool {
+    servers
+        .iter_mut()
+        .any(|c| !matches!(c.try_wait(), Ok(None)))
+}
+
+/// Whether the HTTP server at `addr` answers `GET path` with 200.
+fn answers(addr: &str, path: &str) -> bool {
+    let Ok(addr) = addr.parse() else { return false };
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_secs(1)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let request = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n");
+    let mut status = [0u8; 12];
+    stream.write_all(request.as_bytes()).is_ok()
+        && stream.read_exact(&mut status).is_ok()
+        && status.ends_with(b" 200")
 }
 
 /// Environment that keeps wrangler from phoning home (there is no internet to reach).

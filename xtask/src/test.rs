@@ -117,6 +117,9 @@ pub fn run() -> Result {
         e2e.args([
             "--test",
             "--test-concurrency=1",
+            // The official automerge-repo client leaves retry timers behind after its edge
+            // was killed (tests/e2e/restart.test.mjs); each test stops what it started.
+            "--test-force-exit",
             "--test-reporter=spec",
             "tests/e2e/",
         ])

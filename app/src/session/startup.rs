@@ -12,8 +12,7 @@ use crm_core::sync::DocSlot;
 use leptos::prelude::*;
 
 use super::{QUARANTINE, Session, quarantine, yield_to_browser};
-use crate::config::Config;
-use crate::edge_link::{EdgeLink, LinkStatus};
+use crate::edge_link::EdgeLink;
 
 /// Documents restored between two yields to the browser while loading.
 const LOAD_CHUNK: usize = 50;
@@ -70,12 +69,13 @@ impl Session {
         }
         self.publish();
         self.signals.restoring.set(false);
-        let Some(socket_url) = self.edge.as_ref().map(Config::socket_url) else {
-            // Works on this device's data alone until opened with a login link.
-            return self.signals.link.set(LinkStatus::SignedOut);
-        };
-        let link = EdgeLink::connect(socket_url, self.link_handlers());
+        let link = EdgeLink::connect(
+            self.edge.socket_url(),
+            self.edge.socket_protocols(),
+            self.link_handlers(),
+        );
         let _ = self.link.set(link);
+        self.watch_liveness();
     }
 
     /// Restores document `id` now if it is still waiting to be (a no-op otherwise).

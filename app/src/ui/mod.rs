@@ -1,5 +1,6 @@
 //! The interface: the shell (top bar, navigation, language switch) and the routes to the pages.
 
+mod account_menu;
 mod customer_list;
 mod customer_page;
 mod errors;
@@ -11,6 +12,7 @@ mod pipeline;
 mod rule_preview;
 mod rules_page;
 mod segments;
+mod sign_in;
 mod stages;
 mod sync_badge;
 
@@ -21,9 +23,10 @@ use leptos::task::spawn_local;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::config::Config;
+use crate::config::LinkError;
 use crate::i18n::{Lang, use_lang};
 use crate::session::{Session, SessionSignals};
+use crate::sign_ins;
 
 /// The open session, shared with every page.
 pub type SessionHandle = StoredValue<Rc<Session>, LocalStorage>;
@@ -46,51 +49,81 @@ fn member_name(signals: SessionSignals, id: &str) -> String {
     })
 }
 
-/// Root component: picks the language, opens the session, then shows the workspace.
+/// What the root shows.
+#[derive(Clone)]
+enum Start {
+    Opening,
+    /// No sign-in on this device; why the login link in the address did not sign in, if so.
+    SignedOut(Option<LinkError>),
+    Failed(String),
+    Open(SessionHandle),
+}
+
+/// Root component: picks the language, takes in a login link from the address, opens the
+/// workspace signed in to (or the sign-in page), then shows it.
 #[component]
 pub fn App() -> impl IntoView {
     let lang = RwSignal::new(Lang::initial());
     lang.get_untracked().remember();
     provide_context(lang);
-    let (state, set_state) = signal(None::<Result<SessionHandle, String>>);
+    let link_error = sign_ins::take_login_link().err();
+    let state = RwSignal::new(Start::Opening);
     spawn_local(async move {
-        let opened = Session::start(&Config::from_location()).await;
-        set_state.set(Some(
-            opened
-                .map(StoredValue::new_local)
-                .map_err(|e| e.to_string()),
-        ));
+        sign_ins::delete_doomed_data().await;
+        let Some(config) = sign_ins::current() else {
+            return state.set(Start::SignedOut(link_error));
+        };
+        state.set(match Session::start(&config).await {
+            Ok(session) => Start::Open(StoredValue::new_local(session)),
+            Err(error) => Start::Failed(error.to_string()),
+        });
     });
 
     view! {
         <Router>
             {move || match state.get() {
-                None => view! {
+                Start::Opening => view! {
                     <Shell signals=None>
                         <p class="muted">{move || lang.get().t().opening}</p>
                     </Shell>
                 }
                 .into_any(),
-                Some(Err(error)) => view! {
+                Start::SignedOut(error) => view! {
+                    <Shell signals=None>
+                        <sign_in::SignInPage error />
+                    </Shell>
+                }
+                .into_any(),
+                Start::Failed(error) => view! {
                     <Shell signals=None>
                         <p class="banner banner-error" role="alert">{error}</p>
                     </Shell>
                 }
                 .into_any(),
-                Some(Ok(session)) => view! { <Workspace session /> }.into_any(),
+                Start::Open(session) => view! { <Workspace session link_error /> }.into_any(),
             }}
         </Router>
     }
 }
 
-/// The open workspace: its pages under the shell.
+/// The open workspace: its pages under the shell; `link_error` says why a login link it was
+/// opened with did not sign in (the workspace signed in to before opens instead).
 #[component]
-fn Workspace(session: SessionHandle) -> impl IntoView {
+fn Workspace(session: SessionHandle, link_error: Option<LinkError>) -> impl IntoView {
+    let lang = use_lang();
     let signals = session.with_value(|s| s.signals);
     provide_context(session);
     provide_context(signals);
     view! {
         <Shell signals=Some(signals)>
+            {link_error
+                .map(|e| {
+                    view! {
+                        <p class="banner banner-error" role="alert">
+                            {move || sign_in::link_error_text(lang.get().t(), e)}
+                        </p>
+                    }
+                })}
             <StorageProblems />
             <Routes fallback=|| view! { <p class="empty">"404"</p> }>
                 <Route path=path!("/") view=customer_list::CustomerList />
@@ -123,10 +156,11 @@ fn Shell(signals: Option<SessionSignals>, children: Children) -> impl IntoView {
                 <button class="lang-switch" type="button" on:click=switch>
                     {move || lang.get().t().switch_language}
                 </button>
+                {signals.map(|_| view! { <account_menu::AccountMenu /> })}
             </div>
         </header>
         <div class="layout">
-            <nav class="nav" aria-label="Main">
+            <nav class="nav" aria-label="Main" hidden=signals.is_none()>
                 <A href="/" exact=true attr:class="nav-item">
                     <span class="nav-icon" aria-hidden="true">"◉"</span>
                     <span>{move || lang.get().t().nav_customers}</span>

@@ -14,7 +14,7 @@ pub fn SyncBadge(signals: SessionSignals) -> impl IntoView {
     let state = move || {
         let t = lang.get().t();
         let pending = signals.unconfirmed.get();
-        let busy = pending > 0 || signals.awaited.get() > 0;
+        let busy = pending > 0 || signals.awaited.get() > 0 || signals.unproven.get();
         let refused = signals.token_refused.get().is_some();
         match (signals.link.get(), signals.unsaved_writes.get()) {
             (_, n) if n > 0 => ("saving", t.sync_saving),
@@ -25,7 +25,6 @@ pub fn SyncBadge(signals: SessionSignals) -> impl IntoView {
             (LinkStatus::Online, _) => ("online", t.sync_online),
             (LinkStatus::Connecting, _) => ("connecting", t.sync_connecting),
             (LinkStatus::Offline, _) => ("offline", t.sync_offline),
-            (LinkStatus::SignedOut, _) => ("signed-out", t.sync_signed_out),
         }
     };
     let pending = move || {
