@@ -12,6 +12,7 @@ pub mod error;
 pub mod funnel;
 pub mod id;
 pub mod pipeline;
+pub mod policy;
 pub mod replica;
 pub mod rules;
 pub mod search;

@@ -104,11 +104,15 @@ impl Replica {
 
     /// Whether changes received before their dependencies are waiting in memory.
     pub fn has_queued_changes(&mut self) -> bool {
-        let doc = match self {
+        !self.automerge_mut().get_missing_deps(&[]).is_empty()
+    }
+
+    /// The Automerge document, for the rights check and its compensating change.
+    pub fn automerge_mut(&mut self) -> &mut automerge::AutoCommit {
+        match self {
             Self::Workspace(doc) => doc.automerge_mut(),
             Self::Customer(doc) => doc.automerge_mut(),
-        };
-        !doc.get_missing_deps(&[]).is_empty()
+        }
     }
 
     /// The whole document, compacted.

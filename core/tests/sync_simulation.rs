@@ -17,11 +17,11 @@ use proptest::prelude::*;
 
 const NOW: i64 = 1_780_000_000_000;
 
-/// What every device's token grants.
-fn grant() -> Grant {
+/// What the token of the device named `member` grants: an admin's rights, as that member.
+fn grant(member: &str) -> Grant {
     Grant {
         workspace: "demo".into(),
-        member: "admin".into(),
+        member: member.into(),
         role: Role::Admin,
         expires_at: i64::MAX,
     }
@@ -227,7 +227,7 @@ impl World {
             flush_at: None,
         };
         for device in &world.devices {
-            world.server.connect(device.conn, grant());
+            world.server.connect(device.conn, grant(device.name));
         }
         world
     }
@@ -301,7 +301,7 @@ impl World {
         d.down.clear();
         d.client.disconnected();
         d.up.push_back(d.client.join());
-        self.server.connect(conn, grant());
+        self.server.connect(conn, grant(d.name));
     }
 
     fn apply(&mut self, step: Step) {
@@ -344,7 +344,7 @@ impl World {
                 // Memory is gone; the store and the open sockets with what they carry remain.
                 let open = self.devices.iter().map(|device| OpenSocket {
                     conn: device.conn,
-                    grant: grant(),
+                    grant: grant(device.name),
                     peer: device.attachment.clone(),
                 });
                 self.server = SyncServer::new("edge", 2, open);

@@ -1,7 +1,7 @@
 // The official JavaScript client — npm @automerge/automerge-repo with its WebSocket network
 // adapter, unchanged — and the app edit the same customer through our edge, each seeing the
 // other's changes. The customer is addressed by its automerge-repo document URL. The client,
-// with a manager's token, cannot change the workspace's rules.
+// with a manager's token, cannot change the workspace's rules or name, and can save a segment.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -79,14 +79,18 @@ test("the official automerge-repo client and the app sync one customer both ways
   const ws = await repo.find("automerge:4ZrjxJnU1LA5xSyrWMNuXTozYEvA");
   assert.ok(ws.doc().directory[id], "the workspace directory lists the customer");
 
-  // Rules are for admins: a manager's change to one is put back by the edge; the rest of the
-  // same change (the team's name) stays.
+  // Rules and the team's settings are for admins: a manager's change to a rule and to the
+  // team's name is put back by the edge; a segment, which managers may save, stays.
   const original = String(ws.doc().rules["high-value"]);
   const disabled = JSON.stringify({ ...JSON.parse(original), enabled: false });
+  const name = String(ws.doc().name);
+  const segment = JSON.stringify({ id: "mine", name: "经理的分组", tags: ["VIP"], lifecycle: [], source: [], owner: null });
   ws.change((d) => {
     d.rules["high-value"] = new A.ImmutableString(disabled);
+    d.rules["segment:mine"] = new A.ImmutableString(segment);
     d.name = new A.ImmutableString("经理改的名字");
   });
   await until("the edge to put the rule back", () => String(ws.doc().rules["high-value"]) === original);
-  assert.equal(String(ws.doc().name), "经理改的名字");
+  assert.equal(String(ws.doc().name), name);
+  assert.equal(String(ws.doc().rules["segment:mine"]), segment);
 });

@@ -4,7 +4,6 @@
 //! (the other stays visible as a conflict), and edits to different rules merge.
 
 use automerge::{ObjId, ROOT, ReadDoc, ScalarValueRef, Value, ValueRef, transaction::Transactable};
-use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
 
@@ -128,47 +127,6 @@ impl WorkspaceDoc {
             }
         }
         Ok(())
-    }
-
-    /// The rules as stored (key → JSON text), segments left out.
-    pub fn rules_as_stored(&self) -> BTreeMap<String, String> {
-        let Ok(rules) = self.rules_map() else {
-            return BTreeMap::new();
-        };
-        self.doc
-            .map_range(&rules, ..)
-            .filter(|item| !item.key.starts_with(SEGMENT_KEY_PREFIX))
-            .filter_map(|item| match item.value {
-                ValueRef::Scalar(ScalarValueRef::Str(json)) => {
-                    Some((item.key.to_string(), json.to_string()))
-                }
-                _ => None,
-            })
-            .collect()
-    }
-
-    /// Puts the rules back as `stored` had them (from [`Self::rules_as_stored`]): rules that
-    /// differ are written again, rules added since are removed. Returns whether anything
-    /// changed. Segments are left as they are.
-    pub fn restore_rules(&mut self, stored: &BTreeMap<String, String>) -> Result<bool, ModelError> {
-        let now = self.rules_as_stored();
-        let rules = self.rules_map()?;
-        let mut changed = false;
-        for (key, json) in stored {
-            if now.get(key) != Some(json) {
-                self.doc
-                    .put(&rules, key.as_str(), json.as_str())
-                    .map_err(layout(KIND))?;
-                changed = true;
-            }
-        }
-        for key in now.keys().filter(|key| !stored.contains_key(*key)) {
-            self.doc
-                .delete(&rules, key.as_str())
-                .map_err(layout(KIND))?;
-            changed = true;
-        }
-        Ok(changed)
     }
 
     fn put_json(&mut self, key: &str, json: serde_json::Result<String>) -> Result<(), ModelError> {

@@ -4,15 +4,13 @@
 //! the shell wakes the server for ([`SyncServer::run_due`]). A change to the rules reschedules
 //! every customer.
 
-use std::collections::BTreeMap;
-
-use super::{ConnId, DocumentStore, Effect, StoreError, SyncServer};
+use super::{DocumentStore, Effect, StoreError, SyncServer};
 use crate::pipeline::Pipeline;
 use crate::replica::{Replica, WORKSPACE_DOC_ID};
 use crate::rules::Rule;
 use crate::sync::doc_id::RepoDocId;
 use crate::values::Millis;
-use crate::workspace::{Role, RuleBook};
+use crate::workspace::RuleBook;
 
 /// The workspace's rules and the stages they refer to.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -138,45 +136,6 @@ impl SyncServer {
         Ok(run.changed)
     }
 
-    /// The workspace's rules as stored, when `conn` (not an admin) sends a change to the
-    /// workspace document: what to put back if the change touches them.
-    pub(super) fn rules_guarded(
-        &mut self,
-        conn: ConnId,
-        doc_id: &str,
-    ) -> Option<BTreeMap<String, String>> {
-        let role = self.connections.get(&conn)?.grant.role;
-        if role == Role::Admin || doc_id != WORKSPACE_DOC_ID {
-            return None;
-        }
-        match self.docs.get(doc_id)?.slot.replica()? {
-            Replica::Workspace(workspace) => Some(workspace.rules_as_stored()),
-            Replica::Customer(_) => None,
-        }
-    }
-
-    /// Puts the workspace's rules back as `before` had them, stored like any change.
-    pub(super) fn undo_rule_change(
-        &mut self,
-        doc_id: &str,
-        before: Option<BTreeMap<String, String>>,
-        store: &mut impl DocumentStore,
-    ) -> Result<(), StoreError> {
-        let Some(before) = before else {
-            return Ok(());
-        };
-        let undone = match self.docs.get_mut(doc_id).and_then(|l| l.slot.replica_mut()) {
-            Some(Replica::Workspace(workspace)) => {
-                workspace.restore_rules(&before).unwrap_or(false)
-            }
-            _ => false,
-        };
-        if undone {
-            self.persist(doc_id, true, store)?;
-        }
-        Ok(())
-    }
-
     /// The rules as the workspace document states them (none while it is missing or
     /// unreadable).
     fn read_rules(&mut self, store: &mut impl DocumentStore) -> Result<Rules, StoreError> {
@@ -207,6 +166,7 @@ mod tests {
     use crate::sync::memory_store::MemoryStore;
     use crate::sync::message::RepoMessage;
     use crate::values::{DAY_MS, Money};
+    use crate::workspace::Role;
     use crate::{CustomerDoc, Id, Stamp, demo};
 
     /// Syncs the device's workspace document with the server; returns the device's copy.
@@ -268,7 +228,7 @@ mod tests {
             source: Source::WeChat,
             lifecycle: Lifecycle::Customer,
         };
-        let stamp = Stamp::new("li", NOW);
+        let stamp = Stamp::new("admin", NOW);
         let doc = CustomerDoc::create(&Id::parse(id).unwrap(), new, &stamp).unwrap();
         let mut slot = DocSlot::Known(Replica::Customer(doc));
         let order = NewOrder {
@@ -366,7 +326,7 @@ mod tests {
     }
 
     #[test]
-    fn only_admins_change_rules_other_changes_of_the_workspace_stay() {
+    fn a_salespersons_workspace_changes_are_undone_an_admins_stay() {
         let mut store = MemoryStore::with(demo::saved_workspace(0, NOW));
         let mut server = SyncServer::new("edge", 10, []);
         server.set_time(NOW);
@@ -398,15 +358,14 @@ mod tests {
         let doc = synced_workspace(&mut server, &mut client, &mut ws, &mut store);
         let book = doc.rule_book();
         assert_eq!(
-            book.rules, original.rules,
-            "a salesperson's rule changes are undone"
+            book, original,
+            "a salesperson's rule and segment changes are undone"
         );
-        assert_eq!(
-            book.segments.len(),
-            original.segments.len() + 1,
-            "segments are anyone's"
+        assert_ne!(
+            doc.workspace().unwrap().name,
+            "销售改的名字",
+            "so is the new name"
         );
-        assert_eq!(doc.workspace().unwrap().name, "销售改的名字");
         // The same change from an admin stays.
         server.disconnect(1);
         let mut client = joined(&mut server, &mut store, 1);
