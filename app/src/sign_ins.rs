@@ -19,7 +19,8 @@ fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-fn read_list(key: &str) -> Vec<(String, String)> {
+/// The JSON kept under `key` (empty if there is none or it cannot be read).
+fn read_json<T: serde::de::DeserializeOwned + Default>(key: &str) -> T {
     local()
         .and_then(|s| s.get_item(key).ok().flatten())
         .and_then(|json| serde_json::from_str(&json).ok())
@@ -34,7 +35,7 @@ fn write(key: &str, json: String) {
 
 /// Every kept sign-in, in the order they were made.
 pub fn all() -> Vec<Config> {
-    read_list(SIGN_INS_KEY)
+    read_json::<Vec<(String, String)>>(SIGN_INS_KEY)
         .into_iter()
         .filter_map(|(edge, token)| Config::new(Some(&edge), &token).ok())
         .collect()
@@ -86,7 +87,7 @@ pub fn sign_out(workspace: &str, delete_data: bool) {
         let _ = storage.remove_item(CURRENT_KEY);
     }
     if delete_data {
-        let mut doomed: Vec<String> = read_list_of_names();
+        let mut doomed: Vec<String> = read_json(DOOMED_KEY);
         doomed.push(database_name(workspace));
         write(
             DOOMED_KEY,
@@ -95,17 +96,10 @@ pub fn sign_out(workspace: &str, delete_data: bool) {
     }
 }
 
-fn read_list_of_names() -> Vec<String> {
-    local()
-        .and_then(|s| s.get_item(DOOMED_KEY).ok().flatten())
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default()
-}
-
 /// Deletes the local data of workspaces signed out of with "delete" (before anything opens
 /// them). A deletion that fails is tried again at the next start.
 pub async fn delete_doomed_data() {
-    let doomed = read_list_of_names();
+    let doomed: Vec<String> = read_json(DOOMED_KEY);
     if doomed.is_empty() {
         return;
     }

@@ -36,11 +36,7 @@ pub fn judge(
     before: &[ChangeHash],
 ) -> Verdict {
     let touched = touched::touched(doc, before);
-    let breaches = if workspace {
-        rights::workspace(grant, doc, before, &touched)
-    } else {
-        rights::customer(grant, doc, before, &touched)
-    };
+    let breaches = rights::breaches(grant, doc, before, &touched, workspace);
     if breaches.is_empty() {
         Verdict::Accept
     } else {

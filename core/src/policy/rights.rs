@@ -62,55 +62,71 @@ impl Reader<'_> {
     }
 }
 
-/// Breaches of a change to a customer document.
-pub(super) fn customer(
+/// The entries of `touched` the member of `grant` may not change as they did; `workspace`:
+/// the document is the workspace document, else a customer.
+pub(super) fn breaches(
     grant: &Grant,
     doc: &AutoCommit,
     before: &[ChangeHash],
     touched: &BTreeSet<Path>,
+    workspace: bool,
 ) -> Vec<Breach> {
     let read = Reader { doc, before };
+    let foreign = !workspace && foreign_customer(grant, &read);
+    touched
+        .iter()
+        .filter_map(|path| {
+            let reason = match workspace {
+                true => workspace_entry(grant, &read, path),
+                false => customer_entry(grant, &read, foreign, path),
+            };
+            reason.map(|reason| Breach {
+                path: path.clone(),
+                reason,
+            })
+        })
+        .collect()
+}
+
+/// Whether the customer was owned by someone other than a salesperson of `grant`.
+fn foreign_customer(grant: &Grant, read: &Reader<'_>) -> bool {
+    let owner_then = read.text(&["profile", "owner"], true).unwrap_or_default();
+    grant.role == Role::Sales && !owner_then.is_empty() && owner_then != grant.member
+}
+
+/// Why the member may not change customer entry `path` as they did (`foreign`: the customer
+/// is not theirs to change), if they may not.
+fn customer_entry(
+    grant: &Grant,
+    read: &Reader<'_>,
+    foreign: bool,
+    path: &[String],
+) -> Option<&'static str> {
     let me = grant.member.as_str();
     let sales = grant.role == Role::Sales;
-    let owner_then = read.text(&["profile", "owner"], true).unwrap_or_default();
-    let foreign = sales && !owner_then.is_empty() && owner_then != me;
-    let mut breaches = Vec::new();
-    for path in touched {
-        let breach = |reason| Breach {
-            path: path.clone(),
-            reason,
-        };
-        let top = path[0].as_str();
-        let entry = path.get(1).map(String::as_str);
-        if ENGINE_ONLY.contains(&top) {
-            breaches.push(breach("written only by the rules engine"));
-            continue;
-        }
-        if foreign {
-            breaches.push(breach("sales change only the customers they own"));
-            continue;
-        }
-        let reason = match (top, entry) {
-            ("profile", Some("owner")) if sales => {
-                Some("only managers and admins assign a customer's owner")
-            }
-            ("created_by", _) => Some("created_by never changes"),
-            ("updated_by", _) => (read.text(&[top], false).as_deref() != Some(me))
-                .then_some("updated_by names the member signed in"),
-            ("interactions", Some(_)) => authored(&read, path, "author", me, sales, true),
-            ("tags", Some(_)) => authored(&read, path, "added_by", me, sales, true),
-            // Managers and admins assign follow-ups to anyone.
-            ("follow_ups", Some(_)) => authored(&read, path, "assignee", me, sales, sales),
-            ("orders", Some(_)) => (sales && read.exists(path, true) && !read.exists(path, false))
-                .then_some("only managers and admins remove orders"),
-            ("deals", Some(id)) => stage_history(&read, id, me),
-            _ => None,
-        };
-        if let Some(reason) = reason {
-            breaches.push(breach(reason));
-        }
+    let top = path[0].as_str();
+    if ENGINE_ONLY.contains(&top) {
+        return Some("written only by the rules engine");
     }
-    breaches
+    if foreign {
+        return Some("sales change only the customers they own");
+    }
+    match (top, path.get(1).map(String::as_str)) {
+        ("profile", Some("owner")) if sales => {
+            Some("only managers and admins assign a customer's owner")
+        }
+        ("created_by", _) => Some("created_by never changes"),
+        ("updated_by", _) => (read.text(&[top], false).as_deref() != Some(me))
+            .then_some("updated_by names the member signed in"),
+        ("interactions", Some(_)) => authored(read, path, "author", me, sales, true),
+        ("tags", Some(_)) => authored(read, path, "added_by", me, sales, true),
+        // Managers and admins assign follow-ups to anyone.
+        ("follow_ups", Some(_)) => authored(read, path, "assignee", me, sales, sales),
+        ("orders", Some(_)) => (sales && read.exists(path, true) && !read.exists(path, false))
+            .then_some("only managers and admins remove orders"),
+        ("deals", Some(id)) => stage_history(read, id, me),
+        _ => None,
+    }
 }
 
 /// Whether a change to entry `path`, whose member is named by its `key`, breaks authorship:
@@ -172,44 +188,26 @@ fn stage_history(read: &Reader<'_>, id: &str, me: &str) -> Option<&'static str> 
         .then_some("a stage move names the member signed in")
 }
 
-/// Breaches of a change to the workspace document.
-pub(super) fn workspace(
-    grant: &Grant,
-    doc: &AutoCommit,
-    before: &[ChangeHash],
-    touched: &BTreeSet<Path>,
-) -> Vec<Breach> {
-    let read = Reader { doc, before };
-    let me = grant.member.as_str();
+/// Why the member may not change workspace entry `path` as they did, if they may not.
+fn workspace_entry(grant: &Grant, read: &Reader<'_>, path: &[String]) -> Option<&'static str> {
     let role = grant.role;
-    let mut breaches = Vec::new();
-    for path in touched {
-        let entry = path.get(1).map(String::as_str);
-        let reason = match (path[0].as_str(), entry) {
-            _ if role == Role::Admin => None,
-            ("rules", Some(key)) if key.starts_with(SEGMENT_KEY_PREFIX) => {
-                (role != Role::Manager).then_some("only managers and admins change segments")
-            }
-            ("directory", Some(_)) => {
-                let created = !read.exists(path, true) && read.exists(path, false);
-                let by: Vec<&str> = path
-                    .iter()
-                    .map(String::as_str)
-                    .chain(["created_by"])
-                    .collect();
-                (!created || read.text(&by, false).as_deref() != Some(me)).then_some(
-                    "members list the customers they create; only admins change the directory",
-                )
-            }
-            ("rules", _) => Some("only admins change rules"),
-            _ => Some("only admins change the team's settings"),
-        };
-        if let Some(reason) = reason {
-            breaches.push(Breach {
-                path: path.clone(),
-                reason,
-            });
+    match (path[0].as_str(), path.get(1).map(String::as_str)) {
+        _ if role == Role::Admin => None,
+        ("rules", Some(key)) if key.starts_with(SEGMENT_KEY_PREFIX) => {
+            (role != Role::Manager).then_some("only managers and admins change segments")
         }
+        ("directory", Some(_)) => {
+            let created = !read.exists(path, true) && read.exists(path, false);
+            let by: Vec<&str> = path
+                .iter()
+                .map(String::as_str)
+                .chain(["created_by"])
+                .collect();
+            (!created || read.text(&by, false).as_deref() != Some(grant.member.as_str())).then_some(
+                "members list the customers they create; only admins change the directory",
+            )
+        }
+        ("rules", _) => Some("only admins change rules"),
+        _ => Some("only admins change the team's settings"),
     }
-    breaches
 }
