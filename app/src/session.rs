@@ -90,6 +90,19 @@ pub struct SessionSignals {
     pub quarantined: RwSignal<Vec<(String, String)>>,
     /// Failed writes to show.
     pub storage_errors: RwSignal<Vec<String>>,
+    /// Changes of this device's the edge did not accept as made, newest last.
+    pub not_accepted: RwSignal<Vec<NotAccepted>>,
+}
+
+/// A change the edge did not accept as this device made it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotAccepted {
+    /// The document, when the edge named one.
+    pub doc_id: Option<String>,
+    /// The entries it put back (`profile.owner`), or the edge's reason for refusing.
+    pub what: Vec<String>,
+    /// Tells notices apart (two alike may come).
+    pub n: u64,
 }
 
 /// A workspace open in this tab.
@@ -158,6 +171,7 @@ impl Session {
             unsaved_writes: RwSignal::new(0),
             quarantined: RwSignal::new(Vec::new()),
             storage_errors: RwSignal::new(Vec::new()),
+            not_accepted: RwSignal::new(Vec::new()),
         };
         let store = DocumentStore::open(&config.database_name()).await?;
         let mut records = store.rows().await?;
@@ -548,11 +562,24 @@ impl Session {
                 self.schedule_count();
             }
             Ok(Inbound::Refused(reason)) => {
-                leptos::logging::warn!("the edge refused this device: {reason}")
+                leptos::logging::warn!("the edge refused this device: {reason}");
+                self.not_accepted(None, vec![reason]);
+            }
+            Ok(Inbound::Restored { doc_id, notice }) => {
+                let what = notice.restored.into_iter().map(|(path, _)| path).collect();
+                self.not_accepted(Some(doc_id), what);
             }
             Ok(Inbound::Nothing) => {}
             Err(error) => leptos::logging::warn!("ignored a frame from the edge: {error}"),
         }
+    }
+
+    /// Shows that the edge did not accept a change as made (see [`NotAccepted`]).
+    fn not_accepted(&self, doc_id: Option<String>, what: Vec<String>) {
+        self.signals.not_accepted.update(|notices| {
+            let n = notices.last().map_or(0, |last| last.n + 1);
+            notices.push(NotAccepted { doc_id, what, n });
+        });
     }
 
     /// After the edge accepted the join: requests the documents the workspace lists that

@@ -8,7 +8,7 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use crm_core::customer::ProfileEdit;
-use crm_core::policy::{Verdict, judge, restore};
+use crm_core::policy::{Subject, Verdict, judge, restore};
 use crm_core::token::Grant;
 use crm_core::workspace::Role;
 use crm_core::{CrmDocument, Stamp, demo};
@@ -28,7 +28,9 @@ fn judge_one_edit(c: &mut Criterion) {
     let mut doc = demo::customers(42, NOW)
         .find(|d| d.customer().unwrap().interactions.len() == 20)
         .expect("the demo stream has such customers");
-    let owner = doc.customer().unwrap().profile.owner;
+    let customer = doc.customer().unwrap();
+    let (owner, id) = (customer.profile.owner, customer.id);
+    let subject = Subject::Customer(&id);
     let before = doc.heads();
     let edit = ProfileEdit::Company("新公司".into());
     doc.edit_profile(edit, &Stamp::new(owner.clone(), NOW))
@@ -39,7 +41,7 @@ fn judge_one_edit(c: &mut Criterion) {
         |b| {
             b.iter_batched(
                 || edited.clone(),
-                |mut doc| black_box(judge(&grant(&owner), &mut doc, false, &before)),
+                |mut doc| black_box(judge(&grant(&owner), &mut doc, subject, &before)),
                 BatchSize::SmallInput,
             )
         },
@@ -49,7 +51,7 @@ fn judge_one_edit(c: &mut Criterion) {
             || edited.clone(),
             |mut doc| {
                 if let Verdict::Restore(breaches) =
-                    judge(&grant("someone-else"), &mut doc, false, &before)
+                    judge(&grant("someone-else"), &mut doc, subject, &before)
                 {
                     restore(&mut doc, &before, &breaches).unwrap();
                 }

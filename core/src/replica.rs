@@ -50,6 +50,8 @@ impl Replica {
                 Self::Workspace(doc) => doc.apply_changes(&changes)?,
                 Self::Customer(doc) => doc.apply_changes(&changes)?,
             }
+            // They are stored: the next incremental save starts after them.
+            replica.save_incremental();
         }
         Ok(replica)
     }
@@ -207,8 +209,12 @@ mod tests {
             }
             changes.push(doc.save_incremental());
         }
-        let Replica::Customer(restored) = Replica::restore("c1", &snapshot, &changes).unwrap()
-        else {
+        let mut restored = Replica::restore("c1", &snapshot, &changes).unwrap();
+        assert!(
+            restored.save_incremental().is_empty(),
+            "what is stored is not appended again"
+        );
+        let Replica::Customer(restored) = restored else {
             panic!("a customer id restores a customer");
         };
         assert_eq!(restored.customer().unwrap().tags.len(), 3);

@@ -90,6 +90,9 @@ impl Device {
             }
             Inbound::Unavailable { .. } | Inbound::Nothing => {}
             Inbound::Refused(reason) => panic!("{} refused: {reason}", self.name),
+            Inbound::Restored { doc_id, notice } => {
+                panic!("{}'s change to {doc_id} put back: {notice:?}", self.name)
+            }
         }
     }
 

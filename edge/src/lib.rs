@@ -24,6 +24,8 @@ pub use workspace_object::Workspace;
 /// Header carrying the checked grant (workspace, member, role, expiry) from the Worker to the
 /// Durable Object.
 const GRANT_HEADER: &str = "X-Crm-Grant";
+/// Shortest `AUTH_SECRET` accepted: a shorter one makes tokens guessable offline.
+const MIN_SECRET_BYTES: usize = 32;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
@@ -47,6 +49,10 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         worker::console_error!("AUTH_SECRET is not set: refusing every connection");
         return Response::error("the edge has no AUTH_SECRET", 500);
     };
+    if secret.len() < MIN_SECRET_BYTES {
+        worker::console_error!("AUTH_SECRET is shorter than {MIN_SECRET_BYTES} bytes: refusing");
+        return Response::error("the edge's AUTH_SECRET is too short", 500);
+    }
     if req.method() == Method::Options {
         return preflight();
     }

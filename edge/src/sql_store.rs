@@ -1,6 +1,7 @@
 //! The Durable Object's SQLite storage as a [`DocumentStore`]: one compacted snapshot per
-//! document with its current heads (`documents`), incremental changes appended after it
-//! (`changes`), each customer's summary row as JSON (`rows`), when the rules look at each
+//! document with its current heads (`documents`; a snapshot beyond [`PART_BYTES`] continues
+//! in `parts`, since SQLite on Cloudflare keeps a row under 2 MB), incremental changes
+//! appended after it (`changes`), each customer's summary row as JSON (`rows`), when the rules look at each
 //! customer again (`schedule`), and documents that could not be read kept aside
 //! (`quarantine`).
 
@@ -11,6 +12,11 @@ use crm_core::sync::{DocumentStore, StoreError, Stored};
 use crm_core::values::Millis;
 use worker::{SqlStorage, SqlStorageValue};
 
+/// Largest piece of a snapshot stored in one row.
+pub const PART_BYTES: usize = 1 << 20;
+/// Most bytes of summary rows in one answer to `/rows` (a page ends early beyond it).
+const ROWS_PAGE_BYTES: usize = 4 << 20;
+
 /// Creates the tables if this is a new object.
 pub fn create_tables(sql: &SqlStorage) -> worker::Result<()> {
     for statement in [
@@ -18,6 +24,8 @@ pub fn create_tables(sql: &SqlStorage) -> worker::Result<()> {
          heads BLOB)",
         "CREATE TABLE IF NOT EXISTS changes (id TEXT NOT NULL, seq INTEGER NOT NULL, \
          bytes BLOB NOT NULL, PRIMARY KEY (id, seq))",
+        "CREATE TABLE IF NOT EXISTS parts (id TEXT NOT NULL, n INTEGER NOT NULL, \
+         bytes BLOB NOT NULL, PRIMARY KEY (id, n))",
         "CREATE TABLE IF NOT EXISTS rows (id TEXT PRIMARY KEY, json TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS schedule (id TEXT PRIMARY KEY, at INTEGER NOT NULL)",
         "CREATE INDEX IF NOT EXISTS schedule_at ON schedule (at)",
@@ -72,9 +80,10 @@ impl SqlStore<'_> {
         self.0.exec(query, bindings).map(|_| ()).map_err(failed)
     }
 
-    /// Up to `limit` stored summary rows of the customers after `after` in id order, as one
-    /// JSON array of [`HeadedRow`]s (pages keep a 100k-customer workspace's rows, ~80 MB of
-    /// JSON, from ever being in memory at once).
+    /// Up to `limit` stored summary rows of the customers after `after` in id order (fewer
+    /// once they pass [`ROWS_PAGE_BYTES`], never none while any follow), as one JSON array of
+    /// [`HeadedRow`]s (pages keep a 100k-customer workspace's rows, ~80 MB of JSON, from ever
+    /// being in memory at once).
     pub fn rows_json(&self, after: &str, limit: u32) -> worker::Result<String> {
         let mut json = String::from("[");
         let rows = self.0.exec(
@@ -87,6 +96,9 @@ impl SqlStore<'_> {
                     json.push(',');
                 }
                 json.push_str(&row);
+                if json.len() >= ROWS_PAGE_BYTES {
+                    break;
+                }
             }
         }
         json.push(']');
@@ -140,12 +152,15 @@ impl SqlStore<'_> {
 
 impl DocumentStore for SqlStore<'_> {
     fn load(&mut self, doc_id: &str) -> Result<Option<Stored>, StoreError> {
-        // One query: the snapshot with its heads first (sequence 0), then the changes in order.
+        // One query: the snapshot with its heads first (sequence 0), the rest of a large
+        // snapshot (negative sequences, in order), then the changes in order.
         let rows = self
             .0
             .exec(
-                "SELECT bytes, heads, 0 AS seq FROM documents WHERE id = ?1 \
-                 UNION ALL SELECT bytes, NULL, seq FROM changes WHERE id = ?1 ORDER BY seq",
+                "SELECT bytes, heads, 0 AS seq, 0 AS n FROM documents WHERE id = ?1 \
+                 UNION ALL SELECT bytes, NULL, -1, n FROM parts WHERE id = ?1 \
+                 UNION ALL SELECT bytes, NULL, seq, 0 FROM changes WHERE id = ?1 \
+                 ORDER BY seq = 0 DESC, seq < 0 DESC, seq, n",
                 vec![doc_id.into()],
             )
             .map_err(failed)?
@@ -159,7 +174,9 @@ impl DocumentStore for SqlStore<'_> {
                 continue;
             };
             let snapshot = matches!(seq, Some(SqlStorageValue::Integer(0)));
+            let part = matches!(seq, Some(SqlStorageValue::Integer(-1)));
             match &mut stored {
+                Some(stored) if part => stored.snapshot.extend(bytes),
                 Some(stored) => stored.changes.push(bytes),
                 // Changes without a snapshot are not a document.
                 None if !snapshot => return Ok(None),
@@ -203,12 +220,25 @@ impl DocumentStore for SqlStore<'_> {
         snapshot: &[u8],
         heads: &[ChangeHash],
     ) -> Result<(), StoreError> {
+        let mut parts = snapshot.chunks(PART_BYTES);
+        let first = parts.next().unwrap_or_default();
+        self.run("DELETE FROM parts WHERE id = ?", vec![doc_id.into()])?;
+        for (n, part) in parts.enumerate() {
+            self.run(
+                "INSERT INTO parts (id, n, bytes) VALUES (?, ?, ?)",
+                vec![
+                    doc_id.into(),
+                    (n as i64).into(),
+                    SqlStorageValue::Blob(part.to_vec()),
+                ],
+            )?;
+        }
         self.run(
             "INSERT INTO documents (id, bytes, heads) VALUES (?, ?, ?) \
              ON CONFLICT(id) DO UPDATE SET bytes = excluded.bytes, heads = excluded.heads",
             vec![
                 doc_id.into(),
-                SqlStorageValue::Blob(snapshot.to_vec()),
+                SqlStorageValue::Blob(first.to_vec()),
                 encode_heads(heads),
             ],
         )?;
@@ -235,11 +265,13 @@ impl DocumentStore for SqlStore<'_> {
             vec![doc_id.into(), now.into(), reason.into()],
         )?;
         self.run("DELETE FROM documents WHERE id = ?", vec![doc_id.into()])?;
-        // The changes stay in `changes` under a renamed id, so nothing is deleted.
-        self.run(
-            "UPDATE changes SET id = 'quarantine/' || id || '/' || ?2 WHERE id = ?1",
-            vec![doc_id.into(), now.into()],
-        )?;
+        // The rest of the snapshot and the changes stay under a renamed id: nothing is deleted.
+        for table in ["parts", "changes"] {
+            self.run(
+                &format!("UPDATE {table} SET id = 'quarantine/' || id || '/' || ?2 WHERE id = ?1"),
+                vec![doc_id.into(), now.into()],
+            )?;
+        }
         self.schedule(doc_id, None)
     }
 
@@ -278,6 +310,11 @@ impl DocumentStore for SqlStore<'_> {
             }
         }
         Ok(due)
+    }
+
+    fn count(&mut self) -> Result<usize, StoreError> {
+        let count = integers(self.0, "SELECT COUNT(*) FROM documents", Vec::new())?;
+        Ok(count.first().map_or(0, |&n| n as usize))
     }
 
     fn next_due(&mut self) -> Result<Option<Millis>, StoreError> {

@@ -9,6 +9,7 @@ use crm_core::customer::{
     FollowUp, Interaction, MANUAL_ORIGIN, ManualTag, NewDeal, NewFollowUp, NewInteraction, Profile,
 };
 use crm_core::values::{DAY_MS, Money, parse_amount};
+use crm_core::workspace::Role;
 use crm_core::{Id, ModelError};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -127,14 +128,25 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
     let session = use_session();
     let signals = use_signals();
     let error = inputs.error;
+    let profile = part(customer, |c| c.profile.clone());
+    // Sales change only the customers they own or nobody owns (the edge puts anything else
+    // back): another's customer is shown read-only.
+    let read_only = Memo::new(move |_| {
+        let owner = profile.with(|p| p.as_ref().map(|p| p.owner.clone()).unwrap_or_default());
+        let member = signals.member.get_value();
+        signals.role.get_value() == Role::Sales && !owner.is_empty() && owner != member
+    });
     let edit: Edit = {
         let id = id.clone();
-        Callback::new(
-            move |op: Op| match session.with_value(|s| s.edit_customer(&id, op)) {
+        Callback::new(move |op: Op| {
+            if read_only.get_untracked() {
+                return error.set(Some(lang.get_untracked().t().read_only.to_owned()));
+            }
+            match session.with_value(|s| s.edit_customer(&id, op)) {
                 Ok(()) => error.set(None),
                 Err(e) => error.set(Some(error_text(lang.get_untracked(), &e))),
-            },
-        )
+            }
+        })
     };
     let conflicts = {
         let id = id.clone();
@@ -144,7 +156,6 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
         })
     };
     let member_name = move |member: &str| member_name(signals, member);
-    let profile = part(customer, |c| c.profile.clone());
     let interactions = part(customer, |c| c.interactions.clone());
     let follow_ups = part(customer, |c| c.follow_ups.clone());
     let contacts = part(customer, |c| c.contacts.clone());
@@ -156,8 +167,9 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
     view! {
         {move || profile.get().map(|p| view! { <ProfileCard p member_name /> })}
         {move || error.get().map(|e| view! { <p class="banner banner-error" role="alert">{e}</p> })}
+        {move || read_only.get().then(|| view! { <p class="banner read-only" role="note">{lang.get().t().read_only}</p> })}
         {move || conflicts.get().into_iter().map(|c| view! { <ConflictBanner conflict=c edit /> }).collect_view()}
-        <div class="grid-360">
+        <div class="grid-360" data-read-only=move || read_only.get().then_some("true")>
             <div class="column">
                 <LogInteraction edit inputs />
                 {move || interactions.get().map(|items| view! { <Timeline items lang member_name /> })}

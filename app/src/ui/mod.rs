@@ -125,6 +125,7 @@ fn Workspace(session: SessionHandle, link_error: Option<LinkError>) -> impl Into
                     }
                 })}
             <StorageProblems />
+            <NotAcceptedNotices />
             <Routes fallback=|| view! { <p class="empty">"404"</p> }>
                 <Route path=path!("/") view=customer_list::CustomerList />
                 <Route path=path!("/customers/:id") view=customer_page::CustomerPage />
@@ -180,6 +181,45 @@ fn Shell(signals: Option<SessionSignals>, children: Children) -> impl IntoView {
             </nav>
             <main class="page">{children()}</main>
         </div>
+    }
+}
+
+/// Changes the edge did not accept as made: the customer (a link to it), what was put back,
+/// and a button to dismiss the notice.
+#[component]
+fn NotAcceptedNotices() -> impl IntoView {
+    let lang = use_lang();
+    let signals = use_signals();
+    let name_of = move |doc_id: &str| {
+        let rows = signals.rows.read_untracked();
+        let row = rows.iter().find(|row| row.id == doc_id);
+        row.map_or_else(|| doc_id.to_owned(), |row| row.name.clone())
+    };
+    view! {
+        <For
+            each=move || signals.not_accepted.get()
+            key=|notice| notice.n
+            children=move |notice| {
+                let n = notice.n;
+                let record = notice.doc_id.as_deref().map(|id| {
+                    let href = format!("/customers/{id}");
+                    view! { <a href=href>{name_of(id)}</a> " — " }
+                });
+                let dismiss = move |_| {
+                    signals.not_accepted.update(|all| all.retain(|other| other.n != n));
+                };
+                view! {
+                    <p class="banner banner-error not-accepted" role="alert">
+                        <span>{move || lang.get().t().not_accepted} ": "</span>
+                        {record}
+                        <code>{notice.what.join(", ")}</code>
+                        <button type="button" class="dismiss" on:click=dismiss>
+                            {move || lang.get().t().dismiss}
+                        </button>
+                    </p>
+                }
+            }
+        />
     }
 }
 

@@ -3,19 +3,24 @@
 //!
 //! [`judge`] reads which entries the change touched (Automerge's diff between the heads before
 //! it and now, cut to an entry of a collection: `interactions/{id}`, `profile/owner`,
-//! `rules/{id}`) and checks each against the connection's grant: its role, its member, and
-//! what the document said before (the customer's owner, an entry's author). [`restore`] writes
-//! the compensating change that puts every breached entry back as it was, so that the change
-//! and its undoing are stored and sent together and no other device ever sees the breach.
+//! `rules/{id}`), validates each (types, lengths, the customer's id) and checks it against the
+//! connection's grant: its role, its member, and what the document said before (the
+//! customer's owner, an entry's author). [`restore`] writes the compensating change that puts
+//! every breached entry back as it was, so that the change and its undoing are stored and sent
+//! together and no other device ever sees the breach.
 
 mod restore;
 mod rights;
 mod touched;
+mod validate;
 
 use automerge::{AutoCommit, AutomergeError, ChangeHash};
 
+use crate::document::CrmDocument;
 use crate::token::Grant;
+use crate::workspace::{Role, WorkspaceDoc};
 pub use rights::Breach;
+pub use validate::{MAX_KEY, MAX_NOTES};
 
 /// What the server does with a change a device brought.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,23 +29,63 @@ pub enum Verdict {
     Accept,
     /// Keep it, then put back what these entries held before it.
     Restore(Vec<Breach>),
+    /// Store none of it: it is invalid, or it creates a document the member may not create as
+    /// it is. The reason names the field.
+    Refuse(String),
 }
 
-/// Judges the change that took `doc` from heads `before` (a document the server had) to its
-/// current heads, brought by a connection holding `grant`; `workspace`: the document is the
-/// workspace document, else a customer.
+/// Which document a change is to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject<'a> {
+    /// The workspace document.
+    Workspace,
+    /// The customer document with this id.
+    Customer(&'a str),
+}
+
+/// Judges the change that took `doc` from heads `before` to its current heads, brought by a
+/// connection holding `grant`. Empty `before`: the document is new to the server — created by
+/// the device, or filled in again after the server lost it; then a salesperson's document
+/// must hold only what they may write themselves (else it is refused whole), while a manager's
+/// or admin's is validated only (it may carry teammates' entries).
 pub fn judge(
     grant: &Grant,
     doc: &mut AutoCommit,
-    workspace: bool,
+    subject: Subject<'_>,
     before: &[ChangeHash],
 ) -> Verdict {
+    let genesis;
+    let before = match (subject, before.is_empty()) {
+        (Subject::Workspace, true) => {
+            // Every workspace replica starts from the same genesis change: a new one is judged
+            // from there.
+            genesis = WorkspaceDoc::new().heads();
+            match genesis.iter().all(|h| doc.get_change_by_hash(h).is_some()) {
+                true => &genesis[..],
+                false => before,
+            }
+        }
+        _ => before,
+    };
     let touched = touched::touched(doc, before);
-    let breaches = rights::breaches(grant, doc, before, &touched, workspace);
-    if breaches.is_empty() {
-        Verdict::Accept
-    } else {
-        Verdict::Restore(breaches)
+    let customer = match subject {
+        Subject::Customer(id) => Some(id),
+        Subject::Workspace => None,
+    };
+    if let Some(reason) = validate::invalid(doc, customer, &touched) {
+        return Verdict::Refuse(reason);
+    }
+    let creating = before.is_empty();
+    if creating && grant.role != Role::Sales {
+        return Verdict::Accept;
+    }
+    let breaches = rights::breaches(grant, doc, before, &touched, customer.is_none());
+    match (breaches.first(), creating) {
+        (None, _) => Verdict::Accept,
+        (Some(breach), true) => {
+            Verdict::Refuse(format!("{}: {}", breach.path.join("."), breach.reason))
+        }
+        (Some(_), false) => Verdict::Restore(breaches),
     }
 }
 

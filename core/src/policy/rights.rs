@@ -49,6 +49,15 @@ impl Reader<'_> {
         }
     }
 
+    /// Every string a root key holds now, concurrent values included.
+    fn values(&self, key: &str) -> Vec<String> {
+        let values = self.doc.get_all(automerge::ROOT, key).unwrap_or_default();
+        values
+            .into_iter()
+            .filter_map(|(value, _)| value.into_string().ok())
+            .collect()
+    }
+
     /// Whether the map entry at `path` exists now, or before the change.
     fn exists(&self, path: &[String], then: bool) -> bool {
         let Some((last, parent)) = path.split_last() else {
@@ -104,19 +113,26 @@ fn customer_entry(
 ) -> Option<&'static str> {
     let me = grant.member.as_str();
     let sales = grant.role == Role::Sales;
+    let creating = read.before.is_empty();
     let top = path[0].as_str();
-    if ENGINE_ONLY.contains(&top) {
+    // A new document's empty engine maps are part of its layout; their entries are not.
+    if ENGINE_ONLY.contains(&top) && (path.len() > 1 || read.exists(path, true)) {
         return Some("written only by the rules engine");
     }
     if foreign {
         return Some("sales change only the customers they own");
     }
     match (top, path.get(1).map(String::as_str)) {
-        ("profile", Some("owner")) if sales => {
+        // A salesperson creating a customer owns it or leaves it unowned.
+        ("profile", Some("owner")) if sales && !(creating && mine_or_empty(read, path, me)) => {
             Some("only managers and admins assign a customer's owner")
         }
-        ("created_by", _) => Some("created_by never changes"),
-        ("updated_by", _) => (read.text(&[top], false).as_deref() != Some(me))
+        ("created_by", _) if !(creating && read.text(&[top], false).as_deref() == Some(me)) => {
+            Some("created_by names the member who created the customer and never changes")
+        }
+        // Concurrent edits leave several values, of which any may win: one must be the
+        // member's own.
+        ("updated_by", _) => (!read.values(top).iter().any(|by| by == me))
             .then_some("updated_by names the member signed in"),
         ("interactions", Some(_)) => authored(read, path, "author", me, sales, true),
         ("tags", Some(_)) => authored(read, path, "added_by", me, sales, true),
@@ -127,6 +143,13 @@ fn customer_entry(
         ("deals", Some(id)) => stage_history(read, id, me),
         _ => None,
     }
+}
+
+/// Whether the string at `path` names `me` or nobody.
+fn mine_or_empty(read: &Reader<'_>, path: &[String], me: &str) -> bool {
+    let path: Vec<&str> = path.iter().map(String::as_str).collect();
+    read.text(&path, false)
+        .is_none_or(|who| who.is_empty() || who == me)
 }
 
 /// Whether a change to entry `path`, whose member is named by its `key`, breaks authorship:
@@ -169,20 +192,35 @@ fn stage_history(read: &Reader<'_>, id: &str, me: &str) -> Option<&'static str> 
         };
         found.ok().flatten().map(|(_, list)| list)
     };
-    let known = list_at(Some(read.before)).map_or(0, |list| read.doc.length_at(&list, read.before));
-    let list = list_at(None)?;
-    (known..read.doc.length(&list))
-        .any(|index| {
-            let entry = read
-                .doc
-                .get(&list, index)
-                .ok()
-                .flatten()
-                .map(|(_, entry)| entry);
-            let by = entry.and_then(|entry| match read.doc.get(&entry, "by").ok().flatten() {
+    // Entries are told apart by their objects: concurrent appends interleave, so a new
+    // entry can sit anywhere in the list.
+    let entries = |heads: Option<&[ChangeHash]>| -> Vec<automerge::ObjId> {
+        let Some(list) = list_at(heads) else {
+            return Vec::new();
+        };
+        let length = match heads {
+            Some(heads) => read.doc.length_at(&list, heads),
+            None => read.doc.length(&list),
+        };
+        (0..length)
+            .filter_map(|index| {
+                let found = match heads {
+                    Some(heads) => read.doc.get_at(&list, index, heads),
+                    None => read.doc.get(&list, index),
+                };
+                found.ok().flatten().map(|(_, entry)| entry)
+            })
+            .collect()
+    };
+    let known = entries(Some(read.before));
+    entries(None)
+        .into_iter()
+        .filter(|entry| !known.contains(entry))
+        .any(|entry| {
+            let by = match read.doc.get(&entry, "by").ok().flatten() {
                 Some((Value::Scalar(s), _)) => s.as_str().map(str::to_owned),
                 _ => None,
-            });
+            };
             by.as_deref() != Some(me)
         })
         .then_some("a stage move names the member signed in")

@@ -3,10 +3,19 @@
 
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+use autosurgeon::{Reconcile, reconcile_prop};
 
-use super::{Verdict, judge, restore};
+use super::{Subject, Verdict, judge, restore};
+use crate::customer::{
+    AutoTag, Channel, Direction, FollowUp, Interaction, Lifecycle, NewInteraction, NewOrder,
+    OrderChannel, RuleFiring, Source,
+};
+use crate::document::{CrmDocument, Stamp};
+use crate::id::Id;
 use crate::token::Grant;
-use crate::workspace::Role;
+use crate::values::Money;
+use crate::workspace::{DirectoryEntry, Role, WorkspaceDoc};
+use crate::{CustomerDoc, customer::NewCustomer};
 
 fn grant(member: &str, role: Role) -> Grant {
     Grant {
@@ -17,47 +26,91 @@ fn grant(member: &str, role: Role) -> Grant {
     }
 }
 
-fn map(doc: &mut AutoCommit, parent: &automerge::ObjId, key: &str) -> automerge::ObjId {
-    doc.put_object(parent, key, ObjType::Map).unwrap()
+/// Writes `value` as entry `key` of the collection at `collection`, the way a hostile client
+/// writing raw Automerge would (no operation, no check).
+fn put_entry(doc: &mut AutoCommit, collection: &[&str], key: &str, value: &impl Reconcile) {
+    let parent = obj(doc, collection);
+    reconcile_prop(doc, parent, key, value).unwrap();
 }
 
-/// A customer owned by `owner`, with an interaction by sales-c, an order and notes.
+fn interaction(author: &str, summary: &str) -> Interaction {
+    Interaction {
+        channel: Channel::Call,
+        direction: Direction::Outbound,
+        at: 1,
+        author: author.into(),
+        summary: summary.into(),
+        deal_id: None,
+    }
+}
+
+/// The id of the customers these tests build.
+const CUSTOMER: &str = "c1";
+
+/// A customer owned by `owner`, with an interaction by sales-c (i1), an order (o1) and notes.
 fn customer(owner: &str) -> AutoCommit {
-    let mut doc = AutoCommit::new();
-    let profile = map(&mut doc, &ROOT, "profile");
-    doc.put(&profile, "owner", owner).unwrap();
-    doc.put(&profile, "name", "周芳").unwrap();
-    let interactions = map(&mut doc, &ROOT, "interactions");
-    let i1 = map(&mut doc, &interactions, "i1");
-    doc.put(&i1, "author", "sales-c").unwrap();
-    doc.put(&i1, "summary", "first call").unwrap();
-    let orders = map(&mut doc, &ROOT, "orders");
-    let o1 = map(&mut doc, &orders, "o1");
-    doc.put(&o1, "amount_minor", 100).unwrap();
-    map(&mut doc, &ROOT, "tags");
-    map(&mut doc, &ROOT, "auto_tags");
-    let notes = doc.put_object(&ROOT, "notes", ObjType::Text).unwrap();
-    doc.splice_text(&notes, 0, 0, "likes tea").unwrap();
-    doc.commit();
-    doc
+    let new = NewCustomer {
+        name: "周芳".into(),
+        name_latin: String::new(),
+        company: String::new(),
+        title: String::new(),
+        owner: if owner.is_empty() { "m" } else { owner }.into(),
+        source: Source::Referral,
+        lifecycle: Lifecycle::Lead,
+    };
+    let by = |member: &str| Stamp::new(member, 1);
+    let id = |s: &str| Id::parse(s).unwrap();
+    let mut doc = CustomerDoc::create(&id(CUSTOMER), new, &by("m")).unwrap();
+    if owner.is_empty() {
+        let mut unowned = doc.automerge().clone();
+        let profile = obj(&unowned, &["profile"]);
+        unowned.put(&profile, "owner", "").unwrap();
+        unowned.commit();
+        doc = CustomerDoc::from_automerge(unowned).unwrap();
+    }
+    let call = NewInteraction {
+        channel: Channel::Call,
+        direction: Direction::Outbound,
+        at: 1,
+        summary: "first call".into(),
+        deal_id: None,
+    };
+    doc.add_interaction(&id("i1"), call, &by("sales-c"))
+        .unwrap();
+    let order = NewOrder {
+        at: 1,
+        amount: Money::new("amount", 100, "CNY").unwrap(),
+        items: "tea".into(),
+        channel: OrderChannel::Offline,
+    };
+    doc.add_order(&id("o1"), order, &by("m")).unwrap();
+    doc.set_notes("likes tea", &by("m")).unwrap();
+    doc.automerge().clone()
 }
 
 /// A workspace with a name, a rule, a segment and a directory entry.
 fn workspace() -> AutoCommit {
-    let mut doc = AutoCommit::new();
-    doc.put(&ROOT, "name", "Team").unwrap();
-    let rules = map(&mut doc, &ROOT, "rules");
+    let mut workspace = WorkspaceDoc::new();
+    workspace.set_name("Team").unwrap();
+    let mut doc = workspace.automerge().clone();
+    let rules = obj(&doc, &["rules"]);
     doc.put(&rules, "high-value", "{}").unwrap();
     doc.put(&rules, "segment:vip", "{}").unwrap();
-    let directory = map(&mut doc, &ROOT, "directory");
-    let entry = map(&mut doc, &directory, "c1");
-    doc.put(&entry, "created_by", "admin").unwrap();
+    put_entry(&mut doc, &["directory"], "c1", &listed("admin"));
     doc.commit();
     doc
 }
 
+fn listed(by: &str) -> DirectoryEntry {
+    DirectoryEntry {
+        created_at: 1,
+        created_by: by.into(),
+    }
+}
+
 /// `edit` made on a device's copy of `server`, merged into the server, judged against
-/// `grant` and put back where breached: the verdict and what the server then holds.
+/// `grant` and put back where breached (dropped whole when refused): the verdict and what the
+/// server then holds.
 fn attempt(
     server: &AutoCommit,
     grant: &Grant,
@@ -70,10 +123,18 @@ fn attempt(
     device.commit();
     let before = server.get_heads();
     server.merge(&mut device).unwrap();
-    let verdict = judge(grant, &mut server, workspace, &before);
-    if let Verdict::Restore(breaches) = &verdict {
-        restore(&mut server, &before, breaches).unwrap();
-        server.commit();
+    let subject = match workspace {
+        true => Subject::Workspace,
+        false => Subject::Customer(CUSTOMER),
+    };
+    let verdict = judge(grant, &mut server, subject, &before);
+    match &verdict {
+        Verdict::Restore(breaches) => {
+            restore(&mut server, &before, breaches).unwrap();
+            server.commit();
+        }
+        Verdict::Refuse(_) => server = server.fork_at(&before).unwrap(),
+        Verdict::Accept => {}
     }
     (verdict, server)
 }
@@ -164,14 +225,21 @@ fn engine_fields_are_never_written_by_a_device() {
     let doc = customer("sales-a");
     for role in [Role::Sales, Role::Manager, Role::Admin] {
         let (verdict, after) = attempt(&doc, &grant("sales-a", role), false, |d| {
-            let auto = obj(d, &["auto_tags"]);
-            map(d, &auto, "高价值");
-            let firings = map(d, &ROOT, "rule_firings");
-            d.put(&firings, "r", 1).unwrap();
+            let tag = AutoTag {
+                rule_id: "r".into(),
+                applied_at: 1,
+            };
+            put_entry(d, &["auto_tags"], "高价值", &tag);
+            let firing = RuleFiring {
+                active: true,
+                count: 1,
+                fired_at: 1,
+            };
+            put_entry(d, &["rule_firings"], "r", &firing);
         });
         assert!(!accepted(&verdict), "{role:?}");
         assert_eq!(get(&after, &["auto_tags", "高价值"]), None);
-        assert_eq!(get(&after, &["rule_firings"]), None);
+        assert_eq!(get(&after, &["rule_firings", "r"]), None);
     }
 }
 
@@ -179,10 +247,12 @@ fn engine_fields_are_never_written_by_a_device() {
 fn new_entries_name_their_author_and_only_authors_remove_them() {
     let doc = customer("sales-a");
     let spoof = |d: &mut AutoCommit| {
-        let interactions = obj(d, &["interactions"]);
-        let i2 = map(d, &interactions, "i2");
-        d.put(&i2, "author", "admin").unwrap();
-        d.put(&i2, "summary", "said by the boss").unwrap();
+        put_entry(
+            d,
+            &["interactions"],
+            "i2",
+            &interaction("admin", "said by the boss"),
+        );
     };
     let (verdict, after) = attempt(&doc, &grant("sales-a", Role::Sales), false, spoof);
     assert!(!accepted(&verdict));
@@ -254,9 +324,7 @@ fn members_list_the_customers_they_create_and_only_admins_remove_them() {
     let doc = workspace();
     let list_as = |by: &'static str| {
         move |d: &mut AutoCommit| {
-            let directory = obj(d, &["directory"]);
-            let entry = map(d, &directory, "c2");
-            d.put(&entry, "created_by", by).unwrap();
+            put_entry(d, &["directory"], "c2", &listed(by));
         }
     };
     let (verdict, _) = attempt(
@@ -289,9 +357,12 @@ fn members_list_the_customers_they_create_and_only_admins_remove_them() {
 fn concurrent_breach_and_edit_converge_in_every_order() {
     let mut base = customer("sales-a");
     let mut a = base.fork();
-    let interactions = obj(&a, &["interactions"]);
-    let i2 = map(&mut a, &interactions, "i2");
-    a.put(&i2, "author", "sales-a").unwrap();
+    put_entry(
+        &mut a,
+        &["interactions"],
+        "i2",
+        &interaction("sales-a", "met"),
+    );
     a.commit();
     let mut b = base.fork();
     let profile = obj(&b, &["profile"]);
@@ -305,7 +376,8 @@ fn concurrent_breach_and_edit_converge_in_every_order() {
             let mut device = [&a, &b][n].clone();
             let before = server.get_heads();
             server.merge(&mut device).unwrap();
-            if let Verdict::Restore(breaches) = judge(&members[n], &mut server, false, &before) {
+            let subject = Subject::Customer(CUSTOMER);
+            if let Verdict::Restore(breaches) = judge(&members[n], &mut server, subject, &before) {
                 restore(&mut server, &before, &breaches).unwrap();
                 server.commit();
             }
@@ -322,9 +394,16 @@ fn concurrent_breach_and_edit_converge_in_every_order() {
 #[test]
 fn managers_reassign_follow_ups_sales_do_not() {
     let mut doc = customer("sales-a");
-    let follow_ups = map(&mut doc, &ROOT, "follow_ups");
-    let f1 = map(&mut doc, &follow_ups, "f1");
-    doc.put(&f1, "assignee", "sales-a").unwrap();
+    let follow_up = FollowUp {
+        title: "call back".into(),
+        due_at: 1,
+        assignee: "sales-a".into(),
+        done: false,
+        done_at: None,
+        origin: "manual".into(),
+        created_at: 1,
+    };
+    put_entry(&mut doc, &["follow_ups"], "f1", &follow_up);
     doc.commit();
     let reassign = |d: &mut AutoCommit| {
         let f1 = obj(d, &["follow_ups", "f1"]);
@@ -342,4 +421,83 @@ fn managers_reassign_follow_ups_sales_do_not() {
         get(&after, &["follow_ups", "f1", "assignee"]).unwrap(),
         "sales-b"
     );
+}
+
+/// A document new to the server, judged whole: what `grant` may create.
+fn create(doc: &AutoCommit, grant: &Grant) -> Verdict {
+    judge(grant, &mut doc.clone(), Subject::Customer(CUSTOMER), &[])
+}
+
+#[test]
+fn a_salesperson_creates_customers_of_their_own_as_themselves() {
+    let mine = customer("sales-a");
+    assert_eq!(
+        create(&mine, &grant("sales-a", Role::Sales)),
+        Verdict::Refuse(
+            "created_by: created_by names the member who created the customer and never changes"
+                .into()
+        ),
+        "customer() is created by m, who added the order and notes"
+    );
+    let sales = grant("sales-a", Role::Sales);
+    let new = NewCustomer {
+        name: "新客户".into(),
+        name_latin: String::new(),
+        company: String::new(),
+        title: String::new(),
+        owner: "sales-a".into(),
+        source: Source::Referral,
+        lifecycle: Lifecycle::Lead,
+    };
+    let id = Id::parse(CUSTOMER).unwrap();
+    let own = CustomerDoc::create(&id, new.clone(), &Stamp::new("sales-a", 1)).unwrap();
+    assert_eq!(create(own.automerge(), &sales), Verdict::Accept);
+    let theirs = NewCustomer {
+        owner: "sales-b".into(),
+        ..new.clone()
+    };
+    let theirs = CustomerDoc::create(&id, theirs, &Stamp::new("sales-a", 1)).unwrap();
+    assert!(
+        matches!(create(theirs.automerge(), &sales), Verdict::Refuse(r) if r.starts_with("profile.owner"))
+    );
+    // A manager's device fills in a customer the server lost, teammates' entries and all.
+    assert_eq!(create(&mine, &grant("m2", Role::Manager)), Verdict::Accept);
+}
+
+#[test]
+fn invalid_values_are_refused_whole_naming_the_field() {
+    let doc = customer("sales-a");
+    let admin = grant("admin", Role::Admin);
+    let cases: [(&str, &Edit); 4] = [
+        ("profile", &|d| {
+            let profile = obj(d, &["profile"]);
+            d.put(&profile, "name", 42).unwrap();
+        }),
+        ("interactions.i2.summary: 6000 characters", &|d| {
+            put_entry(
+                d,
+                &["interactions"],
+                "i2",
+                &interaction("admin", &"长".repeat(6_000)),
+            );
+        }),
+        ("payload: not a field of a customer", &|d| {
+            d.put(&ROOT, "payload", "x".repeat(100)).unwrap();
+        }),
+        ("is not the document's id", &|d| {
+            d.put(&ROOT, "id", "someone-else").unwrap()
+        }),
+    ];
+    for (reason, edit) in cases {
+        let (verdict, mut after) = attempt(&doc, &admin, false, edit);
+        assert!(
+            matches!(&verdict, Verdict::Refuse(r) if r.contains(reason)),
+            "{reason}: {verdict:?}"
+        );
+        assert_eq!(
+            after.get_heads(),
+            doc.clone().get_heads(),
+            "nothing of it stays"
+        );
+    }
 }

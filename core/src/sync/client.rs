@@ -10,6 +10,7 @@ use automerge::{ChangeHash, sync};
 
 use super::doc_id::RepoDocId;
 use super::message::{DocMessage, MessageError, PROTOCOL_VERSION, PeerMetadata, RepoMessage};
+use super::notice::Notice;
 use super::slot::DocSlot;
 use super::{chunks, stored_reply};
 use crate::error::ModelError;
@@ -28,6 +29,9 @@ pub enum Inbound {
     Unavailable { doc_id: String },
     /// The server refused something and is closing the connection.
     Refused(String),
+    /// The server kept a change of this device's to the document but put these entries back
+    /// (the member may not change them so).
+    Restored { doc_id: String, notice: Notice },
     /// Nothing for the client to do (ephemeral data, gossip).
     Nothing,
 }
@@ -113,6 +117,18 @@ impl SyncClient {
                 Inbound::Unavailable { doc_id }
             }
             RepoMessage::Error { message } => Inbound::Refused(message),
+            RepoMessage::Ephemeral {
+                sender_id,
+                document_id,
+                data,
+                ..
+            } if self.server.as_ref() == Some(&sender_id) => match Notice::decode(&data) {
+                Some(notice) => Inbound::Restored {
+                    doc_id: document_id.local(),
+                    notice,
+                },
+                None => Inbound::Nothing,
+            },
             RepoMessage::Join { .. }
             | RepoMessage::Leave { .. }
             | RepoMessage::Ephemeral { .. }

@@ -130,6 +130,10 @@ impl DocumentStore for MemoryStore {
             .collect())
     }
 
+    fn count(&mut self) -> Result<usize, StoreError> {
+        Ok(self.docs.len())
+    }
+
     fn next_due(&mut self) -> Result<Option<Millis>, StoreError> {
         Ok(self.schedule.values().min().copied())
     }

@@ -8,6 +8,7 @@ pub mod client;
 pub mod doc_id;
 pub mod memory_store;
 pub mod message;
+pub mod notice;
 pub mod server;
 pub mod slot;
 pub mod stored_reply;

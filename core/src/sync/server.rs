@@ -17,6 +17,7 @@ use automerge::{ChangeHash, sync};
 use super::chunks;
 use super::doc_id::RepoDocId;
 use super::message::{DocMessage, MessageError, PROTOCOL_VERSION, PeerMetadata, RepoMessage};
+use super::notice::Notice;
 use super::slot::DocSlot;
 use super::stored_reply;
 use crate::customer::HeadedRow;
@@ -26,7 +27,11 @@ use crate::replica::Replica;
 use crate::token::Grant;
 use crate::values::Millis;
 
+mod limits;
+mod members;
 mod rules;
+
+pub use limits::Limits;
 
 /// Appended changes after which a document is stored again as one compacted snapshot.
 pub const COMPACT_AFTER: usize = 64;
@@ -38,6 +43,14 @@ pub const CLOSE_TOO_BIG: u16 = 1009;
 pub const CLOSE_UNSUPPORTED: u16 = 1003;
 /// WebSocket close code: the server could not store a change.
 pub const CLOSE_INTERNAL: u16 = 1011;
+/// WebSocket close code: the change was refused (invalid, beyond a limit, or creating a
+/// document its member may not create as it is); nothing of it was stored.
+pub const CLOSE_POLICY: u16 = 1008;
+/// WebSocket close code: the token expired while the socket was open (the app asks its
+/// member to sign in again).
+pub const CLOSE_EXPIRED: u16 = 4001;
+/// WebSocket close code: the member was deactivated in the workspace.
+pub const CLOSE_DEACTIVATED: u16 = 4003;
 
 /// How long after a broadcast the next one waits, in ms: changes to documents arriving meanwhile
 /// go out together when it ends. A burst of edits from several devices so travels as a few
@@ -101,6 +114,8 @@ pub trait DocumentStore {
     fn put_row(&mut self, doc_id: &str, row: &HeadedRow) -> Result<(), StoreError>;
     /// Moves what is stored for `doc_id` aside, unreadable, with the reason (its row goes).
     fn quarantine(&mut self, doc_id: &str, reason: &str) -> Result<(), StoreError>;
+    /// How many documents are stored.
+    fn count(&mut self) -> Result<usize, StoreError>;
     /// Records when the rules must look at customer `doc_id` again (`None`: no time-based
     /// outcome pending).
     fn schedule(&mut self, doc_id: &str, at: Option<Millis>) -> Result<(), StoreError>;
@@ -135,6 +150,8 @@ struct Connection {
     /// per document (sent once the device has said it understands resets).
     resumed: bool,
     owed_resets: HashSet<String>,
+    /// Ephemeral messages it sent in the current second.
+    ephemeral: limits::Rate,
 }
 
 impl Connection {
@@ -145,6 +162,7 @@ impl Connection {
             grant,
             syncs: HashMap::new(),
             owed_resets: HashSet::new(),
+            ephemeral: Default::default(),
         }
     }
 }
@@ -152,6 +170,8 @@ impl Connection {
 struct Loaded {
     slot: DocSlot,
     appended: usize,
+    /// Bytes stored for it (snapshot and appended changes).
+    bytes: usize,
     used: u64,
 }
 
@@ -163,6 +183,13 @@ pub struct SyncServer {
     clock: u64,
     /// Most documents kept in memory at once.
     pub max_loaded: usize,
+    /// What the workspace holds and takes at most.
+    pub limits: Limits,
+    /// Documents stored, once counted.
+    documents: Option<usize>,
+    /// Members the workspace document says are inactive, once read (again after each of its
+    /// changes).
+    inactive: Option<HashSet<String>>,
     /// The time, when the shell runs the rules engine (see [`SyncServer::set_time`]).
     now: Option<Millis>,
     /// The workspace's rules, read when first needed and again when the workspace changes.
@@ -196,6 +223,9 @@ impl SyncServer {
             docs: HashMap::new(),
             clock: 0,
             max_loaded: max_loaded.max(1),
+            limits: Limits::default(),
+            documents: None,
+            inactive: None,
             now: None,
             rules: None,
             defaults: Default::default(),
@@ -238,6 +268,12 @@ impl SyncServer {
             // Every socket is registered when accepted or when the server starts.
             return refuse(conn, CLOSE_INTERNAL, "unknown connection");
         };
+        if self
+            .now
+            .is_some_and(|now| connection.grant.expires_at <= now)
+        {
+            return refuse(conn, CLOSE_EXPIRED, "the sign-in expired: sign in again");
+        }
         let peer = connection.peer.clone();
         let message = match RepoMessage::decode(frame) {
             Ok(message) => message,
@@ -254,7 +290,7 @@ impl SyncServer {
                     ..
                 },
                 _,
-            ) => self.join(conn, sender_id, &supported_protocol_versions),
+            ) => self.join(conn, sender_id, &supported_protocol_versions, store),
             (_, None) => refuse(conn, CLOSE_INVALID, "the first message must be join"),
             (RepoMessage::Request(m) | RepoMessage::Sync(m), Some(peer)) => {
                 if m.sender_id != peer {
@@ -262,7 +298,12 @@ impl SyncServer {
                 }
                 self.sync(conn, &peer, m, store)
             }
-            (RepoMessage::Ephemeral { .. }, Some(_)) => self.relay(conn, frame),
+            (
+                RepoMessage::Ephemeral {
+                    sender_id, data, ..
+                },
+                Some(peer),
+            ) => self.ephemeral(conn, &peer, &sender_id, &data, frame),
             (RepoMessage::Peer { .. }, Some(_)) => {
                 refuse(conn, CLOSE_INVALID, "peer is a server message")
             }
@@ -276,7 +317,18 @@ impl SyncServer {
         }
     }
 
-    fn join(&mut self, conn: ConnId, sender_id: String, versions: &[String]) -> Vec<Effect> {
+    fn join(
+        &mut self,
+        conn: ConnId,
+        sender_id: String,
+        versions: &[String],
+        store: &mut impl DocumentStore,
+    ) -> Vec<Effect> {
+        match self.is_inactive(conn, store) {
+            Ok(false) => {}
+            Ok(true) => return refuse(conn, CLOSE_DEACTIVATED, "this member was deactivated"),
+            Err(error) => return refuse(conn, CLOSE_INTERNAL, &error.to_string()),
+        }
         if !versions.iter().any(|v| v == PROTOCOL_VERSION) {
             return refuse(
                 conn,
@@ -322,6 +374,17 @@ impl SyncServer {
                 );
             }
         };
+        let cap = self.limits.inflated_bytes;
+        let inflated = (message.changes.iter()).try_fold(0usize, |sum, c| {
+            Some(sum + chunks::inflated_len(c, cap - sum)?)
+        });
+        if inflated.is_none() {
+            return refuse(
+                conn,
+                CLOSE_TOO_BIG,
+                &format!("the changes for {doc_id} inflate beyond {cap} bytes or are unreadable"),
+            );
+        }
         if !self.docs.contains_key(&doc_id) && stored_reply::is_report(&message) {
             match self.answer_from_store(conn, peer, m.document_id, &message, store) {
                 Ok(Some(effects)) => return effects,
@@ -361,26 +424,39 @@ impl SyncServer {
             }
         };
         let before = heads_before.unwrap_or_default();
-        if changed && let Err(error) = self.settle_change(conn, &doc_id, known, &before, store) {
-            return refuse(conn, CLOSE_INTERNAL, &error.to_string());
+        let mut effects = Vec::new();
+        if changed {
+            let settled = self.settle_change(conn, &doc_id, known, &before, store);
+            let refusal = match settled {
+                Ok(Settled::Stored { restored }) => {
+                    effects.extend(self.notice(conn, m.document_id, &restored));
+                    None
+                }
+                Ok(Settled::Refused(reason)) => Some((CLOSE_POLICY, reason)),
+                Err(error) => Some((CLOSE_INTERNAL, error.to_string())),
+            };
+            if let Some((code, reason)) = refusal {
+                // Memory goes back to what is stored: nothing of the change stays or is sent.
+                self.forget_document(&doc_id);
+                return refuse(conn, code, &format!("document {doc_id}: {reason}"));
+            }
         }
         // The sender hears at once (with what the server wrote after its change); the others
         // with the next broadcast of the document.
-        let mut effects: Vec<Effect> = self
-            .reply(conn, &doc_id, m.document_id)
-            .into_iter()
-            .collect();
+        effects.extend(self.reply(conn, &doc_id, m.document_id));
         if changed {
             effects.extend(self.broadcast_soon(&doc_id, m.document_id));
+            effects.extend(self.close_inactive(&doc_id));
         }
         self.evict_beyond_limit(&doc_id);
         effects
     }
 
     /// Settles a change connection `conn` brought to `doc_id` (`known`: the server had the
-    /// document, at heads `before`): whatever its member may not change is put back
-    /// ([`policy`](crate::policy)) before anything is stored or sent, then the change and its
-    /// undoing are stored together and the rules run, storing what they write.
+    /// document, at heads `before`): it is judged by the [`policy`] first — refused whole, or
+    /// kept with whatever its member may not change put back — then the change and its
+    /// undoing are stored together and the rules run, storing what they write. On refusal or
+    /// a storage failure the caller forgets the document in memory.
     fn settle_change(
         &mut self,
         conn: ConnId,
@@ -388,34 +464,138 @@ impl SyncServer {
         known: bool,
         before: &[ChangeHash],
         store: &mut impl DocumentStore,
-    ) -> Result<(), StoreError> {
-        // A document the server did not have arrives whole, with everyone's history in it
-        // (a new customer, or one a device fills in again): layout checks only.
-        if known {
-            self.admit(conn, doc_id, before);
+    ) -> Result<Settled, StoreError> {
+        let restored = match self.admit(conn, doc_id, before) {
+            Ok(restored) => restored,
+            Err(reason) => return Ok(Settled::Refused(reason)),
+        };
+        if !known {
+            let stored = match self.documents {
+                Some(count) => count,
+                None => store.count()?,
+            };
+            if stored >= self.limits.documents {
+                let most = self.limits.documents;
+                return Ok(Settled::Refused(format!(
+                    "the workspace holds its most documents ({most})"
+                )));
+            }
+            self.documents = Some(stored + 1);
         }
-        self.persist(doc_id, known, store)?;
+        if let Some(reason) = self.persist(doc_id, known, store)? {
+            if !known {
+                self.documents = self.documents.map(|n| n - 1);
+            }
+            return Ok(Settled::Refused(reason));
+        }
         self.after_change(doc_id, !known, store)?;
-        Ok(())
+        Ok(Settled::Stored { restored })
     }
 
     /// Judges the change that took `doc_id` from `before` against `conn`'s grant and writes
-    /// the compensating change for what it may not do.
-    fn admit(&mut self, conn: ConnId, doc_id: &str, before: &[ChangeHash]) {
+    /// the compensating change for what it may not do; returns what it put back, or why the
+    /// change is refused whole.
+    fn admit(
+        &mut self,
+        conn: ConnId,
+        doc_id: &str,
+        before: &[ChangeHash],
+    ) -> Result<Vec<policy::Breach>, String> {
         let Some(grant) = self.connections.get(&conn).map(|c| c.grant.clone()) else {
-            return;
+            return Ok(Vec::new());
         };
         let Some(replica) = self.docs.get_mut(doc_id).and_then(|l| l.slot.replica_mut()) else {
-            return;
+            return Ok(Vec::new());
         };
-        let workspace = matches!(replica, Replica::Workspace(_));
+        let subject = match replica {
+            Replica::Workspace(_) => policy::Subject::Workspace,
+            Replica::Customer(_) => policy::Subject::Customer(doc_id),
+        };
         let doc = replica.automerge_mut();
-        if let policy::Verdict::Restore(breaches) = policy::judge(&grant, doc, workspace, before)
-            && let Err(error) = policy::restore(doc, before, &breaches)
-        {
-            // Automerge refuses only writes to objects it does not have: not reachable here.
-            debug_assert!(false, "restoring {doc_id}: {error}");
+        match policy::judge(&grant, doc, subject, before) {
+            policy::Verdict::Accept => Ok(Vec::new()),
+            policy::Verdict::Refuse(reason) => Err(reason),
+            policy::Verdict::Restore(breaches) => {
+                if let Err(error) = policy::restore(doc, before, &breaches) {
+                    // Automerge refuses only writes to objects it does not have: not reachable.
+                    debug_assert!(false, "restoring {doc_id}: {error}");
+                }
+                Ok(breaches)
+            }
         }
+    }
+
+    /// Tells the device on `conn` which of its changes to a document were put back, as an
+    /// ephemeral message from the server (automerge-repo clients hand it to the document's
+    /// handle as an `ephemeral-message` event; the app shows it on the record).
+    fn notice(
+        &self,
+        conn: ConnId,
+        document_id: RepoDocId,
+        restored: &[policy::Breach],
+    ) -> Option<Effect> {
+        if restored.is_empty() {
+            return None;
+        }
+        let peer = self.connections.get(&conn)?.peer.clone()?;
+        let notice = RepoMessage::Ephemeral {
+            sender_id: self.peer_id.clone(),
+            target_id: peer,
+            count: 0,
+            session_id: self.peer_id.clone(),
+            document_id,
+            data: Notice::of(restored).encode(),
+        };
+        Some(Effect::Send(conn, notice.encode()))
+    }
+
+    /// Drops `doc_id` from memory without storing anything: it reloads from the store when
+    /// next needed. Devices that synced it are owed a reset (they may believe the server
+    /// holds what it forgot).
+    fn forget_document(&mut self, doc_id: &str) {
+        self.docs.remove(doc_id);
+        self.unsent.remove(doc_id);
+        if doc_id == crate::replica::WORKSPACE_DOC_ID {
+            self.inactive = None;
+        }
+        for connection in self.connections.values_mut() {
+            if connection.syncs.remove(doc_id).is_some() {
+                connection.owed_resets.insert(doc_id.to_owned());
+            }
+        }
+    }
+
+    /// Relays an ephemeral message from `conn` (joined as `peer`) to every other joined
+    /// connection, never stored: only as the peer it joined as, small, and not too often.
+    fn ephemeral(
+        &mut self,
+        conn: ConnId,
+        peer: &str,
+        sender_id: &str,
+        data: &[u8],
+        frame: &[u8],
+    ) -> Vec<Effect> {
+        if sender_id != peer {
+            return refuse(conn, CLOSE_INVALID, "senderId is not the joined peer");
+        }
+        if data.len() > self.limits.ephemeral_bytes {
+            let most = self.limits.ephemeral_bytes;
+            return refuse(
+                conn,
+                CLOSE_TOO_BIG,
+                &format!("ephemeral data is {} bytes; at most {most}", data.len()),
+            );
+        }
+        let (now, per_second) = (self.now, self.limits.ephemeral_per_second);
+        let connection = self
+            .connections
+            .get_mut(&conn)
+            .expect("a registered connection");
+        if !connection.ephemeral.admit(now, per_second) {
+            // Dropped, not refused: presence can be chatty; the socket carries on.
+            return Vec::new();
+        }
+        self.relay(conn, frame)
     }
 
     /// Sends `doc_id`'s changes to every joined device now, or once the broadcast window
@@ -566,16 +746,20 @@ impl SyncServer {
             loaded.used = self.clock;
             return Ok(loaded.slot.replica().is_some());
         }
-        let (slot, appended) = match store.load(doc_id)? {
+        let (slot, appended, bytes) = match store.load(doc_id)? {
             Some(stored) => match Replica::restore(doc_id, &stored.snapshot, &stored.changes) {
-                Ok(replica) => (DocSlot::Known(replica), stored.changes.len()),
+                Ok(replica) => {
+                    let bytes =
+                        stored.snapshot.len() + stored.changes.iter().map(Vec::len).sum::<usize>();
+                    (DocSlot::Known(replica), stored.changes.len(), bytes)
+                }
                 Err(error) => {
                     // Kept aside for inspection; peers that have the document re-send it.
                     store.quarantine(doc_id, &error.to_string())?;
-                    (DocSlot::awaited(), 0)
+                    (DocSlot::awaited(), 0, 0)
                 }
             },
-            None => (DocSlot::awaited(), 0),
+            None => (DocSlot::awaited(), 0, 0),
         };
         let known = slot.replica().is_some();
         self.docs.insert(
@@ -583,6 +767,7 @@ impl SyncServer {
             Loaded {
                 slot,
                 appended,
+                bytes,
                 used: self.clock,
             },
         );
@@ -612,30 +797,53 @@ impl SyncServer {
         }
     }
 
-    /// Stores the document's new changes: a snapshot for a new document or after
-    /// [`COMPACT_AFTER`] appends, otherwise the incremental changes.
+    /// Stores the document's new changes: a snapshot for a new document, after
+    /// [`COMPACT_AFTER`] appends or for a large change, otherwise the incremental changes.
+    /// Returns why nothing was stored when the document would grow beyond its limit.
     fn persist(
         &mut self,
         doc_id: &str,
         was_known: bool,
         store: &mut impl DocumentStore,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<String>, StoreError> {
+        let limits = &self.limits;
         let loaded = self.docs.get_mut(doc_id).expect("loaded");
         let replica = loaded
             .slot
             .replica_mut()
             .expect("a changed slot has a replica");
+        let most = match replica {
+            Replica::Workspace(_) => limits.workspace_bytes,
+            Replica::Customer(_) => limits.customer_bytes,
+        };
         let heads = replica.heads();
-        if !was_known || loaded.appended + 1 >= COMPACT_AFTER {
-            store.replace(doc_id, &replica.save(), &heads)?;
-            loaded.appended = 0;
-        } else {
-            store.append(doc_id, &replica.save_incremental(), &heads)?;
-            loaded.appended += 1;
+        let change = match was_known && loaded.appended + 1 < COMPACT_AFTER {
+            true => Some(replica.save_incremental()),
+            false => None,
+        };
+        match change.filter(|c| c.len() <= limits.append_bytes) {
+            Some(change) => {
+                let bytes = loaded.bytes + change.len();
+                if bytes > most {
+                    return Ok(Some(too_big(bytes, most)));
+                }
+                store.append(doc_id, &change, &heads)?;
+                loaded.appended += 1;
+                loaded.bytes = bytes;
+            }
+            None => {
+                let snapshot = replica.save();
+                if snapshot.len() > most {
+                    return Ok(Some(too_big(snapshot.len(), most)));
+                }
+                store.replace(doc_id, &snapshot, &heads)?;
+                loaded.appended = 0;
+                loaded.bytes = snapshot.len();
+            }
         }
         match replica.summary() {
-            Some(row) => store.put_row(doc_id, &row),
-            None => Ok(()),
+            Some(row) => store.put_row(doc_id, &row).map(|()| None),
+            None => Ok(None),
         }
     }
 
@@ -694,6 +902,19 @@ fn supports_reset(state: &sync::State) -> bool {
         .their_capabilities
         .as_ref()
         .is_some_and(|c| c.contains(&Capability::SyncReset))
+}
+
+/// Why a document is not stored at `bytes`.
+fn too_big(bytes: usize, most: usize) -> String {
+    format!("it would be {bytes} bytes stored; at most {most} are kept per document")
+}
+
+/// What became of a change a device brought.
+enum Settled {
+    /// Stored, with these entries put back.
+    Stored { restored: Vec<policy::Breach> },
+    /// Not stored, for this reason.
+    Refused(String),
 }
 
 fn refusal(doc_id: &str, error: &ModelError) -> String {
