@@ -152,15 +152,15 @@ impl SqlStore<'_> {
 
 impl DocumentStore for SqlStore<'_> {
     fn load(&mut self, doc_id: &str) -> Result<Option<Stored>, StoreError> {
-        // One query: the snapshot with its heads first (sequence 0), the rest of a large
-        // snapshot (negative sequences, in order), then the changes in order.
+        // One query: the snapshot with its heads first (kind 0), the rest of a large snapshot
+        // (kind 1, by part), then the changes (kind 2, by sequence).
         let rows = self
             .0
             .exec(
-                "SELECT bytes, heads, 0 AS seq, 0 AS n FROM documents WHERE id = ?1 \
-                 UNION ALL SELECT bytes, NULL, -1, n FROM parts WHERE id = ?1 \
-                 UNION ALL SELECT bytes, NULL, seq, 0 FROM changes WHERE id = ?1 \
-                 ORDER BY seq = 0 DESC, seq < 0 DESC, seq, n",
+                "SELECT bytes, heads, 0 AS kind, 0 AS n FROM documents WHERE id = ?1 \
+                 UNION ALL SELECT bytes, NULL, 1, n FROM parts WHERE id = ?1 \
+                 UNION ALL SELECT bytes, NULL, 2, seq FROM changes WHERE id = ?1 \
+                 ORDER BY kind, n",
                 vec![doc_id.into()],
             )
             .map_err(failed)?
@@ -168,13 +168,13 @@ impl DocumentStore for SqlStore<'_> {
         let mut stored: Option<Stored> = None;
         for row in rows {
             let mut row = row.map_err(failed)?.into_iter();
-            let (Some(SqlStorageValue::Blob(bytes)), heads, seq) =
+            let (Some(SqlStorageValue::Blob(bytes)), heads, kind) =
                 (row.next(), row.next(), row.next())
             else {
                 continue;
             };
-            let snapshot = matches!(seq, Some(SqlStorageValue::Integer(0)));
-            let part = matches!(seq, Some(SqlStorageValue::Integer(-1)));
+            let snapshot = matches!(kind, Some(SqlStorageValue::Integer(0)));
+            let part = matches!(kind, Some(SqlStorageValue::Integer(1)));
             match &mut stored {
                 Some(stored) if part => stored.snapshot.extend(bytes),
                 Some(stored) => stored.changes.push(bytes),

@@ -8,25 +8,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import * as A from "@automerge/automerge";
-import { Repo, stringifyAutomergeUrl } from "@automerge/automerge-repo";
+import { Repo } from "@automerge/automerge-repo";
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import { startEdge, signToken } from "../support/edge.mjs";
 import { startApp } from "../support/static-server.mjs";
 import { launchBrowser, openDevice, addCustomer } from "../support/browser.mjs";
-
-/** The automerge-repo URL of a customer: its 32 hex digit id is the document's 16 bytes. */
-export function customerUrl(id) {
-  return stringifyAutomergeUrl({ documentId: Uint8Array.from(Buffer.from(id, "hex")) });
-}
-
-async function until(what, check, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { repoUrl, until } from "../support/fixture.mjs";
 
 test("the official automerge-repo client and the app sync one customer both ways", async (t) => {
   const persistDir = await mkdtemp(path.join(os.tmpdir(), "crm-edge-"));
@@ -55,7 +42,7 @@ test("the official automerge-repo client and the app sync one customer both ways
   await page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 10_000 });
 
   // Found by URL, it arrives with the profile the app wrote.
-  const handle = await repo.find(customerUrl(id));
+  const handle = await repo.find(repoUrl(id));
   assert.equal(String(handle.doc().profile.name), "周敏 Zhou Min");
   assert.equal(Number(handle.doc().schema_version), 1); // stored as an unsigned integer: a BigInt in JS
 

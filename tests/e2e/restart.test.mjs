@@ -18,20 +18,12 @@ import * as A from "@automerge/automerge";
 import { Repo } from "@automerge/automerge-repo";
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import { startEdge, signToken } from "../support/edge.mjs";
-import { repoUrl } from "../support/fixture.mjs";
+import { repoUrl, until } from "../support/fixture.mjs";
 import { startApp } from "../support/static-server.mjs";
 import { launchBrowser, openDevice, addCustomer } from "../support/browser.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const ours = (doc) => Object.keys(doc.interactions ?? {}).filter((k) => /^c\d-\d+$/.test(k)).length;
-
-async function until(what, check, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 test("three official clients and two app devices across two edge kills: every edit on a fresh device, no client error", async (t) => {
   const persistDir = await mkdtemp(path.join(os.tmpdir(), "crm-edge-"));
@@ -89,11 +81,11 @@ test("three official clients and two app devices across two edge kills: every ed
     })).then(() => (tags += 1));
   /** Until the three clients hold the same edits (all through the edge): they are quiet. */
   const clientsLevel = () =>
-    until("the clients to be level", () => handles.every((h) => ours(h.doc()) === 3 * next));
+    until("the clients to be level", () => handles.every((h) => ours(h.doc()) === 3 * next), 20_000);
   /** Until the app devices' edits are confirmed by the edge and have reached every client. */
   const appsLevel = async () => {
     for (const { page } of devices) await page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 15_000 });
-    await until("the clients to have the app's tags", () => handles.every((h) => Object.keys(h.doc().tags ?? {}).length === 2 * tags));
+    await until("the clients to have the app's tags", () => handles.every((h) => Object.keys(h.doc().tags ?? {}).length === 2 * tags), 20_000);
   };
   const restart = async () => {
     edge = await startEdge({ persistDir, port: edge.port });
@@ -110,7 +102,7 @@ test("three official clients and two app devices across two edge kills: every ed
   }
   await clientsLevel();
   for (const { page } of devices) {
-    await until("the app devices to have every tag", async () => (await page.locator(".chip.tag").count()) === 2 * tags);
+    await until("the app devices to have every tag", async () => (await page.locator(".chip.tag").count()) === 2 * tags, 20_000);
     await page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 15_000 });
   }
 
@@ -118,13 +110,13 @@ test("three official clients and two app devices across two edge kills: every ed
   const fresh = new Repo({ network: [new WebSocketClientAdapter(socketUrl)] });
   t.after(() => fresh.shutdown().catch(() => {}));
   const freshHandle = await fresh.find(repoUrl(id));
-  await until("the fresh client to have every interaction", () => ours(freshHandle.doc()) === 3 * next);
+  await until("the fresh client to have every interaction", () => ours(freshHandle.doc()) === 3 * next, 20_000);
   assert.equal(ours(freshHandle.doc()), 120);
   assert.equal(Object.keys(freshHandle.doc().tags).length, 2 * tags);
   const { page } = await openDevice(browser, url);
   await page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 15_000 });
   await page.locator(".customer-row .name", { hasText: "秦岚" }).click({ timeout: 15_000 });
-  await until("the fresh app device to have every tag", async () => (await page.locator(".chip.tag").count()) === 2 * tags);
+  await until("the fresh app device to have every tag", async () => (await page.locator(".chip.tag").count()) === 2 * tags, 20_000);
   assert.deepEqual(pageErrors, []);
 });
 
@@ -174,6 +166,6 @@ test("two app devices editing through two edge kills lose nothing", async (t) =>
   await page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 15_000 });
   await page.locator(".customer-row .name", { hasText: "孟瑶" }).click({ timeout: 15_000 });
   for (const p of [...devices, page]) {
-    await until("every tag on every device", async () => (await p.locator(".chip.tag").count()) === total);
+    await until("every tag on every device", async () => (await p.locator(".chip.tag").count()) === total, 20_000);
   }
 });

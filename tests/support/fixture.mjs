@@ -26,3 +26,12 @@ export function repoUrl(id) {
   const bytes = id === "workspace" ? new Uint8Array(16).fill(0xff) : Uint8Array.from(Buffer.from(id, "hex"));
   return stringifyAutomergeUrl({ documentId: bytes });
 }
+
+/** Resolves once `check()` holds, polling every 25 ms; fails naming `what` after `timeoutMs`. */
+export async function until(what, check, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
