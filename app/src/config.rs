@@ -33,14 +33,22 @@ pub enum LinkError {
     Unreadable,
     /// `workspace=` names another workspace than the token.
     OtherWorkspace,
+    /// `edge=` names a host this app does not sign in to (not the page's own host, nor one
+    /// the build allows): a link that would send the device's data and token elsewhere.
+    ForeignEdge,
 }
+
+/// Hosts of edges this build signs in to besides the page's own, comma-separated, from
+/// `QINGKE_EDGES` at build time (e.g. `edge.example.com`).
+const ALLOWED_EDGES: Option<&str> = option_env!("QINGKE_EDGES");
 
 impl Config {
     /// The sign-in that `token` makes on `edge` (`None`: the default edge of this page).
     pub fn new(edge: Option<&str>, token: &str) -> Result<Self, LinkError> {
         let grant = Grant::peek(token.trim()).ok_or(LinkError::Unreadable)?;
         let edge = match edge.filter(|e| !e.is_empty()) {
-            Some(edge) => edge.trim_end_matches('/').to_owned(),
+            Some(edge) if allowed_edge(edge) => edge.trim_end_matches('/').to_owned(),
+            Some(_) => return Err(LinkError::ForeignEdge),
             None => default_edge(),
         };
         Ok(Self {
@@ -90,6 +98,11 @@ impl Config {
         format!("{}/rows?after={after}", self.probe_url())
     }
 
+    /// The HTTP(S) address of the audit trail's entries that `query` (a query string) asks for.
+    pub fn audit_url(&self, query: &str) -> String {
+        format!("{}/audit?{query}", self.probe_url())
+    }
+
     /// The `Authorization` header value of plain requests to the edge.
     pub fn authorization(&self) -> String {
         format!("Bearer {}", self.token)
@@ -104,6 +117,18 @@ impl Config {
 /// The IndexedDB database name that holds `workspace`'s documents.
 pub fn database_name(workspace: &str) -> String {
     format!("crm-{workspace}")
+}
+
+/// Whether `edge` is a WebSocket address on the page's own host or on a host the build allows.
+fn allowed_edge(edge: &str) -> bool {
+    let Ok(url) = web_sys::Url::new(edge) else {
+        return false;
+    };
+    let page = web_sys::window().and_then(|w| w.location().hostname().ok());
+    let host = url.hostname();
+    matches!(url.protocol().as_str(), "ws:" | "wss:")
+        && (page.as_deref() == Some(host.as_str())
+            || ALLOWED_EDGES.is_some_and(|list| list.split(',').any(|h| h.trim() == host)))
 }
 
 /// The edge of a page served without `?edge=`: the page's host, port 8787 (`wrangler dev`).

@@ -1,5 +1,6 @@
 //! `crm-app`: the CRM's browser client (Leptos, client-side rendered).
 
+pub mod audit_trail;
 pub mod config;
 pub mod edge_link;
 pub mod i18n;

@@ -938,9 +938,8 @@ pub(crate) async fn quarantine(
     Ok(kept)
 }
 
-/// A GET of `url`: the response, or `None` if the edge could not be reached.
 /// GETs `url` from the edge with this sign-in's token; `None` if the edge is unreachable.
-async fn fetch(url: &str, config: &Config) -> Option<web_sys::Response> {
+pub(crate) async fn fetch(url: &str, config: &Config) -> Option<web_sys::Response> {
     let window = web_sys::window()?;
     let headers = web_sys::Headers::new().ok()?;
     headers.set("Authorization", &config.authorization()).ok()?;

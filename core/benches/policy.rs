@@ -51,7 +51,7 @@ fn judge_one_edit(c: &mut Criterion) {
             || edited.clone(),
             |mut doc| {
                 if let Verdict::Restore(breaches) =
-                    judge(&grant("someone-else"), &mut doc, subject, &before)
+                    judge(&grant("someone-else"), &mut doc, subject, &before).verdict
                 {
                     restore(&mut doc, &before, &breaches).unwrap();
                 }

@@ -3,6 +3,7 @@
 //! Everything here is deterministic and free of I/O so that the browser app and the edge
 //! Durable Object run the very same code, and so that it is tested natively and fast.
 
+pub mod audit;
 pub mod contact;
 pub mod custom_field;
 pub mod customer;

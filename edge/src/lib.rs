@@ -13,8 +13,10 @@
 //! too (see [`test_hooks`]). `GET /health` answers `ok`.
 
 use crm_core::token::Grant;
+use route::Route;
 use worker::{Context, Env, Method, Request, Response, Result, event};
 
+mod route;
 mod sql_store;
 mod test_hooks;
 mod workspace_object;
@@ -30,18 +32,14 @@ const MIN_SECRET_BYTES: usize = 32;
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let path = req.path();
-    if path == "/health" {
-        return Response::ok("ok");
-    }
-    let Some(route) = path.strip_prefix("/ws/") else {
+    let Some(route) = Route::parse(&path) else {
         return Response::error("not found", 404);
     };
-    // `rows` and the test `clock` are plain requests; the workspace itself is a WebSocket.
-    let (workspace, plain) = match route.split_once('/') {
-        Some((workspace, "rows" | "clock" | "rules-bench")) => (workspace, true),
-        Some(_) => return Response::error("not found", 404),
-        None => (route, false),
+    let Some(workspace) = route.workspace() else {
+        return Response::ok("ok");
     };
+    // `rows`, `audit` and the test hooks are plain requests; the workspace is a WebSocket.
+    let plain = !matches!(route, Route::Socket(_));
     if crm_core::Id::parse(workspace).is_err() {
         return Response::error("invalid workspace id", 400);
     }
@@ -169,7 +167,7 @@ pub(crate) fn grant_of(req: &Request) -> Result<Option<Grant>> {
 
 /// An error answer to `/ws/…` that a page on another origin (the app) may read, so it can tell
 /// a refused token from an unreachable edge.
-fn refusal(message: &str, status: u16) -> Result<Response> {
+pub(crate) fn refusal(message: &str, status: u16) -> Result<Response> {
     readable_anywhere(Response::error(message, status)?)
 }
 

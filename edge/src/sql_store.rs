@@ -2,10 +2,11 @@
 //! document with its current heads (`documents`; a snapshot beyond [`PART_BYTES`] continues
 //! in `parts`, since SQLite on Cloudflare keeps a row under 2 MB), incremental changes
 //! appended after it (`changes`), each customer's summary row as JSON (`rows`), when the rules look at each
-//! customer again (`schedule`), and documents that could not be read kept aside
-//! (`quarantine`).
+//! customer again (`schedule`), documents that could not be read kept aside (`quarantine`),
+//! and the append-only audit trail (`audit`: one JSON [`AuditEntry`] per decision).
 
 use automerge::ChangeHash;
+use crm_core::audit::{AuditEntry, AuditQuery, Numbered};
 use crm_core::customer::HeadedRow;
 use crm_core::replica::WORKSPACE_DOC_ID;
 use crm_core::sync::{DocumentStore, StoreError, Stored};
@@ -27,6 +28,9 @@ pub fn create_tables(sql: &SqlStorage) -> worker::Result<()> {
         "CREATE TABLE IF NOT EXISTS parts (id TEXT NOT NULL, n INTEGER NOT NULL, \
          bytes BLOB NOT NULL, PRIMARY KEY (id, n))",
         "CREATE TABLE IF NOT EXISTS rows (id TEXT PRIMARY KEY, json TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, \
+         at INTEGER NOT NULL, member TEXT NOT NULL, doc TEXT NOT NULL, json TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS audit_doc ON audit (doc, seq)",
         "CREATE TABLE IF NOT EXISTS schedule (id TEXT PRIMARY KEY, at INTEGER NOT NULL)",
         "CREATE INDEX IF NOT EXISTS schedule_at ON schedule (at)",
         "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
@@ -103,6 +107,50 @@ impl SqlStore<'_> {
         }
         json.push(']');
         Ok(json)
+    }
+
+    /// The audit entries `query` asks for, newest first, as a JSON array of [`Numbered`].
+    pub fn audit_json(&self, query: &AuditQuery) -> worker::Result<String> {
+        let mut conditions = Vec::new();
+        let mut bindings: Vec<SqlStorageValue> = Vec::new();
+        let texts = [("doc", &query.doc_id), ("member", &query.member)];
+        for (column, value) in texts {
+            if let Some(value) = value {
+                conditions.push(format!("{column} = ?"));
+                bindings.push(value.as_str().into());
+            }
+        }
+        let numbers = [
+            ("at >= ?", query.from),
+            ("at < ?", query.to),
+            ("seq < ?", query.before),
+        ];
+        for (condition, value) in numbers {
+            if let Some(value) = value {
+                conditions.push(condition.to_owned());
+                bindings.push(value.into());
+            }
+        }
+        let filter = match conditions.is_empty() {
+            true => String::new(),
+            false => format!("WHERE {}", conditions.join(" AND ")),
+        };
+        bindings.push((query.limit as i64).into());
+        let rows = self.0.exec(
+            &format!("SELECT seq, json FROM audit {filter} ORDER BY seq DESC LIMIT ?"),
+            bindings,
+        )?;
+        let mut entries = Vec::new();
+        for row in rows.raw() {
+            let mut row = row?.into_iter();
+            if let (Some(SqlStorageValue::Integer(seq)), Some(SqlStorageValue::String(json))) =
+                (row.next(), row.next())
+                && let Ok(entry) = serde_json::from_str::<AuditEntry>(&json)
+            {
+                entries.push(Numbered { seq, entry });
+            }
+        }
+        serde_json::to_string(&entries).map_err(|e| worker::Error::RustError(e.to_string()))
     }
 
     /// The ids of every stored customer.
@@ -310,6 +358,19 @@ impl DocumentStore for SqlStore<'_> {
             }
         }
         Ok(due)
+    }
+
+    fn audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError> {
+        let json = serde_json::to_string(entry).map_err(|e| StoreError(e.to_string()))?;
+        self.run(
+            "INSERT INTO audit (at, member, doc, json) VALUES (?, ?, ?, ?)",
+            vec![
+                entry.at.into(),
+                entry.member.as_str().into(),
+                entry.doc_id.as_str().into(),
+                json.into(),
+            ],
+        )
     }
 
     fn count(&mut self) -> Result<usize, StoreError> {

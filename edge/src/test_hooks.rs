@@ -19,21 +19,10 @@ use crate::sql_store::SqlStore;
 use crate::workspace_object::{CLOCK_OFFSET, Workspace};
 
 /// A test hook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hook {
     Clock,
     RulesBench,
-}
-
-/// The hook `req` asks for, if any.
-pub fn route(req: &Request) -> Option<Hook> {
-    let path = req.path();
-    if path.ends_with("/clock") {
-        Some(Hook::Clock)
-    } else if path.ends_with("/rules-bench") {
-        Some(Hook::RulesBench)
-    } else {
-        None
-    }
 }
 
 /// The integer query parameter `name` of `req` (0 when absent or not a number).

@@ -11,6 +11,7 @@
 
 use std::cell::{Cell, RefCell};
 
+use crm_core::audit::AuditQuery;
 use crm_core::rules::Language;
 use crm_core::sync::server::{CLOSE_UNSUPPORTED, ConnId, OpenSocket};
 use crm_core::sync::{DocumentStore, Effect, SyncServer};
@@ -21,6 +22,7 @@ use worker::{
     WebSocketPair, durable_object,
 };
 
+use crate::route::Route;
 use crate::sql_store::{SqlStore, create_tables};
 
 /// Documents kept in memory at most; the rest are read from SQLite when needed. A customer
@@ -94,22 +96,26 @@ impl DurableObject for Workspace {
         if self.seed_demo_if_asked(&req)? {
             self.arm_alarm().await?;
         }
-        if let Some(hook) = crate::test_hooks::route(&req) {
-            return self.test_hook(hook, &req).await;
-        }
-        if req.path().ends_with("/rows") {
-            let url = req.url()?;
-            let after = url
-                .query_pairs()
-                .find_map(|(k, v)| (k == "after").then(|| v.into_owned()))
-                .unwrap_or_default();
-            let sql = self.state.storage().sql();
-            let page = SqlStore(&sql).rows_json(&after, ROWS_PAGE)?;
-            let mut response = Response::ok(page)?;
-            response
-                .headers_mut()
-                .set("Content-Type", "application/json")?;
-            return crate::readable_anywhere(response);
+        let path = req.path();
+        let url = req.url()?;
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        let pairs = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        let sql = self.state.storage().sql();
+        match Route::parse(&path) {
+            Some(Route::Test(_, hook)) => return self.test_hook(hook, &req).await,
+            Some(Route::Rows(_)) => {
+                let after = pairs.clone().find_map(|(k, v)| (k == "after").then_some(v));
+                let page = SqlStore(&sql).rows_json(after.unwrap_or_default(), ROWS_PAGE)?;
+                return json_response(page);
+            }
+            Some(Route::Audit(_)) => {
+                let query = AuditQuery::from_pairs(pairs);
+                if !query.allowed(grant.role) {
+                    return crate::refusal("only admins read the whole audit trail", 403);
+                }
+                return json_response(SqlStore(&sql).audit_json(&query)?);
+            }
+            _ => {}
         }
         let conn = self.next_conn.get();
         self.next_conn.set(conn + 1);
@@ -376,4 +382,13 @@ fn close(ws: &WebSocket, code: u16, reason: &str) -> Result<()> {
         end -= 1;
     }
     ws.close(Some(code), Some(&reason[..end]))
+}
+
+/// A JSON answer any page may read.
+fn json_response(json: String) -> Result<Response> {
+    let mut response = Response::ok(json)?;
+    response
+        .headers_mut()
+        .set("Content-Type", "application/json")?;
+    crate::readable_anywhere(response)
 }

@@ -48,6 +48,10 @@ test("no link, no member; a link signs in for good, stays out of addresses and l
   await linkBox.fill(`${app.url}/?token=${token.slice(0, 20)}`);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("alert").filter({ hasText: "cannot be read" }).waitFor();
+  // A link to an edge on another host would hand the device's data and token to it.
+  await linkBox.fill(`${app.url}/?edge=wss://crm-edge.example.net&token=${token}`);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").filter({ hasText: "points to an unknown server" }).waitFor();
 
   // A pasted good link signs in; the address never carries the token afterwards.
   await linkBox.fill(`${app.url}/?edge=${edge.wsUrl}&token=${token}`);

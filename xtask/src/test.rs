@@ -89,7 +89,7 @@ pub fn run() -> Result {
         ),
         step(
             "native tests",
-            command("cargo").args(["test", "-p", "crm-core", "-p", "xtask"]),
+            command("cargo").args(["test", "-p", "crm-core", "-p", "crm-edge", "-p", "xtask"]),
         ),
         step(
             "wasm tests (Chromium)",

@@ -61,6 +61,7 @@ pub fn AccountMenu() -> impl IntoView {
             open_home();
         }
     };
+    let admin = signals.role.get_value() == Role::Admin;
     let name = member_name(signals, &member);
     let initial: String = name.chars().next().map(String::from).unwrap_or_default();
     view! {
@@ -104,6 +105,9 @@ pub fn AccountMenu() -> impl IntoView {
                             </ul>
                         }
                     })}
+                {admin.then(|| view! {
+                    <a class="account-link" href="/audit">{move || lang.get().t().audit_title}</a>
+                })}
                 <p class="muted">{move || lang.get().t().add_workspace}</p>
                 <LinkForm />
                 <div class="account-actions">

@@ -17,6 +17,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::errors::error_text;
 use super::fields::QuickInput;
+use super::history::HistoryCard;
 use super::orders_card::OrdersCard;
 use super::rule_preview::RulePreview;
 use super::stages::{StagePicker, use_pipeline};
@@ -164,6 +165,7 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
     let orders = part(customer, |c| c.orders.clone());
     let notes = part(customer, |c| c.notes.as_str().to_owned());
     let deals_id = id.clone();
+    let history_id = id.clone();
     view! {
         {move || profile.get().map(|p| view! { <ProfileCard p member_name /> })}
         {move || error.get().map(|e| view! { <p class="banner banner-error" role="alert">{e}</p> })}
@@ -182,6 +184,7 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
                 {move || deals.get().map(|items| view! { <DealsCard customer_id=deals_id.clone() items inputs /> })}
                 {move || orders.get().map(|items| view! { <OrdersCard items typed_items=inputs.order_items amount=inputs.order_amount edit /> })}
                 {move || notes.get().map(|notes| view! { <NotesCard customer_id=id.clone() notes draft=inputs.notes edit error /> })}
+                <HistoryCard customer_id=history_id />
             </div>
         </div>
     }

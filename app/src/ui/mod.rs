@@ -1,11 +1,13 @@
 //! The interface: the shell (top bar, navigation, language switch) and the routes to the pages.
 
 mod account_menu;
+mod audit_page;
 mod customer_list;
 mod customer_page;
 mod errors;
 mod fields;
 mod follow_ups;
+mod history;
 mod new_customer;
 mod orders_card;
 mod pipeline;
@@ -132,6 +134,7 @@ fn Workspace(session: SessionHandle, link_error: Option<LinkError>) -> impl Into
                 <Route path=path!("/follow-ups") view=follow_ups::FollowUps />
                 <Route path=path!("/pipeline") view=pipeline::PipelinePage />
                 <Route path=path!("/rules") view=rules_page::RulesPage />
+                <Route path=path!("/audit") view=audit_page::AuditPage />
             </Routes>
         </Shell>
     }

@@ -13,6 +13,7 @@ pub fn link_error_text(t: &Texts, error: LinkError) -> &'static str {
         LinkError::NoToken => t.link_no_token,
         LinkError::Unreadable => t.link_unreadable,
         LinkError::OtherWorkspace => t.link_other_workspace,
+        LinkError::ForeignEdge => t.link_foreign_edge,
     }
 }
 

@@ -34,6 +34,16 @@ pub enum Verdict {
     Refuse(String),
 }
 
+/// A verdict, with the entries the change touched (`profile.name`, `interactions.i1`), for the
+/// audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judgement {
+    /// What to do with the change.
+    pub verdict: Verdict,
+    /// The entries it touched, as dotted paths.
+    pub touched: Vec<String>,
+}
+
 /// Which document a change is to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subject<'a> {
@@ -53,7 +63,7 @@ pub fn judge(
     doc: &mut AutoCommit,
     subject: Subject<'_>,
     before: &[ChangeHash],
-) -> Verdict {
+) -> Judgement {
     let genesis;
     let before = match (subject, before.is_empty()) {
         (Subject::Workspace, true) => {
@@ -68,18 +78,30 @@ pub fn judge(
         _ => before,
     };
     let touched = touched::touched(doc, before);
+    let verdict = verdict(grant, doc, subject, before, &touched);
+    let touched = touched.iter().map(|path| path.join(".")).collect();
+    Judgement { verdict, touched }
+}
+
+fn verdict(
+    grant: &Grant,
+    doc: &AutoCommit,
+    subject: Subject<'_>,
+    before: &[ChangeHash],
+    touched: &std::collections::BTreeSet<touched::Path>,
+) -> Verdict {
     let customer = match subject {
         Subject::Customer(id) => Some(id),
         Subject::Workspace => None,
     };
-    if let Some(reason) = validate::invalid(doc, customer, &touched) {
+    if let Some(reason) = validate::invalid(doc, customer, touched) {
         return Verdict::Refuse(reason);
     }
     let creating = before.is_empty();
     if creating && grant.role != Role::Sales {
         return Verdict::Accept;
     }
-    let breaches = rights::breaches(grant, doc, before, &touched, customer.is_none());
+    let breaches = rights::breaches(grant, doc, before, touched, customer.is_none());
     match (breaches.first(), creating) {
         (None, _) => Verdict::Accept,
         (Some(breach), true) => {

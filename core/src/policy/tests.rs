@@ -127,7 +127,7 @@ fn attempt(
         true => Subject::Workspace,
         false => Subject::Customer(CUSTOMER),
     };
-    let verdict = judge(grant, &mut server, subject, &before);
+    let verdict = judge(grant, &mut server, subject, &before).verdict;
     match &verdict {
         Verdict::Restore(breaches) => {
             restore(&mut server, &before, breaches).unwrap();
@@ -377,7 +377,9 @@ fn concurrent_breach_and_edit_converge_in_every_order() {
             let before = server.get_heads();
             server.merge(&mut device).unwrap();
             let subject = Subject::Customer(CUSTOMER);
-            if let Verdict::Restore(breaches) = judge(&members[n], &mut server, subject, &before) {
+            if let Verdict::Restore(breaches) =
+                judge(&members[n], &mut server, subject, &before).verdict
+            {
                 restore(&mut server, &before, &breaches).unwrap();
                 server.commit();
             }
@@ -425,7 +427,7 @@ fn managers_reassign_follow_ups_sales_do_not() {
 
 /// A document new to the server, judged whole: what `grant` may create.
 fn create(doc: &AutoCommit, grant: &Grant) -> Verdict {
-    judge(grant, &mut doc.clone(), Subject::Customer(CUSTOMER), &[])
+    judge(grant, &mut doc.clone(), Subject::Customer(CUSTOMER), &[]).verdict
 }
 
 #[test]

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use automerge::ChangeHash;
 
 use super::server::{DocumentStore, StoreError, Stored};
+use crate::audit::AuditEntry;
 use crate::customer::HeadedRow;
 use crate::demo::SavedDoc;
 use crate::replica::WORKSPACE_DOC_ID;
@@ -21,6 +22,8 @@ pub struct MemoryStore {
     pub rows: BTreeMap<String, HeadedRow>,
     /// When the rules look at each customer again.
     pub schedule: BTreeMap<String, Millis>,
+    /// The audit trail, oldest first.
+    pub audit: Vec<AuditEntry>,
 }
 
 impl MemoryStore {
@@ -132,6 +135,11 @@ impl DocumentStore for MemoryStore {
 
     fn count(&mut self) -> Result<usize, StoreError> {
         Ok(self.docs.len())
+    }
+
+    fn audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError> {
+        self.audit.push(entry.clone());
+        Ok(())
     }
 
     fn next_due(&mut self) -> Result<Option<Millis>, StoreError> {

@@ -20,6 +20,7 @@ use super::message::{DocMessage, MessageError, PROTOCOL_VERSION, PeerMetadata, R
 use super::notice::Notice;
 use super::slot::DocSlot;
 use super::stored_reply;
+use crate::audit::{AuditEntry, Decision};
 use crate::customer::HeadedRow;
 use crate::error::ModelError;
 use crate::policy;
@@ -116,6 +117,8 @@ pub trait DocumentStore {
     fn quarantine(&mut self, doc_id: &str, reason: &str) -> Result<(), StoreError>;
     /// How many documents are stored.
     fn count(&mut self) -> Result<usize, StoreError>;
+    /// Appends an entry to the audit trail (never changed or removed).
+    fn audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError>;
     /// Records when the rules must look at customer `doc_id` again (`None`: no time-based
     /// outcome pending).
     fn schedule(&mut self, doc_id: &str, at: Option<Millis>) -> Result<(), StoreError>;
@@ -465,10 +468,54 @@ impl SyncServer {
         before: &[ChangeHash],
         store: &mut impl DocumentStore,
     ) -> Result<Settled, StoreError> {
-        let restored = match self.admit(conn, doc_id, before) {
-            Ok(restored) => restored,
-            Err(reason) => return Ok(Settled::Refused(reason)),
+        let Some(grant) = self.connections.get(&conn).map(|c| c.grant.clone()) else {
+            return Ok(Settled::Refused("unknown connection".into()));
         };
+        let (verdict, touched) = self.admit(&grant, doc_id, before);
+        let outcome = match verdict {
+            Err(reason) => Err(reason),
+            Ok(restored) => match self.persist_new_or_known(doc_id, known, store)? {
+                Some(reason) => Err(reason),
+                None => Ok(restored),
+            },
+        };
+        let decision = match &outcome {
+            Err(reason) => Decision::Refused {
+                reason: reason.clone(),
+            },
+            Ok(restored) if restored.is_empty() => Decision::Accepted,
+            Ok(restored) => Decision::Restored {
+                entries: Notice::of(restored).restored,
+            },
+        };
+        let at = self.now.unwrap_or_default();
+        let entry = AuditEntry::new(
+            at,
+            &grant.member,
+            grant.role,
+            doc_id,
+            touched,
+            !known,
+            decision,
+        );
+        store.audit(&entry)?;
+        match outcome {
+            Err(reason) => Ok(Settled::Refused(reason)),
+            Ok(restored) => {
+                self.after_change(doc_id, !known, store)?;
+                Ok(Settled::Stored { restored })
+            }
+        }
+    }
+
+    /// Stores a change the policy admitted, within the workspace's quota for a new document
+    /// and its size for any; returns why not when it is beyond them.
+    fn persist_new_or_known(
+        &mut self,
+        doc_id: &str,
+        known: bool,
+        store: &mut impl DocumentStore,
+    ) -> Result<Option<String>, StoreError> {
         if !known {
             let stored = match self.documents {
                 Some(count) => count,
@@ -476,43 +523,38 @@ impl SyncServer {
             };
             if stored >= self.limits.documents {
                 let most = self.limits.documents;
-                return Ok(Settled::Refused(format!(
+                return Ok(Some(format!(
                     "the workspace holds its most documents ({most})"
                 )));
             }
             self.documents = Some(stored + 1);
         }
-        if let Some(reason) = self.persist(doc_id, known, store)? {
-            if !known {
-                self.documents = self.documents.map(|n| n - 1);
-            }
-            return Ok(Settled::Refused(reason));
+        let refused = self.persist(doc_id, known, store)?;
+        if refused.is_some() && !known {
+            self.documents = self.documents.map(|n| n - 1);
         }
-        self.after_change(doc_id, !known, store)?;
-        Ok(Settled::Stored { restored })
+        Ok(refused)
     }
 
-    /// Judges the change that took `doc_id` from `before` against `conn`'s grant and writes
-    /// the compensating change for what it may not do; returns what it put back, or why the
-    /// change is refused whole.
+    /// Judges the change that took `doc_id` from `before` against `grant` and writes the
+    /// compensating change for what it may not do; returns what it put back (or why the
+    /// change is refused whole) and the entries the change touched.
     fn admit(
         &mut self,
-        conn: ConnId,
+        grant: &Grant,
         doc_id: &str,
         before: &[ChangeHash],
-    ) -> Result<Vec<policy::Breach>, String> {
-        let Some(grant) = self.connections.get(&conn).map(|c| c.grant.clone()) else {
-            return Ok(Vec::new());
-        };
+    ) -> (Result<Vec<policy::Breach>, String>, Vec<String>) {
         let Some(replica) = self.docs.get_mut(doc_id).and_then(|l| l.slot.replica_mut()) else {
-            return Ok(Vec::new());
+            return (Ok(Vec::new()), Vec::new());
         };
         let subject = match replica {
             Replica::Workspace(_) => policy::Subject::Workspace,
             Replica::Customer(_) => policy::Subject::Customer(doc_id),
         };
         let doc = replica.automerge_mut();
-        match policy::judge(&grant, doc, subject, before) {
+        let judgement = policy::judge(grant, doc, subject, before);
+        let verdict = match judgement.verdict {
             policy::Verdict::Accept => Ok(Vec::new()),
             policy::Verdict::Refuse(reason) => Err(reason),
             policy::Verdict::Restore(breaches) => {
@@ -522,7 +564,8 @@ impl SyncServer {
                 }
                 Ok(breaches)
             }
-        }
+        };
+        (verdict, judgement.touched)
     }
 
     /// Tells the device on `conn` which of its changes to a document were put back, as an

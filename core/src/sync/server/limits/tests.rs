@@ -7,6 +7,7 @@ use automerge::sync::ChunkList;
 
 use super::super::tests::{NOW, grant, joined_as, sends};
 use super::super::*;
+use crate::audit::Decision;
 use crate::customer::{
     Channel, Direction, Lifecycle, NewCustomer, NewInteraction, ProfileEdit, Source,
 };
@@ -104,6 +105,15 @@ fn a_salesperson_creates_only_customers_of_their_own() {
         "nothing of it is stored"
     );
     assert_eq!(server.loaded(), 0, "nor kept in memory");
+    let refused = store.audit.last().unwrap();
+    assert_eq!(
+        (refused.member.as_str(), refused.role),
+        ("sales", Role::Sales)
+    );
+    assert!(
+        matches!(&refused.decision, Decision::Refused { reason } if reason.contains("profile.owner"))
+    );
+    assert!(refused.created && refused.paths.is_empty());
 
     let mut client = joined_as(&mut server, &mut store, 2, Role::Sales);
     let effects = push(
@@ -413,4 +423,14 @@ fn a_device_hears_which_entries_were_put_back() {
             .iter()
             .all(|m| !matches!(m, RepoMessage::Ephemeral { .. }))
     );
+    // The audit trail: the admin's creation accepted, the salesperson's rename put back.
+    let trail: Vec<(&str, &Decision)> = (store.audit.iter())
+        .map(|e| (e.member.as_str(), &e.decision))
+        .collect();
+    assert_eq!(trail[0], ("admin", &Decision::Accepted));
+    let (member, Decision::Restored { entries }) = trail.last().unwrap() else {
+        panic!("the rename was put back: {trail:?}")
+    };
+    assert_eq!(*member, "sales-other");
+    assert!(entries.iter().any(|(path, _)| path == "profile.name"));
 }
