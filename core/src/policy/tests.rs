@@ -8,7 +8,7 @@ use autosurgeon::{Reconcile, reconcile_prop};
 use super::{Subject, Verdict, judge, restore};
 use crate::customer::{
     AutoTag, Channel, Direction, FollowUp, Interaction, Lifecycle, NewInteraction, NewOrder,
-    OrderChannel, RuleFiring, Source,
+    OrderChannel, ProfileEdit, RuleFiring, Source,
 };
 use crate::document::{CrmDocument, Stamp};
 use crate::id::Id;
@@ -501,5 +501,116 @@ fn invalid_values_are_refused_whole_naming_the_field() {
             doc.clone().get_heads(),
             "nothing of it stays"
         );
+    }
+}
+
+/// A member's honest edit, made through the model's operations on an up-to-date device.
+#[derive(Debug, Clone)]
+enum Op {
+    Rename(u8),
+    AddTag(u8),
+    RemoveTag(u8),
+    SetOwner(usize),
+}
+
+/// Who edits: two salespeople and a manager.
+const MEMBERS: [(&str, Role); 3] = [
+    ("sales-a", Role::Sales),
+    ("sales-b", Role::Sales),
+    ("m", Role::Manager),
+];
+
+/// The rights table as a plain model: what the customer holds after the edits it allows.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Model {
+    name: String,
+    owner: String,
+    tags: std::collections::BTreeMap<String, String>,
+}
+
+impl Model {
+    fn apply(&mut self, who: usize, op: &Op) {
+        let (me, role) = MEMBERS[who];
+        let manager = role != Role::Sales;
+        if !manager && !self.owner.is_empty() && self.owner != me {
+            return;
+        }
+        match op {
+            Op::Rename(n) => self.name = format!("客户 {n}"),
+            Op::AddTag(t) => {
+                // Adding a tag that is there already changes nothing.
+                self.tags
+                    .entry(format!("t{t}"))
+                    .or_insert_with(|| me.to_owned());
+            }
+            Op::RemoveTag(t) => {
+                let tag = format!("t{t}");
+                if manager || self.tags.get(&tag).is_some_and(|by| by == me) {
+                    self.tags.remove(&tag);
+                }
+            }
+            Op::SetOwner(o) if manager => self.owner = MEMBERS[*o].0.to_owned(),
+            Op::SetOwner(_) => {}
+        }
+    }
+
+    fn of(doc: &AutoCommit) -> Self {
+        let customer = CustomerDoc::from_automerge(doc.clone())
+            .unwrap()
+            .customer()
+            .unwrap();
+        Self {
+            name: customer.profile.name,
+            owner: customer.profile.owner,
+            tags: (customer.tags.into_iter())
+                .map(|(tag, t)| (tag, t.added_by))
+                .collect(),
+        }
+    }
+}
+
+fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+    use proptest::prelude::*;
+    prop_oneof![
+        (0..4u8).prop_map(Op::Rename),
+        (0..3u8).prop_map(Op::AddTag),
+        (0..3u8).prop_map(Op::RemoveTag),
+        (0..3usize).prop_map(Op::SetOwner),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Random edits by random members, each made on an up-to-date device and judged by the
+    /// server: what the server holds is what the allowed edits alone make.
+    #[test]
+    fn the_server_holds_what_the_allowed_edits_alone_make(
+        edits in proptest::collection::vec((0..3usize, op()), 1..12)
+    ) {
+        let mut server = customer("sales-a");
+        let mut model = Model::of(&server);
+        for (who, op) in &edits {
+            let (me, role) = MEMBERS[*who];
+            let stamp = Stamp::new(me, 10);
+            let mut device = CustomerDoc::from_automerge(server.fork()).unwrap();
+            // An operation the model refuses on its own (removing a missing tag) is a no-op.
+            let _ = match op {
+                Op::Rename(n) => device.edit_profile(ProfileEdit::Name(format!("客户 {n}")), &stamp),
+                Op::AddTag(t) => device.add_tag(&format!("t{t}"), &stamp),
+                Op::RemoveTag(t) => device.remove_tag(&format!("t{t}"), &stamp),
+                Op::SetOwner(o) => device.edit_profile(ProfileEdit::Owner(MEMBERS[*o].0.into()), &stamp),
+            };
+            let before = server.get_heads();
+            server.merge(device.automerge_mut()).unwrap();
+            let verdict = judge(&grant(me, role), &mut server, Subject::Customer(CUSTOMER), &before).verdict;
+            if let Verdict::Restore(breaches) = &verdict {
+                restore(&mut server, &before, breaches).unwrap();
+                server.commit();
+            }
+            proptest::prop_assert!(!matches!(verdict, Verdict::Refuse(_)), "{verdict:?}");
+            model.apply(*who, op);
+            proptest::prop_assert_eq!(Model::of(&server), model.clone(), "after {:?} by {}", op, me);
+        }
     }
 }
