@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::history::{EntryList, trail_error};
-use super::{use_session, use_signals};
+use super::{member_choices, use_session, use_signals};
 use crate::audit_trail::{self, TrailError};
 use crate::i18n::use_lang;
 
@@ -58,18 +58,7 @@ pub fn AuditPage() -> impl IntoView {
         day.track();
         load(None);
     });
-    let members = Memo::new(move |_| {
-        signals.workspace.with(|ws| {
-            ws.as_ref()
-                .map(|ws| {
-                    ws.members
-                        .iter()
-                        .map(|(id, m)| (id.clone(), m.name.clone()))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
-    });
+    let members = member_choices(signals);
     let admin = signals.role.get_value() == Role::Admin;
     view! {
         <div class="page-head">

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::new_customer::NewCustomerForm;
 use super::segments::{SegmentPicker, find_segment};
-use super::{member_name, use_signals};
+use super::{member_choices, member_name, use_signals};
 use crate::i18n::{Lang, use_lang};
 
 /// Rows rendered at first; "show more" adds as many again.
@@ -71,18 +71,7 @@ pub fn CustomerList() -> impl IntoView {
                 .collect::<BTreeSet<String>>()
         })
     });
-    let owners = Memo::new(move |_| {
-        signals.workspace.with(|ws| {
-            ws.as_ref()
-                .map(|ws| {
-                    ws.members
-                        .iter()
-                        .map(|(id, m)| (id.clone(), m.name.clone()))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
-    });
+    let owners = member_choices(signals);
 
     view! {
         <section class="card list-card">

@@ -51,6 +51,22 @@ fn member_name(signals: SessionSignals, id: &str) -> String {
     })
 }
 
+/// The team's members as (id, name), for pickers; follows the workspace.
+fn member_choices(signals: SessionSignals) -> Memo<Vec<(String, String)>> {
+    Memo::new(move |_| {
+        signals.workspace.with(|ws| {
+            ws.as_ref()
+                .map(|ws| {
+                    ws.members
+                        .iter()
+                        .map(|(id, m)| (id.clone(), m.name.clone()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    })
+}
+
 /// What the root shows.
 #[derive(Clone)]
 enum Start {

@@ -476,16 +476,16 @@ impl SyncServer {
             Err(reason) => Err(reason),
             Ok(restored) => match self.persist_new_or_known(doc_id, known, store)? {
                 Some(reason) => Err(reason),
-                None => Ok(restored),
+                None => Ok(Notice::of(&restored)),
             },
         };
         let decision = match &outcome {
             Err(reason) => Decision::Refused {
                 reason: reason.clone(),
             },
-            Ok(restored) if restored.is_empty() => Decision::Accepted,
+            Ok(restored) if restored.restored.is_empty() => Decision::Accepted,
             Ok(restored) => Decision::Restored {
-                entries: Notice::of(restored).restored,
+                entries: restored.restored.clone(),
             },
         };
         let at = self.now.unwrap_or_default();
@@ -516,22 +516,22 @@ impl SyncServer {
         known: bool,
         store: &mut impl DocumentStore,
     ) -> Result<Option<String>, StoreError> {
-        if !known {
-            let stored = match self.documents {
-                Some(count) => count,
-                None => store.count()?,
-            };
-            if stored >= self.limits.documents {
-                let most = self.limits.documents;
-                return Ok(Some(format!(
-                    "the workspace holds its most documents ({most})"
-                )));
-            }
-            self.documents = Some(stored + 1);
+        let stored = match (known, self.documents) {
+            (true, _) => None,
+            (false, Some(count)) => Some(count),
+            (false, None) => Some(store.count()?),
+        };
+        let most = self.limits.documents;
+        if stored.is_some_and(|n| n >= most) {
+            return Ok(Some(format!(
+                "the workspace holds its most documents ({most})"
+            )));
         }
         let refused = self.persist(doc_id, known, store)?;
-        if refused.is_some() && !known {
-            self.documents = self.documents.map(|n| n - 1);
+        if refused.is_none()
+            && let Some(n) = stored
+        {
+            self.documents = Some(n + 1);
         }
         Ok(refused)
     }
@@ -571,13 +571,8 @@ impl SyncServer {
     /// Tells the device on `conn` which of its changes to a document were put back, as an
     /// ephemeral message from the server (automerge-repo clients hand it to the document's
     /// handle as an `ephemeral-message` event; the app shows it on the record).
-    fn notice(
-        &self,
-        conn: ConnId,
-        document_id: RepoDocId,
-        restored: &[policy::Breach],
-    ) -> Option<Effect> {
-        if restored.is_empty() {
+    fn notice(&self, conn: ConnId, document_id: RepoDocId, restored: &Notice) -> Option<Effect> {
+        if restored.restored.is_empty() {
             return None;
         }
         let peer = self.connections.get(&conn)?.peer.clone()?;
@@ -587,25 +582,19 @@ impl SyncServer {
             count: 0,
             session_id: self.peer_id.clone(),
             document_id,
-            data: Notice::of(restored).encode(),
+            data: restored.encode(),
         };
         Some(Effect::Send(conn, notice.encode()))
     }
 
     /// Drops `doc_id` from memory without storing anything: it reloads from the store when
-    /// next needed. Devices that synced it are owed a reset (they may believe the server
-    /// holds what it forgot).
+    /// next needed.
     fn forget_document(&mut self, doc_id: &str) {
-        self.docs.remove(doc_id);
         self.unsent.remove(doc_id);
         if doc_id == crate::replica::WORKSPACE_DOC_ID {
             self.inactive = None;
         }
-        for connection in self.connections.values_mut() {
-            if connection.syncs.remove(doc_id).is_some() {
-                connection.owed_resets.insert(doc_id.to_owned());
-            }
-        }
+        self.unload(doc_id, true);
     }
 
     /// Relays an ephemeral message from `conn` (joined as `peer`) to every other joined
@@ -924,17 +913,20 @@ impl SyncServer {
         by_use.sort_unstable();
         let excess = self.docs.len().saturating_sub(target);
         for (_, id) in by_use.into_iter().take(excess) {
-            let Some(mut evicted) = self.docs.remove(&id) else {
-                continue;
-            };
-            // Sync states go with the document (they are rebuilt on the next message). Changes
-            // that waited in memory for their dependencies are gone too; devices must not go on
-            // believing the server has them, so each that synced it is owed a reset.
-            let queued = evicted.slot.has_queued_changes();
-            for connection in self.connections.values_mut() {
-                if connection.syncs.remove(&id).is_some() && queued {
-                    connection.owed_resets.insert(id.clone());
-                }
+            // Changes that waited in memory for their dependencies go with the document.
+            let queued = (self.docs.get_mut(&id)).is_some_and(|l| l.slot.has_queued_changes());
+            self.unload(&id, queued);
+        }
+    }
+
+    /// Drops `doc_id` from memory with its sync states (rebuilt on the next message); when
+    /// `lost` (memory held what the store does not), each device that synced it is owed a
+    /// reset, so that none goes on believing the server has what it forgot.
+    fn unload(&mut self, doc_id: &str, lost: bool) {
+        self.docs.remove(doc_id);
+        for connection in self.connections.values_mut() {
+            if connection.syncs.remove(doc_id).is_some() && lost {
+                connection.owed_resets.insert(doc_id.to_owned());
             }
         }
     }
@@ -955,7 +947,7 @@ fn too_big(bytes: usize, most: usize) -> String {
 /// What became of a change a device brought.
 enum Settled {
     /// Stored, with these entries put back.
-    Stored { restored: Vec<policy::Breach> },
+    Stored { restored: Notice },
     /// Not stored, for this reason.
     Refused(String),
 }
