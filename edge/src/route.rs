@@ -14,7 +14,7 @@ pub enum Route<'a> {
     Rows(&'a str),
     /// `GET /ws/{workspace}/audit?…`: the audit trail, newest first.
     Audit(&'a str),
-    /// A test hook (`clock`, `rules-bench`), served only with `TEST_HOOKS=1`.
+    /// A test hook (`clock`, `rules-bench`, `store-contract`), served only with `TEST_HOOKS=1`.
     Test(&'a str, Hook),
 }
 
@@ -31,6 +31,7 @@ impl<'a> Route<'a> {
             Some((workspace, "audit")) => Self::Audit(workspace),
             Some((workspace, "clock")) => Self::Test(workspace, Hook::Clock),
             Some((workspace, "rules-bench")) => Self::Test(workspace, Hook::RulesBench),
+            Some((workspace, "store-contract")) => Self::Test(workspace, Hook::StoreContract),
             Some(_) => return None,
         })
     }

@@ -4,6 +4,10 @@
 //! appended after it (`changes`), each customer's summary row as JSON (`rows`), when the rules look at each
 //! customer again (`schedule`), documents that could not be read kept aside (`quarantine`),
 //! and the append-only audit trail (`audit`: one JSON [`AuditEntry`] per decision).
+//!
+//! A write of several statements (an append with its heads, a replace with its parts, a
+//! quarantine) runs in one `transactionSync`: it commits whole or, when a statement fails,
+//! not at all.
 
 use automerge::ChangeHash;
 use crm_core::audit::{AuditEntry, AuditQuery, Numbered};
@@ -11,7 +15,23 @@ use crm_core::customer::HeadedRow;
 use crm_core::replica::WORKSPACE_DOC_ID;
 use crm_core::sync::{DocumentStore, StoreError, Stored};
 use crm_core::values::Millis;
-use worker::{SqlStorage, SqlStorageValue};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use worker::{SqlStorage, SqlStorageValue, State, Storage};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The object's storage, seen for the one method workers-rs does not bind.
+    #[wasm_bindgen(extends = js_sys::Object)]
+    type TransactionalStorage;
+
+    /// Runs `body` in a SQLite transaction, rolled back if it throws.
+    #[wasm_bindgen(method, catch, js_name = transactionSync)]
+    fn transaction_sync(this: &TransactionalStorage, body: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// One SQL statement and its bindings.
+type Statement = (String, Vec<SqlStorageValue>);
 
 /// Largest piece of a snapshot stored in one row.
 pub const PART_BYTES: usize = 1 << 20;
@@ -71,17 +91,50 @@ fn stored_heads(value: Option<SqlStorageValue>) -> Vec<ChangeHash> {
 }
 
 /// Documents in the object's SQLite.
-pub struct SqlStore<'a>(pub &'a SqlStorage);
+pub struct SqlStore {
+    sql: SqlStorage,
+    storage: Storage,
+}
 
-impl SqlStore<'_> {
+impl SqlStore {
+    /// The store of the object whose state this is.
+    pub fn of(state: &State) -> Self {
+        let storage = state.storage();
+        Self {
+            sql: storage.sql(),
+            storage,
+        }
+    }
+
     /// The first row `query` returns for `id`, if any.
     fn row(&self, query: &str, id: &str) -> Result<Option<Vec<SqlStorageValue>>, StoreError> {
-        let mut rows = self.0.exec(query, vec![id.into()]).map_err(failed)?.raw();
+        let mut rows = self.sql.exec(query, vec![id.into()]).map_err(failed)?.raw();
         rows.next().transpose().map_err(failed)
     }
 
     fn run(&self, query: &str, bindings: Vec<SqlStorageValue>) -> Result<(), StoreError> {
-        self.0.exec(query, bindings).map(|_| ()).map_err(failed)
+        self.sql.exec(query, bindings).map(|_| ()).map_err(failed)
+    }
+
+    /// Runs `statements` in one transaction: all of them, or none when one fails.
+    pub fn atomically(&self, statements: Vec<Statement>) -> Result<(), StoreError> {
+        let sql = self.sql.clone();
+        let body = Closure::once_into_js(move || -> Result<(), JsValue> {
+            for (query, bindings) in statements {
+                sql.exec(&query, bindings).map_err(JsValue::from)?;
+            }
+            Ok(())
+        });
+        let storage: &TransactionalStorage = self.storage.as_raw().unchecked_ref();
+        match storage.transaction_sync(&body) {
+            Ok(_) => Ok(()),
+            Err(error) => Err(StoreError(
+                js_sys::Error::from(error)
+                    .message()
+                    .as_string()
+                    .unwrap_or_default(),
+            )),
+        }
     }
 
     /// Up to `limit` stored summary rows of the customers after `after` in id order (fewer
@@ -90,7 +143,7 @@ impl SqlStore<'_> {
     /// being in memory at once).
     pub fn rows_json(&self, after: &str, limit: u32) -> worker::Result<String> {
         let mut json = String::from("[");
-        let rows = self.0.exec(
+        let rows = self.sql.exec(
             "SELECT json FROM rows WHERE id > ? ORDER BY id LIMIT ?",
             vec![after.into(), i64::from(limit).into()],
         )?;
@@ -136,7 +189,7 @@ impl SqlStore<'_> {
             false => format!("WHERE {}", conditions.join(" AND ")),
         };
         bindings.push((query.limit as i64).into());
-        let rows = self.0.exec(
+        let rows = self.sql.exec(
             &format!("SELECT seq, json FROM audit {filter} ORDER BY seq DESC LIMIT ?"),
             bindings,
         )?;
@@ -155,7 +208,7 @@ impl SqlStore<'_> {
 
     /// The ids of every stored customer.
     pub fn customer_ids(&self) -> worker::Result<Vec<String>> {
-        let rows = self.0.exec(
+        let rows = self.sql.exec(
             "SELECT id FROM documents WHERE id != ?",
             vec![WORKSPACE_DOC_ID.into()],
         )?;
@@ -171,7 +224,7 @@ impl SqlStore<'_> {
     /// An integer setting, if set.
     pub fn setting(&self, key: &str) -> Result<i64, StoreError> {
         let values = integers(
-            self.0,
+            &self.sql,
             "SELECT value FROM settings WHERE key = ?",
             vec![key.into()],
         )?;
@@ -190,7 +243,7 @@ impl SqlStore<'_> {
     /// Whether the object holds no document at all.
     pub fn is_empty(&self) -> worker::Result<bool> {
         Ok(self
-            .0
+            .sql
             .exec("SELECT id FROM documents LIMIT 1", None)?
             .raw()
             .next()
@@ -198,12 +251,12 @@ impl SqlStore<'_> {
     }
 }
 
-impl DocumentStore for SqlStore<'_> {
+impl DocumentStore for SqlStore {
     fn load(&mut self, doc_id: &str) -> Result<Option<Stored>, StoreError> {
         // One query: the snapshot with its heads first (kind 0), the rest of a large snapshot
         // (kind 1, by part), then the changes (kind 2, by sequence).
         let rows = self
-            .0
+            .sql
             .exec(
                 "SELECT bytes, heads, 0 AS kind, 0 AS n FROM documents WHERE id = ?1 \
                  UNION ALL SELECT bytes, NULL, 1, n FROM parts WHERE id = ?1 \
@@ -251,15 +304,18 @@ impl DocumentStore for SqlStore<'_> {
         change: &[u8],
         heads: &[ChangeHash],
     ) -> Result<(), StoreError> {
-        self.run(
-            "INSERT INTO changes (id, seq, bytes) VALUES \
-             (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM changes WHERE id = ?1), ?2)",
-            vec![doc_id.into(), SqlStorageValue::Blob(change.to_vec())],
-        )?;
-        self.run(
-            "UPDATE documents SET heads = ? WHERE id = ?",
-            vec![encode_heads(heads), doc_id.into()],
-        )
+        self.atomically(vec![
+            (
+                "INSERT INTO changes (id, seq, bytes) VALUES \
+                 (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM changes WHERE id = ?1), ?2)"
+                    .into(),
+                vec![doc_id.into(), SqlStorageValue::Blob(change.to_vec())],
+            ),
+            (
+                "UPDATE documents SET heads = ? WHERE id = ?".into(),
+                vec![encode_heads(heads), doc_id.into()],
+            ),
+        ])
     }
 
     fn replace(
@@ -270,27 +326,33 @@ impl DocumentStore for SqlStore<'_> {
     ) -> Result<(), StoreError> {
         let mut parts = snapshot.chunks(PART_BYTES);
         let first = parts.next().unwrap_or_default();
-        self.run("DELETE FROM parts WHERE id = ?", vec![doc_id.into()])?;
+        let mut statements: Vec<Statement> =
+            vec![("DELETE FROM parts WHERE id = ?".into(), vec![doc_id.into()])];
         for (n, part) in parts.enumerate() {
-            self.run(
-                "INSERT INTO parts (id, n, bytes) VALUES (?, ?, ?)",
+            statements.push((
+                "INSERT INTO parts (id, n, bytes) VALUES (?, ?, ?)".into(),
                 vec![
                     doc_id.into(),
                     (n as i64).into(),
                     SqlStorageValue::Blob(part.to_vec()),
                 ],
-            )?;
+            ));
         }
-        self.run(
+        statements.push((
             "INSERT INTO documents (id, bytes, heads) VALUES (?, ?, ?) \
-             ON CONFLICT(id) DO UPDATE SET bytes = excluded.bytes, heads = excluded.heads",
+             ON CONFLICT(id) DO UPDATE SET bytes = excluded.bytes, heads = excluded.heads"
+                .into(),
             vec![
                 doc_id.into(),
                 SqlStorageValue::Blob(first.to_vec()),
                 encode_heads(heads),
             ],
-        )?;
-        self.run("DELETE FROM changes WHERE id = ?", vec![doc_id.into()])
+        ));
+        statements.push((
+            "DELETE FROM changes WHERE id = ?".into(),
+            vec![doc_id.into()],
+        ));
+        self.atomically(statements)
     }
 
     fn put_row(&mut self, doc_id: &str, row: &HeadedRow) -> Result<(), StoreError> {
@@ -304,23 +366,28 @@ impl DocumentStore for SqlStore<'_> {
 
     fn quarantine(&mut self, doc_id: &str, reason: &str) -> Result<(), StoreError> {
         worker::console_error!("quarantining document {doc_id}: {reason}");
-        self.run("DELETE FROM rows WHERE id = ?", vec![doc_id.into()])?;
         let now = worker::Date::now().as_millis() as i64;
-        self.run(
-            "INSERT INTO quarantine (id, at, reason, snapshot, changes) \
-             SELECT id, ?2, ?3, bytes, (SELECT COUNT(*) FROM changes WHERE id = ?1) \
-             FROM documents WHERE id = ?1",
-            vec![doc_id.into(), now.into(), reason.into()],
-        )?;
-        self.run("DELETE FROM documents WHERE id = ?", vec![doc_id.into()])?;
+        let id = || -> Vec<SqlStorageValue> { vec![doc_id.into()] };
+        let mut statements: Vec<Statement> = vec![
+            ("DELETE FROM rows WHERE id = ?".into(), id()),
+            (
+                "INSERT INTO quarantine (id, at, reason, snapshot, changes) \
+                 SELECT id, ?2, ?3, bytes, (SELECT COUNT(*) FROM changes WHERE id = ?1) \
+                 FROM documents WHERE id = ?1"
+                    .into(),
+                vec![doc_id.into(), now.into(), reason.into()],
+            ),
+            ("DELETE FROM documents WHERE id = ?".into(), id()),
+            ("DELETE FROM schedule WHERE id = ?".into(), id()),
+        ];
         // The rest of the snapshot and the changes stay under a renamed id: nothing is deleted.
         for table in ["parts", "changes"] {
-            self.run(
-                &format!("UPDATE {table} SET id = 'quarantine/' || id || '/' || ?2 WHERE id = ?1"),
+            statements.push((
+                format!("UPDATE {table} SET id = 'quarantine/' || id || '/' || ?2 WHERE id = ?1"),
                 vec![doc_id.into(), now.into()],
-            )?;
+            ));
         }
-        self.schedule(doc_id, None)
+        self.atomically(statements)
     }
 
     fn schedule(&mut self, doc_id: &str, at: Option<Millis>) -> Result<(), StoreError> {
@@ -344,7 +411,7 @@ impl DocumentStore for SqlStore<'_> {
 
     fn due(&mut self, now: Millis, limit: usize) -> Result<Vec<String>, StoreError> {
         let rows = self
-            .0
+            .sql
             .exec(
                 "SELECT id FROM schedule WHERE at <= ? ORDER BY at LIMIT ?",
                 vec![now.into(), (limit as i64).into()],
@@ -374,13 +441,13 @@ impl DocumentStore for SqlStore<'_> {
     }
 
     fn count(&mut self) -> Result<usize, StoreError> {
-        let count = integers(self.0, "SELECT COUNT(*) FROM documents", Vec::new())?;
+        let count = integers(&self.sql, "SELECT COUNT(*) FROM documents", Vec::new())?;
         Ok(count.first().map_or(0, |&n| n as usize))
     }
 
     fn next_due(&mut self) -> Result<Option<Millis>, StoreError> {
         Ok(
-            integers(self.0, "SELECT MIN(at) FROM schedule", Vec::new())?
+            integers(&self.sql, "SELECT MIN(at) FROM schedule", Vec::new())?
                 .into_iter()
                 .next(),
         )

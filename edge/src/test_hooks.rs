@@ -7,15 +7,17 @@
 //! - `GET /ws/{id}/rules-bench?token=…&repeat=K` reads every stored customer and evaluates the
 //!   workspace's rules on all of them K times; answers `{"customers": n, "repeat": K}`. Timed
 //!   by the caller: a Worker's clock does not advance while it computes.
+//! - `POST /ws/{id}/store-contract?token=…` on a workspace that holds nothing runs core's
+//!   [`store_contract`] on the SQLite store, then checks that a write whose second statement
+//!   fails leaves nothing of its first; answers `ok`, or 500 with the broken promise.
 
 use crm_core::CrmDocument;
 use crm_core::customer::Customer;
 use crm_core::replica::{Replica, WORKSPACE_DOC_ID};
 use crm_core::rules::{Context, plan};
-use crm_core::sync::DocumentStore;
+use crm_core::sync::{DocumentStore, store_contract};
 use worker::{Request, Response, Result};
 
-use crate::sql_store::SqlStore;
 use crate::workspace_object::{CLOCK_OFFSET, Workspace};
 
 /// A test hook.
@@ -23,6 +25,7 @@ use crate::workspace_object::{CLOCK_OFFSET, Workspace};
 pub enum Hook {
     Clock,
     RulesBench,
+    StoreContract,
 }
 
 /// The integer query parameter `name` of `req` (0 when absent or not a number).
@@ -55,14 +58,14 @@ impl Workspace {
         match hook {
             Hook::Clock => self.advance_clock(param(req, "advance_ms")?.max(0)).await,
             Hook::RulesBench => self.rules_bench(param(req, "repeat")?.max(0)),
+            Hook::StoreContract => self.store_contract(),
         }
     }
 
     async fn advance_clock(&self, advance: i64) -> Result<Response> {
         let now = self.now();
         let offset = self.clock_offset.get().unwrap_or(0) + advance;
-        let sql = self.state.storage().sql();
-        SqlStore(&sql)
+        self.store()
             .set_setting(CLOCK_OFFSET, offset)
             .map_err(failed)?;
         self.clock_offset.set(Some(offset));
@@ -72,9 +75,31 @@ impl Workspace {
         crate::readable_anywhere(Response::ok((now + advance).to_string())?)
     }
 
+    fn store_contract(&self) -> Result<Response> {
+        let mut store = self.store();
+        if !store.is_empty()? {
+            return Response::error("the workspace holds documents", 409);
+        }
+        if let Err(broken) = store_contract::check(&mut store) {
+            return Response::error(broken, 500);
+        }
+        const PROBE: &str = "atomic-probe";
+        let torn = store.atomically(vec![
+            (
+                format!("INSERT INTO settings (key, value) VALUES ('{PROBE}', 1)"),
+                Vec::new(),
+            ),
+            ("INSERT INTO no_such_table VALUES (1)".into(), Vec::new()),
+        ]);
+        match (torn, store.setting(PROBE).map_err(failed)?) {
+            (Err(_), 0) => Response::ok("ok"),
+            (Ok(()), _) => Response::error("a failing statement did not fail the write", 500),
+            (Err(_), _) => Response::error("a failed write left its first statement", 500),
+        }
+    }
+
     fn rules_bench(&self, repeat: i64) -> Result<Response> {
-        let sql = self.state.storage().sql();
-        let mut store = SqlStore(&sql);
+        let mut store = self.store();
         let workspace = store
             .load(WORKSPACE_DOC_ID)
             .map_err(failed)?

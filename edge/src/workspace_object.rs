@@ -78,6 +78,14 @@ impl DurableObject for Workspace {
             _ => Language::Zh,
         };
         server.set_defaults(RuleBook::defaults(lang));
+        // The workspace's document quota, if the deployment sets one (`MAX_DOCUMENTS`).
+        if let Some(most) = env
+            .var("MAX_DOCUMENTS")
+            .ok()
+            .and_then(|v| v.to_string().parse().ok())
+        {
+            server.limits.documents = most;
+        }
         Self {
             state,
             env,
@@ -100,12 +108,13 @@ impl DurableObject for Workspace {
         let url = req.url()?;
         let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
         let pairs = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-        let sql = self.state.storage().sql();
         match Route::parse(&path) {
             Some(Route::Test(_, hook)) => return self.test_hook(hook, &req).await,
             Some(Route::Rows(_)) => {
                 let after = pairs.clone().find_map(|(k, v)| (k == "after").then_some(v));
-                let page = SqlStore(&sql).rows_json(after.unwrap_or_default(), ROWS_PAGE)?;
+                let page = self
+                    .store()
+                    .rows_json(after.unwrap_or_default(), ROWS_PAGE)?;
                 return json_response(page);
             }
             Some(Route::Audit(_)) => {
@@ -113,7 +122,7 @@ impl DurableObject for Workspace {
                 if !query.allowed(grant.role) {
                     return crate::refusal("only admins read the whole audit trail", 403);
                 }
-                return json_response(SqlStore(&sql).audit_json(&query)?);
+                return json_response(self.store().audit_json(&query)?);
             }
             _ => {}
         }
@@ -158,8 +167,7 @@ impl DurableObject for Workspace {
             let now = self.now();
             let mut server = self.server.borrow_mut();
             server.set_time(now);
-            let sql = self.state.storage().sql();
-            server.receive(conn, &frame, &mut SqlStore(&sql))
+            server.receive(conn, &frame, &mut self.store())
         };
         let (carried, flush_in) = self.carry_out_all(Some((conn, &ws)), effects);
         let armed = self.arm_alarm().await;
@@ -208,6 +216,11 @@ impl DurableObject for Workspace {
 }
 
 impl Workspace {
+    /// The object's documents in its SQLite.
+    pub(crate) fn store(&self) -> SqlStore {
+        SqlStore::of(&self.state)
+    }
+
     /// The connection number a socket was tagged with.
     fn conn_of(&self, ws: &WebSocket) -> Option<ConnId> {
         tagged(&self.state.get_tags(ws), CONN_TAG)
@@ -271,8 +284,7 @@ impl Workspace {
         let offset = match self.clock_offset.get() {
             Some(offset) => offset,
             None => {
-                let sql = self.state.storage().sql();
-                let offset = SqlStore(&sql).setting(CLOCK_OFFSET).unwrap_or(0);
+                let offset = self.store().setting(CLOCK_OFFSET).unwrap_or(0);
                 self.clock_offset.set(Some(offset));
                 offset
             }
@@ -286,9 +298,8 @@ impl Workspace {
         let effects = {
             let mut server = self.server.borrow_mut();
             server.set_time(now);
-            let sql = self.state.storage().sql();
             server
-                .run_due(RULES_BATCH, &mut SqlStore(&sql))
+                .run_due(RULES_BATCH, &mut self.store())
                 .map_err(|e| worker::Error::RustError(e.to_string()))?
         };
         self.carry_out_all(None, effects).0
@@ -296,8 +307,8 @@ impl Workspace {
 
     /// Sets the alarm to the earliest time a customer's rules can change, if it moved.
     pub(crate) async fn arm_alarm(&self) -> Result<()> {
-        let sql = self.state.storage().sql();
-        let next = SqlStore(&sql)
+        let next = self
+            .store()
             .next_due()
             .map_err(|e| worker::Error::RustError(e.to_string()))?;
         let Some(next) = next else {
@@ -325,8 +336,7 @@ impl Workspace {
         if var("DEMO_WORKSPACE").is_none() || var("DEMO_WORKSPACE") != workspace {
             return Ok(false);
         }
-        let sql = self.state.storage().sql();
-        let mut store = SqlStore(&sql);
+        let mut store = self.store();
         if !store.is_empty()? {
             return Ok(false);
         }

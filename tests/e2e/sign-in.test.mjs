@@ -52,6 +52,13 @@ test("no link, no member; a link signs in for good, stays out of addresses and l
   await linkBox.fill(`${app.url}/?edge=wss://crm-edge.example.net&token=${token}`);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("alert").filter({ hasText: "points to an unknown server" }).waitFor();
+  // And the page's Content-Security-Policy lets nothing in it connect to such a host.
+  const blocked = await page.evaluate(() => new Promise((resolve) => {
+    document.addEventListener("securitypolicyviolation", (e) => resolve(e.effectiveDirective), { once: true });
+    fetch("https://crm-edge.example.net/ws/team-a/rows").catch(() => {});
+    setTimeout(() => resolve("not blocked"), 5_000);
+  }));
+  assert.equal(blocked, "connect-src");
 
   // A pasted good link signs in; the address never carries the token afterwards.
   await linkBox.fill(`${app.url}/?edge=${edge.wsUrl}&token=${token}`);

@@ -2,9 +2,15 @@
 
 use crate::process::{Result, cargo_bin_dir, command, exec, node_bin_dir, root};
 
-/// The browser app: Trunk → `dist/` (wasm-opt from npm's binaryen via PATH).
+/// The browser app: Trunk → `dist/` (wasm-opt from npm's binaryen via PATH), with its
+/// Content-Security-Policy for the edges `QINGKE_EDGES` allows.
 pub fn app() -> Result {
-    exec(command("trunk").args(["build", "--release"]))
+    exec(command("trunk").args(["build", "--release"]))?;
+    let edges = std::env::var("QINGKE_EDGES").ok();
+    crate::csp::apply(
+        &root().join("dist/index.html"),
+        &crate::csp::policy(edges.as_deref()),
+    )
 }
 
 /// The Worker: worker-build → `edge/build/`, told where our wasm-bindgen, wasm-opt and esbuild

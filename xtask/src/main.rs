@@ -10,6 +10,7 @@
 
 mod bench;
 mod build;
+mod csp;
 mod dev;
 mod lockfile;
 mod login;

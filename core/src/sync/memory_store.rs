@@ -96,6 +96,7 @@ impl DocumentStore for MemoryStore {
 
     fn quarantine(&mut self, doc_id: &str, reason: &str) -> Result<(), StoreError> {
         self.rows.remove(doc_id);
+        self.schedule.remove(doc_id);
         if let Some(stored) = self.docs.remove(doc_id) {
             self.quarantined
                 .insert(doc_id.to_owned(), (stored, reason.to_owned()));

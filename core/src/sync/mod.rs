@@ -11,6 +11,7 @@ pub mod message;
 pub mod notice;
 pub mod server;
 pub mod slot;
+pub mod store_contract;
 pub mod stored_reply;
 
 pub use client::{Inbound, SyncClient};

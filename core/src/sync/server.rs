@@ -382,11 +382,9 @@ impl SyncServer {
             Some(sum + chunks::inflated_len(c, cap - sum)?)
         });
         if inflated.is_none() {
-            return refuse(
-                conn,
-                CLOSE_TOO_BIG,
-                &format!("the changes for {doc_id} inflate beyond {cap} bytes or are unreadable"),
-            );
+            let reason = format!("the changes inflate beyond {cap} bytes or are unreadable");
+            self.audit_refused(conn, &doc_id, false, &reason, store);
+            return refuse(conn, CLOSE_TOO_BIG, &format!("document {doc_id}: {reason}"));
         }
         if !self.docs.contains_key(&doc_id) && stored_reply::is_report(&message) {
             match self.answer_from_store(conn, peer, m.document_id, &message, store) {
@@ -422,6 +420,7 @@ impl SyncServer {
                     if !known {
                         self.docs.remove(&doc_id);
                     }
+                    self.audit_refused(conn, &doc_id, !known, &error.to_string(), store);
                     return refuse(conn, CLOSE_INVALID, &refusal(&doc_id, &error));
                 }
             }
@@ -488,17 +487,7 @@ impl SyncServer {
                 entries: restored.restored.clone(),
             },
         };
-        let at = self.now.unwrap_or_default();
-        let entry = AuditEntry::new(
-            at,
-            &grant.member,
-            grant.role,
-            doc_id,
-            touched,
-            !known,
-            decision,
-        );
-        store.audit(&entry)?;
+        self.record(&grant, doc_id, touched, !known, decision, store)?;
         match outcome {
             Err(reason) => Ok(Settled::Refused(reason)),
             Ok(restored) => {
@@ -506,6 +495,42 @@ impl SyncServer {
                 Ok(Settled::Stored { restored })
             }
         }
+    }
+
+    /// Records in the audit trail that `conn`'s change to `doc_id` was refused before the
+    /// policy could judge it (unreadable, too large once inflated, not a valid document).
+    fn audit_refused(
+        &self,
+        conn: ConnId,
+        doc_id: &str,
+        created: bool,
+        reason: &str,
+        store: &mut impl DocumentStore,
+    ) {
+        let Some(grant) = self.connections.get(&conn).map(|c| &c.grant) else {
+            return;
+        };
+        let decision = Decision::Refused {
+            reason: reason.to_owned(),
+        };
+        // The refusal stands whether or not the trail could record it.
+        let _ = self.record(grant, doc_id, Vec::new(), created, decision, store);
+    }
+
+    /// Appends to the audit trail the decision on a change `grant`'s connection brought to
+    /// `doc_id`, touching `paths` (`created`: the document was new to the server).
+    fn record(
+        &self,
+        grant: &Grant,
+        doc_id: &str,
+        paths: Vec<String>,
+        created: bool,
+        decision: Decision,
+        store: &mut impl DocumentStore,
+    ) -> Result<(), StoreError> {
+        let (at, member, role) = (self.now.unwrap_or_default(), &grant.member, grant.role);
+        let entry = AuditEntry::new(at, member, role, doc_id, paths, created, decision);
+        store.audit(&entry)
     }
 
     /// Stores a change the policy admitted, within the workspace's quota for a new document

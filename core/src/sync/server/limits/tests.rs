@@ -267,6 +267,10 @@ fn inflation_bombs_close_the_socket_before_inflating() {
     m.data = message.encode();
     let effects = server.receive(1, &RepoMessage::Sync(m).encode(), &mut store);
     assert_eq!(closed(&effects), Some(CLOSE_TOO_BIG));
+    let recorded = store.audit.last().expect("the refusal recorded");
+    assert!(
+        matches!(&recorded.decision, Decision::Refused { reason } if reason.contains("inflate"))
+    );
 }
 
 #[test]
