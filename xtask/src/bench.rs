@@ -28,7 +28,7 @@ pub fn run(customers: usize) -> Result {
         exec(command("cargo").args(["bench", "-p", "crm-core"]))?;
     }
     build::all()?;
-    report_app_size()?;
+    crate::size::write_breakdown(&report_app_size()?)?;
     let fixture = demo_fixture(customers)?;
     exec(command("node").arg("tests/bench/app.mjs").arg(&fixture))?;
     exec(command("node").args(["tests/bench/initial-sync.mjs", &customers.to_string()]))?;
@@ -55,8 +55,9 @@ fn demo_fixture(customers: usize) -> Result<std::path::PathBuf> {
     Ok(fixture)
 }
 
-/// Raw and gzip size of the app's wasm and JS in `dist/`.
-fn report_app_size() -> Result {
+/// Raw and gzip size of the app's wasm and JS in `dist/`, printed and returned as lines.
+pub fn report_app_size() -> Result<Vec<String>> {
+    let mut lines = Vec::new();
     let mut total_gzip = 0;
     let entries = fs::read_dir(root().join("dist")).map_err(|e| e.to_string())?;
     for entry in entries.flatten() {
@@ -72,10 +73,11 @@ fn report_app_size() -> Result {
         let raw = fs::metadata(&path).map_err(|e| e.to_string())?.len();
         let gzip = gzip_len(&path)?;
         total_gzip += gzip;
-        println!("{name}: {raw} B raw, {gzip} B gzip");
+        lines.push(format!("{name}: {raw} B raw, {gzip} B gzip"));
     }
-    println!("app wasm + JS: {total_gzip} B gzip");
-    Ok(())
+    lines.push(format!("app wasm + JS: {total_gzip} B gzip"));
+    lines.iter().for_each(|line| println!("{line}"));
+    Ok(lines)
 }
 
 /// Length of the file at `path` compressed by the system's `gzip -9`.

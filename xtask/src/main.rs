@@ -6,7 +6,9 @@
 //!   `edge/build/`).
 //! - `dev`: setup, build, then the local edge on 127.0.0.1:8787 and the app on 127.0.0.1:8080.
 //! - `test`: fmt, clippy, native tests, wasm browser tests, end-to-end tests.
-//! - `bench [customers]`: criterion benches of `core` and the app's browser timing harness.
+//! - `bench [customers]`: criterion benches of `core` and the app's browser timing harness;
+//!   the app's size by crate in `docs/size.md`.
+//! - `size`: only that size report, from the last build.
 
 mod bench;
 mod build;
@@ -16,11 +18,12 @@ mod lockfile;
 mod login;
 mod process;
 mod setup;
+mod size;
 mod test;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup|build|dev|test|bench [customers]>";
+const USAGE: &str = "usage: cargo xtask <setup|build|dev|test|bench [customers]|size>";
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
         "build" => setup::run().and_then(|()| build::all()),
         "dev" => dev::run(),
         "test" => test::run(),
+        "size" => bench::report_app_size().and_then(|shipped| size::write_breakdown(&shipped)),
         "bench" => match std::env::args().nth(2).map(|n| n.parse::<usize>()) {
             None => setup::run().and_then(|()| bench::run(10_000)),
             Some(Ok(customers)) => setup::run().and_then(|()| bench::run(customers)),

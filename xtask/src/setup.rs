@@ -13,6 +13,8 @@ use crate::process::{Result, command, exec, output, root};
 const TRUNK_VERSION: &str = "0.21.14";
 /// worker-build matching the `worker` crate.
 const WORKER_BUILD_VERSION: &str = "0.8.7";
+/// twiggy, which reads the app's wasm by function for docs/size.md.
+const TWIGGY_VERSION: &str = "0.8.0";
 /// Debian's Chromium, for end-to-end tests and screenshots.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// Debian's ChromeDriver, for the wasm browser tests.
@@ -42,6 +44,8 @@ pub fn run() -> Result {
         WORKER_BUILD_VERSION,
         &["--locked"],
     )?;
+    // The app's size by crate (`cargo xtask bench` → docs/size.md).
+    cargo_tool("twiggy", "twiggy", TWIGGY_VERSION, &[])?;
     node_modules()?;
     chromium()
 }
