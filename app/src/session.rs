@@ -18,7 +18,7 @@ use std::rc::Rc;
 use crm_core::customer::{Customer, FieldConflict, HeadedRow, NewContact, NewCustomer};
 use crm_core::replica::{Replica, WORKSPACE_DOC_ID};
 use crm_core::sync::{DocSlot, Inbound, SyncClient};
-use crm_core::workspace::{Role, RuleBook, Workspace};
+use crm_core::workspace::{Role, RuleBook, WorkspaceSettings};
 use crm_core::{CrmDocument, CustomerDoc, Id, ModelError, Stamp, WorkspaceDoc};
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
@@ -29,7 +29,7 @@ mod startup;
 
 use crate::config::Config;
 use crate::edge_link::{EdgeLink, LinkHandlers, LinkStatus};
-use crate::storage::{DocumentStore, StorageError, StoredDocument};
+use crate::storage::{DeviceStore, StorageError, StoredDocument};
 
 /// Prefix of IndexedDB keys holding documents that could not be read.
 pub(crate) const QUARANTINE: &str = "quarantine/";
@@ -62,7 +62,7 @@ pub struct SessionSignals {
     /// One row per customer, in no particular order.
     pub rows: RwSignal<Vec<crm_core::customer::SummaryRow>>,
     /// The workspace: members, pipeline, custom fields (not its directory).
-    pub workspace: RwSignal<Option<Workspace>>,
+    pub workspace: RwSignal<Option<WorkspaceSettings>>,
     /// The workspace's rules.
     pub rules: RwSignal<RuleBook>,
     /// The member using this device.
@@ -141,7 +141,7 @@ pub struct Session {
     cached_settings: RefCell<Vec<u8>>,
     /// Sequence of the next appended change; rises across sessions (starts at µs since epoch).
     next_seq: Cell<u64>,
-    store: DocumentStore,
+    store: DeviceStore,
     /// Where and as whom to sync.
     edge: Config,
     link: OnceCell<EdgeLink>,
@@ -173,7 +173,7 @@ impl Session {
             storage_errors: RwSignal::new(Vec::new()),
             not_accepted: RwSignal::new(Vec::new()),
         };
-        let store = DocumentStore::open(&config.database_name()).await?;
+        let store = DeviceStore::open(&config.database_name()).await?;
         let mut records = store.rows().await?;
         let settings = take_settings(&mut records);
         let rows = cached_rows(records);
@@ -872,7 +872,7 @@ impl Session {
 
     /// Keeps the workspace's settings and rules in the row cache (when they changed), so the
     /// next start shows names and stages without restoring the workspace document first.
-    fn cache_settings(self: &Rc<Self>, settings: &Workspace, rules: &RuleBook) {
+    fn cache_settings(self: &Rc<Self>, settings: &WorkspaceSettings, rules: &RuleBook) {
         let Ok(json) = serde_json::to_vec(&(settings, rules)) else {
             return;
         };
@@ -899,7 +899,7 @@ impl Session {
 /// customer's own record. Records that do not parse (an older format) are left out; the rows
 /// are recomputed from the documents.
 /// Takes the cached workspace settings and rules out of the row cache's records.
-fn take_settings(records: &mut Vec<(String, Vec<u8>)>) -> Option<(Workspace, RuleBook)> {
+fn take_settings(records: &mut Vec<(String, Vec<u8>)>) -> Option<(WorkspaceSettings, RuleBook)> {
     let at = records.iter().position(|(key, _)| key == SETTINGS_KEY)?;
     serde_json::from_slice(&records.remove(at).1).ok()
 }
@@ -921,7 +921,7 @@ fn cached_rows(records: Vec<(String, Vec<u8>)>) -> BTreeMap<String, HeadedRow> {
 /// Moves an unreadable document (snapshot and changes) under `quarantine/{key}/{time}` so
 /// nothing is lost; returns that key.
 pub(crate) async fn quarantine(
-    store: &DocumentStore,
+    store: &DeviceStore,
     doc: &StoredDocument,
 ) -> Result<String, StorageError> {
     let kept = format!("{QUARANTINE}{}/{}", doc.key, js_sys::Date::now());

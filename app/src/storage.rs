@@ -2,7 +2,7 @@
 //!
 //! `documents` maps a document key to a compacted Automerge snapshot; `changes` holds the
 //! incremental changes appended after it, keyed `{document}{SEPARATOR}{sequence}` so they list
-//! in order per document. An edit costs one small append; [`DocumentStore::compact`] folds the
+//! in order per document. An edit costs one small append; [`DeviceStore::compact`] folds the
 //! changes into a new snapshot in one transaction. `rows` caches each customer's summary row
 //! (JSON) so the list paints before any document is loaded. Every write resolves only after
 //! its transaction committed, so the UI may say "saved" once it returns.
@@ -38,11 +38,11 @@ impl From<indexed_db_futures::error::Error> for StorageError {
 
 /// Handle to the app's IndexedDB database.
 #[derive(Debug)]
-pub struct DocumentStore {
+pub struct DeviceStore {
     db: Database,
 }
 
-impl DocumentStore {
+impl DeviceStore {
     /// Opens (creating or upgrading as needed) the database called `name`.
     pub async fn open(name: &str) -> Result<Self, StorageError> {
         let db = Database::open(name)

@@ -3,7 +3,7 @@
 mod support;
 
 use crm_app::session::Session;
-use crm_app::storage::DocumentStore;
+use crm_app::storage::DeviceStore;
 use leptos::prelude::GetUntracked;
 use support::{customer, offline_config, until};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -13,7 +13,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[wasm_bindgen_test]
 async fn a_corrupt_record_is_quarantined_and_the_rest_loads() {
     let config = offline_config("quarantine");
-    let store = DocumentStore::open(&config.database_name()).await.unwrap();
+    let store = DeviceStore::open(&config.database_name()).await.unwrap();
     store
         .compact("good", &customer("good", "张伟"), &[])
         .await

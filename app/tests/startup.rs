@@ -3,7 +3,7 @@
 mod support;
 
 use crm_app::session::Session;
-use crm_app::storage::DocumentStore;
+use crm_app::storage::DeviceStore;
 use leptos::prelude::GetUntracked;
 use support::{customer, offline_config, until};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -15,7 +15,7 @@ const STORED: usize = 1_000;
 #[wasm_bindgen_test]
 async fn a_customer_is_opened_and_edited_before_every_document_is_restored() {
     let config = offline_config("startup");
-    let store = DocumentStore::open(&config.database_name()).await.unwrap();
+    let store = DeviceStore::open(&config.database_name()).await.unwrap();
     let ids: Vec<String> = (0..STORED).map(|n| format!("c{n:04}")).collect();
     for id in &ids {
         store.compact(id, &customer(id, "王芳"), &[]).await.unwrap();

@@ -1,6 +1,6 @@
 //! The IndexedDB document store, in a real browser.
 
-use crm_app::storage::DocumentStore;
+use crm_app::storage::DeviceStore;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -14,22 +14,22 @@ async fn a_written_document_is_read_back_after_reopening_the_database() {
     let name = unique_db("reopen");
     let bytes: Vec<u8> = (0..=255).collect();
     {
-        let store = DocumentStore::open(&name).await.unwrap();
+        let store = DeviceStore::open(&name).await.unwrap();
         store.put("workspace", &bytes).await.unwrap();
     }
-    let reopened = DocumentStore::open(&name).await.unwrap();
+    let reopened = DeviceStore::open(&name).await.unwrap();
     assert_eq!(reopened.get("workspace").await.unwrap(), Some(bytes));
 }
 
 #[wasm_bindgen_test]
 async fn a_missing_key_reads_as_none() {
-    let store = DocumentStore::open(&unique_db("missing")).await.unwrap();
+    let store = DeviceStore::open(&unique_db("missing")).await.unwrap();
     assert_eq!(store.get("nothing-here").await.unwrap(), None);
 }
 
 #[wasm_bindgen_test]
 async fn a_later_write_replaces_the_earlier_one() {
-    let store = DocumentStore::open(&unique_db("replace")).await.unwrap();
+    let store = DeviceStore::open(&unique_db("replace")).await.unwrap();
     store.put("doc", b"first").await.unwrap();
     store.put("doc", b"second").await.unwrap();
     assert_eq!(store.get("doc").await.unwrap(), Some(b"second".to_vec()));
@@ -37,7 +37,7 @@ async fn a_later_write_replaces_the_earlier_one() {
 
 #[wasm_bindgen_test]
 async fn all_lists_every_record_in_key_order_and_delete_removes_one() {
-    let store = DocumentStore::open(&unique_db("all")).await.unwrap();
+    let store = DeviceStore::open(&unique_db("all")).await.unwrap();
     store.put("workspace", b"w").await.unwrap();
     store.put("c2", b"two").await.unwrap();
     store.put("c1", b"one").await.unwrap();
@@ -53,7 +53,7 @@ async fn all_lists_every_record_in_key_order_and_delete_removes_one() {
 
 #[wasm_bindgen_test]
 async fn appended_changes_list_in_order_under_their_document_and_compaction_folds_them() {
-    let store = DocumentStore::open(&unique_db("changes")).await.unwrap();
+    let store = DeviceStore::open(&unique_db("changes")).await.unwrap();
     store.compact("c1", b"snap", &[]).await.unwrap();
     let k2 = store.append("c1", 2, b"two").await.unwrap();
     let k1 = store.append("c1", 1, b"one").await.unwrap();

@@ -61,10 +61,10 @@ pub struct DirectoryEntry {
     pub created_by: String,
 }
 
-/// The workspace, as hydrated from its document. The `rules` map is read by
-/// [`WorkspaceDoc::rule_book`].
+/// The workspace's settings — team, members, pipeline, custom fields — and its directory, as
+/// hydrated from its document. The `rules` map is read by [`WorkspaceDoc::rule_book`].
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, serde::Serialize, serde::Deserialize)]
-pub struct Workspace {
+pub struct WorkspaceSettings {
     /// Layout version.
     pub schema_version: u64,
     /// Display name of the team.
@@ -96,7 +96,7 @@ impl WorkspaceDoc {
     /// Edits after genesis use a fresh random actor.
     pub fn new() -> Self {
         let mut doc = AutoCommit::new().with_actor(ActorId::from([0u8; 16]));
-        let genesis = Workspace {
+        let genesis = WorkspaceSettings {
             schema_version: SCHEMA_VERSION,
             name: String::new(),
             members: BTreeMap::new(),
@@ -113,17 +113,17 @@ impl WorkspaceDoc {
     }
 
     /// The whole workspace, typed.
-    pub fn workspace(&self) -> Result<Workspace, ModelError> {
+    pub fn workspace(&self) -> Result<WorkspaceSettings, ModelError> {
         hydrate(&self.doc).map_err(layout(KIND))
     }
 
     /// The workspace without its directory (left empty): the team, pipeline and fields a
     /// screen needs, read without going through a directory of many thousand customers.
-    pub fn settings(&self) -> Result<Workspace, ModelError> {
+    pub fn settings(&self) -> Result<WorkspaceSettings, ModelError> {
         fn prop<T: Hydrate>(doc: &AutoCommit, key: &'static str) -> Result<T, ModelError> {
             hydrate_prop(doc, ROOT, key).map_err(layout(KIND))
         }
-        Ok(Workspace {
+        Ok(WorkspaceSettings {
             schema_version: prop(&self.doc, "schema_version")?,
             name: prop(&self.doc, "name")?,
             members: prop(&self.doc, "members")?,
@@ -165,7 +165,7 @@ impl CrmDocument for WorkspaceDoc {
     fn check(doc: &mut AutoCommit) -> Result<(), ModelError> {
         // Version 1 is the first layout: nothing older to migrate yet.
         schema_version(doc, KIND, SCHEMA_VERSION)?;
-        hydrate::<_, Workspace>(doc)
+        hydrate::<_, WorkspaceSettings>(doc)
             .map(|_| ())
             .map_err(layout(KIND))
     }

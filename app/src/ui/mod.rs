@@ -118,7 +118,7 @@ pub fn App() -> impl IntoView {
                     </Shell>
                 }
                 .into_any(),
-                Start::Open(session) => view! { <Workspace session link_error /> }.into_any(),
+                Start::Open(session) => view! { <OpenWorkspace session link_error /> }.into_any(),
             }}
         </Router>
     }
@@ -127,7 +127,7 @@ pub fn App() -> impl IntoView {
 /// The open workspace: its pages under the shell; `link_error` says why a login link it was
 /// opened with did not sign in (the workspace signed in to before opens instead).
 #[component]
-fn Workspace(session: SessionHandle, link_error: Option<LinkError>) -> impl IntoView {
+fn OpenWorkspace(session: SessionHandle, link_error: Option<LinkError>) -> impl IntoView {
     let lang = use_lang();
     let signals = session.with_value(|s| s.signals);
     provide_context(session);

@@ -9,7 +9,7 @@ use crate::customer::tag_name;
 use crate::error::ModelError;
 use crate::id::Id;
 use crate::values::required_text;
-use crate::workspace::Workspace;
+use crate::workspace::WorkspaceSettings;
 
 /// Longest rule id (so that `{rule id}-{occurrence}` stays a valid id).
 pub const MAX_RULE_ID: usize = 48;
@@ -20,7 +20,7 @@ const MAX_TITLE: usize = 200;
 
 impl Rule {
     /// Checks the rule; `workspace` supplies the stages and custom fields it may name.
-    pub fn validate(&self, workspace: &Workspace) -> Result<(), ModelError> {
+    pub fn validate(&self, workspace: &WorkspaceSettings) -> Result<(), ModelError> {
         let invalid = |reason: String| ModelError::InvalidRule {
             rule: self.id.clone(),
             reason,
@@ -53,7 +53,7 @@ impl Rule {
 }
 
 impl Condition {
-    fn validate(&self, workspace: &Workspace, depth: usize) -> Result<(), String> {
+    fn validate(&self, workspace: &WorkspaceSettings, depth: usize) -> Result<(), String> {
         if depth > MAX_DEPTH {
             return Err(format!("conditions nest deeper than {MAX_DEPTH}"));
         }
@@ -106,7 +106,7 @@ impl ProfileTest {
 }
 
 impl CustomTest {
-    fn validate(&self, workspace: &Workspace) -> Result<(), String> {
+    fn validate(&self, workspace: &WorkspaceSettings) -> Result<(), String> {
         if !workspace.custom_fields.contains_key(&self.field) {
             return Err(format!("unknown custom field {:?}", self.field));
         }
@@ -121,7 +121,7 @@ impl CustomTest {
 }
 
 impl DealTest {
-    fn validate(&self, workspace: &Workspace) -> Result<(), String> {
+    fn validate(&self, workspace: &WorkspaceSettings) -> Result<(), String> {
         for stage in self.stage.iter().flatten() {
             if !workspace.pipeline.stages.contains_key(stage) {
                 return Err(format!("unknown pipeline stage {stage:?}"));

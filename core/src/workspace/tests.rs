@@ -193,7 +193,7 @@ fn settings_are_the_workspace_without_its_directory() {
     assert_eq!(whole.directory.len(), 20);
     assert_eq!(
         ws.settings().unwrap(),
-        Workspace {
+        WorkspaceSettings {
             directory: BTreeMap::new(),
             ..whole.clone()
         }
