@@ -7,6 +7,7 @@ pub mod audit;
 pub mod contact;
 pub mod custom_field;
 pub mod customer;
+#[cfg(any(test, feature = "fixtures"))]
 pub mod demo;
 pub mod document;
 pub mod error;

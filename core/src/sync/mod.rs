@@ -6,11 +6,13 @@
 pub mod chunks;
 pub mod client;
 pub mod doc_id;
+#[cfg(any(test, feature = "fixtures"))]
 pub mod memory_store;
 pub mod message;
 pub mod notice;
 pub mod server;
 pub mod slot;
+#[cfg(any(test, feature = "fixtures"))]
 pub mod store_contract;
 pub mod stored_reply;
 
