@@ -101,14 +101,15 @@ impl DurableObject for Workspace {
         let Some(grant) = crate::grant_of(&req)? else {
             return Response::error("not authenticated", 401);
         };
-        if self.seed_demo_if_asked(&req)? {
+        let path = req.path();
+        let route = Route::parse(&path);
+        if self.seed_demo_if_asked(route.and_then(Route::workspace))? {
             self.arm_alarm().await?;
         }
-        let path = req.path();
         let url = req.url()?;
         let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
         let pairs = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-        match Route::parse(&path) {
+        match route {
             Some(Route::Test(_, hook)) => return self.test_hook(hook, &req).await,
             Some(Route::Rows(_)) => {
                 let after = pairs.clone().find_map(|(k, v)| (k == "after").then_some(v));
@@ -326,14 +327,11 @@ impl Workspace {
     /// Fills an empty workspace with the demo data when the edge runs with
     /// `DEMO_WORKSPACE` naming it (set by `cargo xtask dev`); `DEMO_CUSTOMERS` says how many
     /// customers (default 100). Never touches a workspace that has documents. Returns whether
-    /// it seeded.
-    fn seed_demo_if_asked(&self, req: &Request) -> Result<bool> {
+    /// it seeded. `workspace`: the one the request is for.
+    fn seed_demo_if_asked(&self, workspace: Option<&str>) -> Result<bool> {
         let var = |name: &str| self.env.var(name).ok().map(|v| v.to_string());
-        let path = req.path();
-        let workspace = path
-            .strip_prefix("/ws/")
-            .map(|route| route.split('/').next().unwrap_or(route).to_owned());
-        if var("DEMO_WORKSPACE").is_none() || var("DEMO_WORKSPACE") != workspace {
+        let demo = var("DEMO_WORKSPACE");
+        if demo.is_none() || demo.as_deref() != workspace {
             return Ok(false);
         }
         let mut store = self.store();
