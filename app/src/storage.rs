@@ -1,12 +1,15 @@
 //! Durable local storage of documents in IndexedDB.
 //!
-//! `documents` maps a document key to a compacted Automerge snapshot; `changes` holds the
+//! `documents` maps a document id to a compacted Automerge snapshot; `changes` holds the
 //! incremental changes appended after it, keyed `{document}{SEPARATOR}{sequence}` so they list
-//! in order per document. An edit costs one small append; [`DeviceStore::compact`] folds the
-//! changes into a new snapshot in one transaction. `rows` caches each customer's summary row
-//! (JSON) so the list paints before any document is loaded. Every write resolves only after
-//! its transaction committed, so the UI may say "saved" once it returns.
+//! in order per document. An edit costs one small append; a compaction puts a new snapshot and
+//! drops the changes it folds in the same transaction. `rows` caches each customer's summary
+//! row (JSON) so the list paints before any document is loaded; a row is written with its
+//! document. The writes are those the device engine asks for (`crm_core::sync::device::Write`);
+//! each resolves only after its transaction committed, so the UI may say "saved" once it
+//! returns.
 
+use crm_core::sync::device::{StoredDoc, Write};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
@@ -18,6 +21,8 @@ const ROWS: &str = "rows";
 const VERSION: u8 = 3;
 /// Separates the document key from the sequence number in a change key.
 const SEPARATOR: char = '\u{1}';
+/// Prefix of document keys holding documents that could not be read.
+const QUARANTINE: &str = "quarantine/";
 
 /// Why a storage call failed.
 #[derive(Debug, thiserror::Error)]
@@ -74,24 +79,8 @@ impl DeviceStore {
         self.put_in(ROWS, &[(key, json)]).await
     }
 
-    /// Stores documents that arrived whole (each as a snapshot) and their rows, in one
-    /// transaction.
-    pub async fn put_arrivals(
-        &self,
-        docs: &[(String, Vec<u8>)],
-        rows: &[(String, Vec<u8>)],
-    ) -> Result<(), StorageError> {
-        self.put_in_all(&[(STORE, &records(docs)), (ROWS, &records(rows))])
-            .await
-    }
-
-    /// Caches many summary rows `(key, json)` in one transaction.
-    pub async fn put_rows(&self, rows: &[(String, Vec<u8>)]) -> Result<(), StorageError> {
-        self.put_in(ROWS, &records(rows)).await
-    }
-
     /// Drops the cached summary row of document `key`.
-    pub async fn delete_row(&self, key: &str) -> Result<(), StorageError> {
+    async fn delete_row(&self, key: &str) -> Result<(), StorageError> {
         self.delete_in(ROWS, &[key]).await
     }
 
@@ -102,30 +91,22 @@ impl DeviceStore {
 
     /// Writes `records` (key, bytes) into `store` in one transaction; returns once committed.
     async fn put_in(&self, store: &str, records: &[Record<'_>]) -> Result<(), StorageError> {
-        self.put_in_all(&[(store, records)]).await
-    }
-
-    /// Puts records into several object stores in one transaction.
-    async fn put_in_all(&self, writes: &[(&str, &[Record<'_>])]) -> Result<(), StorageError> {
-        let names: Vec<&str> = writes.iter().map(|(name, _)| *name).collect();
         let tx = self
             .db
-            .transaction(names)
+            .transaction(store)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
+        let store = tx.object_store(store)?;
         // Every put is issued before any is awaited: one round trip to the database for the
         // batch, not one per record.
         let mut puts = Vec::new();
-        for (name, records) in writes {
-            let store = tx.object_store(name)?;
-            for (key, bytes) in *records {
-                puts.push(
-                    store
-                        .put(Uint8Array::from(bytes.to_vec()))
-                        .with_key(*key)
-                        .primitive()?,
-                );
-            }
+        for (key, bytes) in records {
+            puts.push(
+                store
+                    .put(Uint8Array::from(bytes.to_vec()))
+                    .with_key(*key)
+                    .primitive()?,
+            );
         }
         for put in puts {
             put.await?;
@@ -181,64 +162,95 @@ impl DeviceStore {
         Ok(value.map(Into::into))
     }
 
-    /// Appends changes of document `doc` under sequence number `seq` (callers keep it rising);
-    /// returns the change's key once committed.
-    pub async fn append(&self, doc: &str, seq: u64, bytes: &[u8]) -> Result<String, StorageError> {
-        let key = format!("{doc}{SEPARATOR}{seq:020}");
-        self.put_in(CHANGES, &[(&key, bytes)]).await?;
-        Ok(key)
-    }
-
-    /// Replaces the snapshot of `doc` and drops the changes it folds in, atomically.
-    pub async fn compact(
-        &self,
-        doc: &str,
-        snapshot: &[u8],
-        folded: &[String],
-    ) -> Result<(), StorageError> {
+    /// Carries out `writes` in one transaction (snapshots, appended changes, documents
+    /// that arrived, rows); returns once it committed.
+    pub async fn write(&self, writes: &[Write]) -> Result<(), StorageError> {
+        let mut puts: Vec<(&str, String, &[u8])> = Vec::new();
+        let mut deletes: Vec<String> = Vec::new();
+        let rows: Vec<(String, Vec<u8>)> = writes
+            .iter()
+            .flat_map(|write| match write {
+                Write::Snapshot { row, .. }
+                | Write::Append { row, .. }
+                | Write::Arrived { row, .. } => row.iter().collect::<Vec<_>>(),
+                Write::Rows(rows) => rows.iter().collect(),
+            })
+            .filter_map(|row| Some((row.row.id.clone(), serde_json::to_vec(row).ok()?)))
+            .collect();
+        for write in writes {
+            match write {
+                Write::Snapshot {
+                    id, bytes, folded, ..
+                } => {
+                    puts.push((STORE, id.clone(), bytes));
+                    deletes.extend(folded.iter().map(|seq| change_key(id, *seq)));
+                }
+                Write::Append { id, seq, bytes, .. } => {
+                    puts.push((CHANGES, change_key(id, *seq), bytes));
+                }
+                Write::Arrived { id, bytes, .. } => puts.push((STORE, id.clone(), bytes)),
+                Write::Rows(_) => {}
+            }
+        }
+        puts.extend(rows.iter().map(|(id, json)| (ROWS, id.clone(), &json[..])));
         let tx = self
             .db
-            .transaction([STORE, CHANGES])
+            .transaction([STORE, CHANGES, ROWS])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        tx.object_store(STORE)?
-            .put(Uint8Array::from(snapshot.to_vec()))
-            .with_key(doc)
-            .primitive()?
-            .await?;
+        // Every request is issued before any is awaited: one round trip for the batch.
+        let mut requests = Vec::new();
+        for (store, key, bytes) in puts {
+            let put = tx
+                .object_store(store)?
+                .put(Uint8Array::from(bytes.to_vec()))
+                .with_key(key)
+                .primitive()?;
+            requests.push(put);
+        }
         let changes = tx.object_store(CHANGES)?;
-        for key in folded {
-            changes.delete(key.as_str()).primitive()?.await?;
+        let mut removals = Vec::new();
+        for key in deletes {
+            removals.push(changes.delete(key).primitive()?);
+        }
+        for put in requests {
+            put.await?;
+        }
+        for removal in removals {
+            removal.await?;
         }
         tx.commit().await?;
         Ok(())
     }
 
-    /// Every stored document: its key, snapshot (if any) and appended changes as
-    /// (key, bytes) in order. Documents come in key order.
-    pub async fn documents(&self) -> Result<Vec<StoredDocument>, StorageError> {
-        let mut docs: Vec<StoredDocument> = self
+    /// Every stored document: its snapshot (if any) and appended changes in order. Documents
+    /// come in id order; records under `quarantine/` are left out.
+    pub async fn documents(&self) -> Result<Vec<StoredDoc>, StorageError> {
+        let mut docs: Vec<StoredDoc> = self
             .all()
             .await?
             .into_iter()
-            .map(|(key, snapshot)| StoredDocument {
-                key,
+            .filter(|(key, _)| !key.starts_with(QUARANTINE))
+            .map(|(id, snapshot)| StoredDoc {
+                id,
                 snapshot: Some(snapshot),
                 changes: Vec::new(),
             })
             .collect();
-        for (change_key, bytes) in self.all_in(CHANGES).await? {
-            let doc = change_key
+        for (key, bytes) in self.all_in(CHANGES).await? {
+            let Some((doc, seq)) = key
                 .split_once(SEPARATOR)
-                .map_or(change_key.as_str(), |(doc, _)| doc)
-                .to_owned();
-            let at = match docs.binary_search_by(|d| d.key.as_str().cmp(&doc)) {
+                .and_then(|(doc, seq)| Some((doc.to_owned(), seq.parse().ok()?)))
+            else {
+                continue;
+            };
+            let at = match docs.binary_search_by(|d| d.id.as_str().cmp(&doc)) {
                 Ok(at) => at,
                 Err(at) => {
                     docs.insert(
                         at,
-                        StoredDocument {
-                            key: doc,
+                        StoredDoc {
+                            id: doc,
                             snapshot: None,
                             changes: Vec::new(),
                         },
@@ -246,27 +258,37 @@ impl DeviceStore {
                     at
                 }
             };
-            docs[at].changes.push((change_key, bytes));
+            docs[at].changes.push((seq, bytes));
         }
         Ok(docs)
     }
 
-    /// Deletes change records by key, in one transaction.
-    pub async fn delete_changes(&self, keys: &[String]) -> Result<(), StorageError> {
+    /// Moves an unreadable document (snapshot and changes) under `quarantine/{id}/{time}` so
+    /// nothing is lost; returns that key.
+    pub async fn quarantine(&self, doc: &StoredDoc, time: f64) -> Result<String, StorageError> {
+        let kept = format!("{QUARANTINE}{}/{time}", doc.id);
+        let mut moved: Vec<(String, Vec<u8>)> = Vec::new();
+        if let Some(snapshot) = &doc.snapshot {
+            moved.push((kept.clone(), snapshot.clone()));
+        }
+        for (n, (_, bytes)) in doc.changes.iter().enumerate() {
+            moved.push((format!("{kept}/change-{n}"), bytes.clone()));
+        }
+        self.put_in(STORE, &records(&moved)).await?;
+        self.delete(&doc.id).await?;
+        let keys: Vec<String> = (doc.changes.iter())
+            .map(|(seq, _)| change_key(&doc.id, *seq))
+            .collect();
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        self.delete_in(CHANGES, &keys).await
+        self.delete_in(CHANGES, &keys).await?;
+        self.delete_row(&doc.id).await?;
+        Ok(kept)
     }
 }
 
-/// One document as stored: a snapshot and the changes appended since.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredDocument {
-    /// Document key.
-    pub key: String,
-    /// The last compacted snapshot (absent only if the first write never completed).
-    pub snapshot: Option<Vec<u8>>,
-    /// (change key, bytes), oldest first.
-    pub changes: Vec<(String, Vec<u8>)>,
+/// The key of document `doc`'s change number `seq`: listed in order per document.
+fn change_key(doc: &str, seq: u64) -> String {
+    format!("{doc}{SEPARATOR}{seq:020}")
 }
 
 /// A record to put: key and bytes.

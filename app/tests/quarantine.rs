@@ -4,8 +4,9 @@ mod support;
 
 use crm_app::session::Session;
 use crm_app::storage::DeviceStore;
+use crm_core::sync::device::Write;
 use leptos::prelude::GetUntracked;
-use support::{customer, offline_config, until};
+use support::{customer, offline_config, snapshot, until};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -14,19 +15,21 @@ wasm_bindgen_test_configure!(run_in_browser);
 async fn a_corrupt_record_is_quarantined_and_the_rest_loads() {
     let config = offline_config("quarantine");
     let store = DeviceStore::open(&config.database_name()).await.unwrap();
+    let torn_change = Write::Append {
+        id: "torn".into(),
+        seq: 1,
+        bytes: b"garbage change".to_vec(),
+        row: None,
+    };
     store
-        .compact("good", &customer("good", "张伟"), &[])
+        .write(&[
+            snapshot("good", customer("good", "张伟")),
+            snapshot("broken", b"\x85\x6f\x4a\x83 not automerge".to_vec()),
+            snapshot("torn", customer("torn", "李娜")),
+            torn_change,
+        ])
         .await
         .unwrap();
-    store
-        .compact("broken", b"\x85\x6f\x4a\x83 not automerge", &[])
-        .await
-        .unwrap();
-    store
-        .compact("torn", &customer("torn", "李娜"), &[])
-        .await
-        .unwrap();
-    store.append("torn", 1, b"garbage change").await.unwrap();
 
     let session = Session::start(&config).await.unwrap();
     until(|| !session.signals.restoring.get_untracked()).await;

@@ -5,7 +5,7 @@ mod support;
 use crm_app::session::Session;
 use crm_app::storage::DeviceStore;
 use leptos::prelude::GetUntracked;
-use support::{customer, offline_config, until};
+use support::{customer, offline_config, snapshot, until};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -17,9 +17,10 @@ async fn a_customer_is_opened_and_edited_before_every_document_is_restored() {
     let config = offline_config("startup");
     let store = DeviceStore::open(&config.database_name()).await.unwrap();
     let ids: Vec<String> = (0..STORED).map(|n| format!("c{n:04}")).collect();
-    for id in &ids {
-        store.compact(id, &customer(id, "王芳"), &[]).await.unwrap();
-    }
+    let writes: Vec<_> = (ids.iter())
+        .map(|id| snapshot(id, customer(id, "王芳")))
+        .collect();
+    store.write(&writes).await.unwrap();
     let last = ids.last().unwrap();
 
     let session = Session::start(&config).await.unwrap();

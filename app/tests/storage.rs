@@ -1,6 +1,9 @@
 //! The IndexedDB document store, in a real browser.
 
 use crm_app::storage::DeviceStore;
+use crm_core::customer::{HeadedRow, Lifecycle, NewCustomer, Source};
+use crm_core::sync::device::Write;
+use crm_core::{CrmDocument, CustomerDoc, Id, Stamp};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -51,28 +54,82 @@ async fn all_lists_every_record_in_key_order_and_delete_removes_one() {
     );
 }
 
+fn snapshot(id: &str, bytes: &[u8], folded: Vec<u64>) -> Write {
+    Write::Snapshot {
+        id: id.into(),
+        bytes: bytes.to_vec(),
+        folded,
+        row: None,
+    }
+}
+
+fn append(id: &str, seq: u64, bytes: &[u8]) -> Write {
+    Write::Append {
+        id: id.into(),
+        seq,
+        bytes: bytes.to_vec(),
+        row: None,
+    }
+}
+
 #[wasm_bindgen_test]
 async fn appended_changes_list_in_order_under_their_document_and_compaction_folds_them() {
     let store = DeviceStore::open(&unique_db("changes")).await.unwrap();
-    store.compact("c1", b"snap", &[]).await.unwrap();
-    let k2 = store.append("c1", 2, b"two").await.unwrap();
-    let k1 = store.append("c1", 1, b"one").await.unwrap();
-    store.append("c2", 7, b"orphan").await.unwrap();
+    store
+        .write(&[snapshot("c1", b"snap", vec![])])
+        .await
+        .unwrap();
+    store.write(&[append("c1", 2, b"two")]).await.unwrap();
+    store
+        .write(&[append("c1", 1, b"one"), append("c2", 7, b"orphan")])
+        .await
+        .unwrap();
     let docs = store.documents().await.unwrap();
     assert_eq!(docs.len(), 2);
-    assert_eq!(docs[0].key, "c1");
+    assert_eq!(docs[0].id, "c1");
     assert_eq!(docs[0].snapshot.as_deref(), Some(&b"snap"[..]));
     assert_eq!(
         docs[0].changes,
-        vec![(k1.clone(), b"one".to_vec()), (k2.clone(), b"two".to_vec())]
+        vec![(1, b"one".to_vec()), (2, b"two".to_vec())]
     );
     assert_eq!(
-        (docs[1].key.as_str(), docs[1].snapshot.is_none()),
+        (docs[1].id.as_str(), docs[1].snapshot.is_none()),
         ("c2", true)
     );
 
-    store.compact("c1", b"snap2", &[k1]).await.unwrap();
+    store
+        .write(&[snapshot("c1", b"snap2", vec![1])])
+        .await
+        .unwrap();
     let docs = store.documents().await.unwrap();
     assert_eq!(docs[0].snapshot.as_deref(), Some(&b"snap2"[..]));
-    assert_eq!(docs[0].changes, vec![(k2, b"two".to_vec())]);
+    assert_eq!(docs[0].changes, vec![(2, b"two".to_vec())]);
+}
+
+#[wasm_bindgen_test]
+async fn a_row_is_written_in_the_transaction_of_its_document() {
+    let store = DeviceStore::open(&unique_db("row-with-doc")).await.unwrap();
+    let new = NewCustomer {
+        name: "王芳".into(),
+        name_latin: String::new(),
+        company: String::new(),
+        title: String::new(),
+        owner: "li".into(),
+        source: Source::WeChat,
+        lifecycle: Lifecycle::Lead,
+    };
+    let id = Id::random();
+    let mut doc = CustomerDoc::create(&id, new, &Stamp::new("li", 0)).unwrap();
+    let row = HeadedRow::new(doc.summary().unwrap(), &doc.heads());
+    let write = Write::Append {
+        id: id.to_string(),
+        seq: 1,
+        bytes: b"change".to_vec(),
+        row: Some(row.clone()),
+    };
+    store.write(&[write]).await.unwrap();
+    let rows = store.rows().await.unwrap();
+    assert_eq!(rows.len(), 1);
+    let cached: HeadedRow = serde_json::from_slice(&rows[0].1).unwrap();
+    assert_eq!(cached, row);
 }

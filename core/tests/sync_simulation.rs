@@ -1,18 +1,21 @@
-//! Two devices and the workspace server over a simulated network that duplicates, reorders and
-//! drops frames (a dropped frame breaks the connection, which is then re-established), with
-//! server restarts from its store in between. Whatever happens, once the network delivers
-//! again every replica and the store hold the same documents with every edit in them.
+//! Two devices — the real device engine, `DeviceRepo`, over a storage whose writes commit when
+//! the simulation says — and the workspace server over a simulated network that duplicates,
+//! reorders and drops frames (a dropped frame breaks the connection, which is then
+//! re-established), with server restarts, hibernation and device reloads in between. Whatever
+//! happens, once the network delivers again every replica and the store hold the same
+//! documents with every edit whose write committed, and so does each device's storage.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use crm_core::customer::{Lifecycle, NewCustomer, Source};
-use crm_core::replica::Replica;
+use crm_core::customer::{HeadedRow, Lifecycle, NewCustomer, Source};
+use crm_core::replica::{Replica, WORKSPACE_DOC_ID};
+use crm_core::sync::device::{BULK_ROWS_FROM, DeviceEffect, Persist, StoredDoc, Write};
 use crm_core::sync::memory_store::MemoryStore;
 use crm_core::sync::server::{ConnId, OpenSocket};
-use crm_core::sync::{DocSlot, Effect, Inbound, SyncClient, SyncServer};
+use crm_core::sync::{DeviceRepo, Effect, SyncServer};
 use crm_core::token::Grant;
 use crm_core::workspace::Role;
-use crm_core::{CustomerDoc, Id, Stamp, demo};
+use crm_core::{Id, Stamp, demo};
 use proptest::prelude::*;
 
 const NOW: i64 = 1_780_000_000_000;
@@ -27,105 +30,188 @@ fn grant(member: &str) -> Grant {
     }
 }
 
+/// A device: the real engine (`DeviceRepo`) over a storage whose writes commit one at a time,
+/// in order, when the simulation says so — so a reload may lose the writes still in flight.
 struct Device {
     name: &'static str,
-    client: SyncClient,
-    docs: BTreeMap<String, DocSlot>,
+    repo: DeviceRepo,
     conn: ConnId,
     up: VecDeque<Vec<u8>>,
     down: VecDeque<Vec<u8>>,
     /// What the socket's attachment holds: the peer id the server saw it join as.
     attachment: Option<String>,
-    /// Tags this device added, by document: all must survive.
+    /// What storage holds, committed.
+    disk: BTreeMap<String, StoredDoc>,
+    disk_rows: BTreeMap<String, HeadedRow>,
+    /// Writes issued and not committed yet, oldest first.
+    writing: VecDeque<Persist>,
+    /// The tag each write in flight carries, by ticket.
+    unsaved: BTreeMap<u64, (String, String)>,
+    /// Tags this device added whose write committed, by document: all must survive.
     written: BTreeMap<String, BTreeSet<String>>,
+    /// Sessions started so far (each numbers its appended changes higher).
+    sessions: u64,
+    /// The page of the edge's rows asked for (after this id), not served yet.
+    fetching: Option<String>,
 }
 
 impl Device {
     fn new(name: &'static str, conn: ConnId) -> Self {
         let mut device = Self {
             name,
-            client: SyncClient::new(name),
-            docs: BTreeMap::new(),
+            repo: DeviceRepo::new(name, 0, Vec::new()),
             conn,
             up: VecDeque::new(),
             down: VecDeque::new(),
             attachment: None,
+            disk: BTreeMap::new(),
+            disk_rows: BTreeMap::new(),
+            writing: VecDeque::new(),
+            unsaved: BTreeMap::new(),
             written: BTreeMap::new(),
+            sessions: 0,
+            fetching: None,
         };
-        device.up.push_back(device.client.join());
+        device.start();
         device
     }
 
-    fn offer(&mut self, doc_id: &str) {
-        let slot = self.docs.get_mut(doc_id).expect("offered documents exist");
-        if let Some(frame) = self.client.outgoing(doc_id, slot) {
-            self.up.push_back(frame);
+    /// A new session from what storage holds (the tab was reloaded): writes in flight are
+    /// lost, and the device connects again.
+    fn start(&mut self) {
+        self.sessions += 1;
+        self.writing.clear();
+        self.unsaved.clear();
+        self.fetching = None;
+        let rows = self.disk_rows.values().cloned().collect();
+        self.repo = DeviceRepo::new(self.name, self.sessions << 32, rows);
+        self.repo.shelve(self.disk.values().cloned().collect());
+        let mut effects = self.repo.restore_first();
+        loop {
+            let (more_effects, more) = self.repo.restore_some(2);
+            effects.extend(more_effects);
+            if !more {
+                break;
+            }
+        }
+        effects.extend(self.repo.restored());
+        effects.extend(self.repo.connected());
+        self.run(effects);
+    }
+
+    fn run(&mut self, effects: Vec<DeviceEffect>) {
+        for effect in effects {
+            match effect {
+                DeviceEffect::Send(frame) => self.up.push_back(frame),
+                DeviceEffect::Write(persist) => self.writing.push_back(*persist),
+                DeviceEffect::FetchRows { after } => self.fetching = Some(after),
+                DeviceEffect::Quarantine { stored, reason } => {
+                    panic!("{} quarantined {}: {reason}", self.name, stored.id)
+                }
+                DeviceEffect::NotAccepted { doc_id, what } => {
+                    panic!("{} not accepted on {doc_id:?}: {what:?}", self.name)
+                }
+                DeviceEffect::Ignored(what) => panic!("{} ignored {what}", self.name),
+                DeviceEffect::RowsChanged
+                | DeviceEffect::CustomerChanged(_)
+                | DeviceEffect::WorkspaceChanged => {}
+            }
+        }
+        while self.repo.has_offers() {
+            let effects = self.repo.pump(2);
+            self.run(effects);
         }
     }
 
-    fn handle(&mut self, frame: &[u8], known_ids: &[String]) {
-        match self
-            .client
-            .decode(frame)
-            .expect("the server sends valid frames")
-        {
-            Inbound::Ready => {
-                for id in known_ids {
-                    self.docs.entry(id.clone()).or_insert_with(DocSlot::awaited);
-                }
-                let ids: Vec<String> = self.docs.keys().cloned().collect();
-                for id in ids {
-                    self.offer(&id);
-                }
+    /// The oldest write in flight commits.
+    fn commit(&mut self) {
+        let Some(Persist { ticket, write }) = self.writing.pop_front() else {
+            return;
+        };
+        let put_row = |rows: &mut BTreeMap<String, HeadedRow>, row: Option<HeadedRow>| {
+            if let Some(row) = row {
+                rows.insert(row.row.id.clone(), row);
             }
-            Inbound::Sync { doc_id, message } => {
-                let slot = self
-                    .docs
-                    .entry(doc_id.clone())
-                    .or_insert_with(DocSlot::awaited);
-                self.client
-                    .apply(&doc_id, slot, message)
-                    .expect("valid documents");
-                self.offer(&doc_id);
+        };
+        fn stored<'a>(disk: &'a mut BTreeMap<String, StoredDoc>, id: &str) -> &'a mut StoredDoc {
+            disk.entry(id.to_owned()).or_insert_with(|| StoredDoc {
+                id: id.to_owned(),
+                snapshot: None,
+                changes: Vec::new(),
+            })
+        }
+        match write {
+            Write::Snapshot {
+                id,
+                bytes,
+                folded,
+                row,
+            } => {
+                let doc = stored(&mut self.disk, &id);
+                doc.snapshot = Some(bytes);
+                doc.changes.retain(|(seq, _)| !folded.contains(seq));
+                put_row(&mut self.disk_rows, row);
             }
-            Inbound::Unavailable { .. } | Inbound::Nothing => {}
-            Inbound::Refused(reason) => panic!("{} refused: {reason}", self.name),
-            Inbound::Restored { doc_id, notice } => {
-                panic!("{}'s change to {doc_id} put back: {notice:?}", self.name)
+            Write::Append {
+                id,
+                seq,
+                bytes,
+                row,
+            } => {
+                stored(&mut self.disk, &id).changes.push((seq, bytes));
+                put_row(&mut self.disk_rows, row);
+            }
+            Write::Arrived { id, bytes, row } => {
+                stored(&mut self.disk, &id).snapshot = Some(bytes);
+                put_row(&mut self.disk_rows, row);
+            }
+            Write::Rows(rows) => {
+                for row in rows {
+                    put_row(&mut self.disk_rows, Some(row));
+                }
             }
         }
+        if let Some((doc, tag)) = self.unsaved.remove(&ticket) {
+            self.written.entry(doc).or_default().insert(tag);
+        }
+        let effects = self.repo.written(ticket);
+        self.run(effects);
     }
 
-    fn probe(&mut self, doc_id: &str) {
-        let slot = self.docs.get_mut(doc_id).expect("probed documents exist");
-        let frame = self.client.probe(doc_id, slot).expect("joined");
-        self.up.push_back(frame);
+    fn handle(&mut self, frame: &[u8]) {
+        let effects = self.repo.receive(frame);
+        self.run(effects);
+    }
+
+    /// Probes the workspace and the customers a page shows, `shown` among them.
+    fn probe(&mut self, shown: &str) {
+        self.repo.watch(shown);
+        let effects = self.repo.probe();
+        self.run(effects);
     }
 
     fn tags(&mut self, doc_id: &str) -> BTreeSet<String> {
-        match self.docs.get_mut(doc_id).map(|slot| slot.loaded(doc_id)) {
-            Some(Ok(Some(Replica::Customer(doc)))) => {
-                doc.customer().unwrap().tags.into_keys().collect()
-            }
-            _ => panic!("{} has customer {doc_id}", self.name),
-        }
+        let customer = (self.repo.customer(doc_id))
+            .unwrap_or_else(|| panic!("{} has customer {doc_id}", self.name));
+        customer.tags.into_keys().collect()
     }
 
     fn tag(&mut self, doc_id: &str, tag: String) {
-        // A document kept as it arrived is loaded on its first edit.
-        let Some(Ok(Some(Replica::Customer(customer)))) =
-            self.docs.get_mut(doc_id).map(|slot| slot.loaded(doc_id))
+        let stamp = Stamp::new(self.name, NOW);
+        // A document still awaited cannot be edited yet.
+        let Ok(effects) = self
+            .repo
+            .edit_customer(doc_id, &stamp, |doc, stamp| doc.add_tag(&tag, stamp))
         else {
             return;
         };
-        customer
-            .add_tag(&tag, &Stamp::new(self.name, NOW))
-            .expect("valid tag");
-        self.written
-            .entry(doc_id.to_owned())
-            .or_default()
-            .insert(tag);
-        self.offer(doc_id);
+        for effect in &effects {
+            if let DeviceEffect::Write(persist) = effect {
+                self.unsaved
+                    .insert(persist.ticket, (doc_id.to_owned(), tag.clone()));
+            }
+        }
+        self.run(effects);
     }
 
     fn create(&mut self, bits: u128) -> String {
@@ -139,11 +225,20 @@ impl Device {
             source: Source::Referral,
             lifecycle: Lifecycle::Lead,
         };
-        let doc = CustomerDoc::create(&id, new, &Stamp::new(self.name, NOW)).unwrap();
-        self.docs
-            .insert(id.to_string(), DocSlot::Known(Replica::Customer(doc)));
-        self.offer(id.as_str());
+        let stamp = Stamp::new(self.name, NOW);
+        let effects = self
+            .repo
+            .create_customer(&id, new, Vec::new(), &stamp)
+            .expect("valid customer");
+        self.run(effects);
         id.to_string()
+    }
+
+    fn is_busy(&self) -> bool {
+        !self.up.is_empty()
+            || !self.down.is_empty()
+            || !self.writing.is_empty()
+            || self.fetching.is_some()
     }
 }
 
@@ -174,6 +269,14 @@ enum Step {
         device: usize,
         up: bool,
     },
+    /// The device's oldest write in flight commits.
+    Commit {
+        device: usize,
+    },
+    /// The device's tab is reloaded: what storage holds is all it keeps.
+    Reload {
+        device: usize,
+    },
     RestartServer,
     /// The Durable Object is evicted from memory while its sockets stay open.
     Hibernate,
@@ -189,7 +292,9 @@ fn step() -> impl Strategy<Value = Step> {
         8 => (device.clone(), any::<bool>()).prop_map(|(device, up)| Step::Deliver { device, up }),
         1 => (device.clone(), any::<bool>()).prop_map(|(device, up)| Step::Duplicate { device, up }),
         1 => (device.clone(), any::<bool>()).prop_map(|(device, up)| Step::Swap { device, up }),
-        1 => (device, any::<bool>()).prop_map(|(device, up)| Step::Drop { device, up }),
+        1 => (device.clone(), any::<bool>()).prop_map(|(device, up)| Step::Drop { device, up }),
+        4 => device.clone().prop_map(|device| Step::Commit { device }),
+        1 => device.prop_map(|device| Step::Reload { device }),
         1 => Just(Step::RestartServer),
         1 => Just(Step::Hibernate),
         2 => Just(Step::Tick),
@@ -217,7 +322,13 @@ impl World {
 
     /// A world whose server keeps at most `cache` documents in memory.
     fn with_cache(cache: usize) -> Self {
-        let saved = demo::saved_workspace(3, NOW);
+        Self::with(3, cache)
+    }
+
+    /// A world of `customers` customers whose server keeps at most `cache` documents in
+    /// memory.
+    fn with(customers: usize, cache: usize) -> Self {
+        let saved = demo::saved_workspace(customers, NOW);
         let seeded = saved.iter().map(|doc| doc.id.clone()).collect();
         let mut world = Self {
             server: SyncServer::new("edge", cache, []),
@@ -275,7 +386,6 @@ impl World {
     }
 
     fn deliver(&mut self, device: usize, up: bool, keep: bool) {
-        let ids = self.doc_ids();
         let d = &mut self.devices[device];
         let queue = if up { &mut d.up } else { &mut d.down };
         let Some(frame) = (if keep {
@@ -288,7 +398,7 @@ impl World {
         if up {
             self.send_up(device, frame);
         } else {
-            self.devices[device].handle(&frame, &ids);
+            self.devices[device].handle(&frame);
         }
     }
 
@@ -302,8 +412,9 @@ impl World {
         d.attachment = None;
         d.up.clear();
         d.down.clear();
-        d.client.disconnected();
-        d.up.push_back(d.client.join());
+        d.repo.disconnected();
+        let join = d.repo.connected();
+        d.run(join);
         self.server.connect(conn, grant(d.name));
     }
 
@@ -333,6 +444,19 @@ impl World {
                 if queue.pop_front().is_some() {
                     self.reconnect(device);
                 }
+            }
+            Step::Commit { device } => self.devices[device].commit(),
+            Step::Reload { device } => {
+                self.server.disconnect(self.devices[device].conn);
+                let conn = self.next_conn;
+                self.next_conn += 1;
+                let d = &mut self.devices[device];
+                d.conn = conn;
+                d.attachment = None;
+                d.up.clear();
+                d.down.clear();
+                d.start();
+                self.server.connect(conn, grant(d.name));
             }
             Step::Tick => {
                 self.clock += 40;
@@ -366,8 +490,7 @@ impl World {
     /// Delivers everything until the network is quiet.
     fn settle(&mut self) {
         for _ in 0..100_000 {
-            let busy = (0..self.devices.len())
-                .find(|&i| !self.devices[i].up.is_empty() || !self.devices[i].down.is_empty());
+            let busy = (0..self.devices.len()).find(|&i| self.devices[i].is_busy());
             let Some(device) = busy else {
                 match self.flush_at {
                     Some(at) => {
@@ -378,31 +501,65 @@ impl World {
                     None => return,
                 }
             };
-            let up = !self.devices[device].up.is_empty();
+            let d = &self.devices[device];
+            if let Some(after) = d.fetching.clone() {
+                self.serve_rows(device, &after);
+                continue;
+            }
+            if !d.writing.is_empty() {
+                self.devices[device].commit();
+                continue;
+            }
+            let up = !d.up.is_empty();
             self.deliver(device, up, false);
         }
         panic!("the network never went quiet");
     }
 
+    /// The edge's page of rows after `after` goes to `device` (`GET /rows`).
+    fn serve_rows(&mut self, device: usize, after: &str) {
+        let page: Vec<HeadedRow> = (self.store.rows.iter())
+            .filter(|(id, _)| id.as_str() > after)
+            .take(25)
+            .map(|(_, row)| row.clone())
+            .collect();
+        let d = &mut self.devices[device];
+        d.fetching = None;
+        let effects = d.repo.rows_page(Some(page));
+        d.run(effects);
+    }
+
+    /// Every document the server stored is on every device at the server's heads, loaded or
+    /// not, and in every device's storage; the tags whose write committed are all there.
     fn assert_converged(&mut self) {
-        let ids = self.doc_ids();
+        let ids: Vec<String> = self.store.docs.keys().cloned().collect();
+        let mut from_disk: Vec<DeviceRepo> = (self.devices.iter())
+            .map(|d| {
+                let mut repo = DeviceRepo::new(d.name, 0, Vec::new());
+                repo.shelve(d.disk.values().cloned().collect());
+                repo
+            })
+            .collect();
         for id in &ids {
-            let stored = self
-                .store
-                .docs
-                .get(id)
-                .unwrap_or_else(|| panic!("{id} stored"));
+            let stored = &self.store.docs[id];
             let mut on_server =
                 Replica::restore(id, &stored.snapshot, &stored.changes).expect("stored is valid");
             let server_heads = on_server.heads();
-            for device in &mut self.devices {
-                let slot = device
-                    .docs
-                    .get_mut(id)
-                    .unwrap_or_else(|| panic!("{} has {id}", device.name));
-                assert_eq!(slot.heads(), server_heads, "{} on {id}", device.name);
-                let replica = slot.loaded(id).expect("loads").expect("present");
-                assert_eq!(replica.heads(), server_heads, "{} loaded {id}", device.name);
+            for (device, disk) in self.devices.iter_mut().zip(&mut from_disk) {
+                assert_eq!(
+                    device.repo.heads(id),
+                    server_heads,
+                    "{} on {id}",
+                    device.name
+                );
+                assert_eq!(disk.heads(id), server_heads, "{} stored {id}", device.name);
+                if id != WORKSPACE_DOC_ID {
+                    assert!(
+                        device.repo.customer(id).is_some(),
+                        "{} loads {id}",
+                        device.name
+                    );
+                }
             }
             // The row served to new devices summarises what is stored.
             assert_eq!(
@@ -422,6 +579,14 @@ impl World {
                     }
                 }
             }
+        }
+        for device in &self.devices {
+            assert_eq!(
+                device.repo.customer_ids().len() + 1,
+                ids.len(),
+                "{}",
+                device.name
+            );
         }
     }
 }
@@ -479,31 +644,29 @@ fn a_quiet_network_needs_no_reconnect_after_duplicates_and_reordering() {
 
 #[test]
 fn documents_that_arrive_whole_stay_unloaded_until_something_needs_them() {
-    let stored = |world: &World, device: usize| -> usize {
-        let docs = &world.devices[device].docs;
+    let unloaded = |world: &World, device: usize| -> usize {
         (world.seeded.iter())
-            .filter(|id| matches!(docs.get(*id), Some(DocSlot::Stored { .. })))
+            .filter(|id| world.devices[device].repo.is_kept_unloaded(id))
             .count()
     };
-    let mut world = World::new();
+    // Enough customers missing for a new device to list them from the edge's rows first.
+    let customers = BULK_ROWS_FROM + 10;
+    let mut world = World::with(customers, 2);
     world.settle();
-    assert_eq!(
-        stored(&world, 0),
-        world.seeded.len(),
-        "kept as they arrived"
-    );
+    assert_eq!(unloaded(&world, 0), customers, "kept as they arrived");
+    assert_eq!(world.devices[0].repo.rows().count(), customers, "listed");
     // Served from storage and not acknowledged: the server remembers nothing per device for
     // documents it does not hold in memory.
     assert!(world.server.sync_states() <= 2 * world.server.loaded());
     // Reconnecting exchanges heads only: nothing is resent, nothing loaded.
     world.reconnect(0);
     world.settle();
-    assert_eq!(stored(&world, 0), world.seeded.len(), "still unloaded");
+    assert_eq!(unloaded(&world, 0), customers, "still unloaded");
     // A teammate's edit loads the document it touches, and only that one.
     let id = world.seeded[1].clone();
     world.devices[1].tag(&id, "vip".into());
     world.settle();
-    assert_eq!(stored(&world, 0), world.seeded.len() - 1);
+    assert_eq!(unloaded(&world, 0), customers - 1);
     world.assert_converged();
 }
 
@@ -534,12 +697,13 @@ fn a_probe_is_answered_when_level_and_brings_back_a_lost_change() {
         }
         world.settle();
         for doc in world.doc_ids() {
-            world.devices[1].probe(&doc);
+            world.devices[1].repo.watch(&doc);
         }
-        assert_eq!(world.devices[1].client.unanswered_probes(), 4);
+        world.devices[1].probe(&world.seeded[1].clone());
+        assert_eq!(world.devices[1].repo.unanswered_probes(), 4);
         world.settle();
         assert_eq!(
-            world.devices[1].client.unanswered_probes(),
+            world.devices[1].repo.unanswered_probes(),
             0,
             "cache {cache}"
         );
@@ -550,6 +714,7 @@ fn a_probe_is_answered_when_level_and_brings_back_a_lost_change() {
 
     // A teammate's change whose frames to this device are lost, the socket staying up.
     world.devices[0].tag(&id, "lost".into());
+    world.devices[0].commit();
     while !world.devices[0].up.is_empty() {
         world.deliver(0, true, false);
         world.devices[1].down.clear();
@@ -560,6 +725,6 @@ fn a_probe_is_answered_when_level_and_brings_back_a_lost_change() {
     world.devices[1].probe(&id);
     world.settle();
     assert!(world.devices[1].tags(&id).contains("lost"), "recovered");
-    assert_eq!(world.devices[1].client.unanswered_probes(), 0);
+    assert_eq!(world.devices[1].repo.unanswered_probes(), 0);
     world.assert_converged();
 }

@@ -3,14 +3,13 @@
 //! When the page becomes visible or regains focus, and every [`PROBE_EVERY_MS`] while it is
 //! shown, the device probes the workspace document and every customer opened in this tab: one
 //! sync message each, flagged so that the edge answers even when both sides are level
-//! (`SyncClient::probe`). A change whose broadcast was lost, for whatever reason, so arrives
+//! (`DeviceRepo::probe`). A change whose broadcast was lost, for whatever reason, so arrives
 //! within [`PROBE_EVERY_MS`]. The badge says "Synced" only while no probe is unanswered; one
 //! still unanswered after [`PROBE_PATIENCE_MS`] means the socket died without saying so, and
 //! the link is reopened.
 
 use std::rc::Rc;
 
-use crm_core::replica::WORKSPACE_DOC_ID;
 use leptos::prelude::GetUntracked;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -45,24 +44,11 @@ impl Session {
         let hidden = web_sys::window()
             .and_then(|w| w.document())
             .is_some_and(|d| d.hidden());
-        let Some(link) = self.link.get() else { return };
         if hidden || self.signals.link.get_untracked() != LinkStatus::Online {
             return;
         }
-        let mut ids = vec![WORKSPACE_DOC_ID.to_owned()];
-        ids.extend(self.open_customers.borrow().keys().cloned());
-        for id in ids {
-            let frame = {
-                let mut docs = self.docs.borrow_mut();
-                let Some(slot) = docs.get_mut(&id) else {
-                    continue;
-                };
-                self.sync.borrow_mut().probe(&id, slot)
-            };
-            if let Some(frame) = frame {
-                link.send(&frame);
-            }
-        }
+        let effects = self.repo.borrow_mut().probe();
+        self.run(effects);
         self.count_sync();
         let sent = js_sys::Date::now();
         self.last_probe.set(sent);
@@ -70,7 +56,7 @@ impl Session {
         let check = Closure::once_into_js(move || {
             // A later round is checked by its own timer.
             let latest = session.last_probe.get() == sent;
-            let silent = session.sync.borrow().unanswered_probes() > 0;
+            let silent = session.repo.borrow().unanswered_probes() > 0;
             if latest
                 && silent
                 && let Some(link) = session.link.get()

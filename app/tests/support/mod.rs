@@ -3,6 +3,7 @@
 
 use crm_app::config::Config;
 use crm_core::customer::{Lifecycle, NewCustomer, Source};
+use crm_core::sync::device::Write;
 use crm_core::{CrmDocument, CustomerDoc, Id, Stamp};
 
 /// A saved customer document `id` called `name`.
@@ -19,6 +20,16 @@ pub fn customer(id: &str, name: &str) -> Vec<u8> {
     CustomerDoc::create(&Id::parse(id).unwrap(), new, &Stamp::new("li", 0))
         .unwrap()
         .save()
+}
+
+/// The write that stores `bytes` as document `id`'s snapshot.
+pub fn snapshot(id: &str, bytes: Vec<u8>) -> Write {
+    Write::Snapshot {
+        id: id.into(),
+        bytes,
+        folded: Vec::new(),
+        row: None,
+    }
 }
 
 /// Settings of a session with a fresh workspace and no edge to reach.

@@ -1,0 +1,66 @@
+//! The summary rows the list shows before documents are here: cached in IndexedDB (each
+//! customer's own record, and the pages last fetched from the edge), and fetched from the edge
+//! a page at a time when a device lacks many documents.
+
+use std::rc::Rc;
+
+use crm_core::customer::HeadedRow;
+
+use super::{Session, fetch};
+
+/// Key prefix of the row-cache records holding the rows last fetched from the edge, a page per
+/// record as fetched (not one per customer; a customer's own record takes precedence).
+const EDGE_ROWS_KEY: &str = "~edge";
+
+/// The row cache as stored: the rows last fetched from the edge, overridden by each
+/// customer's own record. Records that do not parse (an older format) are left out; the rows
+/// are recomputed from the documents.
+pub(super) fn cached(records: Vec<(String, Vec<u8>)>) -> Vec<HeadedRow> {
+    let (edge, own): (Vec<_>, Vec<_>) =
+        (records.into_iter()).partition(|(k, _)| k.starts_with(EDGE_ROWS_KEY));
+    let from_edge = edge
+        .into_iter()
+        .filter_map(|(_, json)| serde_json::from_slice::<Vec<HeadedRow>>(&json).ok())
+        .flatten();
+    let own = own
+        .into_iter()
+        .filter_map(|(_, json)| serde_json::from_slice(&json).ok());
+    from_edge.chain(own).collect()
+}
+
+impl Session {
+    /// Fetches the edge's page of rows after customer `after` (the first page for an empty
+    /// one), caches it as one record and hands it to the engine (nothing when it could not be
+    /// had: the rows then come with their documents).
+    pub(super) async fn fetch_rows(self: Rc<Self>, after: String) {
+        if after.is_empty() {
+            self.rows_page.set(0);
+        }
+        let page = self.rows_page.get();
+        self.rows_page.set(page + 1);
+        let text = match fetch(&self.edge.rows_url(&after), &self.edge).await {
+            Some(response) if response.ok() => match response.text() {
+                Ok(text) => wasm_bindgen_futures::JsFuture::from(text).await.ok(),
+                Err(_) => None,
+            },
+            _ => None,
+        };
+        let text = text.and_then(|t| t.as_string());
+        let rows = text
+            .as_deref()
+            .and_then(|t| serde_json::from_str::<Vec<HeadedRow>>(t).ok());
+        if rows.is_none() {
+            leptos::logging::warn!("no summary rows from the edge");
+        }
+        if let (Some(text), Some(rows)) = (&text, &rows)
+            && !rows.is_empty()
+        {
+            let key = format!("{EDGE_ROWS_KEY}/{page}");
+            if let Err(error) = self.store.put_row(&key, text.as_bytes()).await {
+                self.report(error);
+            }
+        }
+        let effects = self.repo.borrow_mut().rows_page(rows);
+        self.run(effects);
+    }
+}

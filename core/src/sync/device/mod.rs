@@ -1,0 +1,573 @@
+//! The device side of sync, without I/O: every document of the workspace on this device, its
+//! sync with the edge, what is stored and what is shown — the app runs its effects, and the
+//! simulation drives it through a faulty network.
+//!
+//! - **Start**: the shell hands over what storage holds ([`DeviceRepo::shelve`]); documents
+//!   are restored the workspace and watched ones first ([`DeviceRepo::restore_first`]), then a
+//!   few at a time ([`DeviceRepo::restore_some`]), or at once when something needs one. One
+//!   that does not load is handed back for quarantine.
+//! - **Edits** are named operations on a document; its changes are written to storage and
+//!   offered to the edge only once the write committed ([`DeviceRepo::written`]), so nothing
+//!   the edge confirms is missing on the device.
+//! - **Sync** with the edge ([`super::SyncClient`]): after the join the documents the workspace
+//!   directory lists and this device lacks are requested — after the edge's summary rows when
+//!   many are missing, so a new device lists everything at once — and every document is
+//!   offered, a batch per [`DeviceRepo::pump`]. Documents that arrive whole are kept as the
+//!   bytes they came in and loaded only when opened, edited or changed.
+//! - **Rows**: one summary row per customer, with the heads it summarises; a change updates
+//!   its own row, and a watched customer's page.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+
+use automerge::ChangeHash;
+
+use super::client::{Inbound, SyncClient};
+use super::slot::DocSlot;
+use crate::customer::{Customer, FieldConflict, HeadedRow, NewContact, NewCustomer, SummaryRow};
+use crate::error::ModelError;
+use crate::id::Id;
+use crate::replica::{Replica, WORKSPACE_DOC_ID};
+use crate::workspace::{RuleBook, WorkspaceDoc, WorkspaceSettings};
+use crate::{CustomerDoc, Stamp};
+
+mod effect;
+mod rows;
+mod startup;
+#[cfg(test)]
+mod tests;
+
+pub use effect::{DeviceEffect, Persist, StoredDoc, SyncCounts, Write};
+
+/// Appended changes of one document that call for a compaction into a new snapshot.
+pub const COMPACT_AFTER: usize = 32;
+/// Missing documents from which their summary rows are fetched from the edge first.
+pub const BULK_ROWS_FROM: usize = 50;
+
+/// What to do once a write committed.
+#[derive(Debug, Default)]
+struct AfterWrite {
+    /// A local edit of this document: offer it to the edge.
+    push: Option<String>,
+    /// An append of this document under this number: count it towards compaction.
+    appended: Option<(String, u64)>,
+    /// A compaction of this document folding these appends.
+    folded: Option<(String, Vec<u64>)>,
+}
+
+/// One device's workspace: its documents, their sync with the edge, their rows.
+pub struct DeviceRepo {
+    /// Every document in memory by id: a replica, kept bytes, or one awaited from the edge.
+    docs: BTreeMap<String, DocSlot>,
+    sync: SyncClient,
+    /// Documents read from storage and not restored yet.
+    shelved: HashMap<String, StoredDoc>,
+    /// Summary rows by customer, with the heads each summarises.
+    rows: BTreeMap<String, HeadedRow>,
+    /// Customers a page shows: kept loaded and reported when they change.
+    watched: BTreeSet<String>,
+    /// Edits made here that the edge has not confirmed yet, by document.
+    unconfirmed: BTreeMap<String, usize>,
+    /// Documents requested from the edge that have not arrived.
+    awaited: HashSet<String>,
+    /// Numbers of the changes appended after each document's stored snapshot (no entry: no
+    /// snapshot written yet).
+    appended: HashMap<String, Vec<u64>>,
+    /// Documents whose compaction is being written.
+    compacting: HashSet<String>,
+    next_seq: u64,
+    next_ticket: u64,
+    after_write: HashMap<u64, AfterWrite>,
+    /// Rows are being fetched from the edge (the page asked for): documents kept unloaded
+    /// wait for them, and so do the offers queued.
+    fetching_rows: bool,
+    /// Documents kept unloaded that arrived without a row while rows were being fetched.
+    rowless: HashSet<String>,
+    /// Rows found stale or missing while restoring, to cache in one write.
+    stale_rows: Vec<HeadedRow>,
+    /// Documents to offer to the edge, a batch per [`DeviceRepo::pump`].
+    offers: VecDeque<String>,
+    out: Vec<DeviceEffect>,
+}
+
+impl DeviceRepo {
+    /// A device that calls itself `peer_id` on the wire, numbers its appended changes from
+    /// `first_seq` (rising across sessions: the shell passes the time in µs) and shows `rows`
+    /// (as cached) until its documents say otherwise.
+    pub fn new(peer_id: impl Into<String>, first_seq: u64, rows: Vec<HeadedRow>) -> Self {
+        Self {
+            docs: BTreeMap::new(),
+            sync: SyncClient::new(peer_id),
+            shelved: HashMap::new(),
+            rows: rows.into_iter().map(|r| (r.row.id.clone(), r)).collect(),
+            watched: BTreeSet::new(),
+            unconfirmed: BTreeMap::new(),
+            awaited: HashSet::new(),
+            appended: HashMap::new(),
+            compacting: HashSet::new(),
+            next_seq: first_seq,
+            next_ticket: 0,
+            after_write: HashMap::new(),
+            fetching_rows: false,
+            rowless: HashSet::new(),
+            stale_rows: Vec::new(),
+            offers: VecDeque::new(),
+            out: Vec::new(),
+        }
+    }
+
+    /// The effects queued by the calls since the last time they were taken (reads that had
+    /// to restore a document may queue some).
+    pub fn take_effects(&mut self) -> Vec<DeviceEffect> {
+        std::mem::take(&mut self.out)
+    }
+
+    // Reading.
+
+    /// Every customer's summary row, in id order.
+    pub fn rows(&self) -> impl Iterator<Item = &SummaryRow> {
+        self.rows.values().map(|r| &r.row)
+    }
+
+    /// The workspace's settings and rules (`None` before the workspace document is here).
+    pub fn settings(&self) -> Option<(WorkspaceSettings, RuleBook)> {
+        match self.docs.get(WORKSPACE_DOC_ID)?.replica()? {
+            Replica::Workspace(ws) => Some((ws.settings().ok()?, ws.rule_book())),
+            Replica::Customer(_) => None,
+        }
+    }
+
+    /// Marks customer `id` as shown by a page: it is kept loaded and
+    /// [`DeviceEffect::CustomerChanged`] reports its changes.
+    pub fn watch(&mut self, id: &str) {
+        self.watched.insert(id.to_owned());
+    }
+
+    /// Customer `id` as it stands (loading it if need be).
+    pub fn customer(&mut self, id: &str) -> Option<Customer> {
+        self.with_customer(id, |doc| doc.customer().ok()).flatten()
+    }
+
+    /// Fields of customer `id` that two people changed at once.
+    pub fn conflicts(&mut self, id: &str) -> Vec<FieldConflict> {
+        self.with_customer(id, CustomerDoc::conflicts)
+            .unwrap_or_default()
+    }
+
+    /// The heads of document `id` (empty if there is no such document here).
+    pub fn heads(&mut self, id: &str) -> Vec<ChangeHash> {
+        self.slot(id).map(DocSlot::heads).unwrap_or_default()
+    }
+
+    /// Whether document `id` is here as kept bytes, not loaded.
+    #[cfg(any(test, feature = "fixtures"))]
+    pub fn is_kept_unloaded(&self, id: &str) -> bool {
+        matches!(self.docs.get(id), Some(DocSlot::Stored { .. }))
+    }
+
+    /// Every customer's id, stored or in memory.
+    pub fn customer_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = (self.docs.keys().chain(self.shelved.keys()))
+            .filter(|id| id.as_str() != WORKSPACE_DOC_ID)
+            .cloned()
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// Reads customer `id`, loading its document if it is kept unloaded.
+    fn with_customer<T>(&mut self, id: &str, read: impl FnOnce(&CustomerDoc) -> T) -> Option<T> {
+        match self.slot(id)?.loaded(id) {
+            Ok(Some(Replica::Customer(doc))) => Some(read(doc)),
+            Ok(_) => None,
+            Err(error) => {
+                self.out.push(DeviceEffect::Ignored(format!(
+                    "customer {id} does not load: {error}"
+                )));
+                None
+            }
+        }
+    }
+
+    /// The slot of document `id`, restored from storage first if it is still shelved.
+    fn slot(&mut self, id: &str) -> Option<&mut DocSlot> {
+        self.restore(id);
+        self.docs.get_mut(id)
+    }
+
+    // Editing.
+
+    /// Creates customer `id` with its first contact points and lists it in the workspace;
+    /// both are stored, then offered to the edge. Nothing is kept if any input is invalid.
+    pub fn create_customer(
+        &mut self,
+        id: &Id,
+        new: NewCustomer,
+        contacts: Vec<NewContact>,
+        stamp: &Stamp,
+    ) -> Result<Vec<DeviceEffect>, ModelError> {
+        let mut customer = CustomerDoc::create(id, new, stamp)?;
+        for contact in contacts {
+            customer.add_contact(&Id::random(), contact, stamp)?;
+        }
+        match self.slot(WORKSPACE_DOC_ID).and_then(DocSlot::replica_mut) {
+            Some(Replica::Workspace(ws)) => ws.register_customer(id, stamp)?,
+            _ => {
+                return Err(ModelError::NotFound {
+                    kind: "workspace",
+                    id: WORKSPACE_DOC_ID.into(),
+                });
+            }
+        }
+        self.docs
+            .insert(id.to_string(), DocSlot::Known(Replica::Customer(customer)));
+        for doc in [id.as_str(), WORKSPACE_DOC_ID] {
+            self.changed(doc);
+            self.persist(doc, true);
+        }
+        Ok(self.take_effects())
+    }
+
+    /// Applies a named operation to customer `id`, then stores the document and offers it to
+    /// the edge. On error the document is unchanged.
+    pub fn edit_customer(
+        &mut self,
+        id: &str,
+        stamp: &Stamp,
+        op: impl FnOnce(&mut CustomerDoc, &Stamp) -> Result<(), ModelError>,
+    ) -> Result<Vec<DeviceEffect>, ModelError> {
+        let not_found = || ModelError::NotFound {
+            kind: "customer",
+            id: id.to_owned(),
+        };
+        match self.slot(id).ok_or_else(not_found)?.loaded(id)? {
+            Some(Replica::Customer(doc)) => op(doc, stamp)?,
+            _ => return Err(not_found()),
+        }
+        self.changed(id);
+        self.persist(id, true);
+        Ok(self.take_effects())
+    }
+
+    /// Applies an operation to the workspace document (rules, segments, settings), then
+    /// stores and offers it. On error the document is unchanged.
+    pub fn edit_workspace(
+        &mut self,
+        op: impl FnOnce(&mut WorkspaceDoc) -> Result<(), ModelError>,
+    ) -> Result<Vec<DeviceEffect>, ModelError> {
+        match self.slot(WORKSPACE_DOC_ID).and_then(DocSlot::replica_mut) {
+            Some(Replica::Workspace(ws)) => op(ws)?,
+            _ => {
+                return Err(ModelError::NotFound {
+                    kind: "workspace",
+                    id: WORKSPACE_DOC_ID.into(),
+                });
+            }
+        }
+        self.changed(WORKSPACE_DOC_ID);
+        self.persist(WORKSPACE_DOC_ID, true);
+        Ok(self.take_effects())
+    }
+
+    // Storage.
+
+    /// Writes what changed in document `id` — a snapshot the first time, else an appended
+    /// change — and with `push` (a local edit) offers it to the edge once that committed. Must
+    /// follow every change to a replica, so that no change escapes storage.
+    fn persist(&mut self, id: &str, push: bool) {
+        let first = !self.appended.contains_key(id);
+        let Some(replica) = self.docs.get_mut(id).and_then(DocSlot::replica_mut) else {
+            return;
+        };
+        let bytes = if first {
+            replica.save()
+        } else {
+            replica.save_incremental()
+        };
+        let row = self.rows.get(id).cloned();
+        let after = AfterWrite {
+            push: push.then(|| id.to_owned()),
+            ..AfterWrite::default()
+        };
+        if first {
+            self.appended.insert(id.to_owned(), Vec::new());
+            let write = Write::Snapshot {
+                id: id.to_owned(),
+                bytes,
+                folded: Vec::new(),
+                row,
+            };
+            self.write(write, after);
+        } else if bytes.is_empty() {
+            self.after(after);
+        } else {
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            let after = AfterWrite {
+                appended: Some((id.to_owned(), seq)),
+                ..after
+            };
+            let write = Write::Append {
+                id: id.to_owned(),
+                seq,
+                bytes,
+                row,
+            };
+            self.write(write, after);
+        }
+    }
+
+    fn write(&mut self, write: Write, after: AfterWrite) {
+        let ticket = self.next_ticket;
+        self.next_ticket += 1;
+        self.after_write.insert(ticket, after);
+        self.out
+            .push(DeviceEffect::Write(Box::new(Persist { ticket, write })));
+    }
+
+    /// Write `ticket` committed: a local edit goes to the edge, appends count towards
+    /// compaction.
+    pub fn written(&mut self, ticket: u64) -> Vec<DeviceEffect> {
+        if let Some(after) = self.after_write.remove(&ticket) {
+            self.after(after);
+        }
+        self.take_effects()
+    }
+
+    fn after(&mut self, after: AfterWrite) {
+        if let Some(id) = after.push {
+            *self.unconfirmed.entry(id.clone()).or_default() += 1;
+            self.offer(&id);
+        }
+        if let Some((id, folded)) = after.folded {
+            self.compacting.remove(&id);
+            if let Some(seqs) = self.appended.get_mut(&id) {
+                seqs.retain(|seq| !folded.contains(seq));
+            }
+        }
+        if let Some((id, seq)) = after.appended
+            && let Some(seqs) = self.appended.get_mut(&id)
+        {
+            seqs.push(seq);
+            if seqs.len() >= COMPACT_AFTER && !self.compacting.contains(&id) {
+                let folded = seqs.clone();
+                self.compact(&id, folded);
+            }
+        }
+    }
+
+    /// Folds the appended changes `folded` of `id` into a new snapshot.
+    fn compact(&mut self, id: &str, folded: Vec<u64>) {
+        let Some(bytes) = self
+            .docs
+            .get_mut(id)
+            .and_then(DocSlot::replica_mut)
+            .map(Replica::save)
+        else {
+            return;
+        };
+        self.compacting.insert(id.to_owned());
+        let write = Write::Snapshot {
+            id: id.to_owned(),
+            bytes,
+            folded: folded.clone(),
+            row: self.rows.get(id).cloned(),
+        };
+        let after = AfterWrite {
+            folded: Some((id.to_owned(), folded)),
+            ..AfterWrite::default()
+        };
+        self.write(write, after);
+    }
+
+    // Sync.
+
+    /// The link to the edge opened: the join to send.
+    pub fn connected(&mut self) -> Vec<DeviceEffect> {
+        vec![DeviceEffect::Send(self.sync.join())]
+    }
+
+    /// The link to the edge closed: what both sides are known to share is kept.
+    pub fn disconnected(&mut self) {
+        self.sync.disconnected();
+        self.offers.clear();
+    }
+
+    /// Whether documents are still awaited from the edge (a first sync is running).
+    pub fn is_syncing(&self) -> bool {
+        !self.awaited.is_empty()
+    }
+
+    /// Whether documents wait to be offered (see [`DeviceRepo::pump`]).
+    pub fn has_offers(&self) -> bool {
+        !self.offers.is_empty() && !self.fetching_rows && self.sync.is_ready()
+    }
+
+    /// Offers up to `budget` of the queued documents to the edge.
+    pub fn pump(&mut self, budget: usize) -> Vec<DeviceEffect> {
+        if self.has_offers() {
+            for _ in 0..budget {
+                let Some(id) = self.offers.pop_front() else {
+                    break;
+                };
+                self.offer(&id);
+            }
+        }
+        self.take_effects()
+    }
+
+    /// Reads one frame from the edge.
+    pub fn receive(&mut self, frame: &[u8]) -> Vec<DeviceEffect> {
+        match self.sync.decode(frame) {
+            Ok(Inbound::Ready) => self.request_directory(true),
+            Ok(Inbound::Sync { doc_id, message }) => {
+                self.restore(&doc_id);
+                let slot = self.docs.entry(doc_id.clone()).or_insert_with(|| {
+                    self.awaited.insert(doc_id.clone());
+                    DocSlot::awaited()
+                });
+                // A document arriving whole is stored as it came, without saving it again.
+                let first = !slot.is_present() && !message.changes.is_empty();
+                let bytes: Vec<u8> = if first {
+                    message.changes.iter().flatten().copied().collect()
+                } else {
+                    Vec::new()
+                };
+                match self.sync.apply(&doc_id, slot, message) {
+                    Ok(true) => {
+                        let arrived = first && slot.is_present();
+                        self.changed(&doc_id);
+                        if arrived {
+                            self.arrived(&doc_id, bytes);
+                        } else {
+                            self.persist(&doc_id, false);
+                        }
+                        if doc_id == WORKSPACE_DOC_ID {
+                            self.request_directory(false);
+                        }
+                    }
+                    Ok(false) => {}
+                    Err(error) => self.out.push(DeviceEffect::Ignored(format!(
+                        "document {doc_id} from the edge: {error}"
+                    ))),
+                }
+                self.offer(&doc_id);
+            }
+            Ok(Inbound::Unavailable { doc_id }) => {
+                if matches!(self.docs.get(&doc_id), Some(DocSlot::Awaited(_))) {
+                    self.docs.remove(&doc_id);
+                    self.awaited.remove(&doc_id);
+                }
+            }
+            Ok(Inbound::Refused(reason)) => self.out.push(DeviceEffect::NotAccepted {
+                doc_id: None,
+                what: vec![reason],
+            }),
+            Ok(Inbound::Restored { doc_id, notice }) => {
+                let what = notice.restored.into_iter().map(|(path, _)| path).collect();
+                self.out.push(DeviceEffect::NotAccepted {
+                    doc_id: Some(doc_id),
+                    what,
+                });
+            }
+            Ok(Inbound::Nothing) => {}
+            Err(error) => self.out.push(DeviceEffect::Ignored(format!(
+                "a frame from the edge: {error}"
+            ))),
+        }
+        self.take_effects()
+    }
+
+    /// Awaits every customer the workspace directory lists that this device lacks, and queues
+    /// their offers (with `all`, every document's); with many missing, the edge's rows are
+    /// fetched first.
+    fn request_directory(&mut self, all: bool) {
+        let listed = match self.docs.get(WORKSPACE_DOC_ID).and_then(DocSlot::replica) {
+            Some(Replica::Workspace(ws)) => ws.directory_ids(),
+            _ => Vec::new(),
+        };
+        let missing: Vec<String> = listed
+            .into_iter()
+            .filter(|id| !self.docs.contains_key(id) && !self.shelved.contains_key(id))
+            .collect();
+        for id in &missing {
+            self.docs.insert(id.clone(), DocSlot::awaited());
+            self.awaited.insert(id.clone());
+        }
+        if missing.len() >= BULK_ROWS_FROM && !self.fetching_rows {
+            self.fetching_rows = true;
+            self.out.push(DeviceEffect::FetchRows {
+                after: String::new(),
+            });
+        }
+        if all {
+            self.offers = self.customer_ids().into();
+            self.offers.push_front(WORKSPACE_DOC_ID.to_owned());
+        } else {
+            self.offers.extend(missing);
+        }
+    }
+
+    /// Sends the edge the sync message document `id` needs next, if any.
+    fn offer(&mut self, id: &str) {
+        self.restore(id);
+        let Some(slot) = self.docs.get_mut(id) else {
+            return;
+        };
+        if let Some(frame) = self.sync.outgoing(id, slot) {
+            self.out.push(DeviceEffect::Send(frame));
+        }
+    }
+
+    /// Document `id` arrived whole from the edge as `bytes`: it is stored as it came.
+    fn arrived(&mut self, id: &str, bytes: Vec<u8>) {
+        self.awaited.remove(id);
+        self.appended.insert(id.to_owned(), Vec::new());
+        // The row of a document kept unloaded came from the edge and is cached already.
+        let loaded = self.docs.get(id).is_some_and(|s| s.replica().is_some());
+        let row = loaded.then(|| self.rows.get(id).cloned()).flatten();
+        let write = Write::Arrived {
+            id: id.to_owned(),
+            bytes,
+            row,
+        };
+        self.write(write, AfterWrite::default());
+    }
+
+    /// Probes the workspace document and the watched customers: an answer proves this device
+    /// level with the edge (see [`SyncClient::probe`]).
+    pub fn probe(&mut self) -> Vec<DeviceEffect> {
+        let ids: Vec<String> = std::iter::once(WORKSPACE_DOC_ID.to_owned())
+            .chain(self.watched.iter().cloned())
+            .collect();
+        for id in ids {
+            self.restore(&id);
+            let Some(slot) = self.docs.get_mut(&id) else {
+                continue;
+            };
+            if let Some(frame) = self.sync.probe(&id, slot) {
+                self.out.push(DeviceEffect::Send(frame));
+            }
+        }
+        self.take_effects()
+    }
+
+    /// Probes sent on this connection that the edge has not answered yet.
+    pub fn unanswered_probes(&self) -> usize {
+        self.sync.unanswered_probes()
+    }
+
+    /// Counts for the sync badge (drops confirmed documents from the unconfirmed ones).
+    pub fn counts(&mut self) -> SyncCounts {
+        let (docs, sync) = (&mut self.docs, &self.sync);
+        self.unconfirmed.retain(|id, _| {
+            docs.get_mut(id)
+                .is_some_and(|slot| !sync.is_confirmed(id, &slot.heads()))
+        });
+        SyncCounts {
+            unconfirmed: self.unconfirmed.values().sum(),
+            awaited: self.awaited.len(),
+            unproven: self.sync.unanswered_probes() > 0,
+        }
+    }
+}

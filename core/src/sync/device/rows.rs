@@ -1,0 +1,120 @@
+//! What a change means to what the device shows: a customer's summary row, a watched page,
+//! the workspace's settings; and the edge's rows that a new device lists before its documents
+//! arrive.
+
+use super::{DeviceEffect, DeviceRepo, Write};
+use crate::customer::HeadedRow;
+use crate::replica::Replica;
+use crate::sync::DocSlot;
+
+impl DeviceRepo {
+    /// Reports what document `id` changed for the screen.
+    pub(super) fn changed(&mut self, id: &str) {
+        if self.adopt(id, false) {
+            self.out.push(DeviceEffect::RowsChanged);
+        }
+    }
+
+    /// Brings the row, the watched page and the workspace settings of document `id` up to
+    /// date; returns whether its row changed. With `cache`, a changed row is also queued for
+    /// the row cache (documents restored at start whose cached row was stale or missing).
+    ///
+    /// A document kept unloaded is loaded only if its row is not known at its heads or a page
+    /// watches it; while the edge's rows are being fetched it waits for them.
+    pub(super) fn adopt(&mut self, id: &str, cache: bool) -> bool {
+        let Some(slot) = self.docs.get_mut(id) else {
+            return false;
+        };
+        if let DocSlot::Stored { heads, .. } = slot
+            && !self.watched.contains(id)
+        {
+            if self.rows.get(id).is_some_and(|r| r.is_at(heads)) {
+                return false;
+            }
+            if self.fetching_rows {
+                self.rowless.insert(id.to_owned());
+                return false;
+            }
+        }
+        let replica = match slot.loaded(id) {
+            Ok(Some(replica)) => replica,
+            Ok(None) => return false,
+            Err(error) => {
+                let warning = format!("document {id} does not load: {error}");
+                self.out.push(DeviceEffect::Ignored(warning));
+                return false;
+            }
+        };
+        match replica {
+            Replica::Workspace(_) => {
+                self.out.push(DeviceEffect::WorkspaceChanged);
+                false
+            }
+            Replica::Customer(_) => {
+                if self.watched.contains(id) {
+                    self.out.push(DeviceEffect::CustomerChanged(id.to_owned()));
+                }
+                let row = replica.summary();
+                if self.rows.get(id) == row.as_ref() {
+                    return false;
+                }
+                match row {
+                    Some(row) => {
+                        if cache {
+                            self.stale_rows.push(row.clone());
+                        }
+                        self.rows.insert(id.to_owned(), row);
+                    }
+                    None => {
+                        self.rows.remove(id);
+                    }
+                }
+                true
+            }
+        }
+    }
+
+    /// The edge's page of summary rows asked for by [`DeviceEffect::FetchRows`] (`None` when
+    /// it could not be had: the rows then come with their documents). Shows the rows of
+    /// documents this device awaits and asks for the next page; after the last, the
+    /// documents that arrived meanwhile without a row are loaded and the queued offers go.
+    pub fn rows_page(&mut self, page: Option<Vec<HeadedRow>>) -> Vec<DeviceEffect> {
+        let last = page
+            .as_ref()
+            .and_then(|rows| rows.last())
+            .map(|r| r.row.id.clone());
+        let mut shown = false;
+        for row in page.into_iter().flatten() {
+            if self.docs.contains_key(&row.row.id) && !self.rows.contains_key(&row.row.id) {
+                self.rows.insert(row.row.id.clone(), row);
+                shown = true;
+            }
+        }
+        if shown {
+            self.out.push(DeviceEffect::RowsChanged);
+        }
+        match last {
+            Some(after) => self.out.push(DeviceEffect::FetchRows { after }),
+            None => {
+                self.fetching_rows = false;
+                let mut changed = false;
+                for id in std::mem::take(&mut self.rowless) {
+                    changed |= self.adopt(&id, true);
+                }
+                if changed {
+                    self.out.push(DeviceEffect::RowsChanged);
+                }
+                self.cache_stale_rows();
+            }
+        }
+        self.take_effects()
+    }
+
+    /// Writes the rows found stale since the last time, in one write.
+    pub(super) fn cache_stale_rows(&mut self) {
+        let rows = std::mem::take(&mut self.stale_rows);
+        if !rows.is_empty() {
+            self.write(Write::Rows(rows), super::AfterWrite::default());
+        }
+    }
+}

@@ -1,0 +1,239 @@
+use super::*;
+use crate::customer::{Lifecycle, Source};
+use crate::sync::memory_store::MemoryStore;
+use crate::sync::server::{ConnId, Effect, SyncServer};
+use crate::token::Grant;
+use crate::workspace::Role;
+use crate::{CrmDocument, demo};
+
+const NOW: i64 = 1_780_000_000_000;
+
+fn stamp() -> Stamp {
+    Stamp::new("admin", NOW)
+}
+
+fn new_customer(name: &str) -> NewCustomer {
+    NewCustomer {
+        name: name.into(),
+        name_latin: String::new(),
+        company: String::new(),
+        title: String::new(),
+        owner: "admin".into(),
+        source: Source::Referral,
+        lifecycle: Lifecycle::Lead,
+    }
+}
+
+/// A customer as storage keeps it after its first write.
+fn stored_customer(id: &Id, name: &str) -> StoredDoc {
+    let mut doc = CustomerDoc::create(id, new_customer(name), &stamp()).unwrap();
+    StoredDoc {
+        id: id.to_string(),
+        snapshot: Some(doc.save()),
+        changes: Vec::new(),
+    }
+}
+
+fn sends(effects: &[DeviceEffect]) -> usize {
+    (effects.iter())
+        .filter(|e| matches!(e, DeviceEffect::Send(_)))
+        .count()
+}
+
+fn writes(effects: &[DeviceEffect]) -> Vec<Persist> {
+    (effects.iter())
+        .filter_map(|e| match e {
+            DeviceEffect::Write(persist) => Some((**persist).clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A device started from `stored`, every document restored.
+fn started(stored: Vec<StoredDoc>) -> (DeviceRepo, Vec<DeviceEffect>) {
+    let mut repo = DeviceRepo::new("phone", 1, Vec::new());
+    repo.shelve(stored);
+    let mut effects = repo.restore_first();
+    loop {
+        let (more_effects, more) = repo.restore_some(10);
+        effects.extend(more_effects);
+        if !more {
+            break;
+        }
+    }
+    effects.extend(repo.restored());
+    (repo, effects)
+}
+
+/// Joins, then carries every frame between `repo` and `server` until quiet.
+fn settle(repo: &mut DeviceRepo, server: &mut SyncServer, store: &mut MemoryStore, conn: ConnId) {
+    let join = repo.connected();
+    exchange(repo, server, store, conn, join);
+}
+
+/// Carries out `pending` and everything that follows (writes committing at once) until quiet.
+fn exchange(
+    repo: &mut DeviceRepo,
+    server: &mut SyncServer,
+    store: &mut MemoryStore,
+    conn: ConnId,
+    mut pending: Vec<DeviceEffect>,
+) {
+    while !pending.is_empty() || repo.has_offers() {
+        pending.extend(repo.pump(usize::MAX));
+        for effect in std::mem::take(&mut pending) {
+            match effect {
+                DeviceEffect::Send(frame) => {
+                    for answer in server.receive(conn, &frame, store) {
+                        if let Effect::Send(to, frame) = answer
+                            && to == conn
+                        {
+                            pending.extend(repo.receive(&frame));
+                        }
+                    }
+                }
+                DeviceEffect::Write(persist) => pending.extend(repo.written(persist.ticket)),
+                DeviceEffect::FetchRows { .. } => pending.extend(repo.rows_page(None)),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn connected_device() -> (DeviceRepo, SyncServer, MemoryStore) {
+    let mut store = MemoryStore::with(demo::saved_workspace(2, NOW));
+    let mut server = SyncServer::new("edge", 10, []);
+    server.connect(
+        1,
+        Grant {
+            workspace: "demo".into(),
+            member: "admin".into(),
+            role: Role::Admin,
+            expires_at: i64::MAX,
+        },
+    );
+    let (mut repo, _) = started(Vec::new());
+    settle(&mut repo, &mut server, &mut store, 1);
+    (repo, server, store)
+}
+
+#[test]
+fn an_edit_goes_to_the_edge_only_once_its_write_committed() {
+    let (mut repo, _server, _store) = connected_device();
+    let id = repo.customer_ids()[0].clone();
+    let effects = repo
+        .edit_customer(&id, &stamp(), |doc, stamp| doc.add_tag("vip", stamp))
+        .unwrap();
+    assert_eq!(sends(&effects), 0, "nothing leaves before it is stored");
+    let written = writes(&effects);
+    assert_eq!(written.len(), 1);
+    assert!(matches!(&written[0].write, Write::Append { row: Some(row), .. } if row.row.id == id));
+    assert_eq!(repo.counts().unconfirmed, 0);
+    let effects = repo.written(written[0].ticket);
+    assert_eq!(sends(&effects), 1, "offered once stored");
+    assert_eq!(repo.counts().unconfirmed, 1);
+}
+
+#[test]
+fn the_edge_confirming_an_edit_clears_the_count() {
+    let (mut repo, mut server, mut store) = connected_device();
+    let id = repo.customer_ids()[1].clone();
+    let effects = repo
+        .edit_customer(&id, &stamp(), |doc, stamp| doc.add_tag("vip", stamp))
+        .unwrap();
+    let mut pending = Vec::new();
+    for persist in writes(&effects) {
+        pending.extend(repo.written(persist.ticket));
+    }
+    assert_eq!(repo.counts().unconfirmed, 1);
+    exchange(&mut repo, &mut server, &mut store, 1, pending);
+    assert_eq!(repo.counts().unconfirmed, 0);
+    let stored = &store.docs[&id];
+    let on_edge = Replica::restore(&id, &stored.snapshot, &stored.changes).unwrap();
+    let Replica::Customer(doc) = on_edge else {
+        panic!("a customer")
+    };
+    assert!(doc.customer().unwrap().tags.contains_key("vip"));
+}
+
+#[test]
+fn appends_are_folded_into_a_snapshot_once_enough_committed() {
+    let id = Id::random();
+    let (mut repo, _) = started(vec![stored_customer(&id, "王芳")]);
+    let mut compactions = Vec::new();
+    for n in 0..COMPACT_AFTER + 3 {
+        let effects = repo
+            .edit_customer(id.as_str(), &stamp(), |doc, stamp| {
+                doc.add_tag(&format!("t{n}"), stamp)
+            })
+            .unwrap();
+        for persist in writes(&effects) {
+            let after = writes(&repo.written(persist.ticket));
+            compactions.extend(after);
+        }
+    }
+    // One compaction, folding exactly the appends committed before it; it is still being
+    // written, so no second one starts.
+    assert_eq!(compactions.len(), 1);
+    let Write::Snapshot { folded, bytes, .. } = &compactions[0].write else {
+        panic!("a snapshot")
+    };
+    assert_eq!(folded.len(), COMPACT_AFTER);
+    assert!(CustomerDoc::load(bytes).is_ok());
+    repo.written(compactions[0].ticket);
+    assert_eq!(repo.appended[id.as_str()].len(), 3, "the later appends remain");
+}
+
+#[test]
+fn an_unreadable_document_is_handed_back_and_the_rest_restored() {
+    let good = Id::random();
+    let broken = StoredDoc {
+        id: Id::random().to_string(),
+        snapshot: Some(b"not automerge".to_vec()),
+        changes: vec![(7, b"nor this".to_vec())],
+    };
+    let (mut repo, effects) = started(vec![stored_customer(&good, "张伟"), broken.clone()]);
+    let quarantined: Vec<&StoredDoc> = (effects.iter())
+        .filter_map(|e| match e {
+            DeviceEffect::Quarantine { stored, .. } => Some(stored),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(quarantined, [&broken], "handed back whole, nothing lost");
+    assert!(repo.customer(good.as_str()).is_some());
+    assert_eq!(repo.customer_ids(), [good.to_string()]);
+    assert_eq!(repo.rows().count(), 1);
+}
+
+#[test]
+fn a_document_something_needs_is_restored_before_its_turn() {
+    let ids: Vec<Id> = (0..5).map(|_| Id::random()).collect();
+    let stored = ids.iter().map(|id| stored_customer(id, "李娜")).collect();
+    let mut repo = DeviceRepo::new("phone", 1, Vec::new());
+    repo.shelve(stored);
+    repo.restore_first();
+    let last = ids[4].as_str();
+    let effects = repo
+        .edit_customer(last, &stamp(), |doc, stamp| doc.add_tag("抢先", stamp))
+        .unwrap();
+    assert_eq!(writes(&effects).len(), 1);
+    let (_, more) = repo.restore_some(10);
+    assert!(!more);
+    repo.restored();
+    let tags = repo.customer(last).unwrap().tags;
+    assert!(tags.contains_key("抢先"), "the early edit was not undone by the restore");
+    assert_eq!(repo.rows().count(), 5);
+}
+
+#[test]
+fn a_cached_row_of_a_document_that_is_gone_leaves_the_list() {
+    let id = Id::random();
+    let mut doc = CustomerDoc::create(&id, new_customer("赵敏"), &stamp()).unwrap();
+    let row = HeadedRow::new(doc.summary().unwrap(), &doc.heads());
+    let mut repo = DeviceRepo::new("phone", 1, vec![row]);
+    assert_eq!(repo.rows().count(), 1, "shown from the cache at once");
+    repo.shelve(Vec::new());
+    repo.restore_first();
+    repo.restored();
+    assert_eq!(repo.rows().count(), 0);
+}
