@@ -12,23 +12,28 @@ use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crm_core::customer::{Customer, FieldConflict, NewContact, NewCustomer};
+use crm_core::customer::Customer;
 use crm_core::replica::WORKSPACE_DOC_ID;
 use crm_core::sync::DeviceRepo;
 use crm_core::sync::device::DeviceEffect;
-use crm_core::workspace::{Role, RuleBook, WorkspaceSettings};
-use crm_core::{CrmDocument, CustomerDoc, Id, ModelError, Stamp, WorkspaceDoc};
+use crm_core::workspace::{RuleBook, WorkspaceSettings};
+use crm_core::{CrmDocument, Id, WorkspaceDoc};
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
+mod calls;
 mod edge_rows;
+mod link;
 mod liveness;
 mod rules;
+mod signals;
 mod startup;
 mod writes;
 
+pub use signals::{NotAccepted, SessionSignals};
+
 use crate::config::Config;
-use crate::edge_link::{EdgeLink, LinkHandlers, LinkStatus};
+use crate::edge_link::EdgeLink;
 use crate::storage::{DeviceStore, StorageError};
 
 /// Documents offered to the edge between two yields to the browser after connecting.
@@ -42,55 +47,6 @@ const PUBLISH_DELAY_SYNCING: std::time::Duration = std::time::Duration::from_mil
 const COUNT_DELAY: std::time::Duration = std::time::Duration::from_millis(50);
 /// Row-cache key of the workspace's settings and rules (JSON of both).
 const SETTINGS_KEY: &str = "~workspace";
-
-/// Reactive view of the session, for the UI.
-#[derive(Clone, Copy)]
-pub struct SessionSignals {
-    /// One row per customer, in no particular order.
-    pub rows: RwSignal<Vec<crm_core::customer::SummaryRow>>,
-    /// The workspace: members, pipeline, custom fields (not its directory).
-    pub workspace: RwSignal<Option<WorkspaceSettings>>,
-    /// The workspace's rules.
-    pub rules: RwSignal<RuleBook>,
-    /// The member using this device.
-    pub member: StoredValue<String>,
-    /// Their role.
-    pub role: StoredValue<Role>,
-    /// State of the link to the edge.
-    pub link: RwSignal<LinkStatus>,
-    /// The edge refused this device's token (HTTP 401 or 403) the last time it was asked.
-    pub token_refused: RwSignal<Option<u16>>,
-    /// A probe of the edge (see `liveness`) has not been answered yet: "Synced" is not proven.
-    pub unproven: RwSignal<bool>,
-    /// Local changes the edge has not confirmed yet.
-    pub unconfirmed: RwSignal<usize>,
-    /// Documents requested from the edge that have not arrived yet.
-    pub awaited: RwSignal<usize>,
-    /// Local writes not yet committed to IndexedDB.
-    pub unsaved_writes: RwSignal<u32>,
-    /// The stored documents have not been read from IndexedDB yet (the rows shown come from
-    /// the cache; edits wait for this, not for every document to be restored).
-    pub loading: RwSignal<bool>,
-    /// Stored documents are still being restored in the background (the edge link waits).
-    pub restoring: RwSignal<bool>,
-    /// Documents set aside because they could not be read: (document id, reason).
-    pub quarantined: RwSignal<Vec<(String, String)>>,
-    /// Failed writes to show.
-    pub storage_errors: RwSignal<Vec<String>>,
-    /// Changes of this device's the edge did not accept as made, newest last.
-    pub not_accepted: RwSignal<Vec<NotAccepted>>,
-}
-
-/// A change the edge did not accept as this device made it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NotAccepted {
-    /// The document, when the edge named one.
-    pub doc_id: Option<String>,
-    /// The entries it put back (`profile.owner`), or the edge's reason for refusing.
-    pub what: Vec<String>,
-    /// Tells notices apart (two alike may come).
-    pub n: u64,
-}
 
 /// A workspace open in this tab.
 pub struct Session {
@@ -120,24 +76,7 @@ impl Session {
     /// Opens the workspace: the cached summary rows are shown at once; the documents are then
     /// restored in the background (see `startup`), and the link to the edge opens.
     pub async fn start(config: &Config) -> Result<Rc<Self>, StorageError> {
-        let signals = SessionSignals {
-            rows: RwSignal::new(Vec::new()),
-            workspace: RwSignal::new(None),
-            rules: RwSignal::new(RuleBook::default()),
-            member: StoredValue::new(config.member.clone()),
-            role: StoredValue::new(config.role),
-            loading: RwSignal::new(true),
-            restoring: RwSignal::new(true),
-            link: RwSignal::new(LinkStatus::Connecting),
-            token_refused: RwSignal::new(None),
-            unproven: RwSignal::new(false),
-            unconfirmed: RwSignal::new(0),
-            awaited: RwSignal::new(0),
-            unsaved_writes: RwSignal::new(0),
-            quarantined: RwSignal::new(Vec::new()),
-            storage_errors: RwSignal::new(Vec::new()),
-            not_accepted: RwSignal::new(Vec::new()),
-        };
+        let signals = SessionSignals::new(config);
         let store = DeviceStore::open(&config.database_name()).await?;
         let mut records = store.rows().await?;
         match take_settings(&mut records) {
@@ -181,82 +120,6 @@ impl Session {
     /// The sign-in this session syncs as.
     pub fn config(&self) -> &Config {
         &self.edge
-    }
-
-    /// A stamp for an edit made now by this device's member.
-    fn stamp(&self) -> Stamp {
-        Stamp::new(self.signals.member.get_value(), js_sys::Date::now() as i64)
-    }
-
-    /// Creates a customer with its first contact points and lists it in the workspace.
-    /// Nothing is kept if any input is invalid.
-    pub fn create_customer(
-        self: &Rc<Self>,
-        new: NewCustomer,
-        contacts: Vec<NewContact>,
-    ) -> Result<String, ModelError> {
-        let id = Id::random();
-        let stamp = self.stamp();
-        let effects = (self.repo.borrow_mut()).create_customer(&id, new, contacts, &stamp)?;
-        self.run(effects);
-        Ok(id.to_string())
-    }
-
-    /// Applies a named operation to customer `id` as this device's member. On error the
-    /// document is unchanged.
-    pub fn edit_customer(
-        self: &Rc<Self>,
-        id: &str,
-        op: impl FnOnce(&mut CustomerDoc, &Stamp) -> Result<(), ModelError>,
-    ) -> Result<(), ModelError> {
-        let stamp = self.stamp();
-        let effects = self.repo.borrow_mut().edit_customer(id, &stamp, op)?;
-        self.run(effects);
-        Ok(())
-    }
-
-    /// Applies an operation to the workspace document (a rule added, changed or removed). On
-    /// error the document is unchanged.
-    pub fn edit_workspace(
-        self: &Rc<Self>,
-        op: impl FnOnce(&mut WorkspaceDoc) -> Result<(), ModelError>,
-    ) -> Result<(), ModelError> {
-        let effects = self.repo.borrow_mut().edit_workspace(op)?;
-        self.run(effects);
-        Ok(())
-    }
-
-    /// Customer `id`, kept current as edits arrive from this device or the edge. The signal
-    /// is reference-counted, not owned by the view that first asked for it.
-    pub fn customer(self: &Rc<Self>, id: &str) -> ArcRwSignal<Option<Customer>> {
-        if let Some(signal) = self.open_customers.borrow().get(id) {
-            return signal.clone();
-        }
-        self.repo.borrow_mut().watch(id);
-        let signal = ArcRwSignal::new(self.read(|repo| repo.customer(id)));
-        self.open_customers
-            .borrow_mut()
-            .insert(id.to_owned(), signal.clone());
-        signal
-    }
-
-    /// The heads of document `id` (empty if there is no such document).
-    pub fn heads(self: &Rc<Self>, id: &str) -> Vec<automerge::ChangeHash> {
-        self.read(|repo| repo.heads(id))
-    }
-
-    /// Fields of customer `id` that two people changed at once.
-    pub fn conflicts(self: &Rc<Self>, id: &str) -> Vec<FieldConflict> {
-        self.read(|repo| repo.conflicts(id))
-    }
-
-    /// Reads from the engine, then carries out what the read queued (a document restored
-    /// for it may have a new row).
-    fn read<T>(self: &Rc<Self>, read: impl FnOnce(&mut DeviceRepo) -> T) -> T {
-        let value = read(&mut self.repo.borrow_mut());
-        let effects = self.repo.borrow_mut().take_effects();
-        self.run(effects);
-        value
     }
 
     /// Carries out the engine's effects.
@@ -382,48 +245,6 @@ impl Session {
             },
             delay,
         );
-    }
-
-    fn link_handlers(self: &Rc<Self>) -> LinkHandlers {
-        let on_frame = {
-            let session = Rc::clone(self);
-            Box::new(move |frame: Vec<u8>| {
-                let effects = session.repo.borrow_mut().receive(&frame);
-                session.run(effects);
-            })
-        };
-        let on_status = {
-            let session = Rc::clone(self);
-            Box::new(move |status: LinkStatus| {
-                let was = session.signals.link.get_untracked();
-                session.signals.link.set(status);
-                if status == LinkStatus::Offline && was == LinkStatus::Connecting {
-                    // The socket never opened: find out whether the token is the reason.
-                    spawn_local(Rc::clone(&session).probe_token());
-                }
-                if status == LinkStatus::Online {
-                    session.signals.token_refused.set(None);
-                    let effects = session.repo.borrow_mut().connected();
-                    session.run(effects);
-                } else {
-                    session.repo.borrow_mut().disconnected();
-                }
-            })
-        };
-        LinkHandlers {
-            on_frame,
-            on_status,
-        }
-    }
-
-    /// Asks the edge with a plain GET whether it refuses this device's token (it answers 401
-    /// or 403 before looking for a WebSocket upgrade, 426 for a good token).
-    async fn probe_token(self: Rc<Self>) {
-        let status = fetch(&self.edge.probe_url(), &self.edge)
-            .await
-            .map(|r| r.status());
-        let refused = status.filter(|s| matches!(s, 401 | 403));
-        self.signals.token_refused.set(refused);
     }
 
     fn report(&self, error: StorageError) {

@@ -33,6 +33,8 @@ async fn a_corrupt_record_is_quarantined_and_the_rest_loads() {
 
     let session = Session::start(&config).await.unwrap();
     until(|| !session.signals.restoring.get_untracked()).await;
+    // Moved aside in the background, then reported.
+    until(|| !session.signals.quarantined.get_untracked().is_empty()).await;
     let quarantined = session.signals.quarantined.get_untracked();
     let ids: Vec<&str> = quarantined.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(ids, ["broken"]);

@@ -728,3 +728,31 @@ fn a_probe_is_answered_when_level_and_brings_back_a_lost_change() {
     assert_eq!(world.devices[1].repo.unanswered_probes(), 0);
     world.assert_converged();
 }
+
+#[test]
+fn an_edit_stored_but_not_sent_before_a_reload_reaches_the_edge_after_it() {
+    let mut world = World::new();
+    world.settle();
+    let id = world.seeded[2].clone();
+    world.devices[0].tag(&id, "before-reload".into());
+    world.devices[0].commit();
+    // The frame never leaves: the tab is reloaded first.
+    world.apply(Step::Reload { device: 0 });
+    world.settle();
+    assert!(world.devices[1].tags(&id).contains("before-reload"));
+    world.assert_converged();
+}
+
+#[test]
+fn an_edit_whose_write_never_committed_is_lost_to_everyone_alike() {
+    let mut world = World::new();
+    world.settle();
+    let id = world.seeded[2].clone();
+    world.devices[0].tag(&id, "unsaved".into());
+    world.apply(Step::Reload { device: 0 });
+    world.settle();
+    // Never reported saved, never sent: no device has it, and all agree.
+    assert!(!world.devices[0].tags(&id).contains("unsaved"));
+    assert!(!world.devices[1].tags(&id).contains("unsaved"));
+    world.assert_converged();
+}

@@ -181,7 +181,11 @@ fn appends_are_folded_into_a_snapshot_once_enough_committed() {
     assert_eq!(folded.len(), COMPACT_AFTER);
     assert!(CustomerDoc::load(bytes).is_ok());
     repo.written(compactions[0].ticket);
-    assert_eq!(repo.appended[id.as_str()].len(), 3, "the later appends remain");
+    assert_eq!(
+        repo.appended[id.as_str()].len(),
+        3,
+        "the later appends remain"
+    );
 }
 
 #[test]
@@ -221,7 +225,10 @@ fn a_document_something_needs_is_restored_before_its_turn() {
     assert!(!more);
     repo.restored();
     let tags = repo.customer(last).unwrap().tags;
-    assert!(tags.contains_key("抢先"), "the early edit was not undone by the restore");
+    assert!(
+        tags.contains_key("抢先"),
+        "the early edit was not undone by the restore"
+    );
     assert_eq!(repo.rows().count(), 5);
 }
 
