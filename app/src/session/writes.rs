@@ -21,7 +21,7 @@ const MAX_RETRY_MS: i32 = 30_000;
 impl Session {
     /// Carries out one write the engine asked for.
     pub(super) fn write(self: &Rc<Self>, persist: Persist) {
-        if matches!(persist.write, Write::Arrived { .. }) {
+        if matches!(persist.writes[..], [Write::Arrived { .. }]) {
             let mut arrivals = self.arrivals.borrow_mut();
             arrivals.push(persist);
             if arrivals.len() == 1 {
@@ -55,7 +55,7 @@ impl Session {
     /// engine. The transaction is created before this first awaits, so batches commit in the
     /// order they were started.
     async fn commit(self: Rc<Self>, batch: Vec<Persist>) {
-        let writes: Vec<Write> = batch.iter().map(|p| p.write.clone()).collect();
+        let writes: Vec<Write> = batch.iter().flat_map(|p| p.writes.clone()).collect();
         let mut wait = FIRST_RETRY_MS;
         while let Err(error) = self.store.write(&writes).await {
             self.report(error);

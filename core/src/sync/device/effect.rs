@@ -32,17 +32,17 @@ pub enum DeviceEffect {
     Ignored(String),
 }
 
-/// A write to storage, numbered so that its completion can be reported.
+/// Writes to storage in one transaction, numbered so that its completion can be reported.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Persist {
-    /// Tells this write's completion apart.
+    /// Tells this transaction's completion apart.
     pub ticket: u64,
-    /// What to write.
-    pub write: Write,
+    /// What to write, all or nothing.
+    pub writes: Vec<Write>,
 }
 
-/// The writes the device's storage offers. Each is one transaction; the row travels with its
-/// document's write so that the two never disagree on disk.
+/// The writes the device's storage offers. A row travels with its document's write so that
+/// the two never disagree on disk.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
     /// A whole snapshot of document `id`, replacing the stored one and the appended changes

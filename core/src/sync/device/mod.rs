@@ -46,10 +46,10 @@ pub const BULK_ROWS_FROM: usize = 50;
 /// What to do once a write committed.
 #[derive(Debug, Default)]
 struct AfterWrite {
-    /// A local edit of this document: offer it to the edge.
-    push: Option<String>,
-    /// An append of this document under this number: count it towards compaction.
-    appended: Option<(String, u64)>,
+    /// Local edits of these documents: offer them to the edge.
+    push: Vec<String>,
+    /// Appends of these documents under these numbers: count them towards compaction.
+    appended: Vec<(String, u64)>,
     /// A compaction of this document folding these appends.
     folded: Option<(String, Vec<u64>)>,
 }
@@ -74,6 +74,10 @@ pub struct DeviceRepo {
     appended: HashMap<String, Vec<u64>>,
     /// Documents whose compaction is being written.
     compacting: HashSet<String>,
+    /// Local edits being written, by document: such a document says nothing to the edge
+    /// until they are stored (a change that leaves before it is stored could be lost here
+    /// and kept there — a customer listed in the directory that no device has).
+    storing: HashMap<String, usize>,
     next_seq: u64,
     next_ticket: u64,
     after_write: HashMap<u64, AfterWrite>,
@@ -104,6 +108,7 @@ impl DeviceRepo {
             awaited: HashSet::new(),
             appended: HashMap::new(),
             compacting: HashSet::new(),
+            storing: HashMap::new(),
             next_seq: first_seq,
             next_ticket: 0,
             after_write: HashMap::new(),
@@ -221,10 +226,9 @@ impl DeviceRepo {
         }
         self.docs
             .insert(id.to_string(), DocSlot::Known(Replica::Customer(customer)));
-        for doc in [id.as_str(), WORKSPACE_DOC_ID] {
-            self.changed(doc);
-            self.persist(doc, true);
-        }
+        self.changed(id.as_str());
+        self.changed(WORKSPACE_DOC_ID);
+        self.persist(&[id.as_str(), WORKSPACE_DOC_ID], true);
         Ok(self.take_effects())
     }
 
@@ -245,7 +249,7 @@ impl DeviceRepo {
             _ => return Err(not_found()),
         }
         self.changed(id);
-        self.persist(id, true);
+        self.persist(&[id], true);
         Ok(self.take_effects())
     }
 
@@ -265,64 +269,70 @@ impl DeviceRepo {
             }
         }
         self.changed(WORKSPACE_DOC_ID);
-        self.persist(WORKSPACE_DOC_ID, true);
+        self.persist(&[WORKSPACE_DOC_ID], true);
         Ok(self.take_effects())
     }
 
     // Storage.
 
-    /// Writes what changed in document `id` — a snapshot the first time, else an appended
-    /// change — and with `push` (a local edit) offers it to the edge once that committed. Must
-    /// follow every change to a replica, so that no change escapes storage.
-    fn persist(&mut self, id: &str, push: bool) {
-        let first = !self.appended.contains_key(id);
-        let Some(replica) = self.docs.get_mut(id).and_then(DocSlot::replica_mut) else {
-            return;
-        };
-        let bytes = if first {
-            replica.save()
-        } else {
-            replica.save_incremental()
-        };
-        let row = self.rows.get(id).cloned();
-        let after = AfterWrite {
-            push: push.then(|| id.to_owned()),
-            ..AfterWrite::default()
-        };
-        if first {
-            self.appended.insert(id.to_owned(), Vec::new());
-            let write = Write::Snapshot {
-                id: id.to_owned(),
-                bytes,
-                folded: Vec::new(),
-                row,
+    /// Writes what changed in the documents `ids` — for each a snapshot the first time, else
+    /// an appended change — in one transaction, and with `push` (local edits) offers them to
+    /// the edge once that committed. Must follow every change to a replica, so that no change
+    /// escapes storage; edits that belong together (a customer and its directory entry) are
+    /// stored together.
+    fn persist(&mut self, ids: &[&str], push: bool) {
+        let mut writes = Vec::new();
+        let mut after = AfterWrite::default();
+        for &id in ids {
+            let first = !self.appended.contains_key(id);
+            let Some(replica) = self.docs.get_mut(id).and_then(DocSlot::replica_mut) else {
+                continue;
             };
-            self.write(write, after);
-        } else if bytes.is_empty() {
+            let bytes = if first {
+                replica.save()
+            } else {
+                replica.save_incremental()
+            };
+            let row = self.rows.get(id).cloned();
+            if push {
+                after.push.push(id.to_owned());
+            }
+            if first {
+                self.appended.insert(id.to_owned(), Vec::new());
+                writes.push(Write::Snapshot {
+                    id: id.to_owned(),
+                    bytes,
+                    folded: Vec::new(),
+                    row,
+                });
+            } else if !bytes.is_empty() {
+                let seq = self.next_seq;
+                self.next_seq += 1;
+                after.appended.push((id.to_owned(), seq));
+                writes.push(Write::Append {
+                    id: id.to_owned(),
+                    seq,
+                    bytes,
+                    row,
+                });
+            }
+        }
+        if writes.is_empty() {
             self.after(after);
         } else {
-            let seq = self.next_seq;
-            self.next_seq += 1;
-            let after = AfterWrite {
-                appended: Some((id.to_owned(), seq)),
-                ..after
-            };
-            let write = Write::Append {
-                id: id.to_owned(),
-                seq,
-                bytes,
-                row,
-            };
-            self.write(write, after);
+            self.write(writes, after);
         }
     }
 
-    fn write(&mut self, write: Write, after: AfterWrite) {
+    fn write(&mut self, writes: Vec<Write>, after: AfterWrite) {
+        for id in &after.push {
+            *self.storing.entry(id.clone()).or_default() += 1;
+        }
         let ticket = self.next_ticket;
         self.next_ticket += 1;
         self.after_write.insert(ticket, after);
-        self.out
-            .push(DeviceEffect::Write(Box::new(Persist { ticket, write })));
+        let persist = Persist { ticket, writes };
+        self.out.push(DeviceEffect::Write(Box::new(persist)));
     }
 
     /// Write `ticket` committed: a local edit goes to the edge, appends count towards
@@ -335,9 +345,17 @@ impl DeviceRepo {
     }
 
     fn after(&mut self, after: AfterWrite) {
-        if let Some(id) = after.push {
+        for id in &after.push {
+            if let Some(n) = self.storing.get_mut(id) {
+                *n -= 1;
+                if *n == 0 {
+                    self.storing.remove(id);
+                }
+            }
             *self.unconfirmed.entry(id.clone()).or_default() += 1;
-            self.offer(&id);
+        }
+        for id in &after.push {
+            self.offer(id);
         }
         if let Some((id, folded)) = after.folded {
             self.compacting.remove(&id);
@@ -345,9 +363,10 @@ impl DeviceRepo {
                 seqs.retain(|seq| !folded.contains(seq));
             }
         }
-        if let Some((id, seq)) = after.appended
-            && let Some(seqs) = self.appended.get_mut(&id)
-        {
+        for (id, seq) in after.appended {
+            let Some(seqs) = self.appended.get_mut(&id) else {
+                continue;
+            };
             seqs.push(seq);
             if seqs.len() >= COMPACT_AFTER && !self.compacting.contains(&id) {
                 let folded = seqs.clone();
@@ -377,7 +396,7 @@ impl DeviceRepo {
             folded: Some((id.to_owned(), folded)),
             ..AfterWrite::default()
         };
-        self.write(write, after);
+        self.write(vec![write], after);
     }
 
     // Sync.
@@ -440,7 +459,7 @@ impl DeviceRepo {
                         if arrived {
                             self.arrived(&doc_id, bytes);
                         } else {
-                            self.persist(&doc_id, false);
+                            self.persist(&[&doc_id], false);
                         }
                         if doc_id == WORKSPACE_DOC_ID {
                             self.request_directory(false);
@@ -508,8 +527,12 @@ impl DeviceRepo {
         }
     }
 
-    /// Sends the edge the sync message document `id` needs next, if any.
+    /// Sends the edge the sync message document `id` needs next, if any — none while a local
+    /// edit of it is being stored (its commit offers it).
     fn offer(&mut self, id: &str) {
+        if self.storing.contains_key(id) {
+            return;
+        }
         self.restore(id);
         let Some(slot) = self.docs.get_mut(id) else {
             return;
@@ -531,7 +554,7 @@ impl DeviceRepo {
             bytes,
             row,
         };
-        self.write(write, AfterWrite::default());
+        self.write(vec![write], AfterWrite::default());
     }
 
     /// Probes the workspace document and the watched customers: an answer proves this device
@@ -539,6 +562,7 @@ impl DeviceRepo {
     pub fn probe(&mut self) -> Vec<DeviceEffect> {
         let ids: Vec<String> = std::iter::once(WORKSPACE_DOC_ID.to_owned())
             .chain(self.watched.iter().cloned())
+            .filter(|id| !self.storing.contains_key(id))
             .collect();
         for id in ids {
             self.restore(&id);

@@ -114,7 +114,7 @@ impl DeviceRepo {
     pub(super) fn cache_stale_rows(&mut self) {
         let rows = std::mem::take(&mut self.stale_rows);
         if !rows.is_empty() {
-            self.write(Write::Rows(rows), super::AfterWrite::default());
+            self.write(vec![Write::Rows(rows)], super::AfterWrite::default());
         }
     }
 }

@@ -127,7 +127,9 @@ fn an_edit_goes_to_the_edge_only_once_its_write_committed() {
     assert_eq!(sends(&effects), 0, "nothing leaves before it is stored");
     let written = writes(&effects);
     assert_eq!(written.len(), 1);
-    assert!(matches!(&written[0].write, Write::Append { row: Some(row), .. } if row.row.id == id));
+    assert!(
+        matches!(&written[0].writes[..], [Write::Append { row: Some(row), .. }] if row.row.id == id)
+    );
     assert_eq!(repo.counts().unconfirmed, 0);
     let effects = repo.written(written[0].ticket);
     assert_eq!(sends(&effects), 1, "offered once stored");
@@ -175,7 +177,7 @@ fn appends_are_folded_into_a_snapshot_once_enough_committed() {
     // One compaction, folding exactly the appends committed before it; it is still being
     // written, so no second one starts.
     assert_eq!(compactions.len(), 1);
-    let Write::Snapshot { folded, bytes, .. } = &compactions[0].write else {
+    let [Write::Snapshot { folded, bytes, .. }] = &compactions[0].writes[..] else {
         panic!("a snapshot")
     };
     assert_eq!(folded.len(), COMPACT_AFTER);
@@ -243,4 +245,22 @@ fn a_cached_row_of_a_document_that_is_gone_leaves_the_list() {
     repo.restore_first();
     repo.restored();
     assert_eq!(repo.rows().count(), 0);
+}
+
+#[test]
+fn a_new_customer_and_its_directory_entry_are_stored_together() {
+    let (mut repo, _) = started(Vec::new());
+    let id = Id::random();
+    let effects = repo
+        .create_customer(&id, new_customer("周芳"), Vec::new(), &stamp())
+        .unwrap();
+    let written = writes(&effects);
+    assert_eq!(written.len(), 1, "one transaction");
+    let ids: Vec<&str> = (written[0].writes.iter())
+        .map(|w| match w {
+            Write::Snapshot { id, .. } | Write::Append { id, .. } => id.as_str(),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(ids, [id.as_str(), WORKSPACE_DOC_ID]);
 }
