@@ -1,6 +1,8 @@
 //! Durable local storage of documents in IndexedDB.
 //!
-//! `documents` maps a document id to a compacted Automerge snapshot; `changes` holds the
+//! `documents` maps a document id to a compacted Automerge snapshot, and `heads` to its heads
+//! (written in the same transaction, so a reload starts the document unloaded at known heads);
+//! `changes` holds the
 //! incremental changes appended after it, keyed `{document}{SEPARATOR}{sequence}` so they list
 //! in order per document. An edit costs one small append; a compaction puts a new snapshot and
 //! drops the changes it folds in the same transaction. `rows` caches each customer's summary
@@ -9,7 +11,10 @@
 //! each resolves only after its transaction committed, so the UI may say "saved" once it
 //! returns.
 
-use crm_core::sync::device::{StoredDoc, Write};
+use std::collections::HashMap;
+
+use automerge::ChangeHash;
+use crm_core::sync::device::{StoredDoc, Write, decode_heads, encode_heads};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
@@ -18,7 +23,8 @@ use indexed_db_futures::typed_array::Uint8Array;
 const STORE: &str = "documents";
 const CHANGES: &str = "changes";
 const ROWS: &str = "rows";
-const VERSION: u8 = 3;
+const HEADS: &str = "heads";
+const VERSION: u8 = 4;
 /// Separates the document key from the sequence number in a change key.
 const SEPARATOR: char = '\u{1}';
 /// Prefix of document keys holding documents that could not be read.
@@ -61,6 +67,9 @@ impl DeviceStore {
                 }
                 if event.old_version() < 3.0 {
                     db.create_object_store(ROWS).build()?;
+                }
+                if event.old_version() < 4.0 {
+                    db.create_object_store(HEADS).build()?;
                 }
                 Ok(())
             })
@@ -167,6 +176,7 @@ impl DeviceStore {
     pub async fn write(&self, writes: &[Write]) -> Result<(), StorageError> {
         let mut puts: Vec<(&str, String, &[u8])> = Vec::new();
         let mut deletes: Vec<String> = Vec::new();
+        let mut kept_heads: Vec<(String, Vec<u8>)> = Vec::new();
         let rows: Vec<(String, Vec<u8>)> = writes
             .iter()
             .flat_map(|write| match write {
@@ -180,22 +190,37 @@ impl DeviceStore {
         for write in writes {
             match write {
                 Write::Snapshot {
-                    id, bytes, folded, ..
+                    id,
+                    bytes,
+                    heads,
+                    folded,
+                    ..
                 } => {
                     puts.push((STORE, id.clone(), bytes));
+                    kept_heads.push((id.clone(), encode_heads(heads)));
                     deletes.extend(folded.iter().map(|seq| change_key(id, *seq)));
                 }
                 Write::Append { id, seq, bytes, .. } => {
                     puts.push((CHANGES, change_key(id, *seq), bytes));
                 }
-                Write::Arrived { id, bytes, .. } => puts.push((STORE, id.clone(), bytes)),
+                Write::Arrived {
+                    id, bytes, heads, ..
+                } => {
+                    puts.push((STORE, id.clone(), bytes));
+                    kept_heads.push((id.clone(), encode_heads(heads)));
+                }
                 Write::Rows(_) => {}
             }
         }
         puts.extend(rows.iter().map(|(id, json)| (ROWS, id.clone(), &json[..])));
+        puts.extend(
+            kept_heads
+                .iter()
+                .map(|(id, heads)| (HEADS, id.clone(), &heads[..])),
+        );
         let tx = self
             .db
-            .transaction([STORE, CHANGES, ROWS])
+            .transaction([STORE, CHANGES, ROWS, HEADS])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         // Every request is issued before any is awaited: one round trip for the batch.
@@ -226,12 +251,16 @@ impl DeviceStore {
     /// Every stored document: its snapshot (if any) and appended changes in order. Documents
     /// come in id order; records under `quarantine/` are left out.
     pub async fn documents(&self) -> Result<Vec<StoredDoc>, StorageError> {
+        let mut heads: HashMap<String, Vec<ChangeHash>> = (self.all_in(HEADS).await?.into_iter())
+            .filter_map(|(id, bytes)| Some((id, decode_heads(&bytes)?)))
+            .collect();
         let mut docs: Vec<StoredDoc> = self
             .all()
             .await?
             .into_iter()
             .filter(|(key, _)| !key.starts_with(QUARANTINE))
             .map(|(id, snapshot)| StoredDoc {
+                heads: heads.remove(&id),
                 id,
                 snapshot: Some(snapshot),
                 changes: Vec::new(),
@@ -252,6 +281,7 @@ impl DeviceStore {
                         StoredDoc {
                             id: doc,
                             snapshot: None,
+                            heads: None,
                             changes: Vec::new(),
                         },
                     );
@@ -276,6 +306,7 @@ impl DeviceStore {
         }
         self.put_in(STORE, &records(&moved)).await?;
         self.delete(&doc.id).await?;
+        self.delete_in(HEADS, &[&doc.id]).await?;
         let keys: Vec<String> = (doc.changes.iter())
             .map(|(seq, _)| change_key(&doc.id, *seq))
             .collect();

@@ -4,6 +4,8 @@ mod support;
 
 use crm_app::session::Session;
 use crm_app::storage::DeviceStore;
+use crm_core::customer::{Lifecycle, NewCustomer, Source};
+use crm_core::{CrmDocument, CustomerDoc};
 use leptos::prelude::GetUntracked;
 use support::{customer, offline_config, snapshot, until};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -44,4 +46,54 @@ async fn a_customer_is_opened_and_edited_before_every_document_is_restored() {
     let tags = again.customer(last).get_untracked().unwrap().tags;
     assert!(tags.contains_key("抢先"));
     assert_eq!(again.signals.rows.get_untracked().len(), STORED);
+}
+
+#[wasm_bindgen_test]
+async fn a_reload_starts_from_kept_heads_and_an_edit_made_before_anything_loads_is_kept() {
+    let config = offline_config("reload");
+    let first = Session::start(&config).await.unwrap();
+    until(|| !first.signals.restoring.get_untracked()).await;
+    let ids: Vec<String> = (0..20)
+        .map(|n| {
+            let new = NewCustomer {
+                name: format!("客户{n}"),
+                name_latin: String::new(),
+                company: String::new(),
+                title: String::new(),
+                owner: "li".into(),
+                source: Source::WeChat,
+                lifecycle: Lifecycle::Lead,
+            };
+            first.create_customer(new, Vec::new()).unwrap()
+        })
+        .collect();
+    until(|| first.signals.unsaved_writes.get_untracked() == 0).await;
+
+    // Each customer is one snapshot with its heads beside it, written together.
+    let store = DeviceStore::open(&config.database_name()).await.unwrap();
+    let stored = store.documents().await.unwrap();
+    for id in &ids {
+        let doc = stored.iter().find(|d| &d.id == id).unwrap();
+        assert!(doc.changes.is_empty());
+        let heads = doc.heads.clone().expect("heads kept");
+        let snapshot = doc.snapshot.as_deref().unwrap();
+        assert_eq!(CustomerDoc::load(snapshot).unwrap().heads(), heads, "{id}");
+    }
+
+    // The next start: an edit as soon as edits are taken.
+    let second = Session::start(&config).await.unwrap();
+    until(|| !second.signals.loading.get_untracked()).await;
+    second
+        .edit_customer(&ids[7], |doc, stamp| doc.add_tag("抢先", stamp))
+        .unwrap();
+    until(|| !second.signals.restoring.get_untracked()).await;
+    until(|| second.signals.unsaved_writes.get_untracked() == 0).await;
+    assert_eq!(second.signals.rows.get_untracked().len(), 20);
+
+    // And the one after it has the edit.
+    let third = Session::start(&config).await.unwrap();
+    until(|| !third.signals.restoring.get_untracked()).await;
+    let tags = third.customer(&ids[7]).get_untracked().unwrap().tags;
+    assert!(tags.contains_key("抢先"));
+    assert_eq!(third.signals.rows.get_untracked().len(), 20);
 }

@@ -58,6 +58,7 @@ fn snapshot(id: &str, bytes: &[u8], folded: Vec<u64>) -> Write {
     Write::Snapshot {
         id: id.into(),
         bytes: bytes.to_vec(),
+        heads: Vec::new(),
         folded,
         row: None,
     }

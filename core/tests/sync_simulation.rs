@@ -143,6 +143,7 @@ impl Device {
             disk.entry(id.to_owned()).or_insert_with(|| StoredDoc {
                 id: id.to_owned(),
                 snapshot: None,
+                heads: None,
                 changes: Vec::new(),
             })
         }
@@ -150,11 +151,13 @@ impl Device {
             Write::Snapshot {
                 id,
                 bytes,
+                heads,
                 folded,
                 row,
             } => {
                 let doc = stored(&mut self.disk, &id);
                 doc.snapshot = Some(bytes);
+                doc.heads = Some(heads);
                 doc.changes.retain(|(seq, _)| !folded.contains(seq));
                 row
             }
@@ -167,8 +170,15 @@ impl Device {
                 stored(&mut self.disk, &id).changes.push((seq, bytes));
                 row
             }
-            Write::Arrived { id, bytes, row } => {
-                stored(&mut self.disk, &id).snapshot = Some(bytes);
+            Write::Arrived {
+                id,
+                bytes,
+                heads,
+                row,
+            } => {
+                let doc = stored(&mut self.disk, &id);
+                doc.snapshot = Some(bytes);
+                doc.heads = Some(heads);
                 row
             }
             Write::Rows(rows) => {

@@ -27,6 +27,7 @@ pub fn snapshot(id: &str, bytes: Vec<u8>) -> Write {
     Write::Snapshot {
         id: id.into(),
         bytes,
+        heads: Vec::new(),
         folded: Vec::new(),
         row: None,
     }

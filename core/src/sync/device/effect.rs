@@ -1,5 +1,7 @@
 //! What [`super::DeviceRepo`] asks its shell to do, and the stored documents it starts from.
 
+use automerge::ChangeHash;
+
 use crate::customer::HeadedRow;
 
 /// Something the device's shell carries out for the engine.
@@ -45,11 +47,12 @@ pub struct Persist {
 /// the two never disagree on disk.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
-    /// A whole snapshot of document `id`, replacing the stored one and the appended changes
-    /// numbered `folded`.
+    /// A whole snapshot of document `id` at `heads` (kept beside it, in the same
+    /// transaction), replacing the stored one and the appended changes numbered `folded`.
     Snapshot {
         id: String,
         bytes: Vec<u8>,
+        heads: Vec<ChangeHash>,
         folded: Vec<u64>,
         row: Option<HeadedRow>,
     },
@@ -60,11 +63,12 @@ pub enum Write {
         bytes: Vec<u8>,
         row: Option<HeadedRow>,
     },
-    /// A document that arrived whole from the edge, kept as it came (the shell may gather
-    /// several into one transaction, in order with its other writes).
+    /// A document that arrived whole from the edge at `heads`, kept as it came (the shell
+    /// may gather several into one transaction, in order with its other writes).
     Arrived {
         id: String,
         bytes: Vec<u8>,
+        heads: Vec<ChangeHash>,
         row: Option<HeadedRow>,
     },
     /// Summary rows to cache.
@@ -78,6 +82,8 @@ pub struct StoredDoc {
     pub id: String,
     /// The last snapshot (absent only if the first write never completed).
     pub snapshot: Option<Vec<u8>>,
+    /// The snapshot's heads as kept beside it (absent for snapshots stored before heads were).
+    pub heads: Option<Vec<ChangeHash>>,
     /// (sequence number, bytes) of the appended changes, oldest first.
     pub changes: Vec<(u64, Vec<u8>)>,
 }
@@ -91,4 +97,19 @@ pub struct SyncCounts {
     pub awaited: usize,
     /// A probe has not been answered yet: "synced" is not proven.
     pub unproven: bool,
+}
+
+/// Heads as storage keeps them: the 32-byte hashes one after the other.
+pub fn encode_heads(heads: &[ChangeHash]) -> Vec<u8> {
+    heads.iter().flat_map(|h| h.0).collect()
+}
+
+/// Heads read back from [`encode_heads`]' bytes (`None` if they are not such bytes).
+pub fn decode_heads(bytes: &[u8]) -> Option<Vec<ChangeHash>> {
+    if !bytes.len().is_multiple_of(32) {
+        return None;
+    }
+    (bytes.chunks(32))
+        .map(|hash| ChangeHash::try_from(hash).ok())
+        .collect()
 }

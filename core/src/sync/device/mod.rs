@@ -36,7 +36,7 @@ mod startup;
 #[cfg(test)]
 mod tests;
 
-pub use effect::{DeviceEffect, Persist, StoredDoc, SyncCounts, Write};
+pub use effect::{DeviceEffect, Persist, StoredDoc, SyncCounts, Write, decode_heads, encode_heads};
 
 /// Appended changes of one document that call for a compaction into a new snapshot.
 pub const COMPACT_AFTER: usize = 32;
@@ -50,8 +50,8 @@ struct AfterWrite {
     push: Vec<String>,
     /// Appends of these documents under these numbers: count them towards compaction.
     appended: Vec<(String, u64)>,
-    /// A compaction of this document folding these appends.
-    folded: Option<(String, Vec<u64>)>,
+    /// Compactions of these documents folding these appends.
+    folded: Vec<(String, Vec<u64>)>,
 }
 
 /// One device's workspace: its documents, their sync with the edge, their rows.
@@ -88,6 +88,12 @@ pub struct DeviceRepo {
     rowless: HashSet<String>,
     /// Rows found stale or missing while restoring, to cache in one write.
     stale_rows: Vec<HeadedRow>,
+    /// Documents restored from a snapshot and changes (or without kept heads), folded into a
+    /// snapshot with its heads so that the next start keeps them unloaded: written together.
+    refold: Vec<(Write, AfterWrite)>,
+    /// Documents kept unloaded whose cached row is not at their heads: loaded in turn to
+    /// compute it.
+    rowless_at_start: Vec<String>,
     /// Documents to offer to the edge, a batch per [`DeviceRepo::pump`].
     offers: VecDeque<String>,
     out: Vec<DeviceEffect>,
@@ -115,6 +121,8 @@ impl DeviceRepo {
             fetching_rows: false,
             rowless: HashSet::new(),
             stale_rows: Vec::new(),
+            refold: Vec::new(),
+            rowless_at_start: Vec::new(),
             offers: VecDeque::new(),
             out: Vec::new(),
         }
@@ -186,9 +194,7 @@ impl DeviceRepo {
             Ok(Some(Replica::Customer(doc))) => Some(read(doc)),
             Ok(_) => None,
             Err(error) => {
-                self.out.push(DeviceEffect::Ignored(format!(
-                    "customer {id} does not load: {error}"
-                )));
+                self.set_aside(id, &error);
                 None
             }
         }
@@ -293,6 +299,7 @@ impl DeviceRepo {
             } else {
                 replica.save_incremental()
             };
+            let heads = replica.heads();
             let row = self.rows.get(id).cloned();
             if push {
                 after.push.push(id.to_owned());
@@ -302,6 +309,7 @@ impl DeviceRepo {
                 writes.push(Write::Snapshot {
                     id: id.to_owned(),
                     bytes,
+                    heads,
                     folded: Vec::new(),
                     row,
                 });
@@ -357,7 +365,7 @@ impl DeviceRepo {
         for id in &after.push {
             self.offer(id);
         }
-        if let Some((id, folded)) = after.folded {
+        for (id, folded) in after.folded {
             self.compacting.remove(&id);
             if let Some(seqs) = self.appended.get_mut(&id) {
                 seqs.retain(|seq| !folded.contains(seq));
@@ -377,26 +385,29 @@ impl DeviceRepo {
 
     /// Folds the appended changes `folded` of `id` into a new snapshot.
     fn compact(&mut self, id: &str, folded: Vec<u64>) {
-        let Some(bytes) = self
-            .docs
-            .get_mut(id)
-            .and_then(DocSlot::replica_mut)
-            .map(Replica::save)
-        else {
-            return;
-        };
+        if let Some((write, after)) = self.compaction(id, folded) {
+            self.write(vec![write], after);
+        }
+    }
+
+    /// The write that folds the appended changes `folded` of `id` into a new snapshot, and
+    /// what follows its commit.
+    fn compaction(&mut self, id: &str, folded: Vec<u64>) -> Option<(Write, AfterWrite)> {
+        let replica = self.docs.get_mut(id).and_then(DocSlot::replica_mut)?;
+        let (bytes, heads) = (replica.save(), replica.heads());
         self.compacting.insert(id.to_owned());
         let write = Write::Snapshot {
             id: id.to_owned(),
             bytes,
+            heads,
             folded: folded.clone(),
             row: self.rows.get(id).cloned(),
         };
         let after = AfterWrite {
-            folded: Some((id.to_owned(), folded)),
+            folded: vec![(id.to_owned(), folded)],
             ..AfterWrite::default()
         };
-        self.write(vec![write], after);
+        Some((write, after))
     }
 
     // Sync.
@@ -547,11 +558,16 @@ impl DeviceRepo {
         self.awaited.remove(id);
         self.appended.insert(id.to_owned(), Vec::new());
         // The row of a document kept unloaded came from the edge and is cached already.
-        let loaded = self.docs.get(id).is_some_and(|s| s.replica().is_some());
+        let Some(slot) = self.docs.get_mut(id) else {
+            return;
+        };
+        let loaded = slot.replica().is_some();
+        let heads = slot.heads();
         let row = loaded.then(|| self.rows.get(id).cloned()).flatten();
         let write = Write::Arrived {
             id: id.to_owned(),
             bytes,
+            heads,
             row,
         };
         self.write(vec![write], AfterWrite::default());

@@ -40,8 +40,7 @@ impl DeviceRepo {
             Ok(Some(replica)) => replica,
             Ok(None) => return false,
             Err(error) => {
-                let warning = format!("document {id} does not load: {error}");
-                self.out.push(DeviceEffect::Ignored(warning));
+                self.set_aside(id, &error);
                 return false;
             }
         };
@@ -71,6 +70,32 @@ impl DeviceRepo {
                 }
                 true
             }
+        }
+    }
+
+    /// Document `id`, kept unloaded, does not load: it leaves memory and is handed back for
+    /// quarantine (the edge fills it again).
+    pub(super) fn set_aside(&mut self, id: &str, error: &crate::ModelError) {
+        match self.docs.remove(id) {
+            Some(DocSlot::Stored { bytes, heads }) => {
+                self.rows.remove(id);
+                self.appended.remove(id);
+                self.out.push(DeviceEffect::RowsChanged);
+                let stored = super::StoredDoc {
+                    id: id.to_owned(),
+                    snapshot: Some(bytes),
+                    heads: Some(heads),
+                    changes: Vec::new(),
+                };
+                let reason = error.to_string();
+                self.out.push(DeviceEffect::Quarantine { stored, reason });
+            }
+            Some(slot) => {
+                self.docs.insert(id.to_owned(), slot);
+                let warning = format!("document {id} does not load: {error}");
+                self.out.push(DeviceEffect::Ignored(warning));
+            }
+            None => {}
         }
     }
 

@@ -1,19 +1,41 @@
-//! Starting from what the device stored. Reading storage is fast; turning the bytes back into
-//! Automerge documents takes about a millisecond each, so the shell restores a few per turn of
-//! its event loop while the cached rows show — and a document something needs meanwhile is
-//! restored at once.
+//! Starting from what the device stored. A document stored as one snapshot with its heads kept
+//! beside it — nearly all of them — starts as those bytes, not loaded ([`DocSlot::Stored`]),
+//! its heads taken as shared with the edge (if they are not, the edge's first answer says so
+//! and the document is loaded then): a reload costs reading storage, not restoring every
+//! document. The others (changes appended since the snapshot, or a snapshot stored before
+//! heads were) are restored — the shell does a few per turn of its event loop while the
+//! cached rows show, and a document something needs is restored at once — and folded into a
+//! snapshot with its heads, so that the next start keeps them unloaded too.
 
-use super::{DeviceEffect, DeviceRepo, StoredDoc};
+use super::{AfterWrite, DeviceEffect, DeviceRepo, StoredDoc};
 use crate::WorkspaceDoc;
 use crate::replica::{Replica, WORKSPACE_DOC_ID};
 use crate::sync::DocSlot;
 
 impl DeviceRepo {
-    /// Takes what storage holds; each document is restored when something needs it or its
-    /// turn comes in [`DeviceRepo::restore_some`].
+    /// Takes what storage holds.
     pub fn shelve(&mut self, stored: Vec<StoredDoc>) {
-        self.shelved
-            .extend(stored.into_iter().map(|doc| (doc.id.clone(), doc)));
+        for doc in stored {
+            match doc {
+                StoredDoc {
+                    id,
+                    snapshot: Some(bytes),
+                    heads: Some(heads),
+                    changes,
+                } if changes.is_empty() && !heads.is_empty() => {
+                    let heads = super::super::stored_reply::sorted(&heads);
+                    self.sync.resume_shared(&id, &heads);
+                    if !self.rows.get(&id).is_some_and(|row| row.is_at(&heads)) {
+                        self.rowless_at_start.push(id.clone());
+                    }
+                    self.appended.insert(id.clone(), Vec::new());
+                    self.docs.insert(id, DocSlot::Stored { bytes, heads });
+                }
+                doc => {
+                    self.shelved.insert(doc.id.clone(), doc);
+                }
+            }
+        }
     }
 
     /// Restores the workspace document (a new one if there is none) and the watched
@@ -29,16 +51,29 @@ impl DeviceRepo {
             .entry(WORKSPACE_DOC_ID.to_owned())
             .or_insert_with(|| DocSlot::Known(Replica::Workspace(WorkspaceDoc::new())));
         self.adopt(WORKSPACE_DOC_ID, false);
+        self.write_refolds();
         self.take_effects()
     }
 
-    /// Restores up to `n` more documents; the second value says whether any remain.
+    /// Restores up to `n` more documents (or loads documents kept unloaded to compute rows
+    /// the cache lacks); the second value says whether any remain.
     pub fn restore_some(&mut self, n: usize) -> (Vec<DeviceEffect>, bool) {
         let next: Vec<String> = self.shelved.keys().take(n).cloned().collect();
         for id in &next {
             self.restore(id);
         }
-        (self.take_effects(), !self.shelved.is_empty())
+        let rowless = n
+            .saturating_sub(next.len())
+            .min(self.rowless_at_start.len());
+        for id in self
+            .rowless_at_start
+            .split_off(self.rowless_at_start.len() - rowless)
+        {
+            self.adopt(&id, true);
+        }
+        self.write_refolds();
+        let more = !self.shelved.is_empty() || !self.rowless_at_start.is_empty();
+        (self.take_effects(), more)
     }
 
     /// Every stored document is restored: rows of documents that are not here (quarantined)
@@ -46,6 +81,7 @@ impl DeviceRepo {
     pub fn restored(&mut self) -> Vec<DeviceEffect> {
         let docs = &self.docs;
         self.rows.retain(|id, _| docs.contains_key(id));
+        self.write_refolds();
         self.cache_stale_rows();
         self.out.push(DeviceEffect::RowsChanged);
         self.take_effects()
@@ -64,15 +100,34 @@ impl DeviceRepo {
         };
         match restored {
             Ok(replica) => {
-                let seqs = stored.changes.iter().map(|(seq, _)| *seq).collect();
-                self.appended.insert(id.to_owned(), seqs);
+                let seqs: Vec<u64> = stored.changes.iter().map(|(seq, _)| *seq).collect();
+                self.appended.insert(id.to_owned(), seqs.clone());
                 self.docs.insert(id.to_owned(), DocSlot::Known(replica));
                 self.adopt(id, true);
+                if let Some(refold) = self.compaction(id, seqs) {
+                    self.refold.push(refold);
+                }
             }
             Err(error) => self.out.push(DeviceEffect::Quarantine {
                 reason: error.to_string(),
                 stored,
             }),
         }
+    }
+
+    /// Writes the snapshots of the documents restored since the last time, in one write.
+    fn write_refolds(&mut self) {
+        let refolds = std::mem::take(&mut self.refold);
+        if refolds.is_empty() {
+            return;
+        }
+        let mut after = AfterWrite::default();
+        let writes = (refolds.into_iter())
+            .map(|(write, then)| {
+                after.folded.extend(then.folded);
+                write
+            })
+            .collect();
+        self.write(writes, after);
     }
 }

@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use super::*;
 use crate::customer::{Lifecycle, Source};
 use crate::sync::memory_store::MemoryStore;
@@ -30,6 +32,7 @@ fn stored_customer(id: &Id, name: &str) -> StoredDoc {
     StoredDoc {
         id: id.to_string(),
         snapshot: Some(doc.save()),
+        heads: None,
         changes: Vec::new(),
     }
 }
@@ -161,7 +164,10 @@ fn the_edge_confirming_an_edit_clears_the_count() {
 #[test]
 fn appends_are_folded_into_a_snapshot_once_enough_committed() {
     let id = Id::random();
-    let (mut repo, _) = started(vec![stored_customer(&id, "王芳")]);
+    let (mut repo, effects) = started(vec![stored_customer(&id, "王芳")]);
+    for persist in writes(&effects) {
+        repo.written(persist.ticket);
+    }
     let mut compactions = Vec::new();
     for n in 0..COMPACT_AFTER + 3 {
         let effects = repo
@@ -196,6 +202,7 @@ fn an_unreadable_document_is_handed_back_and_the_rest_restored() {
     let broken = StoredDoc {
         id: Id::random().to_string(),
         snapshot: Some(b"not automerge".to_vec()),
+        heads: None,
         changes: vec![(7, b"nor this".to_vec())],
     };
     let (mut repo, effects) = started(vec![stored_customer(&good, "张伟"), broken.clone()]);
@@ -263,4 +270,101 @@ fn a_new_customer_and_its_directory_entry_are_stored_together() {
         })
         .collect();
     assert_eq!(ids, [id.as_str(), WORKSPACE_DOC_ID]);
+}
+
+/// What storage holds after `effects`' writes commit, on top of `disk`.
+fn commit(disk: &mut BTreeMap<String, StoredDoc>, effects: &[DeviceEffect]) {
+    for persist in writes(effects) {
+        for write in persist.writes {
+            match write {
+                Write::Snapshot {
+                    id,
+                    bytes,
+                    heads,
+                    folded,
+                    ..
+                } => {
+                    let doc = disk.get_mut(&id).unwrap();
+                    doc.snapshot = Some(bytes);
+                    doc.heads = Some(heads);
+                    doc.changes.retain(|(seq, _)| !folded.contains(seq));
+                }
+                Write::Append { id, seq, bytes, .. } => {
+                    disk.get_mut(&id).unwrap().changes.push((seq, bytes));
+                }
+                Write::Arrived { .. } | Write::Rows(_) => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn a_start_after_the_first_keeps_documents_unloaded_at_their_kept_heads() {
+    let ids: Vec<Id> = (0..3).map(|_| Id::random()).collect();
+    let mut disk: BTreeMap<String, StoredDoc> = (ids.iter())
+        .map(|id| (id.to_string(), stored_customer(id, "王芳")))
+        .collect();
+    // An edit appended to one of them.
+    disk.get_mut(ids[0].as_str())
+        .unwrap()
+        .changes
+        .push((9, Vec::new()));
+
+    // Stored before heads were kept: restored, and folded into snapshots with their heads.
+    let (mut first, effects) = started(disk.values().cloned().collect());
+    commit(&mut disk, &effects);
+    assert!(
+        disk.values()
+            .all(|doc| doc.heads.is_some() && doc.changes.is_empty())
+    );
+    let rows: Vec<HeadedRow> = ids
+        .iter()
+        .map(|id| {
+            let row = first.rows.get(id.as_str()).cloned().unwrap();
+            assert!(row.is_at(&first.heads(id.as_str())));
+            row
+        })
+        .collect();
+
+    // The next start loads nothing: the cached rows are at the kept heads.
+    let mut repo = DeviceRepo::new("phone", 2, rows);
+    repo.shelve(disk.values().cloned().collect());
+    repo.restore_first();
+    let (_, more) = repo.restore_some(10);
+    assert!(!more);
+    repo.restored();
+    for id in &ids {
+        assert!(repo.is_kept_unloaded(id.as_str()), "{id} kept unloaded");
+    }
+    assert_eq!(repo.rows().count(), 3);
+    // An edit loads the one document it touches.
+    let effects = repo
+        .edit_customer(ids[1].as_str(), &stamp(), |doc, stamp| {
+            doc.add_tag("vip", stamp)
+        })
+        .unwrap();
+    assert_eq!(writes(&effects).len(), 1);
+    assert!(!repo.is_kept_unloaded(ids[1].as_str()));
+    assert!(repo.is_kept_unloaded(ids[2].as_str()));
+}
+
+#[test]
+fn a_kept_document_that_does_not_load_is_handed_back() {
+    let id = Id::random();
+    let mut stored = stored_customer(&id, "王芳");
+    stored.heads = Some(vec![ChangeHash([7; 32])]);
+    stored.snapshot = Some(b"not a document".to_vec());
+    // Without a cached row at its heads it is loaded at start, to compute one.
+    let (repo, effects) = started(vec![stored.clone()]);
+    assert!(effects.iter().any(
+        |e| matches!(e, DeviceEffect::Quarantine { stored: s, .. } if s.snapshot == stored.snapshot)
+    ));
+    assert!(repo.customer_ids().is_empty());
+}
+
+#[test]
+fn kept_heads_read_back_as_written() {
+    let heads = vec![ChangeHash([1; 32]), ChangeHash([2; 32])];
+    assert_eq!(decode_heads(&encode_heads(&heads)), Some(heads));
+    assert_eq!(decode_heads(&[0; 33]), None);
 }
