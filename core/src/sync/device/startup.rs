@@ -50,7 +50,10 @@ impl DeviceRepo {
         self.docs
             .entry(WORKSPACE_DOC_ID.to_owned())
             .or_insert_with(|| DocSlot::Known(Replica::Workspace(WorkspaceDoc::new())));
-        self.adopt(WORKSPACE_DOC_ID, false);
+        // A page that asked for a customer before storage was read hears of it now.
+        for id in &first {
+            self.changed(id);
+        }
         self.write_refolds();
         self.take_effects()
     }

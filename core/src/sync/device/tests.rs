@@ -368,3 +368,21 @@ fn kept_heads_read_back_as_written() {
     assert_eq!(decode_heads(&encode_heads(&heads)), Some(heads));
     assert_eq!(decode_heads(&[0; 33]), None);
 }
+
+#[test]
+fn a_page_that_asked_before_storage_was_read_hears_of_its_customer() {
+    let id = Id::random();
+    let stored = stored_customer(&id, "林静");
+    let (first, effects) = started(vec![stored.clone()]);
+    let mut disk: BTreeMap<String, StoredDoc> = [(id.to_string(), stored)].into();
+    commit(&mut disk, &effects);
+    let rows: Vec<HeadedRow> = first.rows.values().cloned().collect();
+
+    let mut repo = DeviceRepo::new("phone", 2, rows);
+    repo.watch(id.as_str());
+    assert_eq!(repo.customer(id.as_str()), None, "nothing read yet");
+    repo.shelve(disk.into_values().collect());
+    let effects = repo.restore_first();
+    assert!(effects.contains(&DeviceEffect::CustomerChanged(id.to_string())));
+    assert!(repo.customer(id.as_str()).is_some());
+}
