@@ -184,6 +184,7 @@ impl DeviceStore {
                 | Write::Append { row, .. }
                 | Write::Arrived { row, .. } => row.iter().collect::<Vec<_>>(),
                 Write::Rows(rows) => rows.iter().collect(),
+                Write::Heads { .. } => Vec::new(),
             })
             .filter_map(|row| Some((row.row.id.clone(), serde_json::to_vec(row).ok()?)))
             .collect();
@@ -209,6 +210,7 @@ impl DeviceStore {
                     puts.push((STORE, id.clone(), bytes));
                     kept_heads.push((id.clone(), encode_heads(heads)));
                 }
+                Write::Heads { id, heads } => kept_heads.push((id.clone(), encode_heads(heads))),
                 Write::Rows(_) => {}
             }
         }

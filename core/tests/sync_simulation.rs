@@ -181,6 +181,10 @@ impl Device {
                 doc.heads = Some(heads);
                 row
             }
+            Write::Heads { id, heads } => {
+                stored(&mut self.disk, &id).heads = Some(heads);
+                None
+            }
             Write::Rows(rows) => {
                 for row in rows {
                     self.disk_rows.insert(row.row.id.clone(), row);

@@ -71,6 +71,9 @@ pub enum Write {
         heads: Vec<ChangeHash>,
         row: Option<HeadedRow>,
     },
+    /// The heads of document `id`'s stored snapshot, which storage did not keep yet (a
+    /// snapshot stored before heads were).
+    Heads { id: String, heads: Vec<ChangeHash> },
     /// Summary rows to cache.
     Rows(Vec<HeadedRow>),
 }

@@ -5,9 +5,10 @@
 //! document. The others (changes appended since the snapshot, or a snapshot stored before
 //! heads were) are restored — the shell does a few per turn of its event loop while the
 //! cached rows show, and a document something needs is restored at once — and folded into a
-//! snapshot with its heads, so that the next start keeps them unloaded too.
+//! snapshot with its heads (or, for a lone snapshot, given its heads), so that the next start
+//! keeps them unloaded too.
 
-use super::{AfterWrite, DeviceEffect, DeviceRepo, StoredDoc};
+use super::{AfterWrite, DeviceEffect, DeviceRepo, StoredDoc, Write};
 use crate::WorkspaceDoc;
 use crate::replica::{Replica, WORKSPACE_DOC_ID};
 use crate::sync::DocSlot;
@@ -107,7 +108,17 @@ impl DeviceRepo {
                 self.appended.insert(id.to_owned(), seqs.clone());
                 self.docs.insert(id.to_owned(), DocSlot::Known(replica));
                 self.adopt(id, true);
-                if let Some(refold) = self.compaction(id, seqs) {
+                if seqs.is_empty() && stored.snapshot.is_some() {
+                    // The snapshot is as it should be: only its heads are missing.
+                    if let Some(slot) = self.docs.get_mut(id) {
+                        let heads = slot.heads();
+                        let write = Write::Heads {
+                            id: id.to_owned(),
+                            heads,
+                        };
+                        self.refold.push((write, AfterWrite::default()));
+                    }
+                } else if let Some(refold) = self.compaction(id, seqs) {
                     self.refold.push(refold);
                 }
             }

@@ -292,6 +292,7 @@ fn commit(disk: &mut BTreeMap<String, StoredDoc>, effects: &[DeviceEffect]) {
                 Write::Append { id, seq, bytes, .. } => {
                     disk.get_mut(&id).unwrap().changes.push((seq, bytes));
                 }
+                Write::Heads { id, heads } => disk.get_mut(&id).unwrap().heads = Some(heads),
                 Write::Arrived { .. } | Write::Rows(_) => {}
             }
         }
