@@ -4,10 +4,21 @@ use std::collections::BTreeMap;
 
 use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler};
 
-use crate::customer::CustomValue;
 use crate::error::ModelError;
 use crate::string_enum::string_enum;
 use crate::values::{date, optional_text};
+
+/// The value of a custom field. Stored as the bare value: a string (text, date, single
+/// select option id), a number, or for multi-select a map of option id → `true`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CustomValue {
+    /// Text, a `YYYY-MM-DD` date, or a single-select option id.
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// Selected option ids of a multi-select.
+    Choices(BTreeMap<String, bool>),
+}
 
 string_enum! {
     /// The type of a custom field.

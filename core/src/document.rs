@@ -6,6 +6,9 @@ use automerge::{AutoCommit, ChangeHash, ROOT};
 use crate::error::ModelError;
 use crate::values::Millis;
 
+/// Member id the rules engine writes as.
+pub const RULES_AUTHOR: &str = "rules";
+
 /// Who makes an edit, and when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamp {

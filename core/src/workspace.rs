@@ -79,6 +79,16 @@ pub struct WorkspaceSettings {
     pub directory: BTreeMap<String, DirectoryEntry>,
 }
 
+impl WorkspaceSettings {
+    /// The stages and custom fields a rule of this workspace may name.
+    pub fn rule_scope(&self) -> crate::rules::RuleScope<'_> {
+        crate::rules::RuleScope {
+            pipeline: &self.pipeline,
+            custom_fields: &self.custom_fields,
+        }
+    }
+}
+
 /// A workspace document.
 #[derive(Debug, Clone)]
 pub struct WorkspaceDoc {

@@ -240,7 +240,7 @@ fn RuleEditor(
     let checked = Memo::new(move |_| {
         let rule: Rule = serde_json::from_str(&draft.get()).map_err(|e| e.to_string())?;
         let workspace = signals.workspace.get().ok_or_else(String::new)?;
-        rule.validate(&workspace)
+        rule.validate(workspace.rule_scope())
             .map_err(|e| error_text(lang.get(), &e))?;
         Ok::<Rule, String>(rule)
     });

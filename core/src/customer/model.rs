@@ -172,17 +172,7 @@ pub struct RuleFiring {
     pub fired_at: Millis,
 }
 
-/// The value of a custom field. Stored as the bare value: a string (text, date, single
-/// select option id), a number, or for multi-select a map of option id → `true`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CustomValue {
-    /// Text, a `YYYY-MM-DD` date, or a single-select option id.
-    Text(String),
-    /// A number.
-    Number(f64),
-    /// Selected option ids of a multi-select.
-    Choices(BTreeMap<String, bool>),
-}
+pub use crate::custom_field::CustomValue;
 
 /// A sales opportunity.
 #[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]

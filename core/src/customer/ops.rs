@@ -8,11 +8,11 @@ use autosurgeon::{Reconcile, Text, hydrate_prop, reconcile_prop};
 use super::{CustomerDoc, SCHEMA_VERSION, Stamp, layout_error, model::*};
 use crate::contact::{ContactKind, normalize};
 use crate::custom_field::CustomFieldDef;
+use crate::document::RULES_AUTHOR;
 use crate::document::{CrmDocument, corrupt};
 use crate::error::ModelError;
 use crate::id::Id;
 use crate::pipeline::{Pipeline, StageKind};
-use crate::rules::RULES_AUTHOR;
 use crate::values::{Millis, Money, date, optional_text, required_text};
 
 const MAX_NAME: usize = 100;

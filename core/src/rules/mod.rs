@@ -17,7 +17,7 @@ pub use eval::Context;
 pub use model::*;
 pub use plan::{Firing, MAX_ROUNDS, Plan, RULES_AUTHOR, RulesRun, matching, plan};
 pub use segment::{SEGMENT_KEY_PREFIX, Segment};
-pub use validate::{MAX_DAYS, MAX_RULE_ID};
+pub use validate::{MAX_DAYS, MAX_RULE_ID, RuleScope};
 
 #[cfg(test)]
 mod tests;

@@ -26,8 +26,7 @@ use crate::values::{DAY_MS, Millis};
 /// Longest follow-up title (the model's limit).
 const MAX_TITLE: usize = 200;
 
-/// Member id the rules engine writes as.
-pub const RULES_AUTHOR: &str = "rules";
+pub use crate::document::RULES_AUTHOR;
 
 /// Most plan-and-apply rounds of one [`CustomerDoc::run_rules`].
 pub const MAX_ROUNDS: usize = 4;

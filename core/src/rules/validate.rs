@@ -9,7 +9,10 @@ use crate::customer::tag_name;
 use crate::error::ModelError;
 use crate::id::Id;
 use crate::values::required_text;
-use crate::workspace::WorkspaceSettings;
+use std::collections::BTreeMap;
+
+use crate::custom_field::CustomFieldDef;
+use crate::pipeline::Pipeline;
 
 /// Longest rule id (so that `{rule id}-{occurrence}` stays a valid id).
 pub const MAX_RULE_ID: usize = 48;
@@ -18,9 +21,18 @@ pub const MAX_DAYS: i64 = 3_650;
 const MAX_RULE_NAME: usize = 100;
 const MAX_TITLE: usize = 200;
 
+/// What a rule may name: the workspace's pipeline stages and custom fields.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleScope<'a> {
+    /// The stages a deal test may name.
+    pub pipeline: &'a Pipeline,
+    /// Custom field id → definition, for custom field tests.
+    pub custom_fields: &'a BTreeMap<String, CustomFieldDef>,
+}
+
 impl Rule {
     /// Checks the rule; `workspace` supplies the stages and custom fields it may name.
-    pub fn validate(&self, workspace: &WorkspaceSettings) -> Result<(), ModelError> {
+    pub fn validate(&self, workspace: RuleScope<'_>) -> Result<(), ModelError> {
         let invalid = |reason: String| ModelError::InvalidRule {
             rule: self.id.clone(),
             reason,
@@ -53,7 +65,7 @@ impl Rule {
 }
 
 impl Condition {
-    fn validate(&self, workspace: &WorkspaceSettings, depth: usize) -> Result<(), String> {
+    fn validate(&self, workspace: RuleScope<'_>, depth: usize) -> Result<(), String> {
         if depth > MAX_DEPTH {
             return Err(format!("conditions nest deeper than {MAX_DEPTH}"));
         }
@@ -106,7 +118,7 @@ impl ProfileTest {
 }
 
 impl CustomTest {
-    fn validate(&self, workspace: &WorkspaceSettings) -> Result<(), String> {
+    fn validate(&self, workspace: RuleScope<'_>) -> Result<(), String> {
         if !workspace.custom_fields.contains_key(&self.field) {
             return Err(format!("unknown custom field {:?}", self.field));
         }
@@ -121,7 +133,7 @@ impl CustomTest {
 }
 
 impl DealTest {
-    fn validate(&self, workspace: &WorkspaceSettings) -> Result<(), String> {
+    fn validate(&self, workspace: RuleScope<'_>) -> Result<(), String> {
         for stage in self.stage.iter().flatten() {
             if !workspace.pipeline.stages.contains_key(stage) {
                 return Err(format!("unknown pipeline stage {stage:?}"));

@@ -90,7 +90,7 @@ impl WorkspaceDoc {
 
     /// Adds or replaces a rule (admins only), after checking it against this workspace.
     pub fn put_rule(&mut self, rule: &Rule) -> Result<(), ModelError> {
-        rule.validate(&self.settings()?)?;
+        rule.validate(self.settings()?.rule_scope())?;
         self.put_json(&rule.id, serde_json::to_string(rule))
     }
 
