@@ -78,11 +78,6 @@ impl DeviceStore {
         Ok(Self { db })
     }
 
-    /// Writes `bytes` under `key`; returns once the write is committed.
-    pub async fn put(&self, key: &str, bytes: &[u8]) -> Result<(), StorageError> {
-        self.put_in(STORE, &[(key, bytes)]).await
-    }
-
     /// Caches the summary row (`json`) of document `key`.
     pub async fn put_row(&self, key: &str, json: &[u8]) -> Result<(), StorageError> {
         self.put_in(ROWS, &[(key, json)]).await

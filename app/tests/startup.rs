@@ -4,10 +4,9 @@ mod support;
 
 use crm_app::session::Session;
 use crm_app::storage::DeviceStore;
-use crm_core::customer::{Lifecycle, NewCustomer, Source};
 use crm_core::{CrmDocument, CustomerDoc};
 use leptos::prelude::GetUntracked;
-use support::{customer, offline_config, snapshot, until};
+use support::{customer, new_customer, offline_config, snapshot, until};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -55,15 +54,7 @@ async fn a_reload_starts_from_kept_heads_and_an_edit_made_before_anything_loads_
     until(|| !first.signals.restoring.get_untracked()).await;
     let ids: Vec<String> = (0..20)
         .map(|n| {
-            let new = NewCustomer {
-                name: format!("客户{n}"),
-                name_latin: String::new(),
-                company: String::new(),
-                title: String::new(),
-                owner: "li".into(),
-                source: Source::WeChat,
-                lifecycle: Lifecycle::Lead,
-            };
+            let new = new_customer(&format!("客户{n}"));
             first.create_customer(new, Vec::new()).unwrap()
         })
         .collect();

@@ -1,9 +1,14 @@
 //! The IndexedDB document store, in a real browser.
 
+// Shared with the session tests; this file needs only part of it.
+#[allow(dead_code)]
+mod support;
+
 use crm_app::storage::DeviceStore;
-use crm_core::customer::{HeadedRow, Lifecycle, NewCustomer, Source};
+use crm_core::customer::HeadedRow;
 use crm_core::sync::device::Write;
 use crm_core::{CrmDocument, CustomerDoc, Id, Stamp};
+use support::new_customer;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -18,7 +23,10 @@ async fn a_written_document_is_read_back_after_reopening_the_database() {
     let bytes: Vec<u8> = (0..=255).collect();
     {
         let store = DeviceStore::open(&name).await.unwrap();
-        store.put("workspace", &bytes).await.unwrap();
+        store
+            .write(&[snapshot("workspace", &bytes, vec![])])
+            .await
+            .unwrap();
     }
     let reopened = DeviceStore::open(&name).await.unwrap();
     assert_eq!(reopened.get("workspace").await.unwrap(), Some(bytes));
@@ -33,17 +41,32 @@ async fn a_missing_key_reads_as_none() {
 #[wasm_bindgen_test]
 async fn a_later_write_replaces_the_earlier_one() {
     let store = DeviceStore::open(&unique_db("replace")).await.unwrap();
-    store.put("doc", b"first").await.unwrap();
-    store.put("doc", b"second").await.unwrap();
+    store
+        .write(&[snapshot("doc", b"first", vec![])])
+        .await
+        .unwrap();
+    store
+        .write(&[snapshot("doc", b"second", vec![])])
+        .await
+        .unwrap();
     assert_eq!(store.get("doc").await.unwrap(), Some(b"second".to_vec()));
 }
 
 #[wasm_bindgen_test]
 async fn all_lists_every_record_in_key_order_and_delete_removes_one() {
     let store = DeviceStore::open(&unique_db("all")).await.unwrap();
-    store.put("workspace", b"w").await.unwrap();
-    store.put("c2", b"two").await.unwrap();
-    store.put("c1", b"one").await.unwrap();
+    store
+        .write(&[snapshot("workspace", b"w", vec![])])
+        .await
+        .unwrap();
+    store
+        .write(&[snapshot("c2", b"two", vec![])])
+        .await
+        .unwrap();
+    store
+        .write(&[snapshot("c1", b"one", vec![])])
+        .await
+        .unwrap();
     store.delete("c2").await.unwrap();
     assert_eq!(
         store.all().await.unwrap(),
@@ -110,17 +133,8 @@ async fn appended_changes_list_in_order_under_their_document_and_compaction_fold
 #[wasm_bindgen_test]
 async fn a_row_is_written_in_the_transaction_of_its_document() {
     let store = DeviceStore::open(&unique_db("row-with-doc")).await.unwrap();
-    let new = NewCustomer {
-        name: "王芳".into(),
-        name_latin: String::new(),
-        company: String::new(),
-        title: String::new(),
-        owner: "li".into(),
-        source: Source::WeChat,
-        lifecycle: Lifecycle::Lead,
-    };
     let id = Id::random();
-    let mut doc = CustomerDoc::create(&id, new, &Stamp::new("li", 0)).unwrap();
+    let mut doc = CustomerDoc::create(&id, new_customer("王芳"), &Stamp::new("li", 0)).unwrap();
     let row = HeadedRow::new(doc.summary().unwrap(), &doc.heads());
     let write = Write::Append {
         id: id.to_string(),

@@ -6,9 +6,9 @@ use crm_core::customer::{Lifecycle, NewCustomer, Source};
 use crm_core::sync::device::Write;
 use crm_core::{CrmDocument, CustomerDoc, Id, Stamp};
 
-/// A saved customer document `id` called `name`.
-pub fn customer(id: &str, name: &str) -> Vec<u8> {
-    let new = NewCustomer {
+/// A new customer called `name`, owned by the tests' member.
+pub fn new_customer(name: &str) -> NewCustomer {
+    NewCustomer {
         name: name.into(),
         name_latin: String::new(),
         company: String::new(),
@@ -16,7 +16,12 @@ pub fn customer(id: &str, name: &str) -> Vec<u8> {
         owner: "li".into(),
         source: Source::WeChat,
         lifecycle: Lifecycle::Lead,
-    };
+    }
+}
+
+/// A saved customer document `id` called `name`.
+pub fn customer(id: &str, name: &str) -> Vec<u8> {
+    let new = new_customer(name);
     CustomerDoc::create(&Id::parse(id).unwrap(), new, &Stamp::new("li", 0))
         .unwrap()
         .save()

@@ -11,7 +11,7 @@
 use super::{AfterWrite, DeviceEffect, DeviceRepo, StoredDoc, Write};
 use crate::WorkspaceDoc;
 use crate::replica::{Replica, WORKSPACE_DOC_ID};
-use crate::sync::DocSlot;
+use crate::sync::{DocSlot, stored_reply};
 
 impl DeviceRepo {
     /// Takes what storage holds.
@@ -24,7 +24,7 @@ impl DeviceRepo {
                     heads: Some(heads),
                     changes,
                 } if changes.is_empty() && !heads.is_empty() => {
-                    let heads = super::super::stored_reply::sorted(&heads);
+                    let heads = stored_reply::sorted(&heads);
                     self.sync.resume_shared(&id, &heads);
                     if !self.rows.get(&id).is_some_and(|row| row.is_at(&heads)) {
                         self.rowless_at_start.push(id.clone());
