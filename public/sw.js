@@ -1,17 +1,19 @@
 // Service worker: keeps the app shell (HTML, JS, wasm, CSS, icons) so the CRM starts with no
-// network. On install it caches the page and every asset the page links (Trunk's hashed JS,
-// wasm and CSS), so even the first visit is enough to start offline later. Network first, so a
-// deployed update is picked up as soon as the network answers; the cache answers only when
-// the network fails.
+// network. On install it caches the page, every asset the page links (Trunk's hashed JS,
+// wasm and CSS) and the phone worker's files, so even the first visit is enough to start
+// offline later. Network first, so a deployed update is picked up as soon as the network
+// answers; the cache answers only when the network fails.
 const CACHE = "qingke-shell-v2";
 const ASSET = /(?:href|src|module_or_path:\s*)=?\s*["'](\/[^"'#?]+)["']/g;
+// The phone worker (app/src/phone.rs): started by the app, so the page does not link it.
+const WORKER_FILES = ["/crm-phone_loader.js", "/crm-phone.js", "/crm-phone_bg.wasm"];
 
 async function cacheShell() {
   const cache = await caches.open(CACHE);
   const page = await fetch("/", { cache: "no-store" });
   const html = await page.clone().text();
   await cache.put("/", page);
-  const assets = new Set([...html.matchAll(ASSET)].map((m) => m[1]));
+  const assets = new Set([...html.matchAll(ASSET)].map((m) => m[1]).concat(WORKER_FILES));
   await cache.addAll([...assets]);
 }
 

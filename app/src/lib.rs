@@ -4,6 +4,7 @@ pub mod audit_trail;
 pub mod config;
 pub mod edge_link;
 pub mod i18n;
+pub mod phone;
 pub mod session;
 pub mod sign_ins;
 pub mod storage;

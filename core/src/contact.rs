@@ -1,7 +1,5 @@
 //! Contact points: what was typed, and the normalised form used to find duplicates.
 
-use phonenumber::country::Id as Country;
-
 use crate::error::ModelError;
 use crate::string_enum::string_enum;
 use crate::values::optional_text;
@@ -25,11 +23,17 @@ const MAX_VALUE_CHARS: usize = 200;
 
 /// Validates `input` for `kind` and returns `(as typed, normalised)`.
 ///
-/// - phone: parsed with China as the default region, normalised to E.164 (`+8613812345678`);
+/// - phone: `e164` is its E.164 form (`+8613812345678`) as found by [`to_e164`], checked here
+///   only for that shape: the numbering plans behind `to_e164` are large, so the browser app
+///   loads them on demand in a worker (`crm-worker`) instead of in its bundle;
 /// - email: `local@domain.tld`, lower-cased;
 /// - WeChat / WeCom / Douyin / Xiaohongshu: no spaces, a leading `@` dropped, lower-cased;
 /// - address and other: whitespace collapsed.
-pub fn normalize(kind: ContactKind, input: &str) -> Result<(String, String), ModelError> {
+pub fn normalize(
+    kind: ContactKind,
+    input: &str,
+    e164: Option<&str>,
+) -> Result<(String, String), ModelError> {
     let typed = optional_text("contact value", input, MAX_VALUE_CHARS)?;
     if typed.is_empty() {
         return Err(ModelError::Empty {
@@ -37,7 +41,10 @@ pub fn normalize(kind: ContactKind, input: &str) -> Result<(String, String), Mod
         });
     }
     let normalized = match kind {
-        ContactKind::Phone => phone(&typed)?,
+        ContactKind::Phone => match e164 {
+            Some(e164) if is_e164(e164) => e164.to_owned(),
+            _ => return Err(ModelError::InvalidPhone { input: typed }),
+        },
         ContactKind::Email => email(&typed)?,
         ContactKind::WeChat => handle("WeChat", &typed)?,
         ContactKind::WeCom => handle("WeCom", &typed)?,
@@ -50,9 +57,23 @@ pub fn normalize(kind: ContactKind, input: &str) -> Result<(String, String), Mod
     Ok((typed, normalized))
 }
 
-fn phone(input: &str) -> Result<String, ModelError> {
+/// Whether `value` has the shape of an E.164 number: `+`, a country code not starting with
+/// 0, at most 15 digits in all.
+pub fn is_e164(value: &str) -> bool {
+    value.strip_prefix('+').is_some_and(|digits| {
+        (7..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0')
+    })
+}
+
+/// A phone number as typed, parsed with China as the default region, checked against the
+/// numbering plans and written in E.164 (`138 1234 5678` → `+8613812345678`).
+#[cfg(feature = "phone")]
+pub fn to_e164(input: &str) -> Result<String, ModelError> {
+    use phonenumber::country::Id as Country;
     let invalid = || ModelError::InvalidPhone {
-        input: input.to_owned(),
+        input: input.trim().to_owned(),
     };
     let number = phonenumber::parse(Some(Country::CN), input).map_err(|_| invalid())?;
     if !phonenumber::is_valid(&number) {
@@ -99,7 +120,10 @@ mod tests {
     use super::*;
 
     fn norm(kind: ContactKind, input: &str) -> Result<String, ModelError> {
-        normalize(kind, input).map(|(_, n)| n)
+        let e164 = (kind == ContactKind::Phone)
+            .then(|| to_e164(input))
+            .transpose()?;
+        normalize(kind, input, e164.as_deref()).map(|(_, n)| n)
     }
 
     #[test]
@@ -129,8 +153,32 @@ mod tests {
     }
 
     #[test]
+    fn a_phone_is_taken_only_with_an_e164_form() {
+        let typed = "138 1234 5678";
+        assert_eq!(
+            normalize(ContactKind::Phone, typed, Some("+8613812345678")).unwrap(),
+            (typed.to_owned(), "+8613812345678".to_owned())
+        );
+        for e164 in [
+            None,
+            Some("13812345678"),
+            Some("+0123456789"),
+            Some("+86 138"),
+            Some("+1234"),
+        ] {
+            assert_eq!(
+                normalize(ContactKind::Phone, typed, e164),
+                Err(ModelError::InvalidPhone {
+                    input: typed.into()
+                })
+            );
+        }
+    }
+
+    #[test]
     fn emails_are_lower_cased_and_checked() {
-        let (typed, normalized) = normalize(ContactKind::Email, " Li.Na@Example.COM ").unwrap();
+        let (typed, normalized) =
+            normalize(ContactKind::Email, " Li.Na@Example.COM ", None).unwrap();
         assert_eq!(
             (typed.as_str(), normalized.as_str()),
             ("Li.Na@Example.COM", "li.na@example.com")

@@ -306,6 +306,8 @@ fn customer(
     let mobile = format!("{prefix}{:08}", rng.below(100_000_000));
     let contact = |kind, value: String, label: &str| NewContact {
         kind,
+        // A demo mobile is 11 digits of a Chinese mobile range.
+        e164: (kind == ContactKind::Phone).then(|| format!("+86{value}")),
         value,
         label: label.into(),
         primary: true,

@@ -32,11 +32,14 @@ test("the app starts offline from the service worker cache, with its data", asyn
   await page.getByRole("link", { name: "Customers", exact: true }).click();
   await page.locator(".customer-row .name", { hasText: "离线客户" }).waitFor();
 
-  // Still offline: a new customer, then another cold start from the cache.
-  await addCustomer(page, "地下室客户 Basement");
+  // Still offline: a new customer (its phone checked by the phone worker, from the cache),
+  // then another cold start from the cache.
+  await addCustomer(page, "地下室客户 Basement", { phone: "139 0000 1111" });
   await page.reload();
   await page.locator(".customer-row .name", { hasText: "地下室客户" }).waitFor();
   assert.equal(await page.locator(".customer-row").count(), 2);
+  await page.locator(".customer-row .name", { hasText: "地下室客户" }).click();
+  await page.locator('a[href="tel:+8613900001111"]').waitFor();
   // Right after the cold start the badge may still be connecting; it must settle on offline.
   await page.locator('.sync-badge[data-status="offline"]').waitFor({ timeout: 15_000 });
   assert.match(await page.locator(".sync-badge").innerText(), /Offline/);

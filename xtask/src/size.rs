@@ -65,8 +65,9 @@ pub fn write_breakdown(shipped: &[String]) -> Result {
         share(rest_bytes, total)
     );
     page.push_str(
-        "\n## Data and sections\n\nConstant data ships as is (phonenumber's metadata database \
-         is part of `.rodata`); names and wasm-bindgen's section are removed before shipping.\n\n\
+        "\n## Data and sections\n\nConstant data ships as is (phone numbering plans are not part \
+         of it: they live in the on-demand phone worker); names and wasm-bindgen's section are \
+         removed before shipping.\n\n\
          | item | bytes |\n|---|---:|\n",
     );
     for (name, bytes) in other.iter().filter(|(_, bytes)| *bytes >= 1_000) {

@@ -4,11 +4,13 @@ use crm_core::contact::ContactKind;
 use crm_core::customer::{Lifecycle, NewContact, NewCustomer, Source};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 use super::errors::error_text;
 use super::{use_session, use_signals};
 use crate::i18n::use_lang;
+use crate::phone::{PhoneError, to_e164, warm_up};
 
 /// Creates a customer and opens its page; `on_done` closes the form.
 #[component]
@@ -24,41 +26,66 @@ pub fn NewCustomerForm(on_done: impl Fn() + Copy + 'static) -> impl IntoView {
     let lifecycle = RwSignal::new(Lifecycle::Lead);
     let error = RwSignal::new(None::<String>);
 
+    let busy = RwSignal::new(false);
+    warm_up();
+
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let contact = |kind, value: RwSignal<String>| {
-            let value = value.get_untracked();
-            (!value.trim().is_empty()).then(|| NewContact {
-                kind,
-                value,
-                label: String::new(),
-                primary: true,
-            })
-        };
-        let contacts = [
-            contact(ContactKind::Phone, phone),
-            contact(ContactKind::Email, email),
-            contact(ContactKind::WeChat, wechat),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        let new = NewCustomer {
-            name: name.get_untracked(),
-            name_latin: name_latin.get_untracked(),
-            company: company.get_untracked(),
-            title: title.get_untracked(),
-            owner: signals.member.get_value(),
-            source: source.get_untracked(),
-            lifecycle: lifecycle.get_untracked(),
-        };
-        match session.with_value(|s| s.create_customer(new, contacts)) {
-            Ok(id) => {
-                on_done();
-                navigate(&format!("/customers/{id}"), Default::default());
-            }
-            Err(e) => error.set(Some(error_text(lang.get_untracked(), &e))),
+        if busy.get_untracked() {
+            return;
         }
+        busy.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let typed_phone = phone.get_untracked();
+            // An invalid phone goes on without its E.164 form: the model names the error.
+            let e164 = match typed_phone.trim().is_empty() {
+                true => None,
+                false => match to_e164(&typed_phone).await {
+                    Ok(e164) => Some(e164),
+                    Err(PhoneError::Invalid) => None,
+                    Err(PhoneError::Unavailable) => {
+                        busy.set(false);
+                        error.set(Some(lang.get_untracked().t().err_phone_unavailable.into()));
+                        return;
+                    }
+                },
+            };
+            let contact = |kind, value: String, e164: Option<String>| {
+                (!value.trim().is_empty()).then(|| NewContact {
+                    kind,
+                    value,
+                    e164,
+                    label: String::new(),
+                    primary: true,
+                })
+            };
+            let contacts = [
+                contact(ContactKind::Phone, typed_phone, e164),
+                contact(ContactKind::Email, email.get_untracked(), None),
+                contact(ContactKind::WeChat, wechat.get_untracked(), None),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let new = NewCustomer {
+                name: name.get_untracked(),
+                name_latin: name_latin.get_untracked(),
+                company: company.get_untracked(),
+                title: title.get_untracked(),
+                owner: signals.member.get_value(),
+                source: source.get_untracked(),
+                lifecycle: lifecycle.get_untracked(),
+            };
+            busy.set(false);
+            match session.with_value(|s| s.create_customer(new, contacts)) {
+                Ok(id) => {
+                    on_done();
+                    navigate(&format!("/customers/{id}"), Default::default());
+                }
+                Err(e) => error.set(Some(error_text(lang.get_untracked(), &e))),
+            }
+        });
     };
 
     let input = move |label: fn(&crate::i18n::Texts) -> &'static str,
@@ -108,7 +135,7 @@ pub fn NewCustomerForm(on_done: impl Fn() + Copy + 'static) -> impl IntoView {
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             <div class="form-actions">
                 <button type="button" on:click=move |_| on_done()>{move || lang.get().t().cancel}</button>
-                <button type="submit" class="primary">{move || lang.get().t().create}</button>
+                <button type="submit" class="primary" disabled=busy>{move || lang.get().t().create}</button>
             </div>
         </form>
     }

@@ -52,6 +52,8 @@ pub struct NewContact {
     pub kind: ContactKind,
     /// As typed; normalised by the operation.
     pub value: String,
+    /// A phone's E.164 form, from [`crate::contact::to_e164`]; `None` for other kinds.
+    pub e164: Option<String>,
     pub label: String,
     /// Make it the preferred point of its kind (the others of that kind lose the flag).
     pub primary: bool,
@@ -176,7 +178,7 @@ impl CustomerDoc {
         new: NewContact,
         stamp: &Stamp,
     ) -> Result<(), ModelError> {
-        let (value, normalized) = normalize(new.kind, &new.value)?;
+        let (value, normalized) = normalize(new.kind, &new.value, new.e164.as_deref())?;
         let label = optional_text("label", &new.label, MAX_NAME)?;
         let contacts = self.collection("contacts")?;
         self.ensure_absent(&contacts, "contact", id)?;

@@ -56,6 +56,7 @@ pub(super) fn phone(value: &str) -> NewContact {
     NewContact {
         kind: ContactKind::Phone,
         value: value.into(),
+        e164: crate::contact::to_e164(value).ok(),
         label: "mobile".into(),
         primary: true,
     }

@@ -6,9 +6,10 @@ use automerge::{AutoCommit, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use autosurgeon::{Reconcile, reconcile_prop};
 
 use super::{Subject, Verdict, judge, restore};
+use crate::contact::ContactKind;
 use crate::customer::{
-    AutoTag, Channel, Direction, FollowUp, Interaction, Lifecycle, NewInteraction, NewOrder,
-    OrderChannel, ProfileEdit, RuleFiring, Source,
+    AutoTag, Channel, ContactPoint, Direction, FollowUp, Interaction, Lifecycle, NewInteraction,
+    NewOrder, OrderChannel, ProfileEdit, RuleFiring, Source,
 };
 use crate::document::{CrmDocument, Stamp};
 use crate::id::Id;
@@ -470,7 +471,7 @@ fn a_salesperson_creates_customers_of_their_own_as_themselves() {
 fn invalid_values_are_refused_whole_naming_the_field() {
     let doc = customer("sales-a");
     let admin = grant("admin", Role::Admin);
-    let cases: [(&str, &Edit); 4] = [
+    let cases: [(&str, &Edit); 5] = [
         ("profile", &|d| {
             let profile = obj(d, &["profile"]);
             d.put(&profile, "name", 42).unwrap();
@@ -482,6 +483,16 @@ fn invalid_values_are_refused_whole_naming_the_field() {
                 "i2",
                 &interaction("admin", &"长".repeat(6_000)),
             );
+        }),
+        ("contacts.p9.normalized: a phone not in E.164 form", &|d| {
+            let phone = ContactPoint {
+                kind: ContactKind::Phone,
+                value: "138".into(),
+                normalized: "138".into(),
+                label: String::new(),
+                primary: false,
+            };
+            put_entry(d, &["contacts"], "p9", &phone);
         }),
         ("payload: not a field of a customer", &|d| {
             d.put(&ROOT, "payload", "x".repeat(100)).unwrap();

@@ -11,6 +11,7 @@ use autosurgeon::{Hydrate, Text, hydrate_path};
 
 use super::restore::object_at;
 use super::touched::Path;
+use crate::contact::{ContactKind, is_e164};
 use crate::custom_field::CustomFieldDef;
 use crate::customer::{
     AutoTag, ContactPoint, CustomValue, Deal, FollowUp, Interaction, ManualTag, Order, Profile,
@@ -113,7 +114,11 @@ fn customer_entry(doc: &AutoCommit, doc_id: &str, path: &[String]) -> Checked {
                 (&at("value"), &c.value, MAX_SHORT),
                 (&at("normalized"), &c.normalized, MAX_SHORT),
                 (&at("label"), &c.label, MAX_NAME),
-            ])
+            ])?;
+            match c.kind == ContactKind::Phone && !is_e164(&c.normalized) {
+                true => Err(format!("{}: a phone not in E.164 form", at("normalized"))),
+                false => Ok(()),
+            }
         }),
         ("tags", Some(_)) => read::<ManualTag>(doc, path)?.map_or(Ok(()), |t| {
             texts(&[(&at("added_by"), &t.added_by, MAX_KEY)])

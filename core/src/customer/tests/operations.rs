@@ -73,6 +73,7 @@ fn contacts_are_normalised_and_one_primary_per_kind() {
     let email = NewContact {
         kind: ContactKind::Email,
         value: "ZW@Example.com".into(),
+        e164: None,
         label: String::new(),
         primary: true,
     };

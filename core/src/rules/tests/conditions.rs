@@ -128,6 +128,7 @@ fn tags_contacts_and_combinators() {
     let wechat = NewContact {
         kind: ContactKind::WeChat,
         value: "zhangwei88".into(),
+        e164: None,
         label: String::new(),
         primary: true,
     };
