@@ -3,7 +3,8 @@
 //! Search is a case-insensitive substring match (CJK works as is, no pinyin) over names,
 //! company, tags and normalised contact points. A query that looks like a phone number is
 //! compared by its digits, so `138-1234-5678` finds `+8613812345678`. The lowered text of
-//! each row is built once ([`SearchIndex`]), so a keystroke is one scan over prepared strings.
+//! every row is built once ([`SearchIndex`]) into one string, so a keystroke is one scan of
+//! it with one searcher (at 100,000 rows, ~13 MB), not a search per row.
 
 use std::cmp::Ordering;
 
@@ -15,15 +16,31 @@ const FIELD_SEPARATOR: char = '\u{1f}';
 /// The prepared search text of every row, in the rows' order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchIndex {
-    texts: Vec<String>,
+    /// Each row's fields, each followed by [`FIELD_SEPARATOR`], row after row.
+    text: String,
+    /// Where each row's text ends in `text`.
+    ends: Vec<usize>,
 }
 
 impl SearchIndex {
     /// Prepares `rows` for searching.
     pub fn new(rows: &[SummaryRow]) -> Self {
-        Self {
-            texts: rows.iter().map(search_text).collect(),
+        let mut index = Self {
+            text: String::with_capacity(rows.len() * 128),
+            ends: Vec::with_capacity(rows.len()),
+        };
+        for row in rows {
+            let fields = [&row.name, &row.name_latin, &row.company]
+                .into_iter()
+                .chain(row.tags.iter())
+                .chain(row.contact_keys.iter().map(|(_, key)| key));
+            for field in fields {
+                (index.text).extend(field.chars().flat_map(char::to_lowercase));
+                index.text.push(FIELD_SEPARATOR);
+            }
+            index.ends.push(index.text.len());
         }
+        index
     }
 
     /// For each row, whether it matches `query`; `None` when the query is empty (every row
@@ -31,17 +48,25 @@ impl SearchIndex {
     pub fn matching_set(&self, query: &str) -> Option<Vec<bool>> {
         let needle = needle(query);
         (!needle.is_empty()).then(|| {
-            self.texts
-                .iter()
-                .map(|text| text.contains(needle.as_str()))
-                .collect()
+            let mut set = vec![false; self.ends.len()];
+            // One searcher over the whole text; later matches in a row already found are
+            // passed over without looking the row up.
+            let mut row_end = 0;
+            for (at, _) in self.text.match_indices(needle.as_str()) {
+                if at >= row_end {
+                    let row = self.ends.partition_point(|end| *end <= at);
+                    set[row] = true;
+                    row_end = self.ends[row];
+                }
+            }
+            set
         })
     }
 
     /// Positions of the rows matching `query`, in order. An empty query matches every row.
     pub fn matching(&self, query: &str) -> Vec<usize> {
         match self.matching_set(query) {
-            None => (0..self.texts.len()).collect(),
+            None => (0..self.ends.len()).collect(),
             Some(set) => set
                 .into_iter()
                 .enumerate()
@@ -49,19 +74,6 @@ impl SearchIndex {
                 .collect(),
         }
     }
-}
-
-fn search_text(row: &SummaryRow) -> String {
-    let mut text = String::with_capacity(128);
-    let fields = [&row.name, &row.name_latin, &row.company]
-        .into_iter()
-        .chain(row.tags.iter())
-        .chain(row.contact_keys.iter().map(|(_, key)| key));
-    for field in fields {
-        text.extend(field.chars().flat_map(char::to_lowercase));
-        text.push(FIELD_SEPARATOR);
-    }
-    text
 }
 
 /// The lowered query; a phone-like query reduced to its digits.
@@ -213,6 +225,32 @@ mod tests {
         assert_eq!(index.matching("  "), vec![0, 1]);
         // "Wei" ends one field and "华" starts the next: no match across the boundary.
         assert!(index.matching("wei华").is_empty());
+    }
+
+    proptest::proptest! {
+        /// The one-string scan finds exactly the rows a search of each row's fields alone
+        /// finds, at row and field edges too.
+        #[test]
+        fn the_scan_agrees_with_searching_each_row(
+            names in proptest::collection::vec("[aAb王芳 ]{0,4}", 0..12),
+            query in "[aAb王芳]{1,3}",
+        ) {
+            let rows: Vec<SummaryRow> = (names.iter().enumerate())
+                .map(|(i, name)| row(&i.to_string(), name, "", "b"))
+                .collect();
+            let lowered = query.to_lowercase();
+            let expected: Vec<usize> = (rows.iter().enumerate())
+                .filter(|(_, r)| {
+                    [&r.name, &r.name_latin, &r.company]
+                        .into_iter()
+                        .chain(&r.tags)
+                        .chain(r.contact_keys.iter().map(|(_, k)| k))
+                        .any(|field| field.to_lowercase().contains(&lowered))
+                })
+                .map(|(i, _)| i)
+                .collect();
+            proptest::prop_assert_eq!(SearchIndex::new(&rows).matching(&query), expected);
+        }
     }
 
     #[test]

@@ -1,14 +1,12 @@
 // Browser timing harness for the app (run by `cargo xtask bench`): with N demo customers
 // already in IndexedDB, measures in headless Chromium the first paint of the customer list
 // after navigation, when customers can be opened and edited, one search keystroke (until the
-// next animation frame), and opening a customer page. Usage: node tests/bench/app.mjs <fixture file>.
-import { readFile } from "node:fs/promises";
+// next animation frame), opening a customer page, and the tab's JS heap and wasm memory. Usage: node tests/bench/app.mjs <fixture file>.
 import { startApp } from "../support/static-server.mjs";
 import { launchBrowser } from "../support/browser.mjs";
 import { signToken } from "../support/edge.mjs";
 
-const fixture = await readFile(process.argv[2]);
-const app = await startApp();
+const app = await startApp({ files: { "/bench-fixture.bin": process.argv[2] } });
 const browser = await launchBrowser();
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 const ms = (x) => `${x.toFixed(1)} ms`;
@@ -34,26 +32,18 @@ try {
   const url = `${app.url}/`;
   const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 1280, height: 860 } });
   const page = await context.newPage();
-  await page.route("**/bench-fixture.bin", (route) => route.fulfill({ body: fixture }));
   // When the wasm module has started, to split first paint into start-up and list work.
   await page.addInitScript(() =>
-    addEventListener("TrunkApplicationStarted", () => (window.__wasmStarted = performance.now())),
+    addEventListener("TrunkApplicationStarted", (e) => {
+      window.__wasmStarted = performance.now();
+      window.__wasmMemory = e.detail.wasm.memory;
+    }),
   );
 
-  // Fill the workspace's IndexedDB (schema v2: documents + changes) before the app opens it.
+  // Fill the workspace's IndexedDB (schema v2: documents + changes) before the app opens it,
+  // reading the fixture as a stream and storing 2,000 documents per transaction.
   await page.goto(`${app.url}/sw.js`);
   const stored = await page.evaluate(async (name) => {
-    const buf = new Uint8Array(await (await fetch("/bench-fixture.bin")).arrayBuffer());
-    const view = new DataView(buf.buffer);
-    const docs = [];
-    for (let at = 0; at < buf.length; ) {
-      const idLen = view.getUint32(at, true);
-      const id = new TextDecoder().decode(buf.subarray(at + 4, at + 4 + idLen));
-      at += 4 + idLen;
-      const len = view.getUint32(at, true);
-      docs.push([id, buf.slice(at + 4, at + 4 + len)]);
-      at += 4 + len;
-    }
     const db = await new Promise((resolve, reject) => {
       const open = indexedDB.open(name, 2);
       open.onupgradeneeded = () => {
@@ -63,14 +53,46 @@ try {
       open.onsuccess = () => resolve(open.result);
       open.onerror = () => reject(open.error);
     });
-    await new Promise((resolve, reject) => {
-      const tx = db.transaction("documents", "readwrite");
-      for (const [id, bytes] of docs) tx.objectStore("documents").put(bytes, id);
-      tx.oncomplete = resolve;
-      tx.onerror = () => reject(tx.error);
-    });
+    const store = (docs) =>
+      new Promise((resolve, reject) => {
+        const tx = db.transaction("documents", "readwrite");
+        for (const [id, bytes] of docs) tx.objectStore("documents").put(bytes, id);
+        tx.oncomplete = resolve;
+        tx.onerror = () => reject(tx.error);
+      });
+    const reader = (await fetch("/bench-fixture.bin")).body.getReader();
+    let pending = new Uint8Array(0);
+    let docs = [];
+    let count = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const joined = new Uint8Array(pending.length + value.length);
+      joined.set(pending);
+      joined.set(value, pending.length);
+      const view = new DataView(joined.buffer);
+      let at = 0;
+      for (;;) {
+        if (at + 4 > joined.length) break;
+        const idLen = view.getUint32(at, true);
+        if (at + 8 + idLen > joined.length) break;
+        const len = view.getUint32(at + 4 + idLen, true);
+        if (at + 8 + idLen + len > joined.length) break;
+        const id = new TextDecoder().decode(joined.subarray(at + 4, at + 4 + idLen));
+        docs.push([id, joined.slice(at + 8 + idLen, at + 8 + idLen + len)]);
+        at += 8 + idLen + len;
+      }
+      pending = joined.slice(at);
+      if (docs.length >= 2000) {
+        count += docs.length;
+        await store(docs);
+        docs = [];
+      }
+    }
+    count += docs.length;
+    await store(docs);
     db.close();
-    return docs.length - 1;
+    return count - 1;
   }, `crm-${workspace}`);
 
   // Every document restored: the link to the (absent) edge is tried only then.
@@ -116,7 +138,14 @@ try {
     await page.locator(".customer-row").first().waitFor();
   }
 
+  const [jsHeap, wasmMemory] = await page.evaluate(() => [
+    performance.memory.usedJSHeapSize,
+    window.__wasmMemory.buffer.byteLength,
+  ]);
+  const mb = (bytes) => `${(bytes / 1048576).toFixed(0)} MiB`;
+
   console.log(`customers stored:            ${stored}`);
+  console.log(`tab memory after the runs:   JS heap ${mb(jsHeap)}, wasm memory ${mb(wasmMemory)}`);
   console.log(`first paint of the list:     ${ms(firstPaint)} after navigation start (all documents restored at ${ms(loaded)})`);
   console.log(`  editable (new customer):   ${ms(editable)}; a customer opened then: ${ms(earlyOpen)}${restoring ? " while documents were still being restored" : ""}`);
   console.log(`  of which wasm start-up:    ${ms(wasmStarted)}`);

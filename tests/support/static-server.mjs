@@ -1,5 +1,6 @@
 // Serves the Trunk-built app (dist/) on 127.0.0.1, falling back to index.html for app routes.
 import { createServer } from "node:http";
+import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,9 +16,15 @@ const TYPES = {
   ".webmanifest": "application/manifest+json",
 };
 
-export async function startApp({ dist = path.join(root, "dist") } = {}) {
+/** `files` maps extra paths to files on disk, streamed (a benchmark's fixture of 250 MB). */
+export async function startApp({ dist = path.join(root, "dist"), files = {} } = {}) {
   const server = createServer(async (req, res) => {
     const pathname = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    if (files[pathname]) {
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      createReadStream(files[pathname]).pipe(res);
+      return;
+    }
     const file = path.join(dist, path.normalize(pathname).replace(/^(\.\.[/\\])+/, ""));
     const ext = path.extname(file);
     try {
