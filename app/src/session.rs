@@ -25,6 +25,7 @@ mod calls;
 mod edge_rows;
 mod link;
 mod liveness;
+mod reads;
 mod rules;
 mod signals;
 mod startup;
@@ -45,6 +46,10 @@ const PUBLISH_DELAY: std::time::Duration = std::time::Duration::from_millis(16);
 const PUBLISH_DELAY_SYNCING: std::time::Duration = std::time::Duration::from_millis(1000);
 /// How long sync frames are gathered before the badge's counts are updated.
 const COUNT_DELAY: std::time::Duration = std::time::Duration::from_millis(50);
+/// The first wait before a failed storage request is tried again; it doubles up to
+/// [`MAX_RETRY_MS`].
+const FIRST_RETRY_MS: i32 = 1_000;
+const MAX_RETRY_MS: i32 = 30_000;
 /// Row-cache key of the workspace's settings and rules (JSON of both).
 const SETTINGS_KEY: &str = "~workspace";
 
@@ -56,6 +61,8 @@ pub struct Session {
     count_scheduled: Cell<bool>,
     /// Queued offers are being sent, a chunk per browser turn.
     pumping: Cell<bool>,
+    /// Documents to read from IndexedDB, gathered into one transaction (see `reads`).
+    reads: RefCell<Vec<String>>,
     /// Writes of documents that arrived whole, gathered into one transaction (see `writes`).
     arrivals: RefCell<Vec<crm_core::sync::device::Persist>>,
     /// The page of the edge's rows being fetched (see `edge_rows`).
@@ -103,6 +110,7 @@ impl Session {
             publish_scheduled: Cell::new(false),
             count_scheduled: Cell::new(false),
             pumping: Cell::new(false),
+            reads: RefCell::new(Vec::new()),
             arrivals: RefCell::new(Vec::new()),
             rows_page: Cell::new(0),
             last_probe: Cell::new(0.0),
@@ -132,6 +140,7 @@ impl Session {
                     }
                 }
                 DeviceEffect::Write(persist) => self.write(*persist),
+                DeviceEffect::Load(id) => self.read_later(id),
                 DeviceEffect::RowsChanged => self.schedule_publish(),
                 DeviceEffect::CustomerChanged(id) => {
                     if let Some(signal) = self.open_customers.borrow().get(&id) {
@@ -251,6 +260,23 @@ impl Session {
         self.signals
             .storage_errors
             .update(|p| p.push(error.to_string()));
+    }
+
+    /// Runs a storage request until it succeeds, reporting each failure and waiting before
+    /// the next try (1 s, doubling up to 30 s): what waits on it stays in memory meanwhile.
+    async fn retrying<T, F>(&self, mut attempt: impl FnMut() -> F) -> T
+    where
+        F: std::future::Future<Output = Result<T, StorageError>>,
+    {
+        let mut wait = FIRST_RETRY_MS;
+        loop {
+            match attempt().await {
+                Ok(done) => return done,
+                Err(error) => self.report(error),
+            }
+            pause(wait).await;
+            wait = (wait * 2).min(MAX_RETRY_MS);
+        }
     }
 }
 

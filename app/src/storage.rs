@@ -11,9 +11,10 @@
 //! each resolves only after its transaction committed, so the UI may say "saved" once it
 //! returns.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use automerge::ChangeHash;
+use crm_core::replica::WORKSPACE_DOC_ID;
 use crm_core::sync::device::{StoredDoc, Write, decode_heads, encode_heads};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -45,6 +46,15 @@ impl From<indexed_db_futures::error::Error> for StorageError {
     fn from(e: indexed_db_futures::error::Error) -> Self {
         Self::Request(e.to_string())
     }
+}
+
+/// What [`DeviceStore::start`] reads.
+#[derive(Debug, Default)]
+pub struct StartRead {
+    /// Documents stored as one snapshot with its heads: their ids and heads.
+    pub kept: Vec<(String, Vec<ChangeHash>)>,
+    /// Every other document, whole.
+    pub whole: Vec<StoredDoc>,
 }
 
 /// Handle to the app's IndexedDB database.
@@ -245,49 +255,111 @@ impl DeviceStore {
         Ok(())
     }
 
-    /// Every stored document: its snapshot (if any) and appended changes in order. Documents
-    /// come in id order; records under `quarantine/` are left out.
-    pub async fn documents(&self) -> Result<Vec<StoredDoc>, StorageError> {
-        let mut heads: HashMap<String, Vec<ChangeHash>> = (self.all_in(HEADS).await?.into_iter())
-            .filter_map(|(id, bytes)| Some((id, decode_heads(&bytes)?)))
+    /// What a start reads: the heads of every document stored as one snapshot with its heads
+    /// (`kept`: its bytes stay here until [`DeviceStore::read`]), and every other document
+    /// whole — the workspace, documents with appended changes, snapshots stored before heads
+    /// were. Records under `quarantine/` are left out.
+    pub async fn start(&self) -> Result<StartRead, StorageError> {
+        let tx = self.db.transaction([STORE, CHANGES, HEADS]).build()?;
+        let (docs, changes, heads) = (
+            tx.object_store(STORE)?,
+            tx.object_store(CHANGES)?,
+            tx.object_store(HEADS)?,
+        );
+        // Keys and heads only: a few megabytes at 100,000 customers, where the documents
+        // themselves are hundreds.
+        let doc_keys = docs.get_all_keys::<String>().primitive()?;
+        let change_keys = changes.get_all_keys::<String>().primitive()?;
+        let head_keys = heads.get_all_keys::<String>().primitive()?;
+        let head_values = heads.get_all::<Uint8Array>().primitive()?;
+        let doc_keys: Vec<String> = doc_keys.await?.collect::<Result<_, _>>()?;
+        let change_keys: Vec<String> = change_keys.await?.collect::<Result<_, _>>()?;
+        let head_keys: Vec<String> = head_keys.await?.collect::<Result<_, _>>()?;
+        let head_values: Vec<Uint8Array> = head_values.await?.collect::<Result<_, _>>()?;
+        let mut kept_heads: HashMap<String, Vec<ChangeHash>> = (head_keys.into_iter())
+            .zip(head_values)
+            .filter_map(|(id, bytes)| Some((id, decode_heads(&Vec::from(bytes))?)))
             .collect();
-        let mut docs: Vec<StoredDoc> = self
-            .all()
-            .await?
+        let with_changes: BTreeSet<&str> = (change_keys.iter())
+            .filter_map(|key| Some(key.split_once(SEPARATOR)?.0))
+            .collect();
+        let mut kept = Vec::new();
+        let mut whole: BTreeSet<String> = with_changes.iter().map(|id| (*id).to_owned()).collect();
+        for id in doc_keys
             .into_iter()
-            .filter(|(key, _)| !key.starts_with(QUARANTINE))
-            .map(|(id, snapshot)| StoredDoc {
-                heads: heads.remove(&id),
-                id,
-                snapshot: Some(snapshot),
-                changes: Vec::new(),
-            })
-            .collect();
-        for (key, bytes) in self.all_in(CHANGES).await? {
-            let Some((doc, seq)) = key
-                .split_once(SEPARATOR)
-                .and_then(|(doc, seq)| Some((doc.to_owned(), seq.parse().ok()?)))
-            else {
-                continue;
-            };
-            let at = match docs.binary_search_by(|d| d.id.as_str().cmp(&doc)) {
-                Ok(at) => at,
-                Err(at) => {
-                    docs.insert(
-                        at,
-                        StoredDoc {
-                            id: doc,
-                            snapshot: None,
-                            heads: None,
-                            changes: Vec::new(),
-                        },
-                    );
-                    at
+            .filter(|key| !key.starts_with(QUARANTINE))
+        {
+            match kept_heads.remove(&id) {
+                Some(heads)
+                    if id != WORKSPACE_DOC_ID
+                        && !heads.is_empty()
+                        && !with_changes.contains(id.as_str()) =>
+                {
+                    kept.push((id, heads));
                 }
-            };
-            docs[at].changes.push((seq, bytes));
+                _ => {
+                    whole.insert(id);
+                }
+            }
         }
-        Ok(docs)
+        let whole: Vec<String> = whole.into_iter().collect();
+        let whole = (self.read(&whole).await?.into_iter())
+            .filter_map(|(_, doc)| doc)
+            .collect();
+        Ok(StartRead { kept, whole })
+    }
+
+    /// Documents `ids` as stored — snapshot, its heads, the changes appended after it in
+    /// order — read in one transaction (`None` for one that is not here).
+    pub async fn read(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<(String, Option<StoredDoc>)>, StorageError> {
+        let tx = self.db.transaction([STORE, CHANGES, HEADS]).build()?;
+        let (docs, changes, heads) = (
+            tx.object_store(STORE)?,
+            tx.object_store(CHANGES)?,
+            tx.object_store(HEADS)?,
+        );
+        // Every request is issued before any is awaited: one round trip for the batch.
+        let mut requests = Vec::with_capacity(ids.len());
+        for id in ids {
+            let appended = change_key(id, 0)..change_key(id, u64::MAX);
+            requests.push((
+                id,
+                docs.get::<Uint8Array, _, _>(id.as_str()).primitive()?,
+                heads.get::<Uint8Array, _, _>(id.as_str()).primitive()?,
+                (changes.get_all_keys::<String>())
+                    .with_query(appended.clone())
+                    .primitive()?,
+                (changes.get_all::<Uint8Array>())
+                    .with_query(appended)
+                    .primitive()?,
+            ));
+        }
+        let mut read = Vec::with_capacity(ids.len());
+        for (id, snapshot, kept, change_keys, change_values) in requests {
+            let snapshot: Option<Vec<u8>> = snapshot.await?.map(Into::into);
+            let kept = kept
+                .await?
+                .and_then(|bytes| decode_heads(&Vec::from(bytes)));
+            let change_keys: Vec<String> = change_keys.await?.collect::<Result<_, _>>()?;
+            let change_values: Vec<Uint8Array> = change_values.await?.collect::<Result<_, _>>()?;
+            let changes: Vec<(u64, Vec<u8>)> = (change_keys.iter())
+                .zip(change_values)
+                .filter_map(|(key, bytes)| {
+                    Some((key.split_once(SEPARATOR)?.1.parse().ok()?, bytes.into()))
+                })
+                .collect();
+            let doc = (snapshot.is_some() || !changes.is_empty()).then(|| StoredDoc {
+                id: id.clone(),
+                heads: kept.filter(|_| snapshot.is_some()),
+                snapshot,
+                changes,
+            });
+            read.push((id.clone(), doc));
+        }
+        Ok(read)
     }
 
     /// Moves an unreadable document (snapshot and changes) under `quarantine/{id}/{time}` so

@@ -48,7 +48,7 @@ async fn a_customer_is_opened_and_edited_before_every_document_is_restored() {
 }
 
 #[wasm_bindgen_test]
-async fn a_reload_starts_from_kept_heads_and_an_edit_made_before_anything_loads_is_kept() {
+async fn a_reload_keeps_documents_in_storage_until_one_is_opened_and_its_edit_is_kept() {
     let config = offline_config("reload");
     let first = Session::start(&config).await.unwrap();
     until(|| !first.signals.restoring.get_untracked()).await;
@@ -62,18 +62,27 @@ async fn a_reload_starts_from_kept_heads_and_an_edit_made_before_anything_loads_
 
     // Each customer is one snapshot with its heads beside it, written together.
     let store = DeviceStore::open(&config.database_name()).await.unwrap();
-    let stored = store.documents().await.unwrap();
-    for id in &ids {
-        let doc = stored.iter().find(|d| &d.id == id).unwrap();
+    let stored = store.read(&ids).await.unwrap();
+    for (id, doc) in &stored {
+        let doc = doc.as_ref().unwrap();
         assert!(doc.changes.is_empty());
         let heads = doc.heads.clone().expect("heads kept");
         let snapshot = doc.snapshot.as_deref().unwrap();
         assert_eq!(CustomerDoc::load(snapshot).unwrap().heads(), heads, "{id}");
     }
 
-    // The next start: an edit as soon as edits are taken.
+    // The next start keeps them in storage: one is read when it is opened, then edited.
     let second = Session::start(&config).await.unwrap();
     until(|| !second.signals.loading.get_untracked()).await;
+    assert!(second.is_opening(&ids[7]), "not read yet");
+    assert_eq!(
+        second.edit_customer(&ids[7], |doc, stamp| doc.add_tag("太早", stamp)),
+        Err(crm_core::ModelError::NotLoaded { id: ids[7].clone() }),
+        "an edit before the read says so and changes nothing"
+    );
+    second.open(&ids[7..8]).await;
+    assert!(!second.is_opening(&ids[7]));
+    assert!(second.is_opening(&ids[8]), "only what was opened is read");
     second
         .edit_customer(&ids[7], |doc, stamp| doc.add_tag("抢先", stamp))
         .unwrap();
@@ -84,6 +93,7 @@ async fn a_reload_starts_from_kept_heads_and_an_edit_made_before_anything_loads_
     // And the one after it has the edit.
     let third = Session::start(&config).await.unwrap();
     until(|| !third.signals.restoring.get_untracked()).await;
+    third.open(&ids[7..8]).await;
     let tags = third.customer(&ids[7]).get_untracked().unwrap().tags;
     assert!(tags.contains_key("抢先"));
     assert_eq!(third.signals.rows.get_untracked().len(), 20);

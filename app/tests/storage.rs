@@ -108,26 +108,64 @@ async fn appended_changes_list_in_order_under_their_document_and_compaction_fold
         .write(&[append("c1", 1, b"one"), append("c2", 7, b"orphan")])
         .await
         .unwrap();
-    let docs = store.documents().await.unwrap();
-    assert_eq!(docs.len(), 2);
-    assert_eq!(docs[0].id, "c1");
-    assert_eq!(docs[0].snapshot.as_deref(), Some(&b"snap"[..]));
-    assert_eq!(
-        docs[0].changes,
-        vec![(1, b"one".to_vec()), (2, b"two".to_vec())]
-    );
-    assert_eq!(
-        (docs[1].id.as_str(), docs[1].snapshot.is_none()),
-        ("c2", true)
-    );
+    let ids = ["c1".to_owned(), "c2".to_owned(), "c3".to_owned()];
+    let docs = store.read(&ids).await.unwrap();
+    let c1 = docs[0].1.clone().unwrap();
+    assert_eq!(c1.snapshot.as_deref(), Some(&b"snap"[..]));
+    assert_eq!(c1.changes, vec![(1, b"one".to_vec()), (2, b"two".to_vec())]);
+    let c2 = docs[1].1.clone().unwrap();
+    assert!(c2.snapshot.is_none());
+    assert_eq!(c2.changes, vec![(7, b"orphan".to_vec())]);
+    assert_eq!(docs[2], ("c3".to_owned(), None));
 
     store
         .write(&[snapshot("c1", b"snap2", vec![1])])
         .await
         .unwrap();
-    let docs = store.documents().await.unwrap();
-    assert_eq!(docs[0].snapshot.as_deref(), Some(&b"snap2"[..]));
-    assert_eq!(docs[0].changes, vec![(2, b"two".to_vec())]);
+    let docs = store.read(&ids[..1]).await.unwrap();
+    let c1 = docs[0].1.clone().unwrap();
+    assert_eq!(c1.snapshot.as_deref(), Some(&b"snap2"[..]));
+    assert_eq!(c1.changes, vec![(2, b"two".to_vec())]);
+}
+
+#[wasm_bindgen_test]
+async fn a_start_reads_heads_only_of_documents_kept_as_one_snapshot() {
+    let store = DeviceStore::open(&unique_db("start")).await.unwrap();
+    let kept = |id: &str| {
+        let mut doc = CustomerDoc::create(&Id::random(), new_customer(id), &Stamp::new("li", 0));
+        let doc = doc.as_mut().unwrap();
+        Write::Snapshot {
+            id: id.into(),
+            bytes: doc.save(),
+            heads: doc.heads(),
+            folded: Vec::new(),
+            row: None,
+        }
+    };
+    let heads_of = |write: &Write| match write {
+        Write::Snapshot { heads, .. } => heads.clone(),
+        _ => unreachable!(),
+    };
+    let (c1, c2, ws) = (kept("c1"), kept("c2"), kept("workspace"));
+    let c1_heads = heads_of(&c1);
+    store
+        .write(&[
+            c1,
+            c2,
+            ws,
+            append("c2", 1, b"later"),
+            append("c3", 1, b"alone"),
+        ])
+        .await
+        .unwrap();
+    let read = store.start().await.unwrap();
+    // Only c1 stays in storage; the workspace always comes whole, and so do documents with
+    // changes after their snapshot (c2) or with no snapshot (c3).
+    assert_eq!(read.kept, vec![("c1".to_owned(), c1_heads)]);
+    let whole: Vec<&str> = read.whole.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(whole, ["c2", "c3", "workspace"]);
+    assert_eq!(read.whole[0].changes, vec![(1, b"later".to_vec())]);
+    assert!(read.whole[2].heads.is_some());
 }
 
 #[wasm_bindgen_test]

@@ -32,6 +32,10 @@ pub enum ModelError {
     /// No such entity in this document.
     #[error("no {kind} with id {id}")]
     NotFound { kind: &'static str, id: String },
+    /// The document is on this device but not read from its storage yet (its read has been
+    /// asked for: try again once it is open).
+    #[error("document {id} is still being read from this device's storage")]
+    NotLoaded { id: String },
     /// Not a phone number that can be normalised to E.164.
     #[error("invalid phone number {input:?}")]
     InvalidPhone { input: String },

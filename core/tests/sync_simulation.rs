@@ -1,13 +1,14 @@
 //! Two devices — the real device engine, `DeviceRepo`, over a storage whose writes commit when
 //! the simulation says — and the workspace server over a simulated network that duplicates,
 //! reorders and drops frames (a dropped frame breaks the connection, which is then
-//! re-established), with server restarts, hibernation and device reloads in between. Whatever
+//! re-established), with server restarts, hibernation and device reloads in between, and the
+//! reads of documents kept in storage served late (frames for them arrive meanwhile). Whatever
 //! happens, once the network delivers again every replica and the store hold the same
 //! documents with every edit whose write committed, and so does each device's storage.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use crm_core::customer::{HeadedRow, Lifecycle, NewCustomer, Source};
+use crm_core::customer::{Customer, HeadedRow, Lifecycle, NewCustomer, Source};
 use crm_core::replica::{Replica, WORKSPACE_DOC_ID};
 use crm_core::sync::device::{BULK_ROWS_FROM, DeviceEffect, Persist, StoredDoc, Write};
 use crm_core::sync::memory_store::MemoryStore;
@@ -53,6 +54,10 @@ struct Device {
     sessions: u64,
     /// The page of the edge's rows asked for (after this id), not served yet.
     fetching: Option<String>,
+    /// Documents whose read from storage the engine asked for, not served yet.
+    loads: VecDeque<String>,
+    /// Documents handed back for quarantine.
+    quarantined: Vec<String>,
 }
 
 impl Device {
@@ -71,21 +76,33 @@ impl Device {
             written: BTreeMap::new(),
             sessions: 0,
             fetching: None,
+            loads: VecDeque::new(),
+            quarantined: Vec::new(),
         };
         device.start();
         device
     }
 
-    /// A new session from what storage holds (the tab was reloaded): writes in flight are
-    /// lost, and the device connects again.
+    /// A new session from what storage holds (the tab was reloaded): writes and reads in
+    /// flight are lost, and the device connects again. As the app does, documents stored as
+    /// one snapshot with heads are kept in storage; the rest is handed over whole.
     fn start(&mut self) {
         self.sessions += 1;
         self.writing.clear();
         self.unsaved.clear();
         self.fetching = None;
+        self.loads.clear();
         let rows = self.disk_rows.values().cloned().collect();
         self.repo = DeviceRepo::new(self.name, self.sessions << 32, rows);
-        self.repo.shelve(self.disk.values().cloned().collect());
+        let (kept, whole): (Vec<&StoredDoc>, Vec<&StoredDoc>) =
+            self.disk.values().partition(|doc| {
+                doc.id != WORKSPACE_DOC_ID && doc.changes.is_empty() && doc.heads.is_some()
+            });
+        let kept = (kept.into_iter())
+            .map(|doc| (doc.id.clone(), doc.heads.clone().unwrap_or_default()))
+            .collect();
+        self.repo.keep(kept);
+        self.repo.shelve(whole.into_iter().cloned().collect());
         let mut effects = self.repo.restore_first();
         loop {
             let (more_effects, more) = self.repo.restore_some(2);
@@ -105,9 +122,8 @@ impl Device {
                 DeviceEffect::Send(frame) => self.up.push_back(frame),
                 DeviceEffect::Write(persist) => self.writing.push_back(*persist),
                 DeviceEffect::FetchRows { after } => self.fetching = Some(after),
-                DeviceEffect::Quarantine { stored, reason } => {
-                    panic!("{} quarantined {}: {reason}", self.name, stored.id)
-                }
+                DeviceEffect::Load(id) => self.loads.push_back(id),
+                DeviceEffect::Quarantine { stored, .. } => self.quarantined.push(stored.id),
                 DeviceEffect::NotAccepted { doc_id, what } => {
                     panic!("{} not accepted on {doc_id:?}: {what:?}", self.name)
                 }
@@ -197,6 +213,22 @@ impl Device {
         }
     }
 
+    /// The oldest read asked for is served from what storage holds now.
+    fn load(&mut self) {
+        let Some(id) = self.loads.pop_front() else {
+            return;
+        };
+        let stored = self.disk.get(&id).cloned();
+        let effects = self.repo.loaded(&id, stored);
+        self.run(effects);
+    }
+
+    fn load_all(&mut self) {
+        while !self.loads.is_empty() {
+            self.load();
+        }
+    }
+
     fn handle(&mut self, frame: &[u8]) {
         let effects = self.repo.receive(frame);
         self.run(effects);
@@ -209,19 +241,41 @@ impl Device {
         self.run(effects);
     }
 
+    /// Customer `doc_id`, read from storage first if need be.
+    fn customer(&mut self, doc_id: &str) -> Option<Customer> {
+        if let Some(customer) = self.repo.customer(doc_id) {
+            return Some(customer);
+        }
+        let effects = self.repo.take_effects();
+        self.run(effects);
+        self.load_all();
+        self.repo.customer(doc_id)
+    }
+
     fn tags(&mut self, doc_id: &str) -> BTreeSet<String> {
-        let customer = (self.repo.customer(doc_id))
+        let customer = (self.customer(doc_id))
             .unwrap_or_else(|| panic!("{} has customer {doc_id}", self.name));
         customer.tags.into_keys().collect()
     }
 
+    /// Tags customer `doc_id`, reading it from storage first if need be (as the app does).
     fn tag(&mut self, doc_id: &str, tag: String) {
+        if self.repo.needs_load(doc_id) {
+            self.customer(doc_id);
+        }
+        self.tag_now(doc_id, tag);
+    }
+
+    /// Tags customer `doc_id` if it can be edited now (not while awaited from the edge or
+    /// read from storage: the read is asked for).
+    fn tag_now(&mut self, doc_id: &str, tag: String) {
         let stamp = Stamp::new(self.name, NOW);
-        // A document still awaited cannot be edited yet.
         let Ok(effects) = self
             .repo
             .edit_customer(doc_id, &stamp, |doc, stamp| doc.add_tag(&tag, stamp))
         else {
+            let effects = self.repo.take_effects();
+            self.run(effects);
             return;
         };
         for effect in &effects {
@@ -258,6 +312,7 @@ impl Device {
             || !self.down.is_empty()
             || !self.writing.is_empty()
             || self.fetching.is_some()
+            || !self.loads.is_empty()
     }
 }
 
@@ -292,6 +347,10 @@ enum Step {
     Commit {
         device: usize,
     },
+    /// The device's oldest read from storage asked for is served.
+    Load {
+        device: usize,
+    },
     /// The device's tab is reloaded: what storage holds is all it keeps.
     Reload {
         device: usize,
@@ -313,6 +372,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (device.clone(), any::<bool>()).prop_map(|(device, up)| Step::Swap { device, up }),
         1 => (device.clone(), any::<bool>()).prop_map(|(device, up)| Step::Drop { device, up }),
         4 => device.clone().prop_map(|device| Step::Commit { device }),
+        2 => device.clone().prop_map(|device| Step::Load { device }),
         1 => device.prop_map(|device| Step::Reload { device }),
         1 => Just(Step::RestartServer),
         1 => Just(Step::Hibernate),
@@ -442,7 +502,7 @@ impl World {
             Step::Tag { device, doc, tag } => {
                 let ids = self.doc_ids();
                 let id = ids[doc % ids.len()].clone();
-                self.devices[device].tag(&id, format!("t{tag}-{device}"));
+                self.devices[device].tag_now(&id, format!("t{tag}-{device}"));
             }
             Step::Create { device, bits } => {
                 let id = self.devices[device].create(bits);
@@ -465,6 +525,7 @@ impl World {
                 }
             }
             Step::Commit { device } => self.devices[device].commit(),
+            Step::Load { device } => self.devices[device].load(),
             Step::Reload { device } => {
                 self.server.disconnect(self.devices[device].conn);
                 let conn = self.next_conn;
@@ -508,8 +569,25 @@ impl World {
 
     /// Delivers everything until the network is quiet.
     fn settle(&mut self) {
+        self.settle_holding(None);
+    }
+
+    /// The same, with `device`'s reads from storage left pending.
+    fn settle_holding_reads(&mut self, device: usize) {
+        self.settle_holding(Some(device));
+    }
+
+    fn settle_holding(&mut self, reads_of: Option<usize>) {
         for _ in 0..100_000 {
-            let busy = (0..self.devices.len()).find(|&i| self.devices[i].is_busy());
+            let busy = (0..self.devices.len()).find(|&i| {
+                let d = &self.devices[i];
+                d.is_busy()
+                    && (reads_of != Some(i)
+                        || !d.up.is_empty()
+                        || !d.down.is_empty()
+                        || !d.writing.is_empty()
+                        || d.fetching.is_some())
+            });
             let Some(device) = busy else {
                 match self.flush_at {
                     Some(at) => {
@@ -527,6 +605,10 @@ impl World {
             }
             if !d.writing.is_empty() {
                 self.devices[device].commit();
+                continue;
+            }
+            if !d.loads.is_empty() && reads_of != Some(device) {
+                self.devices[device].load();
                 continue;
             }
             let up = !d.up.is_empty();
@@ -573,11 +655,7 @@ impl World {
                 );
                 assert_eq!(disk.heads(id), server_heads, "{} stored {id}", device.name);
                 if id != WORKSPACE_DOC_ID {
-                    assert!(
-                        device.repo.customer(id).is_some(),
-                        "{} loads {id}",
-                        device.name
-                    );
+                    assert!(device.customer(id).is_some(), "{} loads {id}", device.name);
                 }
             }
             // The row served to new devices summarises what is stored.
@@ -600,6 +678,7 @@ impl World {
             }
         }
         for device in &self.devices {
+            assert!(device.quarantined.is_empty(), "{} quarantined", device.name);
             let extra: Vec<String> = (device.repo.customer_ids().into_iter())
                 .filter(|id| !ids.contains(id))
                 .collect();
@@ -776,5 +855,53 @@ fn an_edit_whose_write_never_committed_is_lost_to_everyone_alike() {
     // Never reported saved, never sent: no device has it, and all agree.
     assert!(!world.devices[0].tags(&id).contains("unsaved"));
     assert!(!world.devices[1].tags(&id).contains("unsaved"));
+    world.assert_converged();
+}
+
+#[test]
+fn frames_for_a_document_being_read_from_storage_wait_for_it_in_order() {
+    let mut world = World::with_cache(10);
+    world.settle();
+    let id = world.seeded[1].clone();
+    world.apply(Step::Reload { device: 1 });
+    world.settle();
+    assert!(world.devices[1].repo.needs_load(&id), "kept in storage");
+    // Two changes from a teammate reach the device while the read they caused is pending.
+    world.devices[0].tag(&id, "first".into());
+    world.settle_holding_reads(1);
+    world.devices[0].tag(&id, "second".into());
+    world.settle_holding_reads(1);
+    assert!(world.devices[1].repo.needs_load(&id), "still being read");
+    assert_eq!(
+        world.devices[1].loads,
+        std::slice::from_ref(&id),
+        "asked for once"
+    );
+    assert_eq!(world.devices[1].loads.len(), 1, "one read asked for");
+    world.settle();
+    let tags = world.devices[1].tags(&id);
+    assert!(tags.contains("first") && tags.contains("second"));
+    world.assert_converged();
+}
+
+#[test]
+fn a_kept_document_that_storage_lost_or_cannot_load_is_fetched_again() {
+    let mut world = World::new();
+    world.settle();
+    let (lost, corrupt) = (world.seeded[1].clone(), world.seeded[2].clone());
+    world.apply(Step::Reload { device: 0 });
+    world.settle();
+    let device = &mut world.devices[0];
+    device.disk.remove(&lost);
+    if let Some(doc) = device.disk.get_mut(&corrupt) {
+        doc.snapshot = Some(b"not automerge".to_vec());
+    }
+    assert!(device.customer(&lost).is_none());
+    assert!(device.customer(&corrupt).is_none());
+    assert_eq!(device.quarantined, vec![corrupt.clone()]);
+    device.quarantined.clear();
+    world.settle();
+    assert!(world.devices[0].customer(&lost).is_some());
+    assert!(world.devices[0].customer(&corrupt).is_some());
     world.assert_converged();
 }

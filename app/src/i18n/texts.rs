@@ -165,6 +165,7 @@ pub struct Texts {
     pub err_phone_unavailable: &'static str,
     pub err_email: &'static str,
     pub err_handle: &'static str,
+    pub err_not_loaded: &'static str,
     pub err_other: &'static str,
 }
 
@@ -329,6 +330,7 @@ pub const ZH: Texts = Texts {
     err_phone_unavailable: "手机号检查未能加载：联网打开一次应用后即可离线使用",
     err_email: "不是有效的邮箱地址",
     err_handle: "格式不正确",
+    err_not_loaded: "这位客户的资料还在从本机读取，请稍后再试",
     err_other: "无法保存",
 };
 
@@ -493,5 +495,6 @@ pub const EN: Texts = Texts {
     err_phone_unavailable: "The phone check could not load: open the app once online and it works offline after",
     err_email: "is not a valid e-mail address",
     err_handle: "is not a valid handle",
+    err_not_loaded: "This customer is still being read from this device; try again in a moment",
     err_other: "could not be saved",
 };

@@ -6,6 +6,7 @@ use crm_core::customer::{Customer, FieldConflict, NewContact, NewCustomer};
 use crm_core::sync::DeviceRepo;
 use crm_core::{CustomerDoc, Id, ModelError, Stamp, WorkspaceDoc};
 use leptos::prelude::*;
+use wasm_bindgen_futures::spawn_local;
 
 use super::Session;
 
@@ -37,9 +38,38 @@ impl Session {
         op: impl FnOnce(&mut CustomerDoc, &Stamp) -> Result<(), ModelError>,
     ) -> Result<(), ModelError> {
         let stamp = self.stamp();
-        let effects = self.repo.borrow_mut().edit_customer(id, &stamp, op)?;
-        self.run(effects);
+        let edited = self.repo.borrow_mut().edit_customer(id, &stamp, op);
+        match edited {
+            Ok(effects) => self.run(effects),
+            // Not in memory yet: its read was asked for.
+            Err(error) => {
+                let effects = self.repo.borrow_mut().take_effects();
+                self.run(effects);
+                return Err(error);
+            }
+        }
         Ok(())
+    }
+
+    /// [`Session::edit_customer`] for a customer that may still be kept in storage only (a
+    /// quick action on a list): read first if need be; `done` hears the outcome.
+    pub fn edit_customer_soon(
+        self: &Rc<Self>,
+        id: String,
+        op: impl FnOnce(&mut CustomerDoc, &Stamp) -> Result<(), ModelError> + 'static,
+        done: impl FnOnce(Result<(), ModelError>) + 'static,
+    ) {
+        let session = Rc::clone(self);
+        spawn_local(async move {
+            session.open(std::slice::from_ref(&id)).await;
+            done(session.edit_customer(&id, op));
+        });
+    }
+
+    /// Whether customer `id` is on this device but still being read from its storage (a page
+    /// shows "opening", not "not found").
+    pub fn is_opening(&self, id: &str) -> bool {
+        self.repo.borrow().needs_load(id)
     }
 
     /// Applies an operation to the workspace document (a rule added, changed or removed). On

@@ -13,7 +13,8 @@ const READ_PER_TURN: usize = 100;
 
 impl Session {
     /// Every customer as it stands, read a slice per browser turn (documents kept unloaded are
-    /// loaded); `progress` says (read, total) as it goes. Unreadable ones are skipped.
+    /// read from storage and loaded); `progress` says (read, total) as it goes. Unreadable
+    /// ones are skipped.
     pub async fn all_customers(
         self: &Rc<Self>,
         progress: RwSignal<(usize, usize)>,
@@ -21,6 +22,7 @@ impl Session {
         let ids = self.repo.borrow().customer_ids();
         let mut customers = Vec::with_capacity(ids.len());
         for (n, chunk) in ids.chunks(READ_PER_TURN).enumerate() {
+            self.open(chunk).await;
             customers.extend(
                 chunk
                     .iter()

@@ -1,9 +1,9 @@
-//! Opening the workspace's stored documents. Everything stored is read from IndexedDB at once
-//! (fast); turning it back into Automerge documents is what takes time (about a millisecond
-//! each), so the engine restores a chunk per browser turn in the background — while the list
-//! shows the cached rows and people already open and edit customers (a document something
-//! needs is restored at once, out of turn). The link to the edge opens once every document is
-//! in.
+//! Opening the workspace's stored documents. IndexedDB hands over the heads of the documents
+//! kept as one snapshot — nearly all of them: they stay in storage, read when something needs
+//! them (`reads`) — and the few others whole (the workspace, documents with changes appended
+//! since their snapshot), which the engine restores a chunk per browser turn while the list
+//! shows the cached rows. People open and edit customers from the moment the workspace
+//! document is in; the link to the edge opens once the few are restored.
 
 use std::rc::Rc;
 
@@ -16,16 +16,20 @@ use crate::edge_link::EdgeLink;
 const LOAD_CHUNK: usize = 50;
 
 impl Session {
-    /// Reads every stored document, restores the workspace document, lets people work, then
+    /// Reads what is stored, restores the workspace document, lets people work, then
     /// restores the rest a chunk at a time and connects to the edge.
     pub(super) async fn load(self: Rc<Self>) {
         // Let the cached list paint first.
         yield_to_browser().await;
-        let stored = match self.store.documents().await {
+        let stored = match self.store.start().await {
             Ok(stored) => stored,
             Err(error) => return self.report(error),
         };
-        self.repo.borrow_mut().shelve(stored);
+        {
+            let mut repo = self.repo.borrow_mut();
+            repo.keep(stored.kept);
+            repo.shelve(stored.whole);
+        }
         let effects = self.repo.borrow_mut().restore_first();
         self.run(effects);
         // Customers open and edits are taken from here on.

@@ -14,9 +14,6 @@ use super::{Session, pause};
 
 /// How long documents arriving from the edge are gathered into one transaction.
 const ARRIVALS_DELAY_MS: i32 = 100;
-/// The first wait before a failed write is tried again; it doubles up to [`MAX_RETRY_MS`].
-const FIRST_RETRY_MS: i32 = 1_000;
-const MAX_RETRY_MS: i32 = 30_000;
 
 impl Session {
     /// Carries out one write the engine asked for.
@@ -56,12 +53,7 @@ impl Session {
     /// order they were started.
     async fn commit(self: Rc<Self>, batch: Vec<Persist>) {
         let writes: Vec<Write> = batch.iter().flat_map(|p| p.writes.clone()).collect();
-        let mut wait = FIRST_RETRY_MS;
-        while let Err(error) = self.store.write(&writes).await {
-            self.report(error);
-            pause(wait).await;
-            wait = (wait * 2).min(MAX_RETRY_MS);
-        }
+        self.retrying(|| self.store.write(&writes)).await;
         self.signals.unsaved_writes.update(|n| *n -= 1);
         for persist in batch {
             let effects = self.repo.borrow_mut().written(persist.ticket);

@@ -57,12 +57,15 @@ pub fn CustomerList() -> impl IntoView {
             })
         })
     });
-    // A new search or filter starts again from the first page.
+    // A new search or filter starts again from the first page (set only when it changes: a
+    // set always notifies, and every notification runs the search again).
     Effect::new(move |_| {
         query.track();
         filter.track();
         segment.track();
-        shown_limit.set(PAGE);
+        if shown_limit.get_untracked() != PAGE {
+            shown_limit.set(PAGE);
+        }
     });
     let tags = Memo::new(move |_| {
         signals.rows.with(|rows| {

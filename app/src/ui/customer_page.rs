@@ -47,7 +47,7 @@ pub fn CustomerPage() -> impl IntoView {
     view! {
         <a href="/" class="back">"← " {move || lang.get().t().back}</a>
         {move || match (id.get(), present.get()) {
-            (_, false) if signals.loading.get() => {
+            (id, false) if signals.loading.get() || session.with_value(|s| s.is_opening(&id)) => {
                 view! { <p class="empty">{lang.get().t().opening}</p> }.into_any()
             }
             (_, false) => view! { <p class="empty">{lang.get().t().not_found}</p> }.into_any(),

@@ -15,6 +15,7 @@ pub fn error_text(lang: Lang, error: &ModelError) -> String {
         ModelError::InvalidPhone { input } => format!("“{input}” {}", t.err_phone),
         ModelError::InvalidEmail { input } => format!("“{input}” {}", t.err_email),
         ModelError::InvalidHandle { input, .. } => format!("“{input}” {}", t.err_handle),
+        ModelError::NotLoaded { .. } => t.err_not_loaded.to_owned(),
         other => format!("{}: {other}", t.err_other),
     }
 }

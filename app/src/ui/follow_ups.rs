@@ -138,10 +138,12 @@ fn DueItem(due: Due, lang: RwSignal<Lang>) -> impl IntoView {
     let due_at = follow_up.due_at;
     let complete = move |_| {
         let id = follow_up.id.clone();
-        let _ = session.with_value(|s| {
-            s.edit_customer(&customer_id, |doc, stamp| {
-                doc.complete_follow_up(&id, stamp)
-            })
+        session.with_value(|s| {
+            s.edit_customer_soon(
+                customer_id.clone(),
+                move |doc, stamp| doc.complete_follow_up(&id, stamp),
+                |_| {},
+            );
         });
     };
     view! {

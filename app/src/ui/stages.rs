@@ -69,12 +69,16 @@ pub fn move_deal(
     } else {
         None
     };
-    let moved = session.with_value(|s| {
-        s.edit_customer(customer, |doc, stamp| {
-            doc.move_deal_stage(deal, stage, reason.as_deref(), pipeline, stamp)
-        })
+    let (deal, stage, pipeline) = (deal.to_owned(), stage.to_owned(), pipeline.clone());
+    session.with_value(|s| {
+        s.edit_customer_soon(
+            customer.to_owned(),
+            move |doc, stamp| {
+                doc.move_deal_stage(&deal, &stage, reason.as_deref(), &pipeline, stamp)
+            },
+            move |moved| error.set(moved.err().map(|e| error_text(lang.get_untracked(), &e))),
+        );
     });
-    error.set(moved.err().map(|e| error_text(lang.get_untracked(), &e)));
 }
 
 /// The stage's name in `lang`.

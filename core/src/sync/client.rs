@@ -157,7 +157,10 @@ impl SyncClient {
             if chunks::intact(&bytes) {
                 stored_reply::accept_whole(&message, state);
                 let heads = stored_reply::sorted(&message.heads);
-                *slot = DocSlot::Stored { bytes, heads };
+                *slot = DocSlot::Stored {
+                    bytes: Some(bytes),
+                    heads,
+                };
                 return Ok(true);
             }
         }
@@ -169,6 +172,20 @@ impl SyncClient {
     pub fn resume_shared(&mut self, doc_id: &str, heads: &[ChangeHash]) {
         let state = self.states.entry(doc_id.to_owned()).or_default();
         state.shared_heads = stored_reply::sorted(heads);
+    }
+
+    /// Whether what the server needs next of `doc_id`, kept at `heads`, can be said from those
+    /// heads alone (otherwise the document's bytes are needed).
+    pub fn can_report(&mut self, doc_id: &str, heads: &[ChangeHash]) -> bool {
+        let state = self.states.entry(doc_id.to_owned()).or_default();
+        stored_reply::can_report(heads, state)
+    }
+
+    /// Forgets what was known about `doc_id`'s sync (this device lost its copy and asks for it
+    /// again).
+    pub fn forget(&mut self, doc_id: &str) {
+        self.states.remove(doc_id);
+        self.probes.remove(doc_id);
     }
 
     /// The frame the server needs next for `doc_id`, if any (none before the join is

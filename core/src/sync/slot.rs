@@ -1,6 +1,7 @@
 //! A document as sync sees it: a checked [`Replica`]; a document still on its way (asked for,
-//! nothing received yet); or, on a device, a document kept as saved bytes whose heads both
-//! sides are known to share, loaded only when something needs more than those heads. The first
+//! nothing received yet); or, on a device, a document kept as saved bytes — in memory, or in
+//! the device's storage only — whose heads both sides are known to share, loaded only when
+//! something needs more than those heads. The first
 //! sync message that brings changes turns an awaited document into a replica, after its layout
 //! is checked (a device may keep one that arrived whole as bytes instead, see
 //! [`super::SyncClient::apply`]).
@@ -18,9 +19,11 @@ use crate::replica::Replica;
 pub enum DocSlot {
     /// Nothing received yet: an empty Automerge document that only carries sync state.
     Awaited(AutoCommit),
-    /// Saved bytes, not loaded, at `heads` (sorted), which the other side is known to have.
+    /// Saved bytes, not loaded, at `heads` (sorted), which the other side is known to have;
+    /// `bytes` is `None` while they are in the device's storage only (its engine asks for
+    /// them before anything needs more than the heads).
     Stored {
-        bytes: Vec<u8>,
+        bytes: Option<Vec<u8>>,
         heads: Vec<ChangeHash>,
     },
     /// A checked replica.
@@ -54,10 +57,20 @@ impl DocSlot {
         !matches!(self, Self::Awaited(_))
     }
 
-    /// The replica, loading stored bytes first if need be (`Ok(None)` while awaited). A
-    /// document that does not load stays stored and the error says why.
+    /// Whether the document's bytes are in storage only: they must be read before anything
+    /// needs more than its heads.
+    pub fn is_in_storage_only(&self) -> bool {
+        matches!(self, Self::Stored { bytes: None, .. })
+    }
+
+    /// The replica, loading kept bytes first if need be (`Ok(None)` while awaited or while the
+    /// bytes are in storage only). A document that does not load stays stored and the error
+    /// says why.
     pub fn loaded(&mut self, doc_id: &str) -> Result<Option<&mut Replica>, ModelError> {
-        if let Self::Stored { bytes, .. } = self {
+        if let Self::Stored {
+            bytes: Some(bytes), ..
+        } = self
+        {
             *self = Self::Known(Replica::load(doc_id, bytes)?);
         }
         Ok(self.replica_mut())
@@ -87,6 +100,9 @@ impl DocSlot {
                 stored_reply::receive_level(&message, heads, state);
                 Ok(false)
             }
+            Self::Stored { bytes: None, .. } => Err(ModelError::NotLoaded {
+                id: doc_id.to_owned(),
+            }),
             Self::Stored { .. } => {
                 self.loaded(doc_id)?;
                 self.receive(doc_id, state, message)
@@ -117,13 +133,14 @@ impl DocSlot {
 
     /// The next sync message for a peer, if one is due. A stored document answers from its
     /// heads when that is all the peer needs; otherwise it is loaded first (and says nothing
-    /// if it cannot be).
+    /// if it cannot be, or while its bytes are in storage only).
     pub fn generate(&mut self, doc_id: &str, state: &mut sync::State) -> Option<sync::Message> {
         match self {
             Self::Known(replica) => replica.generate_sync_message(state),
             Self::Stored { heads, .. } if stored_reply::can_report(heads, state) => {
                 stored_reply::report(heads, state)
             }
+            Self::Stored { bytes: None, .. } => None,
             Self::Stored { .. } => {
                 self.loaded(doc_id).ok()?;
                 self.generate(doc_id, state)

@@ -18,6 +18,10 @@ pub enum DeviceEffect {
     CustomerChanged(String),
     /// The workspace's settings or rules changed: read them again.
     WorkspaceChanged,
+    /// Read document `id` from storage and hand it to [`super::DeviceRepo::loaded`] (the shell
+    /// may gather several into one read): it is kept there, and something needs more of it
+    /// than its heads.
+    Load(String),
     /// Fetch the edge's page of summary rows after this customer id (empty: the first page)
     /// and hand it to [`super::DeviceRepo::rows_page`].
     FetchRows { after: String },

@@ -2,10 +2,13 @@
 //! sync with the edge, what is stored and what is shown — the app runs its effects, and the
 //! simulation drives it through a faulty network.
 //!
-//! - **Start**: the shell hands over what storage holds ([`DeviceRepo::shelve`]); documents
-//!   are restored the workspace and watched ones first ([`DeviceRepo::restore_first`]), then a
-//!   few at a time ([`DeviceRepo::restore_some`]), or at once when something needs one. One
-//!   that does not load is handed back for quarantine.
+//! - **Start**: the shell hands over the heads of the documents kept in storage as one
+//!   snapshot ([`DeviceRepo::keep`]: they stay there, read with [`DeviceEffect::Load`] only
+//!   when something needs more than their heads) and the others whole
+//!   ([`DeviceRepo::shelve`]); those are restored the workspace and watched ones first
+//!   ([`DeviceRepo::restore_first`]), then a few at a time ([`DeviceRepo::restore_some`]), or
+//!   at once when something needs one. One that does not load is handed back for quarantine
+//!   and asked for again.
 //! - **Edits** are named operations on a document; its changes are written to storage and
 //!   offered to the edge only once the write committed ([`DeviceRepo::written`]), so nothing
 //!   the edge confirms is missing on the device.
@@ -13,16 +16,18 @@
 //!   directory lists and this device lacks are requested — after the edge's summary rows when
 //!   many are missing, so a new device lists everything at once — and every document is
 //!   offered, a batch per [`DeviceRepo::pump`]. Documents that arrive whole are kept as the
-//!   bytes they came in and loaded only when opened, edited or changed.
+//!   bytes they came in (in storage only, once written) and loaded only when opened, edited
+//!   or changed; a frame for a document being read from storage waits for it.
 //! - **Rows**: one summary row per customer, with the heads it summarises; a change updates
 //!   its own row, and a watched customer's page.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
-use automerge::ChangeHash;
+use automerge::{ChangeHash, sync};
 
 use super::client::{Inbound, SyncClient};
 use super::slot::DocSlot;
+use super::stored_reply;
 use crate::customer::{Customer, FieldConflict, HeadedRow, NewContact, NewCustomer, SummaryRow};
 use crate::error::ModelError;
 use crate::id::Id;
@@ -52,6 +57,8 @@ struct AfterWrite {
     appended: Vec<(String, u64)>,
     /// Compactions of these documents folding these appends.
     folded: Vec<(String, Vec<u64>)>,
+    /// Documents that arrived whole, kept unloaded: their bytes now live in storage only.
+    kept: Vec<String>,
 }
 
 /// One device's workspace: its documents, their sync with the edge, their rows.
@@ -61,6 +68,10 @@ pub struct DeviceRepo {
     sync: SyncClient,
     /// Documents read from storage and not restored yet.
     shelved: HashMap<String, StoredDoc>,
+    /// Documents kept in storage only whose read was asked for ([`DeviceEffect::Load`]).
+    loading: HashSet<String>,
+    /// Messages from the edge for documents being read, in arrival order.
+    parked: HashMap<String, Vec<sync::Message>>,
     /// Summary rows by customer, with the heads each summarises.
     rows: BTreeMap<String, HeadedRow>,
     /// Customers a page shows: kept loaded and reported when they change.
@@ -108,6 +119,8 @@ impl DeviceRepo {
             docs: BTreeMap::new(),
             sync: SyncClient::new(peer_id),
             shelved: HashMap::new(),
+            loading: HashSet::new(),
+            parked: HashMap::new(),
             rows: rows.into_iter().map(|r| (r.row.id.clone(), r)).collect(),
             watched: BTreeSet::new(),
             unconfirmed: BTreeMap::new(),
@@ -188,9 +201,32 @@ impl DeviceRepo {
         ids
     }
 
-    /// Reads customer `id`, loading its document if it is kept unloaded.
+    /// Whether document `id` is kept in storage only: it must be read (see
+    /// [`DeviceRepo::loaded`]) before it can be shown or edited.
+    pub fn needs_load(&self, id: &str) -> bool {
+        self.docs.get(id).is_some_and(DocSlot::is_in_storage_only)
+    }
+
+    /// Whether document `id` can be read and changed now; if it is kept in storage only, its
+    /// read is asked for (once) and this says no.
+    fn ready(&mut self, id: &str) -> bool {
+        if !self.needs_load(id) {
+            return true;
+        }
+        if self.loading.insert(id.to_owned()) {
+            self.out.push(DeviceEffect::Load(id.to_owned()));
+        }
+        false
+    }
+
+    /// Reads customer `id`, loading its document if it is kept unloaded (`None` while it is
+    /// read from storage: a watched customer is reported changed once it is).
     fn with_customer<T>(&mut self, id: &str, read: impl FnOnce(&CustomerDoc) -> T) -> Option<T> {
-        match self.slot(id)?.loaded(id) {
+        self.slot(id)?;
+        if !self.ready(id) {
+            return None;
+        }
+        match self.docs.get_mut(id)?.loaded(id) {
             Ok(Some(Replica::Customer(doc))) => Some(read(doc)),
             Ok(_) => None,
             Err(error) => {
@@ -239,7 +275,8 @@ impl DeviceRepo {
     }
 
     /// Applies a named operation to customer `id`, then stores the document and offers it to
-    /// the edge. On error the document is unchanged.
+    /// the edge. On error the document is unchanged; [`ModelError::NotLoaded`] while it is
+    /// being read from storage.
     pub fn edit_customer(
         &mut self,
         id: &str,
@@ -250,7 +287,11 @@ impl DeviceRepo {
             kind: "customer",
             id: id.to_owned(),
         };
-        match self.slot(id).ok_or_else(not_found)?.loaded(id)? {
+        self.slot(id).ok_or_else(not_found)?;
+        if !self.ready(id) {
+            return Err(ModelError::NotLoaded { id: id.to_owned() });
+        }
+        match self.docs.get_mut(id).ok_or_else(not_found)?.loaded(id)? {
             Some(Replica::Customer(doc)) => op(doc, stamp)?,
             _ => return Err(not_found()),
         }
@@ -365,6 +406,11 @@ impl DeviceRepo {
         for id in &after.push {
             self.offer(id);
         }
+        for id in after.kept {
+            if let Some(DocSlot::Stored { bytes, .. }) = self.docs.get_mut(&id) {
+                *bytes = None;
+            }
+        }
         for (id, folded) in after.folded {
             self.compacting.remove(&id);
             if let Some(seqs) = self.appended.get_mut(&id) {
@@ -450,39 +496,7 @@ impl DeviceRepo {
     pub fn receive(&mut self, frame: &[u8]) -> Vec<DeviceEffect> {
         match self.sync.decode(frame) {
             Ok(Inbound::Ready) => self.request_directory(true),
-            Ok(Inbound::Sync { doc_id, message }) => {
-                self.restore(&doc_id);
-                let slot = self.docs.entry(doc_id.clone()).or_insert_with(|| {
-                    self.awaited.insert(doc_id.clone());
-                    DocSlot::awaited()
-                });
-                // A document arriving whole is stored as it came, without saving it again.
-                let first = !slot.is_present() && !message.changes.is_empty();
-                let bytes: Vec<u8> = if first {
-                    message.changes.iter().flatten().copied().collect()
-                } else {
-                    Vec::new()
-                };
-                match self.sync.apply(&doc_id, slot, message) {
-                    Ok(true) => {
-                        let arrived = first && slot.is_present();
-                        self.changed(&doc_id);
-                        if arrived {
-                            self.arrived(&doc_id, bytes);
-                        } else {
-                            self.persist(&[&doc_id], false);
-                        }
-                        if doc_id == WORKSPACE_DOC_ID {
-                            self.request_directory(false);
-                        }
-                    }
-                    Ok(false) => {}
-                    Err(error) => self.out.push(DeviceEffect::Ignored(format!(
-                        "document {doc_id} from the edge: {error}"
-                    ))),
-                }
-                self.offer(&doc_id);
-            }
+            Ok(Inbound::Sync { doc_id, message }) => self.receive_sync(doc_id, message),
             Ok(Inbound::Unavailable { doc_id }) => {
                 if matches!(self.docs.get(&doc_id), Some(DocSlot::Awaited(_))) {
                     self.docs.remove(&doc_id);
@@ -506,6 +520,51 @@ impl DeviceRepo {
             ))),
         }
         self.take_effects()
+    }
+
+    /// A sync message for `doc_id`: applied, or parked while the document is read from
+    /// storage (when it needs more than the document's heads), then answered.
+    fn receive_sync(&mut self, doc_id: String, message: sync::Message) {
+        self.restore(&doc_id);
+        let needs_bytes = match self.docs.get(&doc_id) {
+            Some(DocSlot::Stored { bytes: None, heads }) => !stored_reply::reports(&message, heads),
+            _ => false,
+        };
+        if needs_bytes || self.parked.contains_key(&doc_id) {
+            self.parked.entry(doc_id.clone()).or_default().push(message);
+            self.ready(&doc_id);
+            return;
+        }
+        let slot = self.docs.entry(doc_id.clone()).or_insert_with(|| {
+            self.awaited.insert(doc_id.clone());
+            DocSlot::awaited()
+        });
+        // A document arriving whole is stored as it came, without saving it again.
+        let first = !slot.is_present() && !message.changes.is_empty();
+        let bytes: Vec<u8> = if first {
+            message.changes.iter().flatten().copied().collect()
+        } else {
+            Vec::new()
+        };
+        match self.sync.apply(&doc_id, slot, message) {
+            Ok(true) => {
+                let arrived = first && slot.is_present();
+                self.changed(&doc_id);
+                if arrived {
+                    self.arrived(&doc_id, bytes);
+                } else {
+                    self.persist(&[&doc_id], false);
+                }
+                if doc_id == WORKSPACE_DOC_ID {
+                    self.request_directory(false);
+                }
+            }
+            Ok(false) => {}
+            Err(error) => self.out.push(DeviceEffect::Ignored(format!(
+                "document {doc_id} from the edge: {error}"
+            ))),
+        }
+        self.offer(&doc_id);
     }
 
     /// Awaits every customer the workspace directory lists that this device lacks, and queues
@@ -545,9 +604,19 @@ impl DeviceRepo {
             return;
         }
         self.restore(id);
+        if self.parked.contains_key(id) {
+            return;
+        }
         let Some(slot) = self.docs.get_mut(id) else {
             return;
         };
+        if let DocSlot::Stored { bytes: None, heads } = slot
+            && !self.sync.can_report(id, heads)
+        {
+            // Offered again once read.
+            self.ready(id);
+            return;
+        }
         if let Some(frame) = self.sync.outgoing(id, slot) {
             self.out.push(DeviceEffect::Send(frame));
         }
@@ -570,7 +639,11 @@ impl DeviceRepo {
             heads,
             row,
         };
-        self.write(vec![write], AfterWrite::default());
+        let after = AfterWrite {
+            kept: (!loaded).then(|| id.to_owned()).into_iter().collect(),
+            ..AfterWrite::default()
+        };
+        self.write(vec![write], after);
     }
 
     /// Probes the workspace document and the watched customers: an answer proves this device

@@ -20,9 +20,10 @@ impl DeviceRepo {
     /// the row cache (documents restored at start whose cached row was stale or missing).
     ///
     /// A document kept unloaded is loaded only if its row is not known at its heads or a page
-    /// watches it; while the edge's rows are being fetched it waits for them.
+    /// watches it; while the edge's rows are being fetched it waits for them. One kept in
+    /// storage only is read first: this comes back once it is (see [`DeviceRepo::loaded`]).
     pub(super) fn adopt(&mut self, id: &str, cache: bool) -> bool {
-        let Some(slot) = self.docs.get_mut(id) else {
+        let Some(slot) = self.docs.get(id) else {
             return false;
         };
         if let DocSlot::Stored { heads, .. } = slot
@@ -36,6 +37,12 @@ impl DeviceRepo {
                 return false;
             }
         }
+        if !self.ready(id) {
+            return false;
+        }
+        let Some(slot) = self.docs.get_mut(id) else {
+            return false;
+        };
         let replica = match slot.loaded(id) {
             Ok(Some(replica)) => replica,
             Ok(None) => return false,
@@ -77,7 +84,10 @@ impl DeviceRepo {
     /// quarantine (the edge fills it again).
     pub(super) fn set_aside(&mut self, id: &str, error: &crate::ModelError) {
         match self.docs.remove(id) {
-            Some(DocSlot::Stored { bytes, heads }) => {
+            Some(DocSlot::Stored {
+                bytes: Some(bytes),
+                heads,
+            }) => {
                 self.rows.remove(id);
                 self.appended.remove(id);
                 self.out.push(DeviceEffect::RowsChanged);

@@ -1,12 +1,16 @@
 //! Starting from what the device stored. A document stored as one snapshot with its heads kept
-//! beside it — nearly all of them — starts as those bytes, not loaded ([`DocSlot::Stored`]),
-//! its heads taken as shared with the edge (if they are not, the edge's first answer says so
-//! and the document is loaded then): a reload costs reading storage, not restoring every
-//! document. The others (changes appended since the snapshot, or a snapshot stored before
+//! beside it — nearly all of them — starts at those heads, its bytes left in storage
+//! ([`DeviceRepo::keep`], [`DocSlot::Stored`]), the heads taken as shared with the edge (if
+//! they are not, the edge's first answer says so and the document is read then): a reload
+//! costs reading the heads, not reading and restoring every document. A document kept so is
+//! read when something needs it ([`DeviceEffect::Load`], [`DeviceRepo::loaded`]); meanwhile
+//! what the edge sends for it waits. The others (changes appended since the snapshot, or a snapshot stored before
 //! heads were) are restored — the shell does a few per turn of its event loop while the
 //! cached rows show, and a document something needs is restored at once — and folded into a
 //! snapshot with its heads (or, for a lone snapshot, given its heads), so that the next start
 //! keeps them unloaded too.
+
+use automerge::ChangeHash;
 
 use super::{AfterWrite, DeviceEffect, DeviceRepo, StoredDoc, Write};
 use crate::WorkspaceDoc;
@@ -14,7 +18,70 @@ use crate::replica::{Replica, WORKSPACE_DOC_ID};
 use crate::sync::{DocSlot, stored_reply};
 
 impl DeviceRepo {
-    /// Takes what storage holds.
+    /// Takes the documents storage keeps as one snapshot at these heads, leaving their bytes
+    /// there. The workspace document is always handed whole ([`DeviceRepo::shelve`]): edits
+    /// and the directory need it at once.
+    pub fn keep(&mut self, kept: Vec<(String, Vec<ChangeHash>)>) {
+        for (id, heads) in kept {
+            if heads.is_empty() {
+                continue;
+            }
+            let heads = stored_reply::sorted(&heads);
+            self.start_kept(&id, &heads);
+            self.docs.insert(id, DocSlot::Stored { bytes: None, heads });
+        }
+    }
+
+    /// The sync state, row check and append count of a document kept at `heads`.
+    fn start_kept(&mut self, id: &str, heads: &[ChangeHash]) {
+        self.sync.resume_shared(id, heads);
+        if !self.rows.get(id).is_some_and(|row| row.is_at(heads)) {
+            self.rowless_at_start.push(id.to_owned());
+        }
+        self.appended.insert(id.to_owned(), Vec::new());
+    }
+
+    /// Document `id` as read from storage for a [`DeviceEffect::Load`] (`None`: storage no
+    /// longer has it). It is restored; the messages from the edge that waited for it are
+    /// applied and it is offered. One that is gone or does not load (handed back for
+    /// quarantine) leaves the list and is asked for again from the edge. A read that comes
+    /// when the document is no longer kept in storage only is ignored.
+    pub fn loaded(&mut self, id: &str, stored: Option<StoredDoc>) -> Vec<DeviceEffect> {
+        self.loading.remove(id);
+        if !self.needs_load(id) {
+            return self.take_effects();
+        }
+        self.docs.remove(id);
+        let row = self.rows.get(id).cloned();
+        if let Some(stored) = stored {
+            self.shelved.insert(id.to_owned(), stored);
+            self.restore(id);
+        }
+        if self.docs.contains_key(id) {
+            for message in self.parked.remove(id).unwrap_or_default() {
+                self.receive_sync(id.to_owned(), message);
+            }
+        } else {
+            self.parked.remove(id);
+            self.rows.remove(id);
+            self.appended.remove(id);
+            self.sync.forget(id);
+            self.docs.insert(id.to_owned(), DocSlot::awaited());
+            self.awaited.insert(id.to_owned());
+        }
+        if id == WORKSPACE_DOC_ID {
+            self.request_directory(false);
+        }
+        self.offer(id);
+        if self.rows.get(id) != row.as_ref() {
+            self.out.push(DeviceEffect::RowsChanged);
+        }
+        self.write_refolds();
+        self.cache_stale_rows();
+        self.take_effects()
+    }
+
+    /// Takes what storage holds, whole.
     pub fn shelve(&mut self, stored: Vec<StoredDoc>) {
         for doc in stored {
             match doc {
@@ -25,11 +92,8 @@ impl DeviceRepo {
                     changes,
                 } if changes.is_empty() && !heads.is_empty() => {
                     let heads = stored_reply::sorted(&heads);
-                    self.sync.resume_shared(&id, &heads);
-                    if !self.rows.get(&id).is_some_and(|row| row.is_at(&heads)) {
-                        self.rowless_at_start.push(id.clone());
-                    }
-                    self.appended.insert(id.clone(), Vec::new());
+                    self.start_kept(&id, &heads);
+                    let bytes = Some(bytes);
                     self.docs.insert(id, DocSlot::Stored { bytes, heads });
                 }
                 doc => {
@@ -108,18 +172,20 @@ impl DeviceRepo {
                 self.appended.insert(id.to_owned(), seqs.clone());
                 self.docs.insert(id.to_owned(), DocSlot::Known(replica));
                 self.adopt(id, true);
-                if seqs.is_empty() && stored.snapshot.is_some() {
-                    // The snapshot is as it should be: only its heads are missing.
-                    if let Some(slot) = self.docs.get_mut(id) {
-                        let heads = slot.heads();
-                        let write = Write::Heads {
-                            id: id.to_owned(),
-                            heads,
-                        };
-                        self.refold.push((write, AfterWrite::default()));
+                if !seqs.is_empty() || stored.snapshot.is_none() {
+                    if let Some(refold) = self.compaction(id, seqs) {
+                        self.refold.push(refold);
                     }
-                } else if let Some(refold) = self.compaction(id, seqs) {
-                    self.refold.push(refold);
+                } else if stored.heads.is_none()
+                    && let Some(slot) = self.docs.get_mut(id)
+                {
+                    // The snapshot is as it should be: only its heads are missing.
+                    let heads = slot.heads();
+                    let write = Write::Heads {
+                        id: id.to_owned(),
+                        heads,
+                    };
+                    self.refold.push((write, AfterWrite::default()));
                 }
             }
             Err(error) => self.out.push(DeviceEffect::Quarantine {
