@@ -16,13 +16,13 @@ use crm_core::customer::Customer;
 use crm_core::replica::WORKSPACE_DOC_ID;
 use crm_core::sync::DeviceRepo;
 use crm_core::sync::device::DeviceEffect;
-use crm_core::workspace::{RuleBook, WorkspaceSettings};
 use crm_core::{CrmDocument, Id, WorkspaceDoc};
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
 mod calls;
 mod edge_rows;
+mod first_screen;
 mod link;
 mod liveness;
 mod reads;
@@ -31,6 +31,7 @@ mod signals;
 mod startup;
 mod writes;
 
+pub use first_screen::FirstScreen;
 pub use signals::{NotAccepted, SessionSignals};
 
 use crate::config::Config;
@@ -71,6 +72,8 @@ pub struct Session {
     last_probe: Cell<f64>,
     /// The workspace settings last written to the row cache (JSON).
     cached_settings: RefCell<Vec<u8>>,
+    /// The list's first screen last written to the row cache (JSON; see `first_screen`).
+    first_screen: RefCell<Vec<u8>>,
     store: DeviceStore,
     /// Where and as whom to sync.
     edge: Config,
@@ -80,13 +83,20 @@ pub struct Session {
 }
 
 impl Session {
-    /// Opens the workspace: the cached summary rows are shown at once; the documents are then
-    /// restored in the background (see `startup`), and the link to the edge opens.
+    /// Opens the workspace: the list's first screen as last seen is shown at once, every
+    /// cached row soon after; the documents are then restored in the background (see
+    /// `startup`), and the link to the edge opens.
     pub async fn start(config: &Config) -> Result<Rc<Self>, StorageError> {
         let signals = SessionSignals::new(config);
         let store = DeviceStore::open(&config.database_name()).await?;
-        let mut records = store.rows().await?;
-        match take_settings(&mut records) {
+        let [settings, first] = <[_; 2]>::try_from(
+            store
+                .rows_named(&[SETTINGS_KEY, first_screen::FIRST_SCREEN_KEY])
+                .await?,
+        )
+        .unwrap_or_default();
+        let settings = settings.and_then(|json| serde_json::from_slice(&json).ok());
+        match settings {
             // Names, stages and rules as last seen: the workspace document itself is restored
             // after the list has painted.
             Some((workspace, rules)) => {
@@ -102,10 +112,12 @@ impl Session {
                 }
             }
         }
+        let first: Option<FirstScreen> = first.and_then(|json| serde_json::from_slice(&json).ok());
+        signals.first_screen.set(first);
         let peer = format!("app-{}", Id::random());
         let first_seq = js_sys::Date::now() as u64 * 1000;
         let session = Rc::new(Self {
-            repo: RefCell::new(DeviceRepo::new(peer, first_seq, edge_rows::cached(records))),
+            repo: RefCell::new(DeviceRepo::new(peer, first_seq)),
             open_customers: RefCell::new(HashMap::new()),
             publish_scheduled: Cell::new(false),
             count_scheduled: Cell::new(false),
@@ -115,12 +127,12 @@ impl Session {
             rows_page: Cell::new(0),
             last_probe: Cell::new(0.0),
             cached_settings: RefCell::new(Vec::new()),
+            first_screen: RefCell::new(Vec::new()),
             store,
             edge: config.clone(),
             link: OnceCell::new(),
             signals,
         });
-        session.publish();
         spawn_local(Rc::clone(&session).load());
         Ok(session)
     }
@@ -185,16 +197,8 @@ impl Session {
         let Some((settings, book)) = self.repo.borrow().settings() else {
             return;
         };
-        if let Ok(json) = serde_json::to_vec(&(&settings, &book))
-            && *self.cached_settings.borrow() != json
-        {
-            *self.cached_settings.borrow_mut() = json.clone();
-            let this = Rc::clone(self);
-            spawn_local(async move {
-                if let Err(error) = this.store.put_row(SETTINGS_KEY, &json).await {
-                    this.report(error);
-                }
-            });
+        if let Ok(json) = serde_json::to_vec(&(&settings, &book)) {
+            self.cache_json(SETTINGS_KEY, |s| &s.cached_settings, json);
         }
         self.signals.workspace.set(Some(settings));
         if self
@@ -206,9 +210,30 @@ impl Session {
         }
     }
 
-    /// Shows the current rows.
-    fn publish(&self) {
-        let rows = self.repo.borrow().rows().cloned().collect();
+    /// Writes `json` to the row cache under `key`, unless it is what was written there last
+    /// (`last`).
+    fn cache_json(
+        self: &Rc<Self>,
+        key: &'static str,
+        last: fn(&Self) -> &RefCell<Vec<u8>>,
+        json: Vec<u8>,
+    ) {
+        if *last(self).borrow() == json {
+            return;
+        }
+        *last(self).borrow_mut() = json.clone();
+        let session = Rc::clone(self);
+        spawn_local(async move {
+            if let Err(error) = session.store.put_row(key, &json).await {
+                session.report(error);
+            }
+        });
+    }
+
+    /// Shows the current rows, and keeps the list's first screen of them.
+    fn publish(self: &Rc<Self>) {
+        let rows: Vec<_> = self.repo.borrow().rows().cloned().collect();
+        self.keep_first_screen(&rows);
         self.signals.rows.set(rows);
     }
 
@@ -228,7 +253,7 @@ impl Session {
     }
 
     /// Recounts unconfirmed changes and awaited documents for the sync badge.
-    fn count_sync(&self) {
+    fn count_sync(self: &Rc<Self>) {
         let counts = self.repo.borrow_mut().counts();
         self.signals.unconfirmed.set(counts.unconfirmed);
         self.signals.awaited.set(counts.awaited);
@@ -241,7 +266,7 @@ impl Session {
         self: &Rc<Self>,
         pending: fn(&Self) -> &Cell<bool>,
         delay: std::time::Duration,
-        action: fn(&Self),
+        action: fn(&Rc<Self>),
     ) {
         if pending(self).replace(true) {
             return;
@@ -278,12 +303,6 @@ impl Session {
             wait = (wait * 2).min(MAX_RETRY_MS);
         }
     }
-}
-
-/// Takes the cached workspace settings and rules out of the row cache's records.
-fn take_settings(records: &mut Vec<(String, Vec<u8>)>) -> Option<(WorkspaceSettings, RuleBook)> {
-    let at = records.iter().position(|(key, _)| key == SETTINGS_KEY)?;
-    serde_json::from_slice(&records.remove(at).1).ok()
 }
 
 /// GETs `url` from the edge with this sign-in's token; `None` if the edge is unreachable.

@@ -98,6 +98,21 @@ impl DeviceStore {
         self.delete_in(ROWS, &[key]).await
     }
 
+    /// The row-cache records under `keys` (`None` for one not there), read together.
+    pub async fn rows_named(&self, keys: &[&str]) -> Result<Vec<Option<Vec<u8>>>, StorageError> {
+        let tx = self.db.transaction(ROWS).build()?;
+        let rows = tx.object_store(ROWS)?;
+        let mut requests = Vec::with_capacity(keys.len());
+        for key in keys {
+            requests.push(rows.get::<Uint8Array, _, _>(*key).primitive()?);
+        }
+        let mut read = Vec::with_capacity(keys.len());
+        for request in requests {
+            read.push(request.await?.map(Into::into));
+        }
+        Ok(read)
+    }
+
     /// Every cached summary row as `(key, json)`.
     pub async fn rows(&self) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
         self.all_in(ROWS).await

@@ -2,11 +2,13 @@
 
 mod support;
 
+use crm_app::session::FirstScreen;
 use crm_app::session::Session;
 use crm_app::storage::DeviceStore;
+use crm_core::search::{RowSort, first_rows};
 use crm_core::{CrmDocument, CustomerDoc};
 use leptos::prelude::GetUntracked;
-use support::{customer, new_customer, offline_config, snapshot, until};
+use support::{customer, new_customer, offline_config, pause, snapshot, until};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -97,4 +99,43 @@ async fn a_reload_keeps_documents_in_storage_until_one_is_opened_and_its_edit_is
     let tags = third.customer(&ids[7]).get_untracked().unwrap().tags;
     assert!(tags.contains_key("抢先"));
     assert_eq!(third.signals.rows.get_untracked().len(), 20);
+}
+
+#[wasm_bindgen_test]
+async fn the_list_first_screen_as_last_seen_shows_before_every_row_is_read() {
+    let config = offline_config("first-screen");
+    let first = Session::start(&config).await.unwrap();
+    until(|| !first.signals.restoring.get_untracked()).await;
+    for n in 0..70 {
+        let new = new_customer(&format!("客户{n:02}"));
+        first.create_customer(new, Vec::new()).unwrap();
+    }
+    // Kept in the row cache once the list has every row.
+    let store = DeviceStore::open(&config.database_name()).await.unwrap();
+    let kept_total = || async {
+        let read = store.rows_named(&["~first"]).await.unwrap();
+        let first = read[0].as_deref()?;
+        Some(serde_json::from_slice::<FirstScreen>(first).ok()?.total)
+    };
+    while kept_total().await != Some(70) {
+        pause(10).await;
+    }
+
+    // The next start shows it before reading any row, then every row.
+    let second = Session::start(&config).await.unwrap();
+    assert!(!second.signals.rows_ready.get_untracked());
+    let shown = second
+        .signals
+        .first_screen
+        .get_untracked()
+        .expect("first screen");
+    assert_eq!((shown.total, shown.rows.len()), (70, 60));
+    until(|| second.signals.rows_ready.get_untracked()).await;
+    assert_eq!(second.signals.first_screen.get_untracked(), None);
+    let rows = second.signals.rows.get_untracked();
+    let expected: Vec<&str> = (first_rows(&rows, RowSort::default(), 60).into_iter())
+        .map(|row| row.id.as_str())
+        .collect();
+    let shown: Vec<&str> = shown.rows.iter().map(|row| row.id.as_str()).collect();
+    assert_eq!(shown, expected, "the list's first rows, newest first");
 }

@@ -91,7 +91,7 @@ impl Pair {
         let doc_id = saved[1].id.clone();
         let mut store = MemoryStore::with(saved.clone());
         let mut server = SyncServer::new("edge", 500, []);
-        let slot = || DocSlot::Known(Replica::load(&saved[1].id, &saved[1].bytes).unwrap());
+        let slot = || DocSlot::known(Replica::load(&saved[1].id, &saved[1].bytes).unwrap());
         let a = (join(&mut server, &mut store, 1), slot());
         let b = (join(&mut server, &mut store, 2), slot());
         let mut pair = Self {

@@ -151,6 +151,23 @@ impl RowSort {
     }
 }
 
+/// The first `n` of `rows` in `sort`'s order (what a list shows before it scrolls), without
+/// sorting them all.
+pub fn first_rows<'a>(
+    rows: impl IntoIterator<Item = &'a SummaryRow>,
+    sort: RowSort,
+    n: usize,
+) -> Vec<&'a SummaryRow> {
+    let mut rows: Vec<&SummaryRow> = rows.into_iter().collect();
+    let order = |a: &&SummaryRow, b: &&SummaryRow| sort.compare(a, b);
+    if rows.len() > n {
+        rows.select_nth_unstable_by(n, order);
+        rows.truncate(n);
+    }
+    rows.sort_unstable_by(order);
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,6 +267,27 @@ mod tests {
                 .map(|(i, _)| i)
                 .collect();
             proptest::prop_assert_eq!(SearchIndex::new(&rows).matching(&query), expected);
+        }
+
+        /// The first rows are those a full sort puts first, in every order.
+        #[test]
+        fn first_rows_are_the_head_of_the_full_sort(
+            stamps in proptest::collection::vec((0..5i64, "[ab王]{0,2}"), 0..30),
+            n in 0..12usize,
+        ) {
+            let rows: Vec<SummaryRow> = (stamps.iter().enumerate())
+                .map(|(i, (at, name))| {
+                    let mut r = row(&format!("c{i:02}"), name, "", "");
+                    r.updated_at = *at;
+                    r
+                })
+                .collect();
+            for sort in RowSort::ALL {
+                let mut sorted: Vec<&SummaryRow> = rows.iter().collect();
+                sorted.sort_by(|a, b| sort.compare(a, b));
+                sorted.truncate(n);
+                proptest::prop_assert_eq!(first_rows(&rows, sort, n), sorted);
+            }
         }
     }
 

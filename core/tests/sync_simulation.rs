@@ -64,7 +64,7 @@ impl Device {
     fn new(name: &'static str, conn: ConnId) -> Self {
         let mut device = Self {
             name,
-            repo: DeviceRepo::new(name, 0, Vec::new()),
+            repo: DeviceRepo::new(name, 0),
             conn,
             up: VecDeque::new(),
             down: VecDeque::new(),
@@ -93,7 +93,8 @@ impl Device {
         self.fetching = None;
         self.loads.clear();
         let rows = self.disk_rows.values().cloned().collect();
-        self.repo = DeviceRepo::new(self.name, self.sessions << 32, rows);
+        self.repo = DeviceRepo::new(self.name, self.sessions << 32);
+        self.repo.cache_rows(rows);
         let (kept, whole): (Vec<&StoredDoc>, Vec<&StoredDoc>) =
             self.disk.values().partition(|doc| {
                 doc.id != WORKSPACE_DOC_ID && doc.changes.is_empty() && doc.heads.is_some()
@@ -636,7 +637,7 @@ impl World {
         let ids: Vec<String> = self.store.docs.keys().cloned().collect();
         let mut from_disk: Vec<DeviceRepo> = (self.devices.iter())
             .map(|d| {
-                let mut repo = DeviceRepo::new(d.name, 0, Vec::new());
+                let mut repo = DeviceRepo::new(d.name, 0);
                 repo.shelve(d.disk.values().cloned().collect());
                 repo
             })

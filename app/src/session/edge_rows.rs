@@ -13,11 +13,13 @@ use super::{Session, fetch};
 const EDGE_ROWS_KEY: &str = "~edge";
 
 /// The row cache as stored: the rows last fetched from the edge, overridden by each
-/// customer's own record. Records that do not parse (an older format) are left out; the rows
-/// are recomputed from the documents.
+/// customer's own record (the other `~` records — settings, the first screen — are not rows).
+/// Records that do not parse (an older format) are left out; the rows are recomputed from the
+/// documents.
 pub(super) fn cached(records: Vec<(String, Vec<u8>)>) -> Vec<HeadedRow> {
-    let (edge, own): (Vec<_>, Vec<_>) =
-        (records.into_iter()).partition(|(k, _)| k.starts_with(EDGE_ROWS_KEY));
+    let (edge, own): (Vec<_>, Vec<_>) = (records.into_iter())
+        .filter(|(k, _)| !k.starts_with('~') || k.starts_with(EDGE_ROWS_KEY))
+        .partition(|(k, _)| k.starts_with(EDGE_ROWS_KEY));
     let from_edge = edge
         .into_iter()
         .filter_map(|(_, json)| serde_json::from_slice::<Vec<HeadedRow>>(&json).ok())

@@ -11,6 +11,10 @@ use crate::edge_link::LinkStatus;
 pub struct SessionSignals {
     /// One row per customer, in no particular order.
     pub rows: RwSignal<Vec<crm_core::customer::SummaryRow>>,
+    /// Every cached row has been read into `rows` (until then pages show "opening").
+    pub rows_ready: RwSignal<bool>,
+    /// The list's first screen as last seen, shown until `rows_ready`.
+    pub first_screen: RwSignal<Option<super::FirstScreen>>,
     /// The workspace: members, pipeline, custom fields (not its directory).
     pub workspace: RwSignal<Option<WorkspaceSettings>>,
     /// The workspace's rules.
@@ -60,6 +64,8 @@ impl SessionSignals {
     pub(super) fn new(config: &Config) -> Self {
         Self {
             rows: RwSignal::new(Vec::new()),
+            rows_ready: RwSignal::new(false),
+            first_screen: RwSignal::new(None),
             workspace: RwSignal::new(None),
             rules: RwSignal::new(RuleBook::default()),
             member: StoredValue::new(config.member.clone()),

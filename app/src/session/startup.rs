@@ -1,4 +1,5 @@
-//! Opening the workspace's stored documents. IndexedDB hands over the heads of the documents
+//! Opening the workspace's stored documents, once the cached rows are read (the list's first
+//! screen shows meanwhile, see `first_screen`). IndexedDB hands over the heads of the documents
 //! kept as one snapshot — nearly all of them: they stay in storage, read when something needs
 //! them (`reads`) — and the few others whole (the workspace, documents with changes appended
 //! since their snapshot), which the engine restores a chunk per browser turn while the list
@@ -7,9 +8,10 @@
 
 use std::rc::Rc;
 
+use futures::future::join;
 use leptos::prelude::*;
 
-use super::{Session, yield_to_browser};
+use super::{Session, edge_rows, yield_to_browser};
 use crate::edge_link::EdgeLink;
 
 /// Documents restored between two yields to the browser while loading.
@@ -19,9 +21,21 @@ impl Session {
     /// Reads what is stored, restores the workspace document, lets people work, then
     /// restores the rest a chunk at a time and connects to the edge.
     pub(super) async fn load(self: Rc<Self>) {
-        // Let the cached list paint first.
+        // Let the first screen paint first, then show every cached row.
         yield_to_browser().await;
-        let stored = match self.store.start().await {
+        // Both reads are in flight together: IndexedDB serves them side by side.
+        let (records, stored) = join(self.store.rows(), self.store.start()).await;
+        let records = records.unwrap_or_else(|error| {
+            self.report(error);
+            Vec::new()
+        });
+        self.repo
+            .borrow_mut()
+            .cache_rows(edge_rows::cached(records));
+        self.publish();
+        self.signals.rows_ready.set(true);
+        self.signals.first_screen.set(None);
+        let stored = match stored {
             Ok(stored) => stored,
             Err(error) => return self.report(error),
         };

@@ -40,6 +40,21 @@ pub fn CustomerList() -> impl IntoView {
     });
     let found = Memo::new(move |_| {
         let (query, filter, limit) = (query.get(), filter.get(), shown_limit.get());
+        if !signals.rows_ready.get() {
+            // The first screen as last seen stands in for the plain list until every row is
+            // read; a search, filter or order waits for them.
+            let plain = query.is_empty()
+                && filter == RowFilter::default()
+                && segment.with(Option::is_none)
+                && sort.get() == RowSort::default();
+            return signals.first_screen.with(|first| match first {
+                Some(first) if plain => {
+                    let shown: Vec<SummaryRow> = first.rows.iter().take(limit).cloned().collect();
+                    (first.total, shown)
+                }
+                _ => (0, Vec::new()),
+            });
+        }
         let segment = signals
             .rules
             .with(|book| find_segment(&book.segments, segment.get().as_deref()));
@@ -154,7 +169,13 @@ pub fn CustomerList() -> impl IntoView {
                 when=move || found.with(|(total, _)| *total > 0)
                 fallback=move || {
                     let t = lang.get().t();
-                    let text = if signals.rows.with(Vec::is_empty) { t.no_customers } else { t.no_matches };
+                    let text = if !signals.rows_ready.get() {
+                        t.opening
+                    } else if signals.rows.with(Vec::is_empty) {
+                        t.no_customers
+                    } else {
+                        t.no_matches
+                    };
                     view! { <p class="empty">{text}</p> }
                 }
             >

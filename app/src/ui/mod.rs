@@ -147,12 +147,36 @@ fn OpenWorkspace(session: SessionHandle, link_error: Option<LinkError>) -> impl 
             <Routes fallback=|| view! { <p class="empty">"404"</p> }>
                 <Route path=path!("/") view=customer_list::CustomerList />
                 <Route path=path!("/customers/:id") view=customer_page::CustomerPage />
-                <Route path=path!("/follow-ups") view=follow_ups::FollowUps />
-                <Route path=path!("/pipeline") view=pipeline::PipelinePage />
-                <Route path=path!("/rules") view=rules_page::RulesPage />
+                <Route
+                    path=path!("/follow-ups")
+                    view=|| view! { <RowsReady><follow_ups::FollowUps /></RowsReady> }
+                />
+                <Route
+                    path=path!("/pipeline")
+                    view=|| view! { <RowsReady><pipeline::PipelinePage /></RowsReady> }
+                />
+                <Route
+                    path=path!("/rules")
+                    view=|| view! { <RowsReady><rules_page::RulesPage /></RowsReady> }
+                />
                 <Route path=path!("/audit") view=audit_page::AuditPage />
             </Routes>
         </Shell>
+    }
+}
+
+/// A page built from every customer's row: "opening" until the cached rows are read.
+#[component]
+fn RowsReady(children: ChildrenFn) -> impl IntoView {
+    let lang = use_lang();
+    let signals = use_signals();
+    view! {
+        <Show
+            when=move || signals.rows_ready.get()
+            fallback=move || view! { <p class="muted">{move || lang.get().t().opening}</p> }
+        >
+            {children()}
+        </Show>
     }
 }
 

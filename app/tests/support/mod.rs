@@ -53,11 +53,16 @@ pub fn offline_config(name: &str) -> Config {
 /// Waits (10 ms at a time) until `done` says so.
 pub async fn until(mut done: impl FnMut() -> bool) {
     while !done() {
-        let tick = js_sys::Promise::new(&mut |resolve, _| {
-            let _ = web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10);
-        });
-        wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
+        pause(10).await;
     }
+}
+
+/// Resumes after `ms` milliseconds.
+pub async fn pause(ms: i32) {
+    let tick = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
 }

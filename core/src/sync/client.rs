@@ -147,7 +147,7 @@ impl SyncClient {
         slot: &mut DocSlot,
         message: sync::Message,
     ) -> Result<bool, ModelError> {
-        let state = self.states.entry(doc_id.to_owned()).or_default();
+        let state = self.state(doc_id, slot);
         if let DocSlot::Awaited(doc) = slot
             && doc.get_heads().is_empty()
             && doc.get_missing_deps(&[]).is_empty()
@@ -167,18 +167,26 @@ impl SyncClient {
         slot.receive(doc_id, state, message)
     }
 
-    /// Starts the sync state of a document kept as bytes at `heads`, which the server was
-    /// known to have when it was stored (a new session of the same device).
-    pub fn resume_shared(&mut self, doc_id: &str, heads: &[ChangeHash]) {
-        let state = self.states.entry(doc_id.to_owned()).or_default();
-        state.shared_heads = stored_reply::sorted(heads);
+    /// The sync state of `doc_id`, started when first needed: a document kept at heads
+    /// starts sharing them with the server, which had them when they were stored (a new
+    /// session of the same device) — so 100,000 kept documents cost no state until they sync.
+    fn state(&mut self, doc_id: &str, slot: &DocSlot) -> &mut sync::State {
+        self.states.entry(doc_id.to_owned()).or_insert_with(|| {
+            let mut state = sync::State::new();
+            if let DocSlot::Stored { heads, .. } = slot {
+                state.shared_heads.clone_from(heads);
+            }
+            state
+        })
     }
 
-    /// Whether what the server needs next of `doc_id`, kept at `heads`, can be said from those
-    /// heads alone (otherwise the document's bytes are needed).
-    pub fn can_report(&mut self, doc_id: &str, heads: &[ChangeHash]) -> bool {
-        let state = self.states.entry(doc_id.to_owned()).or_default();
-        stored_reply::can_report(heads, state)
+    /// Whether what the server needs next of `doc_id`, kept in `slot` at its heads, can be
+    /// said from those heads alone (otherwise the document's bytes are needed).
+    pub fn can_report(&mut self, doc_id: &str, slot: &DocSlot) -> bool {
+        let DocSlot::Stored { heads, .. } = slot else {
+            return false;
+        };
+        stored_reply::can_report(heads, self.state(doc_id, slot))
     }
 
     /// Forgets what was known about `doc_id`'s sync (this device lost its copy and asks for it
@@ -193,7 +201,7 @@ impl SyncClient {
     pub fn outgoing(&mut self, doc_id: &str, slot: &mut DocSlot) -> Option<Vec<u8>> {
         let document_id = RepoDocId::from_local(doc_id).ok()?;
         self.server.as_ref()?;
-        let state = self.states.entry(doc_id.to_owned()).or_default();
+        let state = self.state(doc_id, slot);
         let message = slot.generate(doc_id, state)?;
         self.frame(document_id, slot, message)
     }
@@ -206,7 +214,7 @@ impl SyncClient {
     pub fn probe(&mut self, doc_id: &str, slot: &mut DocSlot) -> Option<Vec<u8>> {
         let document_id = RepoDocId::from_local(doc_id).ok()?;
         self.server.as_ref()?;
-        let state = self.states.entry(doc_id.to_owned()).or_default();
+        let state = self.state(doc_id, slot);
         state.have_responded = false;
         state.in_flight = false;
         let mut message = slot.generate(doc_id, state)?;

@@ -808,7 +808,7 @@ impl SyncServer {
                 Ok(replica) => {
                     let bytes =
                         stored.snapshot.len() + stored.changes.iter().map(Vec::len).sum::<usize>();
-                    (DocSlot::Known(replica), stored.changes.len(), bytes)
+                    (DocSlot::known(replica), stored.changes.len(), bytes)
                 }
                 Err(error) => {
                     // Kept aside for inspection; peers that have the document re-send it.
@@ -1113,7 +1113,7 @@ mod tests {
         ));
         assert_eq!(server.loaded(), 0, "nothing kept for a missing document");
         // A workspace document offered under a customer id is refused, and not stored.
-        let mut slot = DocSlot::Known(Replica::Workspace(WorkspaceDoc::new()));
+        let mut slot = DocSlot::known(Replica::Workspace(WorkspaceDoc::new()));
         let mut effects = Vec::new();
         let mut state_rounds = 0;
         while let Some(frame) = client.outgoing(missing, &mut slot) {
@@ -1167,7 +1167,7 @@ mod tests {
         let mut client = joined(&mut server, &mut store, 1);
         let customer = CustomerDoc::load(&saved[1].bytes).unwrap();
         let tags_before = customer.customer().unwrap().tags.len();
-        let mut slot = DocSlot::Known(Replica::Customer(customer));
+        let mut slot = DocSlot::known(Replica::Customer(customer));
         exchange(&mut server, &mut client, &id, &mut slot, &mut store);
         for n in 0..COMPACT_AFTER - 1 {
             tag(&mut slot, &format!("t{n}"));

@@ -18,7 +18,7 @@ use crate::replica::Replica;
 #[derive(Debug, Clone)]
 pub enum DocSlot {
     /// Nothing received yet: an empty Automerge document that only carries sync state.
-    Awaited(AutoCommit),
+    Awaited(Box<AutoCommit>),
     /// Saved bytes, not loaded, at `heads` (sorted), which the other side is known to have;
     /// `bytes` is `None` while they are in the device's storage only (its engine asks for
     /// them before anything needs more than the heads).
@@ -26,20 +26,26 @@ pub enum DocSlot {
         bytes: Option<Vec<u8>>,
         heads: Vec<ChangeHash>,
     },
-    /// A checked replica.
-    Known(Replica),
+    /// A checked replica (boxed: a workspace of 100,000 documents keeps most of them as a
+    /// few dozen bytes of heads, not as room for a replica).
+    Known(Box<Replica>),
 }
 
 impl DocSlot {
     /// A slot for a document this side does not have yet.
     pub fn awaited() -> Self {
-        Self::Awaited(AutoCommit::new())
+        Self::Awaited(Box::default())
+    }
+
+    /// A slot holding `replica`.
+    pub fn known(replica: Replica) -> Self {
+        Self::Known(Box::new(replica))
     }
 
     /// The replica, once there is one in memory.
     pub fn replica(&self) -> Option<&Replica> {
         match self {
-            Self::Known(replica) => Some(replica),
+            Self::Known(replica) => Some(replica.as_ref()),
             Self::Awaited(_) | Self::Stored { .. } => None,
         }
     }
@@ -47,7 +53,7 @@ impl DocSlot {
     /// The replica, mutably, once there is one in memory.
     pub fn replica_mut(&mut self) -> Option<&mut Replica> {
         match self {
-            Self::Known(replica) => Some(replica),
+            Self::Known(replica) => Some(replica.as_mut()),
             Self::Awaited(_) | Self::Stored { .. } => None,
         }
     }
@@ -71,7 +77,7 @@ impl DocSlot {
             bytes: Some(bytes), ..
         } = self
         {
-            *self = Self::Known(Replica::load(doc_id, bytes)?);
+            *self = Self::known(Replica::load(doc_id, bytes)?);
         }
         Ok(self.replica_mut())
     }
@@ -116,7 +122,7 @@ impl DocSlot {
                     *doc = next;
                     return Ok(false);
                 }
-                *self = Self::Known(Replica::from_automerge(doc_id, next)?);
+                *self = Self::known(Replica::from_automerge(doc_id, *next)?);
                 Ok(true)
             }
         }

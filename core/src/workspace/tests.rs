@@ -168,6 +168,12 @@ fn hostile_and_foreign_bytes_are_errors() {
         WorkspaceDoc::load(b""),
         Err(ModelError::Layout { .. })
     ));
+    let mut flat = WorkspaceDoc::new();
+    flat.doc.put(ROOT, "directory", "c1").unwrap();
+    assert!(matches!(
+        WorkspaceDoc::load(&flat.save()),
+        Err(ModelError::Layout { .. })
+    ));
     let mut newer = WorkspaceDoc::new();
     newer
         .doc

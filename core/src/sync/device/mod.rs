@@ -111,17 +111,16 @@ pub struct DeviceRepo {
 }
 
 impl DeviceRepo {
-    /// A device that calls itself `peer_id` on the wire, numbers its appended changes from
-    /// `first_seq` (rising across sessions: the shell passes the time in µs) and shows `rows`
-    /// (as cached) until its documents say otherwise.
-    pub fn new(peer_id: impl Into<String>, first_seq: u64, rows: Vec<HeadedRow>) -> Self {
+    /// A device that calls itself `peer_id` on the wire and numbers its appended changes from
+    /// `first_seq` (rising across sessions: the shell passes the time in µs).
+    pub fn new(peer_id: impl Into<String>, first_seq: u64) -> Self {
         Self {
             docs: BTreeMap::new(),
             sync: SyncClient::new(peer_id),
             shelved: HashMap::new(),
             loading: HashSet::new(),
             parked: HashMap::new(),
-            rows: rows.into_iter().map(|r| (r.row.id.clone(), r)).collect(),
+            rows: BTreeMap::new(),
             watched: BTreeSet::new(),
             unconfirmed: BTreeMap::new(),
             awaited: HashSet::new(),
@@ -138,6 +137,14 @@ impl DeviceRepo {
             rowless_at_start: Vec::new(),
             offers: VecDeque::new(),
             out: Vec::new(),
+        }
+    }
+
+    /// Shows `rows` as cached until the documents say otherwise (before [`DeviceRepo::keep`]
+    /// and [`DeviceRepo::shelve`], which check documents against them).
+    pub fn cache_rows(&mut self, rows: Vec<HeadedRow>) {
+        for row in rows {
+            self.rows.entry(row.row.id.clone()).or_insert(row);
         }
     }
 
@@ -267,7 +274,7 @@ impl DeviceRepo {
             }
         }
         self.docs
-            .insert(id.to_string(), DocSlot::Known(Replica::Customer(customer)));
+            .insert(id.to_string(), DocSlot::known(Replica::Customer(customer)));
         self.changed(id.as_str());
         self.changed(WORKSPACE_DOC_ID);
         self.persist(&[id.as_str(), WORKSPACE_DOC_ID], true);
@@ -610,9 +617,7 @@ impl DeviceRepo {
         let Some(slot) = self.docs.get_mut(id) else {
             return;
         };
-        if let DocSlot::Stored { bytes: None, heads } = slot
-            && !self.sync.can_report(id, heads)
-        {
+        if slot.is_in_storage_only() && !self.sync.can_report(id, slot) {
             // Offered again once read.
             self.ready(id);
             return;

@@ -32,9 +32,9 @@ impl DeviceRepo {
         }
     }
 
-    /// The sync state, row check and append count of a document kept at `heads`.
+    /// The row check and append count of a document kept at `heads` (its sync state starts
+    /// from them when it first syncs).
     fn start_kept(&mut self, id: &str, heads: &[ChangeHash]) {
-        self.sync.resume_shared(id, heads);
         if !self.rows.get(id).is_some_and(|row| row.is_at(heads)) {
             self.rowless_at_start.push(id.to_owned());
         }
@@ -114,7 +114,7 @@ impl DeviceRepo {
         }
         self.docs
             .entry(WORKSPACE_DOC_ID.to_owned())
-            .or_insert_with(|| DocSlot::Known(Replica::Workspace(WorkspaceDoc::new())));
+            .or_insert_with(|| DocSlot::known(Replica::Workspace(WorkspaceDoc::new())));
         // A page that asked for a customer before storage was read hears of it now.
         for id in &first {
             self.changed(id);
@@ -170,7 +170,7 @@ impl DeviceRepo {
             Ok(replica) => {
                 let seqs: Vec<u64> = stored.changes.iter().map(|(seq, _)| *seq).collect();
                 self.appended.insert(id.to_owned(), seqs.clone());
-                self.docs.insert(id.to_owned(), DocSlot::Known(replica));
+                self.docs.insert(id.to_owned(), DocSlot::known(replica));
                 self.adopt(id, true);
                 if !seqs.is_empty() || stored.snapshot.is_none() {
                     if let Some(refold) = self.compaction(id, seqs) {

@@ -54,7 +54,7 @@ fn writes(effects: &[DeviceEffect]) -> Vec<Persist> {
 
 /// A device started from `stored`, every document restored.
 fn started(stored: Vec<StoredDoc>) -> (DeviceRepo, Vec<DeviceEffect>) {
-    let mut repo = DeviceRepo::new("phone", 1, Vec::new());
+    let mut repo = DeviceRepo::new("phone", 1);
     repo.shelve(stored);
     let mut effects = repo.restore_first();
     loop {
@@ -222,7 +222,7 @@ fn an_unreadable_document_is_handed_back_and_the_rest_restored() {
 fn a_document_something_needs_is_restored_before_its_turn() {
     let ids: Vec<Id> = (0..5).map(|_| Id::random()).collect();
     let stored = ids.iter().map(|id| stored_customer(id, "李娜")).collect();
-    let mut repo = DeviceRepo::new("phone", 1, Vec::new());
+    let mut repo = DeviceRepo::new("phone", 1);
     repo.shelve(stored);
     repo.restore_first();
     let last = ids[4].as_str();
@@ -246,7 +246,8 @@ fn a_cached_row_of_a_document_that_is_gone_leaves_the_list() {
     let id = Id::random();
     let mut doc = CustomerDoc::create(&id, new_customer("赵敏"), &stamp()).unwrap();
     let row = HeadedRow::new(doc.summary().unwrap(), &doc.heads());
-    let mut repo = DeviceRepo::new("phone", 1, vec![row]);
+    let mut repo = DeviceRepo::new("phone", 1);
+    repo.cache_rows(vec![row]);
     assert_eq!(repo.rows().count(), 1, "shown from the cache at once");
     repo.shelve(Vec::new());
     repo.restore_first();
@@ -328,7 +329,8 @@ fn a_start_after_the_first_keeps_documents_unloaded_at_their_kept_heads() {
         .collect();
 
     // The next start loads nothing: the cached rows are at the kept heads.
-    let mut repo = DeviceRepo::new("phone", 2, rows);
+    let mut repo = DeviceRepo::new("phone", 2);
+    repo.cache_rows(rows);
     repo.shelve(disk.values().cloned().collect());
     repo.restore_first();
     let (_, more) = repo.restore_some(10);
@@ -379,7 +381,9 @@ fn a_page_that_asked_before_storage_was_read_hears_of_its_customer() {
     commit(&mut disk, &effects);
     let rows: Vec<HeadedRow> = first.rows.values().cloned().collect();
 
-    let mut repo = DeviceRepo::new("phone", 2, rows);
+    let mut repo = DeviceRepo::new("phone", 2);
+
+    repo.cache_rows(rows);
     repo.watch(id.as_str());
     assert_eq!(repo.customer(id.as_str()), None, "nothing read yet");
     repo.shelve(disk.into_values().collect());

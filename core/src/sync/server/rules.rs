@@ -230,7 +230,7 @@ mod tests {
         };
         let stamp = Stamp::new("admin", NOW);
         let doc = CustomerDoc::create(&Id::parse(id).unwrap(), new, &stamp).unwrap();
-        let mut slot = DocSlot::Known(Replica::Customer(doc));
+        let mut slot = DocSlot::known(Replica::Customer(doc));
         let order = NewOrder {
             at: NOW,
             amount: Money::cny(60_000),
@@ -277,7 +277,7 @@ mod tests {
         );
 
         // An admin disables the churn rule: every customer is looked at again, its tag goes.
-        let mut ws = DocSlot::Known(
+        let mut ws = DocSlot::known(
             Replica::load(WORKSPACE_DOC_ID, &store.docs[WORKSPACE_DOC_ID].snapshot).unwrap(),
         );
         let doc = workspace_in(&mut ws);
@@ -305,7 +305,7 @@ mod tests {
         server.set_time(NOW);
         server.set_defaults(RuleBook::defaults(crate::rules::Language::En));
         let mut client = joined(&mut server, &mut store, 1);
-        let mut ws = DocSlot::Known(Replica::Workspace(crate::WorkspaceDoc::new()));
+        let mut ws = DocSlot::known(Replica::Workspace(crate::WorkspaceDoc::new()));
         let doc = synced_workspace(&mut server, &mut client, &mut ws, &mut store);
         let book = doc.rule_book();
         assert_eq!((book.rules.len(), book.segments.len()), (7, 3));
@@ -332,7 +332,7 @@ mod tests {
         server.set_time(NOW);
         let mut client = joined_as(&mut server, &mut store, 1, Role::Sales);
         let stored = Replica::load(WORKSPACE_DOC_ID, &store.docs[WORKSPACE_DOC_ID].snapshot);
-        let mut ws = DocSlot::Known(stored.unwrap());
+        let mut ws = DocSlot::known(stored.unwrap());
         let original = workspace_in(&mut ws).rule_book();
         let edit = |ws: &mut DocSlot| {
             let doc = workspace_in(ws);

@@ -34,7 +34,7 @@ fn customer(owner: &str) -> DocSlot {
     };
     let id = Id::parse(CUSTOMER).unwrap();
     let doc = CustomerDoc::create(&id, new, &Stamp::new("sales", 1)).unwrap();
-    DocSlot::Known(Replica::Customer(doc))
+    DocSlot::known(Replica::Customer(doc))
 }
 
 fn doc(slot: &mut DocSlot) -> &mut CustomerDoc {
@@ -152,7 +152,7 @@ fn documents_beyond_the_quota_are_refused() {
     let mut copy = doc(&mut slot).automerge().clone();
     automerge::transaction::Transactable::put(&mut copy, automerge::ROOT, "id", other).unwrap();
     copy.commit();
-    let mut slot = DocSlot::Known(Replica::Customer(
+    let mut slot = DocSlot::known(Replica::Customer(
         CustomerDoc::from_automerge(copy).unwrap(),
     ));
     let effects = push(&mut server, &mut store, 2, &mut client, other, &mut slot);
@@ -176,7 +176,7 @@ fn invalid_entries_and_foreign_ids_are_refused_naming_the_field() {
     let text = "很长".repeat(12_000);
     automerge::transaction::Transactable::splice_text(&mut long, &notes, 0, 0, &text).unwrap();
     long.commit();
-    let mut long = DocSlot::Known(Replica::Customer(
+    let mut long = DocSlot::known(Replica::Customer(
         CustomerDoc::from_automerge(long).unwrap(),
     ));
     let effects = push(&mut server, &mut store, 1, &mut client, CUSTOMER, &mut long);
@@ -337,7 +337,7 @@ fn a_deactivated_member_is_closed_at_once_and_refused_after() {
     server.receive(1, &sales.join(), &mut store);
     let mut admin = joined_as(&mut server, &mut store, 2, Role::Admin);
     let stored = &store.docs[WORKSPACE_DOC_ID];
-    let mut ws = DocSlot::Known(Replica::load(WORKSPACE_DOC_ID, &stored.snapshot).unwrap());
+    let mut ws = DocSlot::known(Replica::load(WORKSPACE_DOC_ID, &stored.snapshot).unwrap());
     match ws.replica_mut() {
         Some(Replica::Workspace(doc)) => doc.deactivate_member("sales-zhang").unwrap(),
         _ => panic!("the workspace"),
