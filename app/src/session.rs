@@ -230,8 +230,13 @@ impl Session {
         });
     }
 
-    /// Shows the current rows, and keeps the list's first screen of them.
+    /// Shows the current rows, and keeps the list's first screen of them — once the cached
+    /// rows are in (until then the first screen as last seen stands, and must not be
+    /// overwritten by a few rows).
     fn publish(self: &Rc<Self>) {
+        if !self.signals.rows_ready.get_untracked() {
+            return;
+        }
         let rows: Vec<_> = self.repo.borrow().rows().cloned().collect();
         self.keep_first_screen(&rows);
         self.signals.rows.set(rows);

@@ -46,6 +46,7 @@ async fn a_customer_is_opened_and_edited_before_every_document_is_restored() {
     until(|| !again.signals.restoring.get_untracked()).await;
     let tags = again.customer(last).get_untracked().unwrap().tags;
     assert!(tags.contains_key("抢先"));
+    until(|| again.signals.rows_ready.get_untracked()).await;
     assert_eq!(again.signals.rows.get_untracked().len(), STORED);
 }
 
@@ -90,6 +91,7 @@ async fn a_reload_keeps_documents_in_storage_until_one_is_opened_and_its_edit_is
         .unwrap();
     until(|| !second.signals.restoring.get_untracked()).await;
     until(|| second.signals.unsaved_writes.get_untracked() == 0).await;
+    until(|| second.signals.rows_ready.get_untracked()).await;
     assert_eq!(second.signals.rows.get_untracked().len(), 20);
 
     // And the one after it has the edit.
@@ -98,6 +100,7 @@ async fn a_reload_keeps_documents_in_storage_until_one_is_opened_and_its_edit_is
     third.open(&ids[7..8]).await;
     let tags = third.customer(&ids[7]).get_untracked().unwrap().tags;
     assert!(tags.contains_key("抢先"));
+    until(|| third.signals.rows_ready.get_untracked()).await;
     assert_eq!(third.signals.rows.get_untracked().len(), 20);
 }
 

@@ -94,7 +94,6 @@ impl Device {
         self.loads.clear();
         let rows = self.disk_rows.values().cloned().collect();
         self.repo = DeviceRepo::new(self.name, self.sessions << 32);
-        self.repo.cache_rows(rows);
         let (kept, whole): (Vec<&StoredDoc>, Vec<&StoredDoc>) =
             self.disk.values().partition(|doc| {
                 doc.id != WORKSPACE_DOC_ID && doc.changes.is_empty() && doc.heads.is_some()
@@ -104,7 +103,8 @@ impl Device {
             .collect();
         self.repo.keep(kept);
         self.repo.shelve(whole.into_iter().cloned().collect());
-        let mut effects = self.repo.restore_first();
+        let mut effects = self.repo.cache_rows(rows);
+        effects.extend(self.repo.restore_first());
         loop {
             let (more_effects, more) = self.repo.restore_some(2);
             effects.extend(more_effects);

@@ -6,28 +6,42 @@ use std::rc::Rc;
 
 use crm_core::customer::HeadedRow;
 
-use super::{Session, fetch};
+use super::{Session, fetch, yield_to_browser};
 
 /// Key prefix of the row-cache records holding the rows last fetched from the edge, a page per
 /// record as fetched (not one per customer; a customer's own record takes precedence).
 const EDGE_ROWS_KEY: &str = "~edge";
 
+/// Row-cache records parsed between two yields to the browser (100,000 take ~2 s to parse:
+/// the page stays responsive meanwhile).
+const PARSE_CHUNK: usize = 2_000;
+
 /// The row cache as stored: the rows last fetched from the edge, overridden by each
 /// customer's own record (the other `~` records — settings, the first screen — are not rows).
 /// Records that do not parse (an older format) are left out; the rows are recomputed from the
 /// documents.
-pub(super) fn cached(records: Vec<(String, Vec<u8>)>) -> Vec<HeadedRow> {
-    let (edge, own): (Vec<_>, Vec<_>) = (records.into_iter())
-        .filter(|(k, _)| !k.starts_with('~') || k.starts_with(EDGE_ROWS_KEY))
-        .partition(|(k, _)| k.starts_with(EDGE_ROWS_KEY));
-    let from_edge = edge
-        .into_iter()
-        .filter_map(|(_, json)| serde_json::from_slice::<Vec<HeadedRow>>(&json).ok())
-        .flatten();
-    let own = own
-        .into_iter()
-        .filter_map(|(_, json)| serde_json::from_slice(&json).ok());
-    from_edge.chain(own).collect()
+pub(super) async fn cached(records: Vec<(String, Vec<u8>)>) -> Vec<HeadedRow> {
+    let mut from_edge = Vec::new();
+    let mut own = Vec::new();
+    for (n, (key, json)) in records.into_iter().enumerate() {
+        if n % PARSE_CHUNK == PARSE_CHUNK - 1 {
+            yield_to_browser().await;
+        }
+        if key.starts_with(EDGE_ROWS_KEY) {
+            from_edge.extend(
+                serde_json::from_slice::<Vec<HeadedRow>>(&json)
+                    .into_iter()
+                    .flatten(),
+            );
+        } else if !key.starts_with('~')
+            && let Ok(row) = serde_json::from_slice::<HeadedRow>(&json)
+        {
+            own.push(row);
+        }
+    }
+    // Each customer's own record comes last: it is the one kept.
+    from_edge.extend(own);
+    from_edge
 }
 
 impl Session {

@@ -1,14 +1,14 @@
-//! Opening the workspace's stored documents, once the cached rows are read (the list's first
-//! screen shows meanwhile, see `first_screen`). IndexedDB hands over the heads of the documents
-//! kept as one snapshot — nearly all of them: they stay in storage, read when something needs
-//! them (`reads`) — and the few others whole (the workspace, documents with changes appended
-//! since their snapshot), which the engine restores a chunk per browser turn while the list
-//! shows the cached rows. People open and edit customers from the moment the workspace
-//! document is in; the link to the edge opens once the few are restored.
+//! Opening the workspace's stored documents (the list's first screen shows meanwhile, see
+//! `first_screen`). IndexedDB hands over the heads of the documents kept as one snapshot —
+//! nearly all of them: they stay in storage, read when something needs them (`reads`) — and
+//! the few others whole (the workspace, documents with changes appended since their
+//! snapshot), which the engine restores a chunk per browser turn. People open and edit
+//! customers from the moment the workspace document is in; the link to the edge opens once the
+//! few are restored; then every cached row is read (100,000 take seconds), for search, filters
+//! and the pages built from all rows.
 
 use std::rc::Rc;
 
-use futures::future::join;
 use leptos::prelude::*;
 
 use super::{Session, edge_rows, yield_to_browser};
@@ -18,24 +18,12 @@ use crate::edge_link::EdgeLink;
 const LOAD_CHUNK: usize = 50;
 
 impl Session {
-    /// Reads what is stored, restores the workspace document, lets people work, then
-    /// restores the rest a chunk at a time and connects to the edge.
+    /// Reads what is stored, restores the workspace document, lets people work, restores the
+    /// rest a chunk at a time, connects to the edge, then reads every cached row.
     pub(super) async fn load(self: Rc<Self>) {
-        // Let the first screen paint first, then show every cached row.
+        // Let the first screen paint first.
         yield_to_browser().await;
-        // Both reads are in flight together: IndexedDB serves them side by side.
-        let (records, stored) = join(self.store.rows(), self.store.start()).await;
-        let records = records.unwrap_or_else(|error| {
-            self.report(error);
-            Vec::new()
-        });
-        self.repo
-            .borrow_mut()
-            .cache_rows(edge_rows::cached(records));
-        self.publish();
-        self.signals.rows_ready.set(true);
-        self.signals.first_screen.set(None);
-        let stored = match stored {
+        let stored = match self.store.start().await {
             Ok(stored) => stored,
             Err(error) => return self.report(error),
         };
@@ -58,7 +46,6 @@ impl Session {
         }
         let effects = self.repo.borrow_mut().restored();
         self.run(effects);
-        self.publish();
         self.signals.restoring.set(false);
         let link = EdgeLink::connect(
             self.edge.socket_url(),
@@ -67,5 +54,16 @@ impl Session {
         );
         let _ = self.link.set(link);
         self.watch_liveness();
+        // Every cached row, for search, filters and the pages built from all rows.
+        let records = self.store.rows().await.unwrap_or_else(|error| {
+            self.report(error);
+            Vec::new()
+        });
+        let rows = edge_rows::cached(records).await;
+        let effects = self.repo.borrow_mut().cache_rows(rows);
+        self.signals.rows_ready.set(true);
+        self.publish();
+        self.signals.first_screen.set(None);
+        self.run(effects);
     }
 }

@@ -102,9 +102,6 @@ pub struct DeviceRepo {
     /// Documents restored from a snapshot and changes (or without kept heads), folded into a
     /// snapshot with its heads so that the next start keeps them unloaded: written together.
     refold: Vec<(Write, AfterWrite)>,
-    /// Documents kept unloaded whose cached row is not at their heads: loaded in turn to
-    /// compute it.
-    rowless_at_start: Vec<String>,
     /// Documents to offer to the edge, a batch per [`DeviceRepo::pump`].
     offers: VecDeque<String>,
     out: Vec<DeviceEffect>,
@@ -134,18 +131,39 @@ impl DeviceRepo {
             rowless: HashSet::new(),
             stale_rows: Vec::new(),
             refold: Vec::new(),
-            rowless_at_start: Vec::new(),
             offers: VecDeque::new(),
             out: Vec::new(),
         }
     }
 
-    /// Shows `rows` as cached until the documents say otherwise (before [`DeviceRepo::keep`]
-    /// and [`DeviceRepo::shelve`], which check documents against them).
-    pub fn cache_rows(&mut self, rows: Vec<HeadedRow>) {
-        for row in rows {
-            self.rows.entry(row.row.id.clone()).or_insert(row);
+    /// Shows `rows` as cached until the documents say otherwise — after
+    /// [`DeviceRepo::keep`] and [`DeviceRepo::shelve`]: a row of a document that is not here
+    /// is left out, and a document kept unloaded whose row is missing or not at its heads is
+    /// read to compute it. Of two rows of one customer the later in `rows` is kept; a row
+    /// computed since the start stands.
+    pub fn cache_rows(&mut self, rows: Vec<HeadedRow>) -> Vec<DeviceEffect> {
+        let rows: HashMap<String, HeadedRow> =
+            (rows.into_iter()).map(|r| (r.row.id.clone(), r)).collect();
+        for (id, row) in rows {
+            if self.docs.contains_key(&id) || self.shelved.contains_key(&id) {
+                self.rows.entry(id).or_insert(row);
+            }
         }
+        let rowless: Vec<String> = (self.docs.iter())
+            .filter(|(id, slot)| match slot {
+                DocSlot::Stored { heads, .. } => {
+                    !self.rows.get(*id).is_some_and(|r| r.is_at(heads))
+                }
+                _ => false,
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in rowless {
+            self.adopt(&id, true);
+        }
+        self.cache_stale_rows();
+        self.out.push(DeviceEffect::RowsChanged);
+        self.take_effects()
     }
 
     /// The effects queued by the calls since the last time they were taken (reads that had

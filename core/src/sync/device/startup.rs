@@ -27,18 +27,9 @@ impl DeviceRepo {
                 continue;
             }
             let heads = stored_reply::sorted(&heads);
-            self.start_kept(&id, &heads);
+            self.appended.insert(id.clone(), Vec::new());
             self.docs.insert(id, DocSlot::Stored { bytes: None, heads });
         }
-    }
-
-    /// The row check and append count of a document kept at `heads` (its sync state starts
-    /// from them when it first syncs).
-    fn start_kept(&mut self, id: &str, heads: &[ChangeHash]) {
-        if !self.rows.get(id).is_some_and(|row| row.is_at(heads)) {
-            self.rowless_at_start.push(id.to_owned());
-        }
-        self.appended.insert(id.to_owned(), Vec::new());
     }
 
     /// Document `id` as read from storage for a [`DeviceEffect::Load`] (`None`: storage no
@@ -92,7 +83,7 @@ impl DeviceRepo {
                     changes,
                 } if changes.is_empty() && !heads.is_empty() => {
                     let heads = stored_reply::sorted(&heads);
-                    self.start_kept(&id, &heads);
+                    self.appended.insert(id.clone(), Vec::new());
                     let bytes = Some(bytes);
                     self.docs.insert(id, DocSlot::Stored { bytes, heads });
                 }
@@ -123,25 +114,14 @@ impl DeviceRepo {
         self.take_effects()
     }
 
-    /// Restores up to `n` more documents (or loads documents kept unloaded to compute rows
-    /// the cache lacks); the second value says whether any remain.
+    /// Restores up to `n` more documents; the second value says whether any remain.
     pub fn restore_some(&mut self, n: usize) -> (Vec<DeviceEffect>, bool) {
         let next: Vec<String> = self.shelved.keys().take(n).cloned().collect();
         for id in &next {
             self.restore(id);
         }
-        let rowless = n
-            .saturating_sub(next.len())
-            .min(self.rowless_at_start.len());
-        for id in self
-            .rowless_at_start
-            .split_off(self.rowless_at_start.len() - rowless)
-        {
-            self.adopt(&id, true);
-        }
         self.write_refolds();
-        let more = !self.shelved.is_empty() || !self.rowless_at_start.is_empty();
-        (self.take_effects(), more)
+        (self.take_effects(), !self.shelved.is_empty())
     }
 
     /// Every stored document is restored: rows of documents that are not here (quarantined)
