@@ -16,6 +16,7 @@ use std::collections::{BTreeSet, HashMap};
 use automerge::ChangeHash;
 use crm_core::replica::WORKSPACE_DOC_ID;
 use crm_core::sync::device::{StoredDoc, Write, decode_heads, encode_heads};
+use indexed_db_futures::KeyRange;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
@@ -26,6 +27,8 @@ const CHANGES: &str = "changes";
 const ROWS: &str = "rows";
 const HEADS: &str = "heads";
 const VERSION: u8 = 4;
+/// Row-cache records read per transaction (see [`DeviceStore::rows`]).
+const ROWS_PAGE: u32 = 5_000;
 /// Separates the document key from the sequence number in a change key.
 const SEPARATOR: char = '\u{1}';
 /// Prefix of document keys holding documents that could not be read.
@@ -113,9 +116,36 @@ impl DeviceStore {
         Ok(read)
     }
 
-    /// Every cached summary row as `(key, json)`.
+    /// Every cached summary row as `(key, json)`, read a page of [`ROWS_PAGE`] records per
+    /// transaction: 100,000 records delivered at once are one long task on the page (a second
+    /// or more), pages are many short ones.
     pub async fn rows(&self) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
-        self.all_in(ROWS).await
+        let mut rows = Vec::new();
+        // The empty key comes before every other: the first page starts there.
+        let mut from = KeyRange::LowerBound(String::new(), false);
+        loop {
+            let tx = self.db.transaction(ROWS).build()?;
+            let store = tx.object_store(ROWS)?;
+            let keys = (store.get_all_keys::<String>())
+                .with_query::<String, _>(from.clone())
+                .with_limit(ROWS_PAGE)
+                .primitive()?;
+            let values = (store.get_all::<Uint8Array>())
+                .with_query::<String, _>(from)
+                .with_limit(ROWS_PAGE)
+                .primitive()?;
+            let keys: Vec<String> = keys.await?.collect::<Result<_, _>>()?;
+            let values: Vec<Uint8Array> = values.await?.collect::<Result<_, _>>()?;
+            let Some(last) = keys.last().cloned() else {
+                return Ok(rows);
+            };
+            let full = keys.len() == ROWS_PAGE as usize;
+            rows.extend(keys.into_iter().zip(values.into_iter().map(Into::into)));
+            if !full {
+                return Ok(rows);
+            }
+            from = KeyRange::LowerBound(last, true);
+        }
     }
 
     /// Writes `records` (key, bytes) into `store` in one transaction; returns once committed.

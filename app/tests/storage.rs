@@ -168,14 +168,19 @@ async fn a_start_reads_heads_only_of_documents_kept_as_one_snapshot() {
     assert!(read.whole[2].heads.is_some());
 }
 
+/// A new customer's summary row at its heads.
+fn headed_row() -> HeadedRow {
+    let mut doc = CustomerDoc::create(&Id::random(), new_customer("王芳"), &Stamp::new("li", 0));
+    let doc = doc.as_mut().unwrap();
+    HeadedRow::new(doc.summary().unwrap(), &doc.heads())
+}
+
 #[wasm_bindgen_test]
 async fn a_row_is_written_in_the_transaction_of_its_document() {
     let store = DeviceStore::open(&unique_db("row-with-doc")).await.unwrap();
-    let id = Id::random();
-    let mut doc = CustomerDoc::create(&id, new_customer("王芳"), &Stamp::new("li", 0)).unwrap();
-    let row = HeadedRow::new(doc.summary().unwrap(), &doc.heads());
+    let row = headed_row();
     let write = Write::Append {
-        id: id.to_string(),
+        id: row.row.id.clone(),
         seq: 1,
         bytes: b"change".to_vec(),
         row: Some(row.clone()),
@@ -185,4 +190,23 @@ async fn a_row_is_written_in_the_transaction_of_its_document() {
     assert_eq!(rows.len(), 1);
     let cached: HeadedRow = serde_json::from_slice(&rows[0].1).unwrap();
     assert_eq!(cached, row);
+}
+
+#[wasm_bindgen_test]
+async fn the_row_cache_is_read_whole_a_page_at_a_time() {
+    let store = DeviceStore::open(&unique_db("row-pages")).await.unwrap();
+    let row = headed_row();
+    // More than one page (5,000 records), and a page boundary inside.
+    let rows: Vec<HeadedRow> = (0..5_003)
+        .map(|n| {
+            let mut row = row.clone();
+            row.row.id = format!("c{n:05}");
+            row
+        })
+        .collect();
+    store.write(&[Write::Rows(rows)]).await.unwrap();
+    let read = store.rows().await.unwrap();
+    let keys: Vec<String> = read.into_iter().map(|(key, _)| key).collect();
+    let expected: Vec<String> = (0..5_003).map(|n| format!("c{n:05}")).collect();
+    assert_eq!(keys, expected);
 }

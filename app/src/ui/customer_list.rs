@@ -92,7 +92,11 @@ pub fn CustomerList() -> impl IntoView {
     let owners = member_choices(signals);
 
     view! {
-        <section class="card list-card">
+        // `data-rows` says whether every row is in or the first screen as last seen stands in.
+        <section
+            class="card list-card"
+            data-rows=move || if signals.rows_ready.get() { "all" } else { "first-screen" }
+        >
             <div class="card-head">
                 <h1>{move || lang.get().t().nav_customers}</h1>
                 <span class="count" data-testid="result-count">
