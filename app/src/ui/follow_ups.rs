@@ -7,6 +7,7 @@ use crm_core::customer::OpenFollowUp;
 use leptos::prelude::*;
 use web_sys::{Notification, NotificationOptions, NotificationPermission};
 
+use super::errors::error_text;
 use super::{use_session, use_signals};
 use crate::i18n::{Lang, use_lang};
 
@@ -32,6 +33,7 @@ pub fn FollowUps() -> impl IntoView {
     let lang = use_lang();
     let signals = use_signals();
     let now = RwSignal::new(js_sys::Date::now() as i64);
+    let error = RwSignal::new(None::<String>);
     // Re-bucket every minute so "overdue" stays true while the page is open.
     let tick = set_interval_with_handle(
         move || now.set(js_sys::Date::now() as i64),
@@ -107,7 +109,7 @@ pub fn FollowUps() -> impl IntoView {
                         <For
                             each=items
                             key=|d| (d.customer_id.clone(), d.follow_up.id.clone())
-                            children=move |d| view! { <DueItem due=d lang /> }
+                            children=move |d| view! { <DueItem due=d lang error /> }
                         />
                     </ul>
                 </Show>
@@ -119,15 +121,16 @@ pub fn FollowUps() -> impl IntoView {
             <h1>{move || lang.get().t().nav_follow_ups}</h1>
             <ReminderSwitch lang />
         </div>
+        {move || error.get().map(|e| view! { <p class="banner banner-error" role="alert">{e}</p> })}
         {section(Bucket::Overdue)}
         {section(Bucket::Today)}
         {section(Bucket::Upcoming)}
     }
 }
 
-/// One follow-up with its customer and a one-tap "done".
+/// One follow-up with its customer and a one-tap "done" (a refused one says why in `error`).
 #[component]
-fn DueItem(due: Due, lang: RwSignal<Lang>) -> impl IntoView {
+fn DueItem(due: Due, lang: RwSignal<Lang>, error: RwSignal<Option<String>>) -> impl IntoView {
     let session = use_session();
     let Due {
         customer_id,
@@ -142,7 +145,7 @@ fn DueItem(due: Due, lang: RwSignal<Lang>) -> impl IntoView {
             s.edit_customer_soon(
                 customer_id.clone(),
                 move |doc, stamp| doc.complete_follow_up(&id, stamp),
-                |_| {},
+                move |done| error.set(done.err().map(|e| error_text(lang.get_untracked(), &e))),
             );
         });
     };
