@@ -308,12 +308,13 @@ impl Device {
         id.to_string()
     }
 
-    fn is_busy(&self) -> bool {
+    /// Whether anything is in flight; with `reads`, reads from storage count too.
+    fn is_busy(&self, reads: bool) -> bool {
         !self.up.is_empty()
             || !self.down.is_empty()
             || !self.writing.is_empty()
             || self.fetching.is_some()
-            || !self.loads.is_empty()
+            || (reads && !self.loads.is_empty())
     }
 }
 
@@ -580,15 +581,8 @@ impl World {
 
     fn settle_holding(&mut self, reads_of: Option<usize>) {
         for _ in 0..100_000 {
-            let busy = (0..self.devices.len()).find(|&i| {
-                let d = &self.devices[i];
-                d.is_busy()
-                    && (reads_of != Some(i)
-                        || !d.up.is_empty()
-                        || !d.down.is_empty()
-                        || !d.writing.is_empty()
-                        || d.fetching.is_some())
-            });
+            let busy =
+                (0..self.devices.len()).find(|&i| self.devices[i].is_busy(reads_of != Some(i)));
             let Some(device) = busy else {
                 match self.flush_at {
                     Some(at) => {

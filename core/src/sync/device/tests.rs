@@ -374,13 +374,19 @@ fn kept_heads_read_back_as_written() {
     assert_eq!(decode_heads(&[0; 33]), None);
 }
 
-#[test]
-fn a_page_that_asked_before_storage_was_read_hears_of_its_customer() {
+/// One customer stored and started from (rows computed), with storage as that left it.
+fn stored_and_started() -> (Id, BTreeMap<String, StoredDoc>, DeviceRepo) {
     let id = Id::random();
     let stored = stored_customer(&id, "林静");
     let (first, effects) = started(vec![stored.clone()]);
     let mut disk: BTreeMap<String, StoredDoc> = [(id.to_string(), stored)].into();
     commit(&mut disk, &effects);
+    (id, disk, first)
+}
+
+#[test]
+fn a_page_that_asked_before_storage_was_read_hears_of_its_customer() {
+    let (id, disk, first) = stored_and_started();
     let rows: Vec<HeadedRow> = first.rows.values().cloned().collect();
 
     let mut repo = DeviceRepo::new("phone", 2);
@@ -395,11 +401,7 @@ fn a_page_that_asked_before_storage_was_read_hears_of_its_customer() {
 
 #[test]
 fn of_two_cached_rows_of_one_customer_the_later_is_kept() {
-    let id = Id::random();
-    let stored = stored_customer(&id, "林静");
-    let (first, effects) = started(vec![stored.clone()]);
-    let mut disk: BTreeMap<String, StoredDoc> = [(id.to_string(), stored)].into();
-    commit(&mut disk, &effects);
+    let (id, disk, first) = stored_and_started();
     let own = first.rows.get(id.as_str()).cloned().unwrap();
     let mut older = own.clone();
     older.row.name = "旧名".into();
