@@ -3,8 +3,8 @@
 
 use crm_core::audit::Numbered;
 
+use crate::browser::fetch;
 use crate::config::Config;
-use crate::session::fetch;
 
 /// Why the trail could not be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! `crm-app`: the CRM's browser client (Leptos, client-side rendered).
 
 pub mod audit_trail;
+mod browser;
 pub mod config;
 pub mod edge_link;
 pub mod i18n;

@@ -2,8 +2,9 @@
 //! asks for — frames over the link to the edge, writes to IndexedDB, rows fetched from the
 //! edge — plus the signals the UI reads.
 //!
-//! The list paints from the cached rows; the stored documents are then restored in the
-//! background (`startup`) and the link opens. A local edit is written to IndexedDB before the
+//! The list paints its first screen as last seen; the documents stay in IndexedDB until
+//! something needs them (`startup`, `reads`), the link opens, then every cached row is read.
+//! A local edit is written to IndexedDB before the
 //! engine offers it to the edge; a failed write is reported and tried again, the edit kept in
 //! memory meanwhile (`writes`). A changed document updates its own row and, if a page shows
 //! it, its own customer signal; the list is republished at most once per frame-sized batch.
@@ -12,11 +13,10 @@ use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use crm_core::Id;
 use crm_core::customer::Customer;
-use crm_core::replica::WORKSPACE_DOC_ID;
 use crm_core::sync::DeviceRepo;
 use crm_core::sync::device::DeviceEffect;
-use crm_core::{CrmDocument, Id, WorkspaceDoc};
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
@@ -27,6 +27,7 @@ mod link;
 mod liveness;
 mod reads;
 mod rules;
+mod settings;
 mod signals;
 mod startup;
 mod writes;
@@ -34,6 +35,7 @@ mod writes;
 pub use first_screen::FirstScreen;
 pub use signals::{NotAccepted, SessionSignals};
 
+use crate::browser::{pause, yield_to_browser};
 use crate::config::Config;
 use crate::edge_link::EdgeLink;
 use crate::storage::{DeviceStore, StorageError};
@@ -51,8 +53,6 @@ const COUNT_DELAY: std::time::Duration = std::time::Duration::from_millis(50);
 /// [`MAX_RETRY_MS`].
 const FIRST_RETRY_MS: i32 = 1_000;
 const MAX_RETRY_MS: i32 = 30_000;
-/// Row-cache key of the workspace's settings and rules (JSON of both).
-const SETTINGS_KEY: &str = "~workspace";
 
 /// A workspace open in this tab.
 pub struct Session {
@@ -89,31 +89,7 @@ impl Session {
     pub async fn start(config: &Config) -> Result<Rc<Self>, StorageError> {
         let signals = SessionSignals::new(config);
         let store = DeviceStore::open(&config.database_name()).await?;
-        let [settings, first] = <[_; 2]>::try_from(
-            store
-                .rows_named(&[SETTINGS_KEY, first_screen::FIRST_SCREEN_KEY])
-                .await?,
-        )
-        .unwrap_or_default();
-        let settings = settings.and_then(|json| serde_json::from_slice(&json).ok());
-        match settings {
-            // Names, stages and rules as last seen: the workspace document itself is restored
-            // after the list has painted.
-            Some((workspace, rules)) => {
-                signals.workspace.set(Some(workspace));
-                signals.rules.set(rules);
-            }
-            None => {
-                if let Some(bytes) = store.get(WORKSPACE_DOC_ID).await?
-                    && let Ok(ws) = WorkspaceDoc::load(&bytes)
-                {
-                    signals.workspace.set(ws.settings().ok());
-                    signals.rules.set(ws.rule_book());
-                }
-            }
-        }
-        let first: Option<FirstScreen> = first.and_then(|json| serde_json::from_slice(&json).ok());
-        signals.first_screen.set(first);
+        startup::show_last_seen(&store, &signals).await?;
         let peer = format!("app-{}", Id::random());
         let first_seq = js_sys::Date::now() as u64 * 1000;
         let session = Rc::new(Self {
@@ -189,25 +165,6 @@ impl Session {
             yield_to_browser().await;
         }
         self.pumping.set(false);
-    }
-
-    /// Shows the workspace's settings and rules, and keeps them in the row cache (when they
-    /// changed) so the next start shows names and stages before anything is restored.
-    fn show_settings(self: &Rc<Self>) {
-        let Some((settings, book)) = self.repo.borrow().settings() else {
-            return;
-        };
-        if let Ok(json) = serde_json::to_vec(&(&settings, &book)) {
-            self.cache_json(SETTINGS_KEY, |s| &s.cached_settings, json);
-        }
-        self.signals.workspace.set(Some(settings));
-        if self
-            .signals
-            .rules
-            .with_untracked(|current| *current != book)
-        {
-            self.signals.rules.set(book);
-        }
     }
 
     /// Writes `json` to the row cache under `key`, unless it is what was written there last
@@ -308,31 +265,4 @@ impl Session {
             wait = (wait * 2).min(MAX_RETRY_MS);
         }
     }
-}
-
-/// GETs `url` from the edge with this sign-in's token; `None` if the edge is unreachable.
-pub(crate) async fn fetch(url: &str, config: &Config) -> Option<web_sys::Response> {
-    let window = web_sys::window()?;
-    let headers = web_sys::Headers::new().ok()?;
-    headers.set("Authorization", &config.authorization()).ok()?;
-    let init = web_sys::RequestInit::new();
-    init.set_headers(&headers);
-    let request = web_sys::Request::new_with_str_and_init(url, &init).ok()?;
-    let answer = wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request)).await;
-    wasm_bindgen::JsCast::dyn_into::<web_sys::Response>(answer.ok()?).ok()
-}
-
-/// Lets the browser render and handle input before the next chunk of work.
-pub(crate) async fn yield_to_browser() {
-    pause(0).await;
-}
-
-/// Resumes after `ms` milliseconds (or at the browser's next turn, for 0).
-async fn pause(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

@@ -1,8 +1,8 @@
 //! Writes a saved demo workspace to a file, for the app's browser benchmark
 //! (`cargo xtask bench`): `demo_fixture <customers> <out>`.
 //!
-//! Format: for each document, `u32 LE id length, id, u32 LE byte length, bytes`; the workspace
-//! document comes first.
+//! Format: `crm_core::demo::write_fixture_entry` for each document, the workspace document
+//! first.
 
 use std::io::Write;
 
@@ -18,11 +18,11 @@ fn main() -> std::io::Result<()> {
         .expect("a clock after 1970")
         .as_millis() as i64;
     let mut file = std::io::BufWriter::new(std::fs::File::create(&out)?);
+    let mut entry = Vec::new();
     for doc in crm_core::demo::saved_workspace(count, now) {
-        for part in [doc.id.as_bytes(), &doc.bytes] {
-            file.write_all(&(part.len() as u32).to_le_bytes())?;
-            file.write_all(part)?;
-        }
+        entry.clear();
+        crm_core::demo::write_fixture_entry(&mut entry, &doc.id, &doc.bytes);
+        file.write_all(&entry)?;
     }
     file.flush()
 }

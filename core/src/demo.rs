@@ -9,10 +9,11 @@ use crate::customer::{
     NewCustomer, NewDeal, NewFollowUp, NewInteraction, NewOrder, OrderChannel, Source, SummaryRow,
 };
 use crate::document::{CrmDocument, Stamp};
+use crate::error::ModelError;
 use crate::id::Id;
 use crate::pipeline::Pipeline;
-use crate::replica::WORKSPACE_DOC_ID;
-use crate::rules::Language;
+use crate::replica::{Replica, WORKSPACE_DOC_ID};
+use crate::rules::{Context, Language, Rule, plan};
 use crate::values::{DAY_MS, Millis, Money};
 use crate::workspace::{Role, RuleBook, WorkspaceDoc};
 
@@ -197,6 +198,74 @@ impl SavedDoc {
             rules_due,
         }
     }
+}
+
+impl SavedDoc {
+    /// A document read back from its saved bytes (a fixture's, see [`fixture_entries`]): its
+    /// heads and, for a customer, its row and when the `rules` must look at it next (`now`
+    /// when they have something to write already).
+    pub fn read(
+        id: &str,
+        bytes: Vec<u8>,
+        rules: &[Rule],
+        pipeline: &Pipeline,
+        now: Millis,
+    ) -> Result<Self, ModelError> {
+        let mut replica = Replica::load(id, &bytes)?;
+        let rules_due = match &replica {
+            Replica::Customer(doc) => {
+                let plan = plan(rules, &doc.customer()?, &Context { now, pipeline });
+                if plan.is_empty() {
+                    plan.next_change
+                } else {
+                    Some(now)
+                }
+            }
+            Replica::Workspace(_) => None,
+        };
+        Ok(Self {
+            id: id.to_owned(),
+            heads: replica.heads(),
+            row: replica.summary(),
+            bytes,
+            rules_due,
+        })
+    }
+}
+
+/// Appends one document to a fixture: `u32 LE id length, id, u32 LE byte length, bytes`.
+pub fn write_fixture_entry(out: &mut Vec<u8>, id: &str, bytes: &[u8]) {
+    for part in [id.as_bytes(), bytes] {
+        out.extend_from_slice(&(part.len() as u32).to_le_bytes());
+        out.extend_from_slice(part);
+    }
+}
+
+/// The documents of a fixture (entries as [`write_fixture_entry`] writes them) as (id, bytes),
+/// or an error naming the offset where it stops making sense.
+pub fn fixture_entries(data: &[u8]) -> Result<Vec<(&str, &[u8])>, String> {
+    /// The next length-prefixed part of `rest`, which starts at byte `at` of the fixture.
+    fn part<'a>(rest: &mut &'a [u8], at: usize) -> Result<&'a [u8], String> {
+        let len = rest
+            .get(..4)
+            .map(|n| u32::from_le_bytes(n.try_into().expect("four bytes")) as usize)
+            .filter(|len| rest.len() >= 4 + len)
+            .ok_or_else(|| format!("fixture cut short at byte {at}"))?;
+        let (head, tail) = rest[4..].split_at(len);
+        *rest = tail;
+        Ok(head)
+    }
+    let mut rest = data;
+    let mut entries = Vec::new();
+    while !rest.is_empty() {
+        let at = data.len() - rest.len();
+        let id = std::str::from_utf8(part(&mut rest, at)?)
+            .map_err(|_| format!("a document id at byte {at} is not UTF-8"))?;
+        let at = data.len() - rest.len();
+        let bytes = part(&mut rest, at)?;
+        entries.push((id, bytes));
+    }
+    Ok(entries)
 }
 
 /// A whole demo workspace, saved and ready to store: the workspace document (its directory
@@ -490,6 +559,29 @@ mod tests {
             assert_eq!(loaded.id().unwrap(), doc.id);
             assert_eq!(loaded.heads(), doc.heads);
         }
+    }
+
+    #[test]
+    fn a_fixture_reads_back_as_the_workspace_it_saved() {
+        let docs = saved_workspace(20, NOW);
+        let mut fixture = Vec::new();
+        for doc in &docs {
+            write_fixture_entry(&mut fixture, &doc.id, &doc.bytes);
+        }
+        let entries = fixture_entries(&fixture).unwrap();
+        assert_eq!(entries.len(), docs.len());
+        let ws = workspace(NOW);
+        let (rules, pipeline) = (ws.rule_book().rules, Pipeline::standard());
+        for (doc, (id, bytes)) in docs.iter().zip(entries) {
+            let read = SavedDoc::read(id, bytes.to_vec(), &rules, &pipeline, NOW).unwrap();
+            assert_eq!(read.id, doc.id);
+            assert_eq!(read.bytes, doc.bytes);
+            assert_eq!(read.heads, doc.heads);
+            assert_eq!(read.row, doc.row);
+            assert_eq!(read.rules_due, doc.rules_due, "{id}");
+        }
+        let cut = &fixture[..fixture.len() - 1];
+        assert!(fixture_entries(cut).unwrap_err().contains("cut short"));
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub enum Route<'a> {
     Rows(&'a str),
     /// `GET /ws/{workspace}/audit?…`: the audit trail, newest first.
     Audit(&'a str),
-    /// A test hook (`clock`, `rules-bench`, `store-contract`), served only with `TEST_HOOKS=1`.
+    /// A test hook (`clock`, `rules-bench`, `store-contract`, `seed`, `memory`), served only with `TEST_HOOKS=1`.
     Test(&'a str, Hook),
 }
 
@@ -32,6 +32,8 @@ impl<'a> Route<'a> {
             Some((workspace, "clock")) => Self::Test(workspace, Hook::Clock),
             Some((workspace, "rules-bench")) => Self::Test(workspace, Hook::RulesBench),
             Some((workspace, "store-contract")) => Self::Test(workspace, Hook::StoreContract),
+            Some((workspace, "seed")) => Self::Test(workspace, Hook::Seed),
+            Some((workspace, "memory")) => Self::Test(workspace, Hook::Memory),
             Some(_) => return None,
         })
     }

@@ -12,6 +12,7 @@
 use automerge::ChangeHash;
 use crm_core::audit::{AuditEntry, AuditQuery, Numbered};
 use crm_core::customer::HeadedRow;
+use crm_core::demo::SavedDoc;
 use crm_core::replica::WORKSPACE_DOC_ID;
 use crm_core::sync::{DocumentStore, StoreError, Stored};
 use crm_core::values::Millis;
@@ -238,6 +239,22 @@ impl SqlStore {
              ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             vec![key.into(), value.into()],
         )
+    }
+
+    /// Stores saved documents as they are, with their rows and rules times (the demo seeding
+    /// and the `seed` test hook, before any device connects).
+    pub fn put_saved(
+        &mut self,
+        docs: impl IntoIterator<Item = SavedDoc>,
+    ) -> Result<(), StoreError> {
+        for doc in docs {
+            self.replace(&doc.id, &doc.bytes, &doc.heads)?;
+            if let Some(row) = &doc.row {
+                self.put_row(&doc.id, row)?;
+            }
+            self.schedule(&doc.id, doc.rules_due)?;
+        }
+        Ok(())
     }
 
     /// Whether the object holds no document at all.

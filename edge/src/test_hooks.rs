@@ -10,9 +10,17 @@
 //! - `POST /ws/{id}/store-contract?token=…` on a workspace that holds nothing runs core's
 //!   [`store_contract`] on the SQLite store, then checks that a write whose second statement
 //!   fails leaves nothing of its first; answers `ok`, or 500 with the broken promise.
+//! - `POST /ws/{id}/seed?token=…` stores the documents of a fixture (the body, as
+//!   `demo_fixture` writes it; a large one in several requests, the workspace document in the
+//!   first) with their rows and rules times, before any device connects: the benchmarks' way to
+//!   hold 100,000 customers without generating them in the Worker. Answers how many it stored.
+//! - `GET /ws/{id}/memory?token=…` answers the size of the Worker's wasm memory in bytes
+//!   (`{"wasm_bytes": n}`): it only grows, so it is the peak since the isolate started, the
+//!   part of the isolate's 128 MB that is ours besides a small JS heap.
 
 use crm_core::CrmDocument;
 use crm_core::customer::Customer;
+use crm_core::demo::{SavedDoc, fixture_entries};
 use crm_core::replica::{Replica, WORKSPACE_DOC_ID};
 use crm_core::rules::{Context, plan};
 use crm_core::sync::{DocumentStore, store_contract};
@@ -26,6 +34,8 @@ pub enum Hook {
     Clock,
     RulesBench,
     StoreContract,
+    Seed,
+    Memory,
 }
 
 /// The integer query parameter `name` of `req` (0 when absent or not a number).
@@ -42,9 +52,20 @@ fn failed(error: impl std::fmt::Display) -> worker::Error {
     worker::Error::RustError(error.to_string())
 }
 
+/// The size of this Worker's wasm memory.
+fn wasm_memory() -> Result<Response> {
+    use wasm_bindgen::JsCast;
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let bytes = memory
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length();
+    Response::ok(format!(r#"{{"wasm_bytes": {bytes}}}"#))
+}
+
 impl Workspace {
     /// Serves a test hook, if the edge runs with them.
-    pub(crate) async fn test_hook(&self, hook: Hook, req: &Request) -> Result<Response> {
+    pub(crate) async fn test_hook(&self, hook: Hook, mut req: Request) -> Result<Response> {
         if self
             .env
             .var("TEST_HOOKS")
@@ -56,9 +77,11 @@ impl Workspace {
             return Response::error("not found", 404);
         }
         match hook {
-            Hook::Clock => self.advance_clock(param(req, "advance_ms")?.max(0)).await,
-            Hook::RulesBench => self.rules_bench(param(req, "repeat")?.max(0)),
+            Hook::Clock => self.advance_clock(param(&req, "advance_ms")?.max(0)).await,
+            Hook::RulesBench => self.rules_bench(param(&req, "repeat")?.max(0)),
             Hook::StoreContract => self.store_contract(),
+            Hook::Seed => self.seed(&req.bytes().await?).await,
+            Hook::Memory => wasm_memory(),
         }
     }
 
@@ -73,6 +96,33 @@ impl Workspace {
         self.run_due_rules()?;
         self.arm_alarm().await?;
         crate::readable_anywhere(Response::ok((now + advance).to_string())?)
+    }
+
+    async fn seed(&self, fixture: &[u8]) -> Result<Response> {
+        let entries = fixture_entries(fixture).map_err(failed)?;
+        let mut store = self.store();
+        let workspace = match entries.first() {
+            Some((id, bytes)) if *id == WORKSPACE_DOC_ID => bytes.to_vec(),
+            _ => {
+                store
+                    .load(WORKSPACE_DOC_ID)
+                    .map_err(failed)?
+                    .ok_or_else(|| failed("the first part must hold the workspace document"))?
+                    .snapshot
+            }
+        };
+        let workspace = crm_core::WorkspaceDoc::load(&workspace).map_err(failed)?;
+        let pipeline = workspace.settings().map_err(failed)?.pipeline;
+        let rules = workspace.rule_book().rules;
+        let now = self.now();
+        let docs = entries
+            .iter()
+            .map(|(id, bytes)| SavedDoc::read(id, bytes.to_vec(), &rules, &pipeline, now))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(failed)?;
+        store.put_saved(docs).map_err(failed)?;
+        self.arm_alarm().await?;
+        Response::ok(entries.len().to_string())
     }
 
     fn store_contract(&self) -> Result<Response> {

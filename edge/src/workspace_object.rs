@@ -110,7 +110,7 @@ impl DurableObject for Workspace {
         let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
         let pairs = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
         match route {
-            Some(Route::Test(_, hook)) => return self.test_hook(hook, &req).await,
+            Some(Route::Test(_, hook)) => return self.test_hook(hook, req).await,
             Some(Route::Rows(_)) => {
                 let after = pairs.clone().find_map(|(k, v)| (k == "after").then_some(v));
                 let page = self
@@ -342,16 +342,9 @@ impl Workspace {
             .and_then(|n| n.parse().ok())
             .unwrap_or(100);
         let now = worker::Date::now().as_millis() as i64;
-        for doc in crm_core::demo::saved_workspace(count, now) {
-            store
-                .replace(&doc.id, &doc.bytes, &doc.heads)
-                .and_then(|()| match &doc.row {
-                    Some(row) => store.put_row(&doc.id, row),
-                    None => Ok(()),
-                })
-                .and_then(|()| store.schedule(&doc.id, doc.rules_due))
-                .map_err(|e| worker::Error::RustError(e.to_string()))?;
-        }
+        store
+            .put_saved(crm_core::demo::saved_workspace(count, now))
+            .map_err(|e| worker::Error::RustError(e.to_string()))?;
         worker::console_log!("seeded the demo workspace with {count} customers");
         Ok(true)
     }

@@ -1,5 +1,6 @@
 // Starts and stops a real local Workers runtime (`wrangler dev`, workerd) serving edge/build.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createHmac, randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -76,6 +77,41 @@ export async function startEdge({ persistDir, vars = {}, port, logLevel = "warn"
     appUrl: (appBase, workspace, options) =>
       `${appBase}/?workspace=${workspace}&edge=ws://127.0.0.1:${port}&token=${signToken(workspace, options)}`,
     log: () => log,
+    /**
+     * workerd's resident memory in bytes, now and at its peak (since start, or since the last
+     * call with `resetPeak`, which starts a new peak), read from Linux's /proc.
+     */
+    memory({ resetPeak = false } = {}) {
+      // wrangler runs two: a proxy, and the one with the inspector, which runs the Worker.
+      const pid = execFileSync("ps", ["-o", "pid=,args=", "-g", String(child.pid)], { encoding: "utf8" })
+        .split("\n")
+        .map((line) => line.trim().split(/\s+/))
+        .find((args) => args[1]?.endsWith("/workerd") && args.some((a) => a.startsWith("--inspector-addr")))?.[0];
+      if (!pid) throw new Error("no workerd process under wrangler dev");
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      const kib = (field) => Number(status.match(new RegExp(`${field}:\\s+(\\d+) kB`))[1]) * 1024;
+      const figures = { rss: kib("VmRSS"), peak: kib("VmHWM") };
+      if (resetPeak) writeFileSync(`/proc/${pid}/clear_refs`, "5");
+      return figures;
+    },
+    /**
+     * Stores the documents of a fixture (`readFixture`) in `workspace` through the `seed` test
+     * hook (the edge must run with `TEST_HOOKS=1`), `perRequest` at a time.
+     */
+    async seed(workspace, docs, { perRequest = 2_000 } = {}) {
+      const token = signToken(workspace, { member: "admin", role: "admin" });
+      for (let from = 0; from < docs.length; from += perRequest) {
+        const parts = docs.slice(from, from + perRequest).flatMap(({ id, bytes }) => {
+          const name = Buffer.from(id);
+          const sizes = Buffer.alloc(8);
+          sizes.writeUInt32LE(name.length, 0);
+          sizes.writeUInt32LE(bytes.length, 4);
+          return [sizes.subarray(0, 4), name, sizes.subarray(4), bytes];
+        });
+        const res = await fetch(`${url}/ws/${workspace}/seed?token=${token}`, { method: "POST", body: Buffer.concat(parts) });
+        if (!res.ok) throw new Error(`seeding answered ${res.status}: ${await res.text()}`);
+      }
+    },
     /** Kills the runtime at once (SIGKILL), as a crash or an eviction would. */
     async kill() {
       if (child.exitCode !== null) return;

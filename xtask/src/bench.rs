@@ -4,7 +4,8 @@
 //! - app (headless Chromium): with a saved demo workspace of `customers` (default 10 000)
 //!   placed in IndexedDB, the first paint of the customer list, a search keystroke and opening
 //!   a customer page (`tests/bench/app.mjs`), plus the gzip size of the app's wasm and JS.
-//! - sync, app: a fresh device's initial sync of `customers` from `wrangler dev`
+//! - sync, app: a fresh device's initial sync of the same workspace from `wrangler dev`, stored
+//!   there through the `seed` test hook, and workerd's memory meanwhile
 //!   (`tests/bench/initial-sync.mjs`).
 //! - rules, edge: the default rules over every stored customer inside the Durable Object
 //!   (wasm), timed from outside (`tests/bench/edge-rules.mjs`).
@@ -31,7 +32,11 @@ pub fn run(customers: usize) -> Result {
     crate::size::write_breakdown(&report_app_size()?)?;
     let fixture = demo_fixture(customers)?;
     exec(command("node").arg("tests/bench/app.mjs").arg(&fixture))?;
-    exec(command("node").args(["tests/bench/initial-sync.mjs", &customers.to_string()]))?;
+    exec(
+        command("node")
+            .arg("tests/bench/initial-sync.mjs")
+            .arg(&fixture),
+    )?;
     exec(command("node").args(["tests/bench/edge-rules.mjs", &customers.to_string()]))?;
     let small = demo_fixture(JS_CLIENT_CUSTOMERS)?;
     exec(

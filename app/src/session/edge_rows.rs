@@ -6,7 +6,8 @@ use std::rc::Rc;
 
 use crm_core::customer::HeadedRow;
 
-use super::{Session, fetch, yield_to_browser};
+use super::Session;
+use crate::browser::{fetch, yield_to_browser};
 
 /// Key prefix of the row-cache records holding the rows last fetched from the edge, a page per
 /// record as fetched (not one per customer; a customer's own record takes precedence).

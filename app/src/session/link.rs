@@ -6,7 +6,8 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
-use super::{Session, fetch};
+use super::Session;
+use crate::browser::fetch;
 use crate::edge_link::{LinkHandlers, LinkStatus};
 
 impl Session {

@@ -6,7 +6,8 @@ use std::rc::Rc;
 use crm_core::customer::Customer;
 use leptos::prelude::*;
 
-use super::{Session, yield_to_browser};
+use super::Session;
+use crate::browser::yield_to_browser;
 
 /// Customers read per browser turn.
 const READ_PER_TURN: usize = 100;

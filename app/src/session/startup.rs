@@ -11,11 +11,31 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use super::{Session, edge_rows, yield_to_browser};
+use super::first_screen::{FIRST_SCREEN_KEY, FirstScreen};
+use super::settings::{self, SETTINGS_KEY};
+use super::signals::SessionSignals;
+use super::{Session, edge_rows};
+use crate::browser::yield_to_browser;
 use crate::edge_link::EdgeLink;
+use crate::storage::{DeviceStore, StorageError};
 
 /// Documents restored between two yields to the browser while loading.
 const LOAD_CHUNK: usize = 50;
+
+/// Shows what the start paints before anything else, from two row-cache records: the
+/// workspace's settings and rules, and the list's first screen, as last seen.
+pub(super) async fn show_last_seen(
+    store: &DeviceStore,
+    signals: &SessionSignals,
+) -> Result<(), StorageError> {
+    let [settings, first] =
+        <[_; 2]>::try_from(store.rows_named(&[SETTINGS_KEY, FIRST_SCREEN_KEY]).await?)
+            .unwrap_or_default();
+    settings::show_cached(settings, store, signals).await?;
+    let first: Option<FirstScreen> = first.and_then(|json| serde_json::from_slice(&json).ok());
+    signals.first_screen.set(first);
+    Ok(())
+}
 
 impl Session {
     /// Reads what is stored, restores the workspace document, lets people work, restores the

@@ -10,7 +10,8 @@ use crm_core::sync::device::{Persist, StoredDoc, Write};
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
-use super::{Session, pause};
+use super::Session;
+use crate::browser::pause;
 
 /// How long documents arriving from the edge are gathered into one transaction.
 const ARRIVALS_DELAY_MS: i32 = 100;

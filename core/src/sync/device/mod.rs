@@ -47,6 +47,10 @@ pub use effect::{DeviceEffect, Persist, StoredDoc, SyncCounts, Write, decode_hea
 pub const COMPACT_AFTER: usize = 32;
 /// Missing documents from which their summary rows are fetched from the edge first.
 pub const BULK_ROWS_FROM: usize = 50;
+/// Most awaited documents requested and not answered yet: a first sync of 100,000 documents
+/// asks for them in a window (~2.5 MB of answers), so that neither the edge's socket buffers
+/// nor the device's hold the whole workspace at once.
+pub const MAX_REQUESTED: usize = 1_000;
 
 /// What to do once a write committed.
 #[derive(Debug, Default)]
@@ -80,6 +84,10 @@ pub struct DeviceRepo {
     unconfirmed: BTreeMap<String, usize>,
     /// Documents requested from the edge that have not arrived.
     awaited: HashSet<String>,
+    /// Awaited documents whose request is out and unanswered (at most `max_requested`).
+    requested: HashSet<String>,
+    /// Most requests out at once ([`MAX_REQUESTED`] unless a test says otherwise).
+    pub max_requested: usize,
     /// Numbers of the changes appended after each document's stored snapshot (no entry: no
     /// snapshot written yet).
     appended: HashMap<String, Vec<u64>>,
@@ -121,6 +129,8 @@ impl DeviceRepo {
             watched: BTreeSet::new(),
             unconfirmed: BTreeMap::new(),
             awaited: HashSet::new(),
+            requested: HashSet::new(),
+            max_requested: MAX_REQUESTED,
             appended: HashMap::new(),
             compacting: HashSet::new(),
             storing: HashMap::new(),
@@ -492,6 +502,7 @@ impl DeviceRepo {
     pub fn disconnected(&mut self) {
         self.sync.disconnected();
         self.offers.clear();
+        self.requested.clear();
     }
 
     /// Whether documents are still awaited from the edge (a first sync is running).
@@ -499,20 +510,25 @@ impl DeviceRepo {
         !self.awaited.is_empty()
     }
 
-    /// Whether documents wait to be offered (see [`DeviceRepo::pump`]).
+    /// Whether documents wait to be offered and may be (see [`DeviceRepo::pump`]).
     pub fn has_offers(&self) -> bool {
-        !self.offers.is_empty() && !self.fetching_rows && self.sync.is_ready()
+        !self.offers.is_empty()
+            && !self.fetching_rows
+            && self.sync.is_ready()
+            && self.requested.len() < self.max_requested
     }
 
-    /// Offers up to `budget` of the queued documents to the edge.
+    /// Offers up to `budget` of the queued documents to the edge, fewer when the window of
+    /// requests (`max_requested`) fills: answers reopen it.
     pub fn pump(&mut self, budget: usize) -> Vec<DeviceEffect> {
-        if self.has_offers() {
-            for _ in 0..budget {
-                let Some(id) = self.offers.pop_front() else {
-                    break;
-                };
-                self.offer(&id);
+        for _ in 0..budget {
+            if !self.has_offers() {
+                break;
             }
+            let Some(id) = self.offers.pop_front() else {
+                break;
+            };
+            self.offer(&id);
         }
         self.take_effects()
     }
@@ -523,6 +539,7 @@ impl DeviceRepo {
             Ok(Inbound::Ready) => self.request_directory(true),
             Ok(Inbound::Sync { doc_id, message }) => self.receive_sync(doc_id, message),
             Ok(Inbound::Unavailable { doc_id }) => {
+                self.requested.remove(&doc_id);
                 if matches!(self.docs.get(&doc_id), Some(DocSlot::Awaited(_))) {
                     self.docs.remove(&doc_id);
                     self.awaited.remove(&doc_id);
@@ -550,6 +567,7 @@ impl DeviceRepo {
     /// A sync message for `doc_id`: applied, or parked while the document is read from
     /// storage (when it needs more than the document's heads), then answered.
     fn receive_sync(&mut self, doc_id: String, message: sync::Message) {
+        self.requested.remove(&doc_id);
         self.restore(&doc_id);
         let needs_bytes = match self.docs.get(&doc_id) {
             Some(DocSlot::Stored { bytes: None, heads }) => !stored_reply::reports(&message, heads),
@@ -641,6 +659,9 @@ impl DeviceRepo {
             return;
         }
         if let Some(frame) = self.sync.outgoing(id, slot) {
+            if self.awaited.contains(id) {
+                self.requested.insert(id.to_owned());
+            }
             self.out.push(DeviceEffect::Send(frame));
         }
     }

@@ -411,3 +411,50 @@ fn of_two_cached_rows_of_one_customer_the_later_is_kept() {
     repo.cache_rows(vec![older, own.clone()]);
     assert_eq!(repo.rows().next(), Some(&own.row));
 }
+
+#[test]
+fn a_first_sync_keeps_a_window_of_requests_out() {
+    let mut store = MemoryStore::with(demo::saved_workspace(12, NOW));
+    let mut server = SyncServer::new("edge", 100, []);
+    server.connect(
+        1,
+        Grant {
+            workspace: "demo".into(),
+            member: "admin".into(),
+            role: Role::Admin,
+            expires_at: i64::MAX,
+        },
+    );
+    let (mut repo, _) = started(Vec::new());
+    repo.max_requested = 3;
+    // The edge's answers wait in the socket until the device reads them, one at a time.
+    let mut socket = std::collections::VecDeque::new();
+    let mut pending = repo.connected();
+    let mut most_out = 0;
+    loop {
+        pending.extend(repo.pump(usize::MAX));
+        most_out = most_out.max(repo.requested.len());
+        for effect in std::mem::take(&mut pending) {
+            match effect {
+                DeviceEffect::Send(frame) => {
+                    for answer in server.receive(1, &frame, &mut store) {
+                        if let Effect::Send(1, frame) = answer {
+                            socket.push_back(frame);
+                        }
+                    }
+                }
+                DeviceEffect::Write(persist) => pending.extend(repo.written(persist.ticket)),
+                _ => {}
+            }
+        }
+        if pending.is_empty() && !repo.has_offers() {
+            let Some(frame) = socket.pop_front() else {
+                break;
+            };
+            pending = repo.receive(&frame);
+        }
+    }
+    assert_eq!(most_out, 3, "the window fills and holds");
+    assert!(!repo.is_syncing(), "every customer arrived");
+    assert_eq!(repo.customer_ids().len(), 12);
+}

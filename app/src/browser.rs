@@ -1,0 +1,30 @@
+//! Waiting on the browser's event loop, and asking the edge over HTTP.
+
+use crate::config::Config;
+
+/// GETs `url` from the edge with this sign-in's token; `None` if the edge is unreachable.
+pub(crate) async fn fetch(url: &str, config: &Config) -> Option<web_sys::Response> {
+    let window = web_sys::window()?;
+    let headers = web_sys::Headers::new().ok()?;
+    headers.set("Authorization", &config.authorization()).ok()?;
+    let init = web_sys::RequestInit::new();
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init(url, &init).ok()?;
+    let answer = wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request)).await;
+    wasm_bindgen::JsCast::dyn_into::<web_sys::Response>(answer.ok()?).ok()
+}
+
+/// Lets the browser render and handle input before the next chunk of work.
+pub(crate) async fn yield_to_browser() {
+    pause(0).await;
+}
+
+/// Resumes after `ms` milliseconds (or at the browser's next turn, for 0).
+pub(crate) async fn pause(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
