@@ -2,16 +2,14 @@
 
 mod account_menu;
 mod audit_page;
+mod customer;
 mod customer_list;
-mod customer_page;
 mod errors;
 mod fields;
 mod follow_ups;
 mod history;
 mod new_customer;
-mod orders_card;
 mod pipeline;
-mod rule_preview;
 mod rules_page;
 mod segments;
 mod sign_in;
@@ -146,7 +144,7 @@ fn OpenWorkspace(session: SessionHandle, link_error: Option<LinkError>) -> impl 
             <NotAcceptedNotices />
             <Routes fallback=|| view! { <p class="empty">"404"</p> }>
                 <Route path=path!("/") view=customer_list::CustomerList />
-                <Route path=path!("/customers/:id") view=customer_page::CustomerPage />
+                <Route path=path!("/customers/:id") view=customer::CustomerPage />
                 <Route
                     path=path!("/follow-ups")
                     view=|| view! { <RowsReady><follow_ups::FollowUps /></RowsReady> }

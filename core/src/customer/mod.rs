@@ -17,7 +17,8 @@ pub use conflicts::{ConflictValue, FieldConflict};
 pub use model::*;
 pub(crate) use ops::tag_name;
 pub use ops::{
-    DealEdit, NewContact, NewCustomer, NewDeal, NewFollowUp, NewInteraction, NewOrder, ProfileEdit,
+    ContactEdit, DealEdit, InteractionEdit, NewContact, NewCustomer, NewDeal, NewFollowUp,
+    NewInteraction, NewOrder, OrderEdit, ProfileEdit,
 };
 pub use projection::{DealRow, HeadedRow, OpenFollowUp, SummaryRow};
 

@@ -59,6 +59,36 @@ pub struct NewContact {
     pub primary: bool,
 }
 
+/// One contact field and its new value, for [`CustomerDoc::edit_contact`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContactEdit {
+    /// As typed, with a phone's E.164 form (see [`NewContact::e164`]); normalised for the
+    /// contact's kind, which never changes.
+    Value {
+        value: String,
+        e164: Option<String>,
+    },
+    Label(String),
+}
+
+/// One interaction field and its new value, for [`CustomerDoc::edit_interaction`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InteractionEdit {
+    Summary(String),
+    Channel(Channel),
+    Direction(Direction),
+    At(Millis),
+}
+
+/// One order field and its new value, for [`CustomerDoc::edit_order`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderEdit {
+    Amount(Money),
+    Items(String),
+    At(Millis),
+    Channel(OrderChannel),
+}
+
 /// Input of [`CustomerDoc::add_deal`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDeal {
@@ -203,6 +233,29 @@ impl CustomerDoc {
         let contacts = self.collection("contacts")?;
         self.clear_primary(kind, &contacts)?;
         self.put(&contact, "primary", true)?;
+        self.touch(stamp)
+    }
+
+    /// Changes one field of contact point `id`.
+    pub fn edit_contact(
+        &mut self,
+        id: &str,
+        edit: ContactEdit,
+        stamp: &Stamp,
+    ) -> Result<(), ModelError> {
+        let contact = self.entry("contacts", "contact", id)?;
+        match edit {
+            ContactEdit::Value { value, e164 } => {
+                let kind: ContactKind =
+                    hydrate_prop(&self.doc, &contact, "kind").map_err(layout_error)?;
+                let (value, normalized) = normalize(kind, &value, e164.as_deref())?;
+                self.put(&contact, "value", value)?;
+                self.put(&contact, "normalized", normalized)?;
+            }
+            ContactEdit::Label(label) => {
+                self.put(&contact, "label", optional_text("label", &label, MAX_NAME)?)?
+            }
+        }
         self.touch(stamp)
     }
 
@@ -461,6 +514,19 @@ impl CustomerDoc {
         self.touch(stamp)
     }
 
+    /// Gives follow-up `id` to member `assignee`.
+    pub fn reassign_follow_up(
+        &mut self,
+        id: &str,
+        assignee: &str,
+        stamp: &Stamp,
+    ) -> Result<(), ModelError> {
+        let assignee = Id::parse(assignee)?;
+        let follow_up = self.entry("follow_ups", "follow-up", id)?;
+        self.put(&follow_up, "assignee", assignee.as_str())?;
+        self.touch(stamp)
+    }
+
     /// Removes follow-up `id`.
     pub fn remove_follow_up(&mut self, id: &str, stamp: &Stamp) -> Result<(), ModelError> {
         self.remove("follow_ups", "follow-up", id, stamp)
@@ -491,6 +557,27 @@ impl CustomerDoc {
         self.touch(stamp)
     }
 
+    /// Changes one field of interaction `id` (its author never changes).
+    pub fn edit_interaction(
+        &mut self,
+        id: &str,
+        edit: InteractionEdit,
+        stamp: &Stamp,
+    ) -> Result<(), ModelError> {
+        let interaction = self.entry("interactions", "interaction", id)?;
+        match edit {
+            InteractionEdit::Summary(text) => self.put(
+                &interaction,
+                "summary",
+                required_text("summary", &text, MAX_SUMMARY)?,
+            ),
+            InteractionEdit::Channel(channel) => self.put(&interaction, "channel", channel),
+            InteractionEdit::Direction(direction) => self.put(&interaction, "direction", direction),
+            InteractionEdit::At(at) => self.put(&interaction, "at", at),
+        }?;
+        self.touch(stamp)
+    }
+
     /// Removes interaction `id`.
     pub fn remove_interaction(&mut self, id: &str, stamp: &Stamp) -> Result<(), ModelError> {
         self.remove("interactions", "interaction", id, stamp)
@@ -511,6 +598,36 @@ impl CustomerDoc {
         };
         self.put(&orders, id.as_str(), order)?;
         self.touch(stamp)
+    }
+
+    /// Changes one field of order `id`.
+    pub fn edit_order(
+        &mut self,
+        id: &str,
+        edit: OrderEdit,
+        stamp: &Stamp,
+    ) -> Result<(), ModelError> {
+        let order = self.entry("orders", "order", id)?;
+        match edit {
+            OrderEdit::Amount(m) => {
+                let m = Money::new("order amount", m.minor, &m.currency)?;
+                self.put(&order, "amount_minor", m.minor)?;
+                self.put(&order, "currency", m.currency)?;
+            }
+            OrderEdit::Items(items) => self.put(
+                &order,
+                "items",
+                optional_text("items", &items, MAX_SUMMARY)?,
+            )?,
+            OrderEdit::At(at) => self.put(&order, "at", at)?,
+            OrderEdit::Channel(channel) => self.put(&order, "channel", channel)?,
+        }
+        self.touch(stamp)
+    }
+
+    /// Removes order `id`.
+    pub fn remove_order(&mut self, id: &str, stamp: &Stamp) -> Result<(), ModelError> {
+        self.remove("orders", "order", id, stamp)
     }
 
     /// Replaces the notes with `text`, as a minimal character diff so that concurrent typing

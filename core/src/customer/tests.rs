@@ -2,6 +2,7 @@
 
 mod concurrency;
 mod convergence;
+mod editing;
 mod operations;
 
 use super::*;

@@ -9,6 +9,7 @@
 //! every breached entry back as it was, so that the change and its undoing are stored and sent
 //! together and no other device ever sees the breach.
 
+mod offer;
 mod restore;
 mod rights;
 mod touched;
@@ -19,6 +20,7 @@ use automerge::{AutoCommit, AutomergeError, ChangeHash};
 use crate::document::CrmDocument;
 use crate::token::Grant;
 use crate::workspace::{Role, WorkspaceDoc};
+pub use offer::Offer;
 pub use rights::Breach;
 pub use validate::{MAX_KEY, MAX_NOTES};
 

@@ -625,3 +625,108 @@ proptest::proptest! {
         }
     }
 }
+
+/// The app's [`super::Offer`] and the edge's judgement agree on every edit a customer screen
+/// offers, for every kind of member, on an owned and an unowned customer.
+#[test]
+fn what_the_app_offers_is_what_the_edge_keeps() {
+    use super::Offer;
+    use crate::customer::{ContactEdit, InteractionEdit, NewFollowUp, OrderEdit};
+    type Op = fn(&mut CustomerDoc, &Stamp) -> Result<(), crate::ModelError>;
+    let ops: [(&str, Op, fn(&Offer) -> bool); 10] = [
+        (
+            "rename",
+            |d, s| d.edit_profile(ProfileEdit::Name("周芳芳".into()), s),
+            Offer::edit,
+        ),
+        (
+            "assign",
+            |d, s| d.edit_profile(ProfileEdit::Owner("sales-b".into()), s),
+            Offer::assign_owner,
+        ),
+        (
+            "edit sales-c's call",
+            |d, s| d.edit_interaction("i1", InteractionEdit::Summary("改".into()), s),
+            |o| o.change_entry_of("sales-c"),
+        ),
+        (
+            "remove sales-c's call",
+            |d, s| d.remove_interaction("i1", s),
+            |o| o.change_entry_of("sales-c"),
+        ),
+        (
+            "reassign",
+            |d, s| d.reassign_follow_up("f1", "sales-b", s),
+            Offer::reassign,
+        ),
+        (
+            "reschedule sales-a's follow-up",
+            |d, s| d.reschedule_follow_up("f1", 99, s),
+            |o| o.change_entry_of("sales-a"),
+        ),
+        (
+            "edit order",
+            |d, s| d.edit_order("o1", OrderEdit::Items("茶具".into()), s),
+            Offer::edit,
+        ),
+        (
+            "remove order",
+            |d, s| d.remove_order("o1", s),
+            Offer::remove_orders,
+        ),
+        (
+            "relabel contact",
+            |d, s| d.edit_contact("p1", ContactEdit::Label("家".into()), s),
+            Offer::edit,
+        ),
+        (
+            "remove contact",
+            |d, s| d.remove_contact("p1", s),
+            Offer::edit,
+        ),
+    ];
+    let members = [
+        ("sales-a", Role::Sales),
+        ("sales-b", Role::Sales),
+        ("sales-c", Role::Sales),
+        ("boss", Role::Manager),
+        ("root", Role::Admin),
+    ];
+    for owner in ["sales-a", ""] {
+        let mut doc = CustomerDoc::from_automerge(customer(owner)).unwrap();
+        let by = Stamp::new("m", 1);
+        let follow_up = NewFollowUp {
+            title: "回访".into(),
+            due_at: 5,
+            assignee: "sales-a".into(),
+            origin: crate::customer::MANUAL_ORIGIN.into(),
+        };
+        doc.add_follow_up(&Id::parse("f1").unwrap(), follow_up, &by)
+            .unwrap();
+        let phone = crate::customer::NewContact {
+            kind: ContactKind::Email,
+            value: "zf@example.com".into(),
+            e164: None,
+            label: String::new(),
+            primary: true,
+        };
+        doc.add_contact(&Id::parse("p1").unwrap(), phone, &by)
+            .unwrap();
+        let server = doc.automerge().clone();
+        for (member, role) in members {
+            let offer = Offer::new(member, role, owner);
+            for (what, op, offered) in &ops {
+                let (verdict, _) = attempt(&server, &grant(member, role), false, |d| {
+                    let mut typed = CustomerDoc::from_automerge(d.clone()).unwrap();
+                    op(&mut typed, &Stamp::new(member, 2)).unwrap();
+                    *d = typed.automerge().clone();
+                });
+                assert_eq!(
+                    accepted(&verdict),
+                    offered(&offer),
+                    "{member} ({role:?}) on a customer owned by {owner:?}: {what} ({verdict:?})"
+                );
+            }
+        }
+    }
+}

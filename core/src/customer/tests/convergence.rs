@@ -19,6 +19,11 @@ enum Op {
     RemoveFollowUp(u8),
     Notes(u8),
     Order(u8),
+    Phone(u8),
+    EditPhone(u8),
+    EditInteraction(u8),
+    Reassign(u8, u8),
+    EditOrder(u8),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -35,6 +40,11 @@ fn op() -> impl Strategy<Value = Op> {
         (0u8..3).prop_map(Op::RemoveFollowUp),
         any::<u8>().prop_map(Op::Notes),
         any::<u8>().prop_map(Op::Order),
+        (0u8..2).prop_map(Op::Phone),
+        any::<u8>().prop_map(Op::EditPhone),
+        any::<u8>().prop_map(Op::EditInteraction),
+        ((0u8..3), (0u8..3)).prop_map(|(f, m)| Op::Reassign(f, m)),
+        any::<u8>().prop_map(Op::EditOrder),
     ]
 }
 
@@ -90,6 +100,29 @@ fn apply(doc: &mut CustomerDoc, replica: usize, step: usize, op: &Op) {
             },
             &s,
         ),
+        Op::Phone(p) => doc.add_contact(&id(&format!("p{p}")), phone("13800000000"), &s),
+        Op::EditPhone(n) => doc.edit_contact(
+            &format!("p{}", n % 2),
+            ContactEdit::Value {
+                value: format!("1390000{n:04}"),
+                e164: Some(format!("+861390000{n:04}")),
+            },
+            &s,
+        ),
+        // Edits the first interaction logged, if any.
+        Op::EditInteraction(n) => match doc.customer().unwrap().interactions.keys().next() {
+            Some(first) => {
+                doc.edit_interaction(first, InteractionEdit::Summary(format!("改 {n}")), &s)
+            }
+            None => Ok(()),
+        },
+        Op::Reassign(f, m) => {
+            doc.reassign_follow_up(&format!("f{f}"), ["li", "wang", "zhao"][*m as usize], &s)
+        }
+        Op::EditOrder(n) => match doc.customer().unwrap().orders.keys().next() {
+            Some(first) => doc.edit_order(first, OrderEdit::Amount(Money::cny(*n as i64)), &s),
+            None => Ok(()),
+        },
     };
 }
 

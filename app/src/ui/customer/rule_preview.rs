@@ -7,8 +7,8 @@ use crm_core::pipeline::Pipeline;
 use crm_core::rules::{Context, plan};
 use leptos::prelude::*;
 
-use super::use_signals;
 use crate::i18n::use_lang;
+use crate::ui::use_signals;
 
 /// The pending plan of the rules for `customer`, if there is anything pending.
 #[component]

@@ -9,9 +9,9 @@ use crm_core::values::{Money, parse_amount};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use super::customer_page::{Edit, Op};
-use super::fields::QuickInput;
+use super::{Edit, Op};
 use crate::i18n::use_lang;
+use crate::ui::fields::QuickInput;
 
 /// Orders newest first, their totals, and a form recording one placed now.
 #[component]

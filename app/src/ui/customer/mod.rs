@@ -1,0 +1,202 @@
+//! The customer 360° page: profile, contact points, tags, follow-ups, deals, orders, notes and
+//! the interaction timeline, with quick adds and concurrent-edit conflicts to settle.
+
+mod conflict_banner;
+mod contacts_card;
+mod deals_card;
+mod follow_up_card;
+mod notes_card;
+mod orders_card;
+mod profile_card;
+mod rule_preview;
+mod tags_card;
+mod timeline;
+
+use crm_core::ModelError;
+use crm_core::customer::{Channel, Customer, Direction};
+use crm_core::values::DAY_MS;
+use crm_core::workspace::Role;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use conflict_banner::ConflictBanner;
+use contacts_card::ContactsCard;
+use deals_card::DealsCard;
+use follow_up_card::{FollowUpCard, date_input_value};
+use notes_card::{NotesCard, NotesDraft};
+use orders_card::OrdersCard;
+use profile_card::ProfileCard;
+use rule_preview::RulePreview;
+use tags_card::TagsCard;
+use timeline::{LogInteraction, Timeline};
+
+use super::errors::error_text;
+use super::history::HistoryCard;
+use super::{member_name, use_session, use_signals};
+use crate::i18n::use_lang;
+
+/// The page of the customer in the route's `:id`.
+#[component]
+pub fn CustomerPage() -> impl IntoView {
+    let lang = use_lang();
+    let session = use_session();
+    let signals = use_signals();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let customer = Memo::new(move |_| session.with_value(|s| s.customer(&id.get())).get());
+    // Outlives the re-render that every change to the customer causes.
+    let inputs = Inputs::new();
+    Effect::new(move |shown: Option<String>| {
+        let current = id.get();
+        if shown.is_some_and(|shown| shown != current) {
+            inputs.clear();
+        }
+        current
+    });
+    // The page is built once per customer; each card follows its own part of the customer.
+    let present = Memo::new(move |_| customer.with(Option::is_some));
+    view! {
+        <a href="/" class="back">"← " {move || lang.get().t().back}</a>
+        {move || match (id.get(), present.get()) {
+            (id, false) if signals.loading.get() || session.with_value(|s| s.is_opening(&id)) => {
+                view! { <p class="empty">{lang.get().t().opening}</p> }.into_any()
+            }
+            (_, false) => view! { <p class="empty">{lang.get().t().not_found}</p> }.into_any(),
+            (id, true) => view! { <Customer360 id customer inputs /> }.into_any(),
+        }}
+    }
+}
+
+/// What a person is typing on the page. Owned by the page, not by the cards, so a teammate's
+/// change (which re-renders the card it touches) never wipes it; cleared when another customer
+/// opens.
+#[derive(Clone, Copy)]
+pub(super) struct Inputs {
+    error: RwSignal<Option<String>>,
+    channel: RwSignal<Channel>,
+    direction: RwSignal<Direction>,
+    summary: RwSignal<String>,
+    follow_up: RwSignal<String>,
+    due: RwSignal<String>,
+    tag: RwSignal<String>,
+    deal_title: RwSignal<String>,
+    deal_amount: RwSignal<String>,
+    order_items: RwSignal<String>,
+    order_amount: RwSignal<String>,
+    notes: RwSignal<Option<NotesDraft>>,
+}
+
+impl Inputs {
+    fn new() -> Self {
+        Self {
+            error: RwSignal::new(None),
+            channel: RwSignal::new(Channel::WeChatChat),
+            direction: RwSignal::new(Direction::Outbound),
+            summary: RwSignal::new(String::new()),
+            follow_up: RwSignal::new(String::new()),
+            due: RwSignal::new(date_input_value(js_sys::Date::now() as i64 + DAY_MS)),
+            tag: RwSignal::new(String::new()),
+            deal_title: RwSignal::new(String::new()),
+            deal_amount: RwSignal::new(String::new()),
+            order_items: RwSignal::new(String::new()),
+            order_amount: RwSignal::new(String::new()),
+            notes: RwSignal::new(None),
+        }
+    }
+
+    fn clear(&self) {
+        self.error.set(None);
+        self.summary.set(String::new());
+        self.follow_up.set(String::new());
+        self.due
+            .set(date_input_value(js_sys::Date::now() as i64 + DAY_MS));
+        self.tag.set(String::new());
+        self.deal_title.set(String::new());
+        self.deal_amount.set(String::new());
+        self.order_items.set(String::new());
+        self.order_amount.set(String::new());
+        self.notes.set(None);
+    }
+}
+
+/// A named operation on the open customer.
+pub(super) type Op =
+    Box<dyn FnOnce(&mut crm_core::CustomerDoc, &crm_core::Stamp) -> Result<(), ModelError>>;
+/// Runs an [`Op`] on the open customer; a refused edit is shown on the page.
+pub(super) type Edit = Callback<Op>;
+
+/// One part of the open customer, as a signal that changes only when that part does: a card
+/// built on it re-renders for its own changes, not for every change to the customer.
+fn part<T>(customer: Memo<Option<Customer>>, read: fn(&Customer) -> T) -> Memo<Option<T>>
+where
+    T: PartialEq + Send + Sync + 'static,
+{
+    Memo::new(move |_| customer.with(|c| c.as_ref().map(read)))
+}
+
+#[component]
+fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> impl IntoView {
+    let lang = use_lang();
+    let session = use_session();
+    let signals = use_signals();
+    let error = inputs.error;
+    let profile = part(customer, |c| c.profile.clone());
+    // Sales change only the customers they own or nobody owns (the edge puts anything else
+    // back): another's customer is shown read-only.
+    let read_only = Memo::new(move |_| {
+        let owner = profile.with(|p| p.as_ref().map(|p| p.owner.clone()).unwrap_or_default());
+        let member = signals.member.get_value();
+        signals.role.get_value() == Role::Sales && !owner.is_empty() && owner != member
+    });
+    let edit: Edit = {
+        let id = id.clone();
+        Callback::new(move |op: Op| {
+            if read_only.get_untracked() {
+                return error.set(Some(lang.get_untracked().t().read_only.to_owned()));
+            }
+            match session.with_value(|s| s.edit_customer(&id, op)) {
+                Ok(()) => error.set(None),
+                Err(e) => error.set(Some(error_text(lang.get_untracked(), &e))),
+            }
+        })
+    };
+    let conflicts = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            customer.track();
+            session.with_value(|s| s.conflicts(&id))
+        })
+    };
+    let member_name = move |member: &str| member_name(signals, member);
+    let interactions = part(customer, |c| c.interactions.clone());
+    let follow_ups = part(customer, |c| c.follow_ups.clone());
+    let contacts = part(customer, |c| c.contacts.clone());
+    let tags = part(customer, |c| (c.tags.clone(), c.auto_tags.clone()));
+    let deals = part(customer, |c| c.deals.clone());
+    let orders = part(customer, |c| c.orders.clone());
+    let notes = part(customer, |c| c.notes.as_str().to_owned());
+    let deals_id = id.clone();
+    let history_id = id.clone();
+    view! {
+        {move || profile.get().map(|p| view! { <ProfileCard p member_name /> })}
+        {move || error.get().map(|e| view! { <p class="banner banner-error" role="alert">{e}</p> })}
+        {move || read_only.get().then(|| view! { <p class="banner read-only" role="note">{lang.get().t().read_only}</p> })}
+        {move || conflicts.get().into_iter().map(|c| view! { <ConflictBanner conflict=c edit /> }).collect_view()}
+        <div class="grid-360" data-read-only=move || read_only.get().then_some("true")>
+            <div class="column">
+                <LogInteraction edit inputs />
+                {move || interactions.get().map(|items| view! { <Timeline items lang member_name /> })}
+            </div>
+            <div class="column">
+                {move || customer.get().map(|c| view! { <RulePreview customer=c /> })}
+                {move || follow_ups.get().map(|items| view! { <FollowUpCard items edit inputs /> })}
+                {move || contacts.get().map(|items| view! { <ContactsCard items /> })}
+                {move || tags.get().map(|(manual, auto)| view! { <TagsCard manual auto edit inputs /> })}
+                {move || deals.get().map(|items| view! { <DealsCard customer_id=deals_id.clone() items inputs /> })}
+                {move || orders.get().map(|items| view! { <OrdersCard items typed_items=inputs.order_items amount=inputs.order_amount edit /> })}
+                {move || notes.get().map(|notes| view! { <NotesCard customer_id=id.clone() notes draft=inputs.notes edit error /> })}
+                <HistoryCard customer_id=history_id />
+            </div>
+        </div>
+    }
+}

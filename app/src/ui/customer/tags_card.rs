@@ -1,0 +1,55 @@
+//! Manual tags (removable), automatic tags from rules, and adding one.
+
+use std::collections::BTreeMap;
+
+use crm_core::customer::{AutoTag, ManualTag};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+
+use super::{Edit, Inputs};
+use crate::i18n::use_lang;
+use crate::ui::fields::QuickInput;
+
+/// Manual tags (removable), automatic tags from rules, and a field to add one.
+#[component]
+pub(super) fn TagsCard(
+    manual: BTreeMap<String, ManualTag>,
+    auto: BTreeMap<String, AutoTag>,
+    edit: Edit,
+    inputs: Inputs,
+) -> impl IntoView {
+    let lang = use_lang();
+    let tag = inputs.tag;
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let name = tag.get_untracked();
+        edit.run(Box::new(move |doc, stamp| doc.add_tag(&name, stamp)));
+        tag.set(String::new());
+    };
+    view! {
+        <section class="card">
+            <h2>{move || lang.get().t().tags}</h2>
+            <p class="chips">
+                {manual.into_keys().map(|name| {
+                    let label = name.clone();
+                    view! {
+                        <span class="chip tag">
+                            {label}
+                            <button type="button" class="chip-remove" aria-label="×" on:click=move |_| {
+                                let name = name.clone();
+                                edit.run(Box::new(move |doc, stamp| doc.remove_tag(&name, stamp)));
+                            }>"×"</button>
+                        </span>
+                    }
+                }).collect_view()}
+                {auto.into_keys().map(|name| view! {
+                    <span class="chip auto-tag" title=move || lang.get().t().auto_tag>"⚙ " {name}</span>
+                }).collect_view()}
+            </p>
+            <form class="inline-fields" on:submit=submit>
+                <QuickInput label=|t| t.add_tag value=tag />
+                <button type="submit">{move || lang.get().t().add_tag}</button>
+            </form>
+        </section>
+    }
+}

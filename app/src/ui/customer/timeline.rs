@@ -1,0 +1,114 @@
+//! The interaction timeline, newest first, and the quick add of an interaction.
+
+use std::collections::BTreeMap;
+
+use crm_core::Id;
+use crm_core::customer::{Channel, Direction, Interaction, NewInteraction};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+
+use super::{Edit, Inputs};
+use crate::i18n::{Lang, use_lang};
+
+/// Quick add of an interaction: channel, direction and what was said, logged now.
+#[component]
+pub(super) fn LogInteraction(edit: Edit, inputs: Inputs) -> impl IntoView {
+    let lang = use_lang();
+    let Inputs {
+        channel,
+        direction,
+        summary,
+        ..
+    } = inputs;
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let new = NewInteraction {
+            channel: channel.get_untracked(),
+            direction: direction.get_untracked(),
+            at: js_sys::Date::now() as i64,
+            summary: summary.get_untracked(),
+            deal_id: None,
+        };
+        edit.run(Box::new(move |doc, stamp| {
+            doc.add_interaction(&Id::random(), new, stamp)
+        }));
+        summary.set(String::new());
+    };
+    view! {
+        <form class="card quick-add" on:submit=submit>
+            <h2>{move || lang.get().t().log_interaction}</h2>
+            <div class="inline-fields">
+                <select aria-label=move || lang.get().t().channel on:change=move |ev| channel.set(Channel::from_stored(&event_target_value(&ev)))>
+                    {Channel::ALL.iter().map(|c| view! {
+                        <option value=c.as_str() selected=*c == Channel::WeChatChat>{move || lang.get().channel(*c)}</option>
+                    }).collect_view()}
+                </select>
+                <select aria-label=move || lang.get().t().direction on:change=move |ev| direction.set(Direction::from_stored(&event_target_value(&ev)))>
+                    {Direction::ALL.iter().map(|d| view! {
+                        <option value=d.as_str() selected=*d == Direction::Outbound>{move || lang.get().direction(*d)}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <textarea
+                rows="2"
+                aria-label=move || lang.get().t().interaction_summary
+                placeholder=move || lang.get().t().interaction_summary
+                prop:value=summary
+                on:input=move |ev| summary.set(event_target_value(&ev))
+            ></textarea>
+            <button type="submit" class="primary">{move || lang.get().t().log_interaction}</button>
+        </form>
+    }
+}
+
+/// The interaction timeline, newest first.
+#[component]
+pub(super) fn Timeline(
+    items: BTreeMap<String, Interaction>,
+    lang: RwSignal<Lang>,
+    member_name: impl Fn(&str) -> String + 'static,
+) -> impl IntoView {
+    let mut items: Vec<_> = items.into_iter().collect();
+    items.sort_by(|(a_id, a), (b_id, b)| (b.at, b_id).cmp(&(a.at, a_id)));
+    let empty = items.is_empty();
+    view! {
+        <section class="card">
+            <h2>{move || lang.get().t().timeline}</h2>
+            {empty.then(|| view! { <p class="empty">{move || lang.get().t().no_interactions}</p> })}
+            <ol class="timeline">
+                {items.into_iter().map(|(_, i)| {
+                    let (channel, direction, at) = (i.channel, i.direction, i.at);
+                    view! {
+                        <li class="event" data-channel=channel.as_str()>
+                            <span class="channel-icon" aria-hidden="true">{channel_glyph(channel)}</span>
+                            <div class="event-body">
+                                <p class="event-head">
+                                    <strong>{move || lang.get().channel(channel)}</strong>
+                                    " · " {move || lang.get().direction(direction)}
+                                    " · " {member_name(&i.author)}
+                                </p>
+                                <p class="event-text">{i.summary.clone()}</p>
+                                <time class="muted">{move || lang.get().date_time(at)}</time>
+                            </div>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// One glyph per channel for the timeline.
+fn channel_glyph(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Call => "☎",
+        Channel::Visit => "⌂",
+        Channel::Email => "✉",
+        Channel::WeChatChat | Channel::WeChatGroup => "微",
+        Channel::WeCom => "企",
+        Channel::DouyinComment => "抖",
+        Channel::Xiaohongshu => "红",
+        Channel::Website => "◎",
+        Channel::Other => "•",
+    }
+}
