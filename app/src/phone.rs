@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Duration;
 
+use crm_core::contact::ContactKind;
 use js_sys::{Array, Function, Promise};
 use leptos::prelude::set_timeout;
 use wasm_bindgen::prelude::*;
@@ -41,6 +42,20 @@ pub async fn to_e164(typed: &str) -> Result<String, PhoneError> {
         Some((Some(e164), _)) => Ok(e164),
         Some((None, true)) => Err(PhoneError::Invalid),
         _ => Err(PhoneError::Unavailable),
+    }
+}
+
+/// The E.164 form to store with a contact point of `kind` typed as `typed`: `None` for other
+/// kinds and for an empty or invalid phone (the model then names the error); an error only
+/// when the checker could not be loaded ([`PhoneError::Unavailable`]).
+pub async fn e164_of(kind: ContactKind, typed: &str) -> Result<Option<String>, PhoneError> {
+    if kind != ContactKind::Phone || typed.trim().is_empty() {
+        return Ok(None);
+    }
+    match to_e164(typed).await {
+        Ok(e164) => Ok(Some(e164)),
+        Err(PhoneError::Invalid) => Ok(None),
+        Err(PhoneError::Unavailable) => Err(PhoneError::Unavailable),
     }
 }
 

@@ -110,9 +110,25 @@ pub fn parse_amount(text: &str) -> Option<i64> {
         .checked_add(minor)
 }
 
+/// An amount in minor units as [`parse_amount`] reads it back, for editing: `12800`,
+/// `12800.5` → `12800.50`.
+pub fn amount_text(minor: i64) -> String {
+    match minor % 100 {
+        0 => (minor / 100).to_string(),
+        cents => format!("{}.{:02}", minor / 100, cents.abs()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn an_amount_typed_as_shown_reads_back(minor in 0i64..i64::MAX / 1000) {
+            proptest::prop_assert_eq!(parse_amount(&amount_text(minor)), Some(minor));
+        }
+    }
 
     #[test]
     fn text_limits_count_characters_not_bytes() {

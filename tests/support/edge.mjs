@@ -108,8 +108,18 @@ export async function startEdge({ persistDir, vars = {}, port, logLevel = "warn"
           sizes.writeUInt32LE(bytes.length, 4);
           return [sizes.subarray(0, 4), name, sizes.subarray(4), bytes];
         });
-        const res = await fetch(`${url}/ws/${workspace}/seed?token=${token}`, { method: "POST", body: Buffer.concat(parts) });
-        if (!res.ok) throw new Error(`seeding answered ${res.status}: ${await res.text()}`);
+        const body = Buffer.concat(parts);
+        // Storing is idempotent, so a part is sent again if workerd restarted the Worker
+        // meanwhile (seen once in a few 100k seedings: "restarted mid-request").
+        for (let attempt = 1; ; attempt++) {
+          const res = await fetch(`${url}/ws/${workspace}/seed?token=${token}`, { method: "POST", body });
+          if (res.ok) break;
+          const answer = await res.text();
+          if (res.status !== 503 || attempt === 3) {
+            throw new Error(`seeding answered ${res.status}: ${answer}\n${log.slice(-3000)}`);
+          }
+          console.warn(`seeding documents ${from}… answered ${res.status} (${answer}); sending them again`);
+        }
       }
     },
     /** Kills the runtime at once (SIGKILL), as a crash or an eviction would. */

@@ -10,7 +10,7 @@ use leptos_router::hooks::use_navigate;
 use super::errors::error_text;
 use super::{use_session, use_signals};
 use crate::i18n::use_lang;
-use crate::phone::{PhoneError, to_e164, warm_up};
+use crate::phone::{e164_of, warm_up};
 
 /// Creates a customer and opens its page; `on_done` closes the form.
 #[component]
@@ -38,18 +38,10 @@ pub fn NewCustomerForm(on_done: impl Fn() + Copy + 'static) -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             let typed_phone = phone.get_untracked();
-            // An invalid phone goes on without its E.164 form: the model names the error.
-            let e164 = match typed_phone.trim().is_empty() {
-                true => None,
-                false => match to_e164(&typed_phone).await {
-                    Ok(e164) => Some(e164),
-                    Err(PhoneError::Invalid) => None,
-                    Err(PhoneError::Unavailable) => {
-                        busy.set(false);
-                        error.set(Some(lang.get_untracked().t().err_phone_unavailable.into()));
-                        return;
-                    }
-                },
+            let Ok(e164) = e164_of(ContactKind::Phone, &typed_phone).await else {
+                busy.set(false);
+                error.set(Some(lang.get_untracked().t().err_phone_unavailable.into()));
+                return;
             };
             let contact = |kind, value: String, e164: Option<String>| {
                 (!value.trim().is_empty()).then(|| NewContact {

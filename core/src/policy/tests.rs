@@ -633,7 +633,8 @@ fn what_the_app_offers_is_what_the_edge_keeps() {
     use super::Offer;
     use crate::customer::{ContactEdit, InteractionEdit, NewFollowUp, OrderEdit};
     type Op = fn(&mut CustomerDoc, &Stamp) -> Result<(), crate::ModelError>;
-    let ops: [(&str, Op, fn(&Offer) -> bool); 10] = [
+    type Offered = fn(&Offer) -> bool;
+    let ops: [(&str, Op, Offered); 10] = [
         (
             "rename",
             |d, s| d.edit_profile(ProfileEdit::Name("周芳芳".into()), s),

@@ -4,6 +4,7 @@
 mod conflict_banner;
 mod contacts_card;
 mod deals_card;
+mod draft;
 mod follow_up_card;
 mod notes_card;
 mod orders_card;
@@ -13,9 +14,10 @@ mod tags_card;
 mod timeline;
 
 use crm_core::ModelError;
+use crm_core::contact::ContactKind;
 use crm_core::customer::{Channel, Customer, Direction};
+use crm_core::policy::Offer;
 use crm_core::values::DAY_MS;
-use crm_core::workspace::Role;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -84,6 +86,11 @@ pub(super) struct Inputs {
     order_items: RwSignal<String>,
     order_amount: RwSignal<String>,
     notes: RwSignal<Option<NotesDraft>>,
+    /// The entry being edited, if any (see `draft`).
+    draft: RwSignal<Option<draft::Draft>>,
+    contact_kind: RwSignal<ContactKind>,
+    contact_value: RwSignal<String>,
+    contact_label: RwSignal<String>,
 }
 
 impl Inputs {
@@ -101,6 +108,10 @@ impl Inputs {
             order_items: RwSignal::new(String::new()),
             order_amount: RwSignal::new(String::new()),
             notes: RwSignal::new(None),
+            draft: RwSignal::new(None),
+            contact_kind: RwSignal::new(ContactKind::Phone),
+            contact_value: RwSignal::new(String::new()),
+            contact_label: RwSignal::new(String::new()),
         }
     }
 
@@ -116,6 +127,9 @@ impl Inputs {
         self.order_items.set(String::new());
         self.order_amount.set(String::new());
         self.notes.set(None);
+        self.draft.set(None);
+        self.contact_value.set(String::new());
+        self.contact_label.set(String::new());
     }
 }
 
@@ -141,13 +155,17 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
     let signals = use_signals();
     let error = inputs.error;
     let profile = part(customer, |c| c.profile.clone());
-    // Sales change only the customers they own or nobody owns (the edge puts anything else
-    // back): another's customer is shown read-only.
-    let read_only = Memo::new(move |_| {
+    // Sales change only the customers they own or nobody owns, and only some entries (the
+    // edge puts anything else back): the page offers what the edge keeps.
+    let offer = Memo::new(move |_| {
         let owner = profile.with(|p| p.as_ref().map(|p| p.owner.clone()).unwrap_or_default());
-        let member = signals.member.get_value();
-        signals.role.get_value() == Role::Sales && !owner.is_empty() && owner != member
+        Offer::new(
+            &signals.member.get_value(),
+            signals.role.get_value(),
+            &owner,
+        )
     });
+    let read_only = Memo::new(move |_| !offer.get().edit());
     let edit: Edit = {
         let id = id.clone();
         Callback::new(move |op: Op| {
@@ -178,22 +196,22 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
     let deals_id = id.clone();
     let history_id = id.clone();
     view! {
-        {move || profile.get().map(|p| view! { <ProfileCard p member_name /> })}
+        {move || profile.get().map(|p| view! { <ProfileCard p member_name offer edit inputs /> })}
         {move || error.get().map(|e| view! { <p class="banner banner-error" role="alert">{e}</p> })}
         {move || read_only.get().then(|| view! { <p class="banner read-only" role="note">{lang.get().t().read_only}</p> })}
         {move || conflicts.get().into_iter().map(|c| view! { <ConflictBanner conflict=c edit /> }).collect_view()}
         <div class="grid-360" data-read-only=move || read_only.get().then_some("true")>
             <div class="column">
                 <LogInteraction edit inputs />
-                {move || interactions.get().map(|items| view! { <Timeline items lang member_name /> })}
+                {move || interactions.get().map(|items| view! { <Timeline items offer edit inputs /> })}
             </div>
             <div class="column">
                 {move || customer.get().map(|c| view! { <RulePreview customer=c /> })}
-                {move || follow_ups.get().map(|items| view! { <FollowUpCard items edit inputs /> })}
-                {move || contacts.get().map(|items| view! { <ContactsCard items /> })}
-                {move || tags.get().map(|(manual, auto)| view! { <TagsCard manual auto edit inputs /> })}
-                {move || deals.get().map(|items| view! { <DealsCard customer_id=deals_id.clone() items inputs /> })}
-                {move || orders.get().map(|items| view! { <OrdersCard items typed_items=inputs.order_items amount=inputs.order_amount edit /> })}
+                {move || follow_ups.get().map(|items| view! { <FollowUpCard items offer edit inputs /> })}
+                {move || contacts.get().map(|items| view! { <ContactsCard items offer edit inputs /> })}
+                {move || tags.get().map(|(manual, auto)| view! { <TagsCard manual auto offer edit inputs /> })}
+                {move || deals.get().map(|items| view! { <DealsCard customer_id=deals_id.clone() items offer edit inputs /> })}
+                {move || orders.get().map(|items| view! { <OrdersCard items offer edit inputs /> })}
                 {move || notes.get().map(|notes| view! { <NotesCard customer_id=id.clone() notes draft=inputs.notes edit error /> })}
                 <HistoryCard customer_id=history_id />
             </div>

@@ -1,36 +1,39 @@
-//! The customer's orders, lifetime spend per currency, and recording a new order (which the
-//! edge's spend and repeat-purchase rules react to).
+//! The customer's orders, lifetime spend per currency, editing and deleting them, and
+//! recording a new order (which the edge's spend and repeat-purchase rules react to).
 
-use crm_core::Id;
+use crm_core::{CustomerDoc, Id};
 use std::collections::BTreeMap;
 
-use crm_core::customer::{NewOrder, Order, OrderChannel};
-use crm_core::values::{Money, parse_amount};
+use crm_core::customer::{NewOrder, Order, OrderChannel, OrderEdit};
+use crm_core::policy::Offer;
+use crm_core::values::{Money, amount_text};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use super::{Edit, Op};
+use super::draft::{
+    Draft, DraftForm, DraftInput, DraftSelect, RowActions, editing, opener, remover, save_entry,
+    typed_money,
+};
+use super::{Edit, Inputs};
 use crate::i18n::use_lang;
 use crate::ui::fields::QuickInput;
 
 /// Orders newest first, their totals, and a form recording one placed now.
 #[component]
-pub fn OrdersCard(
+pub(super) fn OrdersCard(
     /// The customer's orders.
     items: BTreeMap<String, Order>,
-    /// What is typed as the new order's items (owned by the page).
-    typed_items: RwSignal<String>,
-    /// What is typed as its amount.
-    amount: RwSignal<String>,
+    offer: Memo<Offer>,
     edit: Edit,
+    inputs: Inputs,
 ) -> impl IntoView {
     let lang = use_lang();
+    let (typed_items, amount, error) = (inputs.order_items, inputs.order_amount, inputs.error);
     let channel = RwSignal::new(OrderChannel::OnlineShop);
-    let error = RwSignal::new(None::<String>);
-    let mut orders: Vec<_> = items.into_values().collect();
-    orders.sort_by_key(|o| std::cmp::Reverse(o.at));
+    let mut orders: Vec<_> = items.into_iter().collect();
+    orders.sort_by_key(|(id, o)| (std::cmp::Reverse(o.at), id.clone()));
     let mut totals: Vec<Money> = Vec::new();
-    for o in &orders {
+    for (_, o) in &orders {
         match totals.iter_mut().find(|m| m.currency == o.currency) {
             Some(m) => m.minor = m.minor.saturating_add(o.amount_minor),
             None => totals.push(Money {
@@ -43,21 +46,23 @@ pub fn OrdersCard(
     let record = move |ev: SubmitEvent| {
         ev.prevent_default();
         let typed = amount.get_untracked();
-        let Some(minor) = parse_amount(&typed) else {
-            let t = lang.get_untracked().t();
-            return error.set(Some(format!("“{typed}” {}", t.err_amount)));
+        let money = match typed_money(lang.get_untracked(), &typed, "CNY") {
+            Ok(money) => money,
+            Err(message) => return error.set(Some(message)),
         };
         let new = NewOrder {
             at: js_sys::Date::now() as i64,
-            amount: Money::cny(minor),
+            amount: money,
             items: typed_items.get_untracked(),
             channel: channel.get_untracked(),
         };
-        error.set(None);
-        let op: Op = Box::new(move |doc, stamp| doc.add_order(&Id::random(), new, stamp));
-        edit.run(op);
-        typed_items.set(String::new());
-        amount.set(String::new());
+        edit.run(Box::new(move |doc, stamp| {
+            doc.add_order(&Id::random(), new, stamp)
+        }));
+        if error.get_untracked().is_none() {
+            typed_items.set(String::new());
+            amount.set(String::new());
+        }
     };
     view! {
         <section class="card">
@@ -69,17 +74,7 @@ pub fn OrdersCard(
             </h2>
             {empty.then(|| view! { <p class="empty">{move || lang.get().t().no_orders}</p> })}
             <ul class="orders">
-                {orders.into_iter().map(|o| {
-                    let amount = Money { minor: o.amount_minor, currency: o.currency.clone() };
-                    let (at, channel) = (o.at, o.channel);
-                    view! {
-                        <li class="order">
-                            <span>{o.items.clone()}</span>
-                            <span class="muted">{move || lang.get().order_channel(channel)} " · " {move || lang.get().date(at)}</span>
-                            <span class="spend">{move || lang.get().money(&amount)}</span>
-                        </li>
-                    }
-                }).collect_view()}
+                {orders.into_iter().map(|(id, o)| view! { <OrderRow id o offer edit inputs /> }).collect_view()}
             </ul>
             <form class="inline-fields" on:submit=record>
                 <QuickInput label=|t| t.order_items value=typed_items />
@@ -91,7 +86,77 @@ pub fn OrdersCard(
                 </select>
                 <button type="submit">{move || lang.get().t().add_order}</button>
             </form>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </section>
+    }
+}
+
+/// One order; anyone who may edit the customer edits it, managers and admins delete it.
+#[component]
+fn OrderRow(id: String, o: Order, offer: Memo<Offer>, edit: Edit, inputs: Inputs) -> impl IntoView {
+    let lang = use_lang();
+    let (draft, error) = (inputs.draft, inputs.error);
+    let key = format!("order:{id}");
+    let amount = Money {
+        minor: o.amount_minor,
+        currency: o.currency.clone(),
+    };
+    let (at, channel) = (o.at, o.channel);
+    let on_edit = opener(
+        inputs,
+        key.clone(),
+        vec![
+            ("items", o.items.clone()),
+            ("amount", amount_text(o.amount_minor)),
+            ("channel", channel.as_str().to_owned()),
+        ],
+    );
+    let on_remove = remover(edit, lang, id.clone(), CustomerDoc::remove_order);
+    let currency = o.currency.clone();
+    let on_save = Callback::new(move |d: Draft| {
+        let mut edits = Vec::new();
+        for (field, typed) in d.changed() {
+            edits.push(match field {
+                "items" => OrderEdit::Items(typed),
+                "amount" => match typed_money(lang.get_untracked(), &typed, &currency) {
+                    Ok(money) => OrderEdit::Amount(money),
+                    Err(message) => return error.set(Some(message)),
+                },
+                _ => OrderEdit::Channel(OrderChannel::from_stored(&typed)),
+            });
+        }
+        save_entry(edit, inputs, id.clone(), edits, CustomerDoc::edit_order);
+    });
+    let channels = Signal::derive(move || {
+        let lang = lang.get();
+        (OrderChannel::ALL.iter())
+            .map(|c| (c.as_str().to_owned(), lang.order_channel(*c).to_owned()))
+            .collect()
+    });
+    view! {
+        <li class="order">
+            {move || match editing(draft, &key) {
+                true => view! {
+                    <DraftForm draft on_save>
+                        <div class="draft-grid">
+                            <DraftInput draft field="items" label=|t| t.order_items />
+                            <DraftInput draft field="amount" label=|t| t.order_amount inputmode="decimal" />
+                            <DraftSelect draft field="channel" label=|t| t.order_channel options=channels />
+                        </div>
+                    </DraftForm>
+                }.into_any(),
+                false => {
+                    let amount = amount.clone();
+                    view! {
+                        <span>{o.items.clone()}</span>
+                        <span class="muted">{move || lang.get().order_channel(channel)} " · " {move || lang.get().date(at)}</span>
+                        <span class="spend">{move || lang.get().money(&amount)}</span>
+                        {move || offer.get().edit().then(|| {
+                            let on_remove = offer.get().remove_orders().then_some(on_remove);
+                            view! { <RowActions on_edit on_remove /> }
+                        })}
+                    }.into_any()
+                }
+            }}
+        </li>
     }
 }

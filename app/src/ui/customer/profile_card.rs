@@ -1,19 +1,44 @@
-//! Who the customer is: name, company, stage, source, owner.
+//! Who the customer is — name, company, stage, source, owner — and editing it.
 
-use crm_core::customer::Profile;
+use crm_core::customer::{Lifecycle, Profile, ProfileEdit, Source};
+use crm_core::policy::Offer;
 use leptos::prelude::*;
 
+use super::draft::{Draft, DraftForm, DraftInput, DraftSelect, editing, opener, save};
+use super::{Edit, Inputs, Op};
 use crate::i18n::use_lang;
+use crate::ui::{member_choices, use_signals};
 
-/// Who the customer is: name, company, stage, source, owner.
+/// Key of the profile's draft.
+const KEY: &str = "profile";
+
+/// The profile, or its editor while it is open.
 #[component]
 pub(super) fn ProfileCard(
     p: Profile,
     member_name: impl Fn(&str) -> String + 'static,
+    offer: Memo<Offer>,
+    edit: Edit,
+    inputs: Inputs,
 ) -> impl IntoView {
     let lang = use_lang();
+    let draft = inputs.draft;
     let (source, lifecycle) = (p.source, p.lifecycle);
     let initial = p.name.chars().next().unwrap_or('?');
+    let owner = member_name(&p.owner);
+    let open = opener(
+        inputs,
+        KEY.to_owned(),
+        vec![
+            ("name", p.name.clone()),
+            ("name_latin", p.name_latin.clone()),
+            ("company", p.company.clone()),
+            ("title", p.title.clone()),
+            ("source", p.source.as_str().to_owned()),
+            ("lifecycle", p.lifecycle.as_str().to_owned()),
+            ("owner", p.owner.clone()),
+        ],
+    );
     view! {
         <section class="card profile-card">
             <span class="avatar large">{initial}</span>
@@ -27,9 +52,79 @@ pub(super) fn ProfileCard(
                 <p class="chips">
                     <span class="chip stage" data-stage=lifecycle.as_str()>{move || lang.get().lifecycle(lifecycle)}</span>
                     <span class="chip">{move || lang.get().source(source)}</span>
-                    <span class="chip">{move || lang.get().t().owner} ": " {member_name(&p.owner)}</span>
+                    <span class="chip">{move || lang.get().t().owner} ": " {owner}</span>
                 </p>
             </div>
+            {move || (offer.get().edit() && !editing(draft, KEY)).then(|| view! {
+                <button type="button" class="edit-profile" on:click=move |_| open.run(())>
+                    "✎ " {move || lang.get().t().edit_profile}
+                </button>
+            })}
+            {move || editing(draft, KEY).then(|| view! { <ProfileEditor offer edit inputs /> })}
         </section>
+    }
+}
+
+/// The profile's fields as inputs; the owner only for those who may assign it.
+#[component]
+fn ProfileEditor(offer: Memo<Offer>, edit: Edit, inputs: Inputs) -> impl IntoView {
+    let lang = use_lang();
+    let signals = use_signals();
+    let draft = inputs.draft;
+    let members = member_choices(signals);
+    let sources = Signal::derive(move || {
+        let lang = lang.get();
+        Source::ALL
+            .iter()
+            .map(|s| (s.as_str().to_owned(), lang.source(*s).to_owned()))
+            .collect()
+    });
+    let lifecycles = Signal::derive(move || {
+        let lang = lang.get();
+        (Lifecycle::ALL.iter())
+            .map(|l| (l.as_str().to_owned(), lang.lifecycle(*l).to_owned()))
+            .collect()
+    });
+    // An unowned customer (the pool) can be given an owner; taking one back to the pool is
+    // not an edit of the profile.
+    let unowned = draft.with_untracked(|d| d.as_ref().is_some_and(|d| d.get("owner").is_empty()));
+    let owners = Signal::derive(move || {
+        let pool = unowned.then(|| (String::new(), lang.get().t().unowned.to_owned()));
+        pool.into_iter().chain(members.get()).collect()
+    });
+    let on_save = Callback::new(move |d: Draft| {
+        let edits: Vec<ProfileEdit> = d
+            .changed()
+            .into_iter()
+            .filter_map(|(field, value)| match field {
+                "name" => Some(ProfileEdit::Name(value)),
+                "name_latin" => Some(ProfileEdit::NameLatin(value)),
+                "company" => Some(ProfileEdit::Company(value)),
+                "title" => Some(ProfileEdit::Title(value)),
+                "source" => Some(ProfileEdit::Source(Source::from_stored(&value))),
+                "lifecycle" => Some(ProfileEdit::Lifecycle(Lifecycle::from_stored(&value))),
+                "owner" => Some(ProfileEdit::Owner(value)),
+                _ => None,
+            })
+            .collect();
+        let op: Op = Box::new(move |doc, stamp| {
+            (edits.into_iter()).try_for_each(|e| doc.edit_profile(e, stamp))
+        });
+        save(edit, inputs, op);
+    });
+    view! {
+        <DraftForm draft on_save>
+            <div class="draft-grid">
+                <DraftInput draft field="name" label=|t| t.name />
+                <DraftInput draft field="name_latin" label=|t| t.name_latin />
+                <DraftInput draft field="company" label=|t| t.company />
+                <DraftInput draft field="title" label=|t| t.job_title />
+                <DraftSelect draft field="source" label=|t| t.source options=sources />
+                <DraftSelect draft field="lifecycle" label=|t| t.lifecycle options=lifecycles />
+                {move || offer.get().assign_owner().then(|| view! {
+                    <DraftSelect draft field="owner" label=|t| t.owner options=owners />
+                })}
+            </div>
+        </DraftForm>
     }
 }

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crm_core::customer::{AutoTag, ManualTag};
+use crm_core::policy::Offer;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
@@ -15,6 +16,7 @@ use crate::ui::fields::QuickInput;
 pub(super) fn TagsCard(
     manual: BTreeMap<String, ManualTag>,
     auto: BTreeMap<String, AutoTag>,
+    offer: Memo<Offer>,
     edit: Edit,
     inputs: Inputs,
 ) -> impl IntoView {
@@ -30,15 +32,22 @@ pub(super) fn TagsCard(
         <section class="card">
             <h2>{move || lang.get().t().tags}</h2>
             <p class="chips">
-                {manual.into_keys().map(|name| {
+                {manual.into_iter().map(|(name, tag)| {
                     let label = name.clone();
+                    // Whoever added a tag (or a manager or admin) takes it off.
+                    let removable = move || offer.get().change_entry_of(&tag.added_by);
                     view! {
                         <span class="chip tag">
                             {label}
-                            <button type="button" class="chip-remove" aria-label="×" on:click=move |_| {
+                            {move || removable().then(|| {
                                 let name = name.clone();
-                                edit.run(Box::new(move |doc, stamp| doc.remove_tag(&name, stamp)));
-                            }>"×"</button>
+                                view! {
+                                    <button type="button" class="chip-remove" aria-label=move || lang.get().t().remove on:click=move |_| {
+                                        let name = name.clone();
+                                        edit.run(Box::new(move |doc, stamp| doc.remove_tag(&name, stamp)));
+                                    }>"×"</button>
+                                }
+                            })}
                         </span>
                     }
                 }).collect_view()}

@@ -1,14 +1,20 @@
-//! The interaction timeline, newest first, and the quick add of an interaction.
+//! The interaction timeline, newest first — editing and deleting within the member's rights —
+//! and the quick add of an interaction.
 
 use std::collections::BTreeMap;
 
-use crm_core::Id;
-use crm_core::customer::{Channel, Direction, Interaction, NewInteraction};
+use crm_core::customer::{Channel, Direction, Interaction, InteractionEdit, NewInteraction};
+use crm_core::policy::Offer;
+use crm_core::{CustomerDoc, Id};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
+use super::draft::{
+    Draft, DraftForm, DraftInput, DraftSelect, RowActions, editing, opener, remover, save_entry,
+};
 use super::{Edit, Inputs};
-use crate::i18n::{Lang, use_lang};
+use crate::i18n::use_lang;
+use crate::ui::{member_name, use_signals};
 
 /// Quick add of an interaction: channel, direction and what was said, logged now.
 #[component]
@@ -65,9 +71,11 @@ pub(super) fn LogInteraction(edit: Edit, inputs: Inputs) -> impl IntoView {
 #[component]
 pub(super) fn Timeline(
     items: BTreeMap<String, Interaction>,
-    lang: RwSignal<Lang>,
-    member_name: impl Fn(&str) -> String + 'static,
+    offer: Memo<Offer>,
+    edit: Edit,
+    inputs: Inputs,
 ) -> impl IntoView {
+    let lang = use_lang();
     let mut items: Vec<_> = items.into_iter().collect();
     items.sort_by(|(a_id, a), (b_id, b)| (b.at, b_id).cmp(&(a.at, a_id)));
     let empty = items.is_empty();
@@ -76,25 +84,88 @@ pub(super) fn Timeline(
             <h2>{move || lang.get().t().timeline}</h2>
             {empty.then(|| view! { <p class="empty">{move || lang.get().t().no_interactions}</p> })}
             <ol class="timeline">
-                {items.into_iter().map(|(_, i)| {
-                    let (channel, direction, at) = (i.channel, i.direction, i.at);
-                    view! {
-                        <li class="event" data-channel=channel.as_str()>
-                            <span class="channel-icon" aria-hidden="true">{channel_glyph(channel)}</span>
-                            <div class="event-body">
-                                <p class="event-head">
-                                    <strong>{move || lang.get().channel(channel)}</strong>
-                                    " · " {move || lang.get().direction(direction)}
-                                    " · " {member_name(&i.author)}
-                                </p>
-                                <p class="event-text">{i.summary.clone()}</p>
-                                <time class="muted">{move || lang.get().date_time(at)}</time>
-                            </div>
-                        </li>
-                    }
-                }).collect_view()}
+                {items.into_iter().map(|(id, i)| view! { <TimelineEvent id i offer edit inputs /> }).collect_view()}
             </ol>
         </section>
+    }
+}
+
+/// One interaction; its author (or a manager or admin) edits what was said and on which
+/// channel, or deletes it.
+#[component]
+fn TimelineEvent(
+    id: String,
+    i: Interaction,
+    offer: Memo<Offer>,
+    edit: Edit,
+    inputs: Inputs,
+) -> impl IntoView {
+    let lang = use_lang();
+    let signals = use_signals();
+    let draft = inputs.draft;
+    let key = format!("interaction:{id}");
+    let (channel, direction, at) = (i.channel, i.direction, i.at);
+    let mine = {
+        let author = i.author.clone();
+        Memo::new(move |_| offer.get().change_entry_of(&author))
+    };
+    let on_edit = opener(
+        inputs,
+        key.clone(),
+        vec![
+            ("summary", i.summary.clone()),
+            ("channel", channel.as_str().to_owned()),
+        ],
+    );
+    let on_remove = remover(edit, lang, id.clone(), CustomerDoc::remove_interaction);
+    let on_save = Callback::new(move |d: Draft| {
+        let edits: Vec<InteractionEdit> = (d.changed().into_iter())
+            .map(|(field, typed)| match field {
+                "summary" => InteractionEdit::Summary(typed),
+                _ => InteractionEdit::Channel(Channel::from_stored(&typed)),
+            })
+            .collect();
+        save_entry(
+            edit,
+            inputs,
+            id.clone(),
+            edits,
+            CustomerDoc::edit_interaction,
+        );
+    });
+    let channels = Signal::derive(move || {
+        let lang = lang.get();
+        Channel::ALL
+            .iter()
+            .map(|c| (c.as_str().to_owned(), lang.channel(*c).to_owned()))
+            .collect()
+    });
+    let author = member_name(signals, &i.author);
+    let shown = key.clone();
+    view! {
+        <li class="event" data-channel=channel.as_str()>
+            <span class="channel-icon" aria-hidden="true">{channel_glyph(channel)}</span>
+            <div class="event-body">
+                <p class="event-head">
+                    <strong>{move || lang.get().channel(channel)}</strong>
+                    " · " {move || lang.get().direction(direction)}
+                    " · " {author}
+                    {move || (mine.get() && !editing(draft, &shown)).then(|| view! {
+                        <RowActions on_edit on_remove=Some(on_remove) />
+                    })}
+                </p>
+                {move || match editing(draft, &key) {
+                    true => view! {
+                        <DraftForm draft on_save>
+                            <DraftSelect draft field="channel" label=|t| t.channel options=channels />
+                            <DraftInput draft field="summary" label=|t| t.interaction_summary multiline=true />
+                        </DraftForm>
+                    }.into_any(),
+                    false => view! { <p class="event-text">{i.summary.clone()}</p> }.into_any(),
+                }}
+                <time class="muted">{move || lang.get().date_time(at)}</time>
+            </div>
+        </li>
     }
 }
 

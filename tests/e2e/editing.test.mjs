@@ -1,0 +1,186 @@
+// Everything on the customer page edits in place, in a real browser against a real local
+// edge (demo workspace, so the team has members): profile, contact points of any kind, deals,
+// follow-ups, interactions and orders — edited, moved, deleted — while a teammate's open page
+// follows; refused input says why and loses nothing typed; sales are offered only what the
+// edge keeps. Screenshots of an open editor on desktop and phone go to tests/artifacts/.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm, mkdir } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { startEdge } from "../support/edge.mjs";
+import { startApp } from "../support/static-server.mjs";
+import { launchBrowser, openDevice, addCustomer } from "../support/browser.mjs";
+
+const shots = path.resolve("tests/artifacts");
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+
+async function setup(t) {
+  const persistDir = await mkdtemp(path.join(os.tmpdir(), "crm-edge-"));
+  const workspace = `edit-${process.pid}-${Date.now()}`;
+  const app = await startApp();
+  const browser = await launchBrowser();
+  const edge = await startEdge({ persistDir, vars: { DEMO_WORKSPACE: workspace, DEMO_CUSTOMERS: "3" } });
+  t.after(async () => {
+    await browser.close();
+    await edge.stop();
+    await app.stop();
+    await rm(persistDir, { recursive: true, force: true });
+  });
+  await mkdir(shots, { recursive: true });
+  const as = (member, role) => edge.appUrl(app.url, workspace, { member, role });
+  return { browser, as };
+}
+
+/** Opens `name`'s page from the list. */
+async function openCustomer(page, name) {
+  await page.getByRole("link", { name: "Customers", exact: true }).click();
+  await page.getByRole("searchbox").fill(name);
+  await page.locator(".customer-row .name", { hasText: name }).click();
+  await page.locator(".profile-card .name", { hasText: name }).waitFor();
+}
+
+/** Deletes with the confirmation accepted. */
+async function remove(page, row) {
+  page.once("dialog", (dialog) => dialog.accept());
+  await row.getByRole("button", { name: "Delete" }).click();
+  await row.waitFor({ state: "detached" });
+}
+
+async function noHorizontalScroll(page) {
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px`);
+}
+
+test("a manager edits every card in place while a teammate's page follows", async (t) => {
+  const { browser, as } = await setup(t);
+  const { page } = await openDevice(browser, as("manager", "manager"));
+  await page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
+  await addCustomer(page, "王芳", { phone: "138 0013 8000" });
+  const { page: mate } = await openDevice(browser, as("sales-zhang", "sales"));
+  await mate.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
+  await openCustomer(mate, "王芳");
+  await openCustomer(page, "王芳");
+
+  // Profile: company, title and stage; only what changed is written.
+  await page.getByRole("button", { name: "Edit profile" }).click();
+  const draft = page.locator("form.draft");
+  await draft.getByLabel("Company").fill("杭州鑫瑞电子有限公司");
+  await draft.getByLabel("Title").fill("采购经理");
+  await draft.getByLabel("Stage").selectOption("prospect");
+  await page.screenshot({ path: path.join(shots, "edit-profile-desktop.png"), fullPage: true });
+  await draft.getByRole("button", { name: "Save" }).click();
+  await draft.waitFor({ state: "detached" });
+  await page.locator(".profile-card .row-sub", { hasText: "杭州鑫瑞电子有限公司 · 采购经理" }).waitFor();
+  await mate.locator(".profile-card .row-sub", { hasText: "杭州鑫瑞电子有限公司" }).waitFor();
+
+  // Contact points: a WeCom account added (the first of its kind is primary); the phone
+  // rewritten, first wrongly (refused, the draft stays open with what was typed), then right.
+  await page.getByLabel("Type", { exact: true }).selectOption("wecom");
+  await page.getByLabel("Number or handle").fill("wangfang01");
+  await page.getByLabel("Label (e.g. work)").fill("工作");
+  await page.getByRole("button", { name: "Add contact" }).click();
+  const wecom = page.locator('.contact[data-kind="wecom"]');
+  await wecom.locator(".primary-chip").waitFor();
+  const phone = page.locator('.contact[data-kind="phone"]');
+  await phone.getByRole("button", { name: "Edit" }).click();
+  await phone.getByLabel("Number or handle").fill("12");
+  await phone.getByRole("button", { name: "Save" }).click();
+  await page.locator(".banner-error", { hasText: "is not a valid phone number" }).waitFor();
+  assert.equal(await phone.getByLabel("Number or handle").inputValue(), "12");
+  await phone.getByLabel("Number or handle").fill("139 0000 1111");
+  await phone.getByRole("button", { name: "Save" }).click();
+  await page.locator('a[href="tel:+8613900001111"]').waitFor();
+  assert.equal(await page.locator(".banner-error").count(), 0, "a saved edit clears the error");
+  await mate.locator('a[href="tel:+8613900001111"]').waitFor();
+  await remove(page, wecom);
+  await mate.locator('.contact[data-kind="wecom"]').waitFor({ state: "detached" });
+
+  // A deal: amount and expected close edited, then deleted.
+  await page.getByLabel("Deal, e.g. annual order").fill("年度采购");
+  await page.getByLabel("Amount (CNY)").fill("12,800");
+  await page.getByRole("button", { name: "Add deal" }).click();
+  // (An open editor shows values in inputs, not text: rows are found by position.)
+  const deal = page.locator(".deal").first();
+  await deal.locator(".deal-title", { hasText: "年度采购" }).waitFor();
+  await deal.getByRole("button", { name: "Edit" }).click();
+  await deal.getByLabel("Amount (CNY)").fill("15000");
+  await deal.getByLabel("Expected close").fill("2026-12-31");
+  await deal.getByRole("button", { name: "Save" }).click();
+  await deal.locator(".deal-close", { hasText: "2026-12-31" }).waitFor();
+  assert.match(await deal.locator(".spend").innerText(), /15,000\.00/);
+  await mate.locator(".deal .deal-close", { hasText: "2026-12-31" }).waitFor();
+  await remove(page, deal);
+
+  // A follow-up moved to next week, then given to a salesperson.
+  await page.getByLabel("What to do, e.g. send the quote").fill("发送报价单");
+  await page.getByRole("button", { name: "Add follow-up" }).click();
+  const followUp = page.locator(".follow-up").first();
+  await followUp.locator(".follow-up-title", { hasText: "发送报价单" }).waitFor();
+  const due = await followUp.locator(".due").innerText();
+  await followUp.getByRole("button", { name: "Next week" }).click();
+  await page.waitForFunction(
+    (before) => document.querySelector(".follow-up .due")?.textContent !== before,
+    due,
+  );
+  await followUp.getByRole("button", { name: "Edit" }).click();
+  await followUp.getByLabel("Assignee").selectOption("sales-chen");
+  await followUp.getByRole("button", { name: "Save" }).click();
+  await followUp.locator(".follow-up-assignee", { hasText: "陈静" }).waitFor();
+
+  // An interaction reworded, then deleted; an order corrected, then deleted.
+  await page.getByLabel("What was said").fill("询问价格");
+  await page.getByRole("button", { name: "Log interaction" }).click();
+  const event = page.locator(".event").first();
+  await event.locator(".event-text", { hasText: "询问价格" }).waitFor();
+  await event.getByRole("button", { name: "Edit" }).click();
+  await event.getByLabel("What was said").fill("询问批发价格，已发报价");
+  await event.getByRole("button", { name: "Save" }).click();
+  await page.locator(".event-text", { hasText: "询问批发价格，已发报价" }).waitFor();
+  await mate.locator(".event-text", { hasText: "询问批发价格，已发报价" }).waitFor();
+  await remove(page, event);
+  await page.getByLabel("Items, e.g. tea gift box x2").fill("茶叶礼盒");
+  await page.getByLabel("Order total (CNY)").fill("100");
+  await page.getByRole("button", { name: "Record order" }).click();
+  const order = page.locator(".order").first();
+  await order.getByText("茶叶礼盒").waitFor();
+  await page.screenshot({ path: path.join(shots, "customer-editable-desktop.png"), fullPage: true });
+  await order.getByRole("button", { name: "Edit" }).click();
+  await order.getByLabel("Order total (CNY)").fill("120.5");
+  await order.getByRole("button", { name: "Save" }).click();
+  await order.locator(".spend", { hasText: "120.50" }).waitFor();
+  await remove(page, order);
+
+  // All of it survives a reload.
+  await page.reload();
+  await page.locator(".profile-card .row-sub", { hasText: "杭州鑫瑞电子有限公司" }).waitFor();
+  await page.locator('a[href="tel:+8613900001111"]').waitFor();
+  assert.equal(await page.locator('.contact[data-kind="wecom"]').count(), 0);
+  assert.equal(await page.locator(".deal").count(), 0);
+});
+
+test("sales are offered what the edge keeps; the editor fits a phone", async (t) => {
+  const { browser, as } = await setup(t);
+  const { page } = await openDevice(browser, as("sales-zhang", "sales"), { ...PHONE, locale: "zh-CN" });
+  await page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
+  await page.getByRole("button", { name: "新建客户" }).click();
+  await page.getByLabel("姓名", { exact: true }).fill("陈静怡");
+  await page.getByRole("button", { name: "创建" }).click();
+  await page.locator(".profile-card .name", { hasText: "陈静怡" }).waitFor();
+  await page.getByLabel("买了什么，如：茶叶礼盒 x2").fill("茶具");
+  await page.getByLabel("订单总额（元）").fill("300");
+  await page.getByRole("button", { name: "记录订单" }).click();
+  const order = page.locator(".order", { hasText: "茶具" });
+  await order.getByRole("button", { name: "编辑" }).waitFor();
+  assert.equal(await order.getByRole("button", { name: "删除" }).count(), 0, "sales do not delete orders");
+  await page.getByRole("button", { name: "编辑资料" }).click();
+  const draft = page.locator("form.draft");
+  assert.equal(await draft.getByLabel("负责人").count(), 0, "sales do not assign owners");
+  await draft.getByLabel("职位").fill("店长");
+  await noHorizontalScroll(page);
+  await page.screenshot({ path: path.join(shots, "edit-profile-phone.png"), fullPage: true });
+  await draft.getByRole("button", { name: "保存" }).click();
+  await page.locator(".profile-card .row-sub", { hasText: "店长" }).waitFor();
+});
