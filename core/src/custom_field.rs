@@ -56,7 +56,25 @@ pub struct CustomFieldDef {
     pub options: BTreeMap<String, FieldOption>,
 }
 
+impl FieldOption {
+    /// Its label in English when `english` and it has one, else in Chinese.
+    pub fn label(&self, english: bool) -> &str {
+        match english && !self.label_en.is_empty() {
+            true => &self.label_en,
+            false => &self.label_zh,
+        }
+    }
+}
+
 impl CustomFieldDef {
+    /// Its label in English when `english` and it has one, else in Chinese.
+    pub fn label(&self, english: bool) -> &str {
+        match english && !self.label_en.is_empty() {
+            true => &self.label_en,
+            false => &self.label_zh,
+        }
+    }
+
     /// Checks `value` against this definition; returns it in canonical form.
     pub fn validate(&self, field: &str, value: CustomValue) -> Result<CustomValue, ModelError> {
         let invalid = |reason: String| ModelError::InvalidFieldValue {

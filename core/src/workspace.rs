@@ -8,6 +8,7 @@
 mod ops;
 mod rule_book;
 
+pub use ops::FieldDefEdit;
 pub use rule_book::RuleBook;
 
 use std::collections::BTreeMap;

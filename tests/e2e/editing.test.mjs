@@ -47,6 +47,14 @@ async function remove(page, row) {
   await row.waitFor({ state: "detached" });
 }
 
+/** The row of `rows` whose first input holds `value` (inputs hold their value as a property). */
+async function rowWithValue(rows, value) {
+  const values = await rows.evaluateAll((els) => els.map((el) => el.querySelector("input")?.value));
+  const i = values.indexOf(value);
+  assert.ok(i >= 0, `no row holds ${value}: ${values}`);
+  return rows.nth(i);
+}
+
 async function noHorizontalScroll(page) {
   const overflow = await page.evaluate(
     () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
@@ -75,6 +83,14 @@ test("a manager edits every card in place while a teammate's page follows", asyn
   await draft.waitFor({ state: "detached" });
   await page.locator(".profile-card .row-sub", { hasText: "杭州鑫瑞电子有限公司 · 采购经理" }).waitFor();
   await mate.locator(".profile-card .row-sub", { hasText: "杭州鑫瑞电子有限公司" }).waitFor();
+
+  // The workspace's custom fields: the demo's single-select Industry.
+  const details = page.locator(".custom-fields");
+  await details.getByRole("button", { name: "Edit" }).click();
+  await details.getByLabel("Industry").selectOption("tech");
+  await details.getByRole("button", { name: "Save" }).click();
+  await details.locator("dd", { hasText: "tech" }).waitFor();
+  await mate.locator(".custom-fields dd", { hasText: "tech" }).waitFor();
 
   // Contact points: a WeCom account added (the first of its kind is primary); the phone
   // rewritten, first wrongly (refused, the draft stays open with what was typed), then right.
@@ -183,4 +199,76 @@ test("sales are offered what the edge keeps; the editor fits a phone", async (t)
   await page.screenshot({ path: path.join(shots, "edit-profile-phone.png"), fullPage: true });
   await draft.getByRole("button", { name: "保存" }).click();
   await page.locator(".profile-card .row-sub", { hasText: "店长" }).waitFor();
+});
+
+test("an admin renames the team, adds and moves a stage and defines a field; pages follow", async (t) => {
+  const { browser, as } = await setup(t);
+  const { page } = await openDevice(browser, as("admin", "admin"));
+  await page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
+  await page.goto(page.url().replace(/\/?(\?|$)/, "/settings$1"));
+  await page.getByRole("heading", { name: "Team settings" }).waitFor();
+
+  const team = page.locator(".card", { hasText: "Team name" });
+  await team.getByLabel("Team name").fill("华东销售一组");
+  await team.getByRole("button", { name: "Save" }).click();
+  await team.getByRole("button", { name: "Save" }).and(page.locator(":disabled")).waitFor();
+
+  // A stage added after the last open one, renamed in English, moved up once.
+  const stages = page.locator(".card", { hasText: "Pipeline stages" });
+  await stages.locator("form").last().getByLabel("Chinese name").fill("试用");
+  await stages.getByRole("button", { name: "Add stage" }).click();
+  const names = () => stages.locator(".stage-setting input[aria-label='Chinese name']").evaluateAll((inputs) => inputs.map((i) => i.value));
+  await page.waitForFunction(() => document.querySelectorAll(".stage-setting").length === 7);
+  const trial = await rowWithValue(stages.locator(".stage-setting"), "试用");
+  const before = await names();
+  assert.equal(before.indexOf("试用"), before.indexOf("赢单") - 1, `after the last open stage: ${before}`);
+  await trial.getByLabel("English name").fill("Trial");
+  await trial.getByRole("button", { name: "Save" }).click();
+  await trial.getByRole("button", { name: "Move up" }).click();
+  await page.waitForFunction(
+    () => [...document.querySelectorAll(".stage-setting input[aria-label='Chinese name']")].map((i) => i.value).indexOf("试用") === 3,
+  );
+
+  // A multiple-choice field with two options.
+  const fields = page.locator(".card", { hasText: "Custom fields" });
+  await fields.locator("form").last().getByLabel("Chinese name").fill("购买渠道");
+  await fields.locator("form").last().getByLabel("English name").fill("Bought via");
+  await fields.getByLabel("Type", { exact: true }).selectOption("multi_select");
+  await fields.getByRole("button", { name: "Add field" }).click();
+  await page.waitForFunction(() => document.querySelectorAll(".field-setting").length === 2);
+  const field = await rowWithValue(fields.locator(".field-setting"), "购买渠道");
+  for (const option of ["门店", "网店"]) {
+    await field.getByLabel("Option name").fill(option);
+    await field.getByRole("button", { name: "Add option" }).click();
+    await field.locator(".field-options .chip", { hasText: option }).waitFor();
+  }
+  await page.screenshot({ path: path.join(shots, "settings-desktop.png"), fullPage: true });
+
+  // The customer page offers the new stage and the new field's options.
+  await page.getByRole("link", { name: "Customers", exact: true }).click();
+  await addCustomer(page, "周敏");
+  await openCustomer(page, "周敏");
+  await page.getByLabel("Deal, e.g. annual order").fill("试用合同");
+  await page.getByLabel("Amount (CNY)").fill("1000");
+  await page.getByRole("button", { name: "Add deal" }).click();
+  await page.getByRole("combobox", { name: "Move to" }).selectOption({ label: "Trial" });
+  const details = page.locator(".custom-fields");
+  await details.getByRole("button", { name: "网店" }).click();
+  await details.locator('button.choice.on', { hasText: "网店" }).waitFor();
+  await details.getByRole("button", { name: "门店" }).click();
+  await details.locator('button.choice.on', { hasText: "门店" }).waitFor();
+  await details.getByRole("button", { name: "网店" }).click();
+  await details.locator('button.choice:not(.on)', { hasText: "网店" }).waitFor();
+  assert.equal(await page.getByRole("combobox", { name: "Move to" }).inputValue().then((v) => v.length > 0), true);
+
+  // A manager (on a phone) reads the settings but is offered nothing to change.
+  const { page: manager } = await openDevice(browser, as("manager", "manager"), PHONE);
+  await manager.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
+  await manager.goto(manager.url().replace(/\/?(\?|$)/, "/settings$1"));
+  await manager.waitForFunction(
+    () => document.querySelector(".settings[data-read-only] input")?.value === "华东销售一组",
+  );
+  assert.equal(await manager.getByRole("button", { name: "Add stage" }).isVisible(), false);
+  await noHorizontalScroll(manager);
+  await manager.screenshot({ path: path.join(shots, "settings-phone.png"), fullPage: true });
 });

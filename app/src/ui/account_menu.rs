@@ -105,6 +105,7 @@ pub fn AccountMenu() -> impl IntoView {
                             </ul>
                         }
                     })}
+                <a class="account-link" href="/settings">{move || lang.get().t().settings_title}</a>
                 {admin.then(|| view! {
                     <a class="account-link" href="/audit">{move || lang.get().t().audit_title}</a>
                 })}

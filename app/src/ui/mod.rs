@@ -12,6 +12,7 @@ mod new_customer;
 mod pipeline;
 mod rules_page;
 mod segments;
+mod settings;
 mod sign_in;
 mod stages;
 mod sync_badge;
@@ -60,6 +61,19 @@ fn member_choices(signals: SessionSignals) -> Memo<Vec<(String, String)>> {
                         .map(|(id, m)| (id.clone(), m.name.clone()))
                         .collect()
                 })
+                .unwrap_or_default()
+        })
+    })
+}
+
+/// The workspace's custom field definitions by id; follows the workspace.
+fn use_custom_fields()
+-> Memo<std::collections::BTreeMap<String, crm_core::custom_field::CustomFieldDef>> {
+    let signals = use_signals();
+    Memo::new(move |_| {
+        signals.workspace.with(|ws| {
+            ws.as_ref()
+                .map(|w| w.custom_fields.clone())
                 .unwrap_or_default()
         })
     })
@@ -158,6 +172,7 @@ fn OpenWorkspace(session: SessionHandle, link_error: Option<LinkError>) -> impl 
                     view=|| view! { <RowsReady><rules_page::RulesPage /></RowsReady> }
                 />
                 <Route path=path!("/audit") view=audit_page::AuditPage />
+                <Route path=path!("/settings") view=settings::SettingsPage />
             </Routes>
         </Shell>
     }

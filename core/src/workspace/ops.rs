@@ -4,7 +4,7 @@ use automerge::{ObjId, ObjType, ROOT, ReadDoc, Value, transaction::Transactable}
 use autosurgeon::{Reconcile, reconcile_prop};
 
 use super::{DirectoryEntry, KIND, Member, Role, WorkspaceDoc};
-use crate::custom_field::CustomFieldDef;
+use crate::custom_field::{CustomFieldDef, FieldKind, FieldOption};
 use crate::document::{Stamp, layout};
 use crate::error::ModelError;
 use crate::id::Id;
@@ -12,6 +12,15 @@ use crate::pipeline::StageDef;
 use crate::values::{optional_text, required_text};
 
 const MAX_NAME: usize = 100;
+
+/// One change to a custom field's definition, for [`WorkspaceDoc::edit_custom_field`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldDefEdit {
+    /// Its labels, Chinese (required) and English.
+    Labels { zh: String, en: String },
+    /// Option `id` of a select field, added or renamed.
+    Option { id: Id, zh: String, en: String },
+}
 
 impl WorkspaceDoc {
     /// Renames the workspace.
@@ -124,6 +133,45 @@ impl WorkspaceDoc {
             });
         }
         self.put(&fields, id.as_str(), def)
+    }
+
+    /// Changes a custom field's definition: its labels, or one option of a select field
+    /// (added, or renamed when it exists). Its kind never changes: values already stored in
+    /// customers keep their meaning.
+    pub fn edit_custom_field(&mut self, id: &str, edit: FieldDefEdit) -> Result<(), ModelError> {
+        let field = self.entry("custom_fields", "custom field", id)?;
+        match edit {
+            FieldDefEdit::Labels { zh, en } => {
+                self.put(
+                    &field,
+                    "label_zh",
+                    required_text("field label", &zh, MAX_NAME)?,
+                )?;
+                self.put(
+                    &field,
+                    "label_en",
+                    optional_text("field label", &en, MAX_NAME)?,
+                )
+            }
+            FieldDefEdit::Option { id: option, zh, en } => {
+                let kind = match self.doc.get(&field, "kind") {
+                    Ok(Some((Value::Scalar(kind), _))) => kind.as_str().map(FieldKind::from_stored),
+                    _ => None,
+                };
+                if !matches!(kind, Some(FieldKind::SingleSelect | FieldKind::MultiSelect)) {
+                    return Err(ModelError::InvalidFieldValue {
+                        field: id.to_owned(),
+                        reason: "only select fields have options".into(),
+                    });
+                }
+                let options = self.map(&field, "options")?;
+                let option_def = FieldOption {
+                    label_zh: required_text("option label", &zh, MAX_NAME)?,
+                    label_en: optional_text("option label", &en, MAX_NAME)?,
+                };
+                self.put(&options, option.as_str(), option_def)
+            }
+        }
     }
 
     /// Removes a custom field definition (values already stored in customers stay).

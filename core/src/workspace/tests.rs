@@ -207,3 +207,113 @@ fn settings_are_the_workspace_without_its_directory() {
     let ids: Vec<String> = whole.directory.into_keys().collect();
     assert_eq!(ws.directory_ids(), ids);
 }
+
+fn select_field() -> CustomFieldDef {
+    let option = |zh: &str, en: &str| crate::custom_field::FieldOption {
+        label_zh: zh.into(),
+        label_en: en.into(),
+    };
+    CustomFieldDef {
+        label_zh: "渠道".into(),
+        label_en: "Channel".into(),
+        kind: FieldKind::MultiSelect,
+        options: [("shop".to_owned(), option("门店", "Shop"))].into(),
+    }
+}
+
+#[test]
+fn custom_field_labels_and_options_are_edited_and_kinds_never_change() {
+    let mut ws = WorkspaceDoc::new();
+    ws.add_custom_field(&id("channel"), select_field()).unwrap();
+    ws.edit_custom_field(
+        "channel",
+        FieldDefEdit::Labels {
+            zh: "购买渠道".into(),
+            en: "Bought via".into(),
+        },
+    )
+    .unwrap();
+    let option = |o: &str, zh: &str| FieldDefEdit::Option {
+        id: id(o),
+        zh: zh.into(),
+        en: String::new(),
+    };
+    ws.edit_custom_field("channel", option("online", "网店"))
+        .unwrap();
+    ws.edit_custom_field("channel", option("shop", "线下门店"))
+        .unwrap();
+    let def = &ws.workspace().unwrap().custom_fields["channel"];
+    assert_eq!(
+        (def.label_zh.as_str(), def.label_en.as_str()),
+        ("购买渠道", "Bought via")
+    );
+    assert_eq!(def.options.keys().collect::<Vec<_>>(), ["online", "shop"]);
+    assert_eq!(def.options["shop"].label_zh, "线下门店");
+    assert_eq!(def.kind, FieldKind::MultiSelect);
+
+    let text = CustomFieldDef {
+        kind: FieldKind::Text,
+        options: BTreeMap::new(),
+        ..select_field()
+    };
+    ws.add_custom_field(&id("note"), text).unwrap();
+    assert!(matches!(
+        ws.edit_custom_field("note", option("x", "x")),
+        Err(ModelError::InvalidFieldValue { .. })
+    ));
+    assert!(matches!(
+        ws.edit_custom_field(
+            "channel",
+            FieldDefEdit::Labels {
+                zh: " ".into(),
+                en: "x".into()
+            }
+        ),
+        Err(ModelError::Empty { .. })
+    ));
+    assert!(matches!(
+        ws.edit_custom_field("nope", option("x", "x")),
+        Err(ModelError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn two_admins_adding_options_at_once_keep_both() {
+    let mut a = WorkspaceDoc::new();
+    a.add_custom_field(&id("channel"), select_field()).unwrap();
+    let mut b = a.fork();
+    let mut c = a.fork();
+    let option = |o: &str, zh: &str| FieldDefEdit::Option {
+        id: id(o),
+        zh: zh.into(),
+        en: String::new(),
+    };
+    a.edit_custom_field("channel", option("online", "网店"))
+        .unwrap();
+    b.edit_custom_field("channel", option("wechat", "微信小店"))
+        .unwrap();
+    c.edit_custom_field(
+        "channel",
+        FieldDefEdit::Labels {
+            zh: "来源渠道".into(),
+            en: String::new(),
+        },
+    )
+    .unwrap();
+    let orders: [[&WorkspaceDoc; 3]; 2] = [[&a, &b, &c], [&c, &b, &a]];
+    let merged: Vec<CustomFieldDef> = orders
+        .iter()
+        .map(|order| {
+            let mut acc = order[0].clone();
+            acc.merge(&mut order[1].clone()).unwrap();
+            acc.merge(&mut order[2].clone()).unwrap();
+            acc.workspace().unwrap().custom_fields["channel"].clone()
+        })
+        .collect();
+    assert_eq!(merged[0], merged[1]);
+    assert_eq!(
+        merged[0].options.keys().collect::<Vec<_>>(),
+        ["online", "shop", "wechat"]
+    );
+    assert_eq!(merged[0].label_zh, "来源渠道");
+}

@@ -85,7 +85,7 @@ fn ContactRow(
         spawn_local(async move {
             let mut edits = Vec::new();
             for (field, typed) in d.changed() {
-                edits.push(match field {
+                edits.push(match field.as_str() {
                     "value" => match e164_of(kind, &typed).await {
                         Ok(e164) => ContactEdit::Value { value: typed, e164 },
                         Err(_) => {

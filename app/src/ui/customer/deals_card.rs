@@ -104,7 +104,7 @@ fn DealRow(
         Callback::new(move |d: Draft| {
             let mut edits = Vec::new();
             for (field, typed) in d.changed() {
-                edits.push(match field {
+                edits.push(match field.as_str() {
                     "title" => DealEdit::Title(typed),
                     "amount" => match typed_money(lang.get_untracked(), &typed, &currency) {
                         Ok(money) => DealEdit::Amount(money),

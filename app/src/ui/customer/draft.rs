@@ -20,17 +20,20 @@ use crate::i18n::{Lang, Texts, use_lang};
 pub(super) struct Draft {
     /// Which entry: `profile`, `contact:{id}`, `deal:{id}`, …
     pub key: String,
-    base: Vec<(&'static str, String)>,
-    typed: BTreeMap<&'static str, String>,
+    base: Vec<(String, String)>,
+    typed: BTreeMap<String, String>,
 }
 
 impl Draft {
     /// A draft of entry `key` whose `fields` hold these values now.
-    pub fn open(key: impl Into<String>, fields: Vec<(&'static str, String)>) -> Self {
+    pub fn open<F: Into<String>>(key: impl Into<String>, fields: Vec<(F, String)>) -> Self {
+        let base: Vec<(String, String)> = (fields.into_iter())
+            .map(|(field, value)| (field.into(), value))
+            .collect();
         Self {
             key: key.into(),
-            typed: fields.iter().cloned().collect(),
-            base: fields,
+            typed: base.iter().cloned().collect(),
+            base,
         }
     }
 
@@ -40,10 +43,10 @@ impl Draft {
     }
 
     /// The fields typed differently from what they held when the editor opened.
-    pub fn changed(&self) -> Vec<(&'static str, String)> {
+    pub fn changed(&self) -> Vec<(String, String)> {
         (self.base.iter())
             .filter(|(field, value)| self.typed.get(field) != Some(value))
-            .map(|(field, _)| (*field, self.get(field)))
+            .map(|(field, _)| (field.clone(), self.get(field)))
             .collect()
     }
 }
@@ -81,10 +84,10 @@ pub(super) fn save_entry<E: 'static>(
 }
 
 /// Opens the draft of entry `key`, whose `fields` hold these values now.
-pub(super) fn opener(
+pub(super) fn opener<F: Into<String> + Clone + Send + Sync + 'static>(
     inputs: Inputs,
     key: String,
-    fields: Vec<(&'static str, String)>,
+    fields: Vec<(F, String)>,
 ) -> Callback<()> {
     Callback::new(move |()| {
         inputs
@@ -155,9 +158,12 @@ pub(super) fn DraftForm(
 #[component]
 pub(super) fn DraftInput(
     draft: RwSignal<Option<Draft>>,
-    field: &'static str,
-    label: fn(&Texts) -> &'static str,
-    /// `text` (default), `date`, `tel`, …
+    #[prop(into)] field: String,
+    /// Its label: a message, or `text` when given.
+    #[prop(optional)]
+    label: Option<fn(&Texts) -> &'static str>,
+    #[prop(optional, into)] text: Option<String>,
+    /// `text` (default), `date`, `tel`, `number`, …
     #[prop(optional)]
     kind: &'static str,
     /// `inputmode` hint for on-screen keyboards, e.g. `decimal`.
@@ -168,11 +174,21 @@ pub(super) fn DraftInput(
     multiline: bool,
 ) -> impl IntoView {
     let lang = use_lang();
-    let value = move || draft.with(|d| d.as_ref().map(|d| d.get(field)).unwrap_or_default());
-    let input = move |ev| set(draft, field, event_target_value(&ev));
+    let value = {
+        let field = field.clone();
+        move || draft.with(|d| d.as_ref().map(|d| d.get(&field)).unwrap_or_default())
+    };
+    let input = {
+        let field = field.clone();
+        move |ev| set(draft, &field, event_target_value(&ev))
+    };
+    let caption = move || match label {
+        Some(label) => label(lang.get().t()).to_owned(),
+        None => text.clone().unwrap_or_default(),
+    };
     view! {
         <label class="draft-field" class:wide=multiline>
-            <span>{move || label(lang.get().t())}</span>
+            <span>{caption}</span>
             {match multiline {
                 true => view! { <textarea name=field rows="3" prop:value=value on:input=input></textarea> }.into_any(),
                 false => view! {
@@ -194,16 +210,30 @@ pub(super) fn DraftInput(
 #[component]
 pub(super) fn DraftSelect(
     draft: RwSignal<Option<Draft>>,
-    field: &'static str,
-    label: fn(&Texts) -> &'static str,
+    #[prop(into)] field: String,
+    /// Its label: a message, or `text` when given.
+    #[prop(optional)]
+    label: Option<fn(&Texts) -> &'static str>,
+    #[prop(optional, into)] text: Option<String>,
     #[prop(into)] options: Signal<Vec<(String, String)>>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let current = move || draft.with(|d| d.as_ref().map(|d| d.get(field)).unwrap_or_default());
+    let current = {
+        let field = field.clone();
+        move || draft.with(|d| d.as_ref().map(|d| d.get(&field)).unwrap_or_default())
+    };
+    let change = {
+        let field = field.clone();
+        move |ev| set(draft, &field, event_target_value(&ev))
+    };
+    let caption = move || match label {
+        Some(label) => label(lang.get().t()).to_owned(),
+        None => text.clone().unwrap_or_default(),
+    };
     view! {
         <label class="draft-field">
-            <span>{move || label(lang.get().t())}</span>
-            <select name=field on:change=move |ev| set(draft, field, event_target_value(&ev))>
+            <span>{caption}</span>
+            <select name=field on:change=change>
                 {move || {
                     let (current, mut options) = (current(), options.get());
                     if !options.iter().any(|(value, _)| *value == current) {
@@ -219,10 +249,10 @@ pub(super) fn DraftSelect(
     }
 }
 
-fn set(draft: RwSignal<Option<Draft>>, field: &'static str, value: String) {
+fn set(draft: RwSignal<Option<Draft>>, field: &str, value: String) {
     draft.update(|d| {
         if let Some(d) = d {
-            d.typed.insert(field, value);
+            d.typed.insert(field.to_owned(), value);
         }
     });
 }

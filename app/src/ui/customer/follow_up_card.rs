@@ -143,7 +143,7 @@ fn FollowUpRow(
         let id = id.clone();
         Callback::new(move |d: Draft| {
             let edits = (d.changed().into_iter())
-                .filter_map(|(field, typed)| match field {
+                .filter_map(|(field, typed)| match field.as_str() {
                     "due" => parse_date_input(&typed).map(FollowUpEdit::Due),
                     _ => Some(FollowUpEdit::Assignee(typed)),
                 })

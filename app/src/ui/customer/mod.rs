@@ -3,6 +3,7 @@
 
 mod conflict_banner;
 mod contacts_card;
+mod custom_fields_card;
 mod deals_card;
 mod draft;
 mod follow_up_card;
@@ -23,6 +24,7 @@ use leptos_router::hooks::use_params_map;
 
 use conflict_banner::ConflictBanner;
 use contacts_card::ContactsCard;
+use custom_fields_card::CustomFieldsCard;
 use deals_card::DealsCard;
 use follow_up_card::{FollowUpCard, date_input_value};
 use notes_card::{NotesCard, NotesDraft};
@@ -189,6 +191,7 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
     let interactions = part(customer, |c| c.interactions.clone());
     let follow_ups = part(customer, |c| c.follow_ups.clone());
     let contacts = part(customer, |c| c.contacts.clone());
+    let custom = part(customer, |c| c.custom.clone());
     let tags = part(customer, |c| (c.tags.clone(), c.auto_tags.clone()));
     let deals = part(customer, |c| c.deals.clone());
     let orders = part(customer, |c| c.orders.clone());
@@ -209,6 +212,7 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
                 {move || customer.get().map(|c| view! { <RulePreview customer=c /> })}
                 {move || follow_ups.get().map(|items| view! { <FollowUpCard items offer edit inputs /> })}
                 {move || contacts.get().map(|items| view! { <ContactsCard items offer edit inputs /> })}
+                {move || custom.get().map(|values| view! { <CustomFieldsCard values offer edit inputs /> })}
                 {move || tags.get().map(|(manual, auto)| view! { <TagsCard manual auto offer edit inputs /> })}
                 {move || deals.get().map(|items| view! { <DealsCard customer_id=deals_id.clone() items offer edit inputs /> })}
                 {move || orders.get().map(|items| view! { <OrdersCard items offer edit inputs /> })}

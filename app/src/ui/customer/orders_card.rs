@@ -115,7 +115,7 @@ fn OrderRow(id: String, o: Order, offer: Memo<Offer>, edit: Edit, inputs: Inputs
     let on_save = Callback::new(move |d: Draft| {
         let mut edits = Vec::new();
         for (field, typed) in d.changed() {
-            edits.push(match field {
+            edits.push(match field.as_str() {
                 "items" => OrderEdit::Items(typed),
                 "amount" => match typed_money(lang.get_untracked(), &typed, &currency) {
                     Ok(money) => OrderEdit::Amount(money),

@@ -96,7 +96,7 @@ fn ProfileEditor(offer: Memo<Offer>, edit: Edit, inputs: Inputs) -> impl IntoVie
         let edits: Vec<ProfileEdit> = d
             .changed()
             .into_iter()
-            .filter_map(|(field, value)| match field {
+            .filter_map(|(field, value)| match field.as_str() {
                 "name" => Some(ProfileEdit::Name(value)),
                 "name_latin" => Some(ProfileEdit::NameLatin(value)),
                 "company" => Some(ProfileEdit::Company(value)),

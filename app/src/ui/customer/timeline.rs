@@ -120,7 +120,7 @@ fn TimelineEvent(
     let on_remove = remover(edit, lang, id.clone(), CustomerDoc::remove_interaction);
     let on_save = Callback::new(move |d: Draft| {
         let edits: Vec<InteractionEdit> = (d.changed().into_iter())
-            .map(|(field, typed)| match field {
+            .map(|(field, typed)| match field.as_str() {
                 "summary" => InteractionEdit::Summary(typed),
                 _ => InteractionEdit::Channel(Channel::from_stored(&typed)),
             })

@@ -1,0 +1,100 @@
+//! Team settings (admins change them; everyone else reads): the team's name, the pipeline's
+//! stages and the custom fields customers carry. Each edit is one change to the workspace
+//! document; a refused one is said in the page's banner.
+
+mod field_settings;
+mod stage_settings;
+
+use crm_core::workspace::Role;
+use crm_core::{ModelError, WorkspaceDoc};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+
+use super::errors::error_text;
+use super::{SessionHandle, use_session, use_signals};
+use crate::i18n::{Lang, use_lang};
+
+/// Runs `op` on the workspace document; a refused edit is shown in `error`. Returns whether
+/// it was taken.
+fn change(
+    session: SessionHandle,
+    lang: RwSignal<Lang>,
+    error: RwSignal<Option<String>>,
+    op: impl FnOnce(&mut WorkspaceDoc) -> Result<(), ModelError>,
+) -> bool {
+    match session.with_value(|s| s.edit_workspace(op)) {
+        Ok(()) => {
+            error.set(None);
+            true
+        }
+        Err(e) => {
+            error.set(Some(error_text(lang.get_untracked(), &e)));
+            false
+        }
+    }
+}
+
+/// Whether the member signed in may change the settings.
+fn is_admin() -> bool {
+    use_signals().role.get_value() == Role::Admin
+}
+
+/// The settings page.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let lang = use_lang();
+    let admin = is_admin();
+    let error = RwSignal::new(None::<String>);
+    view! {
+        <div class="page-head">
+            <h1>{move || lang.get().t().settings_title}</h1>
+        </div>
+        {(!admin).then(|| view! { <p class="muted">{move || lang.get().t().settings_admins_only}</p> })}
+        {move || error.get().map(|e| view! { <p class="banner banner-error" role="alert">{e}</p> })}
+        <div class="settings" data-read-only=(!admin).then_some("true")>
+            <TeamName error />
+            <stage_settings::StageSettings error />
+            <field_settings::FieldSettings error />
+        </div>
+    }
+}
+
+/// The team's name: the input follows the current name until someone types.
+#[component]
+fn TeamName(error: RwSignal<Option<String>>) -> impl IntoView {
+    let lang = use_lang();
+    let session = use_session();
+    let signals = use_signals();
+    let current = move || {
+        signals
+            .workspace
+            .with(|ws| ws.as_ref().map(|w| w.name.clone()).unwrap_or_default())
+    };
+    let typed = RwSignal::new(None::<String>);
+    let shown = move || typed.get().unwrap_or_else(current);
+    let save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(name) = typed.get_untracked() else {
+            return;
+        };
+        if change(session, lang, error, |ws| ws.set_name(&name)) {
+            typed.set(None);
+        }
+    };
+    view! {
+        <section class="card">
+            <h2>{move || lang.get().t().team_name}</h2>
+            <form class="inline-fields" on:submit=save>
+                <input
+                    type="text"
+                    aria-label=move || lang.get().t().team_name
+                    prop:value=shown
+                    on:input=move |ev| typed.set(Some(event_target_value(&ev)))
+                />
+                <button type="submit" disabled=move || typed.get().is_none_or(|t| t == current())>
+                    {move || lang.get().t().save}
+                </button>
+            </form>
+        </section>
+    }
+}
