@@ -2,12 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use automerge::{ChangeHash, ObjId, ROOT, transaction::Transactable};
+use automerge::{ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value, transaction::Transactable};
 use autosurgeon::{Reconcile, Text, hydrate_prop, reconcile_prop};
 
 use super::{CustomerDoc, SCHEMA_VERSION, Stamp, layout_error, model::*};
 use crate::contact::{ContactKind, normalize};
-use crate::custom_field::CustomFieldDef;
+use crate::custom_field::{CustomFieldDef, FieldKind};
 use crate::document::RULES_AUTHOR;
 use crate::document::{CrmDocument, corrupt};
 use crate::error::ModelError;
@@ -353,6 +353,47 @@ impl CustomerDoc {
                 self.put(&custom, field.as_str(), value)?;
             }
             None => self.delete(&custom, field.as_str())?,
+        }
+        self.touch(stamp)
+    }
+
+    /// Ticks (`on`) or unticks option `option` of multiple-choice field `field` (defined as
+    /// `def`). Only that option's key is written, so two people changing different options
+    /// at once keep both; unticking the last leaves an empty choice, not a cleared field.
+    pub fn set_choice(
+        &mut self,
+        field: &str,
+        def: &CustomFieldDef,
+        option: &str,
+        on: bool,
+        stamp: &Stamp,
+    ) -> Result<(), ModelError> {
+        let invalid = |reason: String| ModelError::InvalidFieldValue {
+            field: field.to_owned(),
+            reason,
+        };
+        if def.kind != FieldKind::MultiSelect {
+            return Err(invalid("not a multiple choice".into()));
+        }
+        if !def.options.contains_key(option) {
+            return Err(invalid(format!("no option {option:?}")));
+        }
+        let field = Id::parse(field).map_err(|_| ModelError::UnknownField {
+            field: field.to_owned(),
+        })?;
+        let custom = self.collection("custom")?;
+        let choices = match self.doc.get(&custom, field.as_str()) {
+            Ok(Some((Value::Object(ObjType::Map), choices))) => choices,
+            _ => (self.doc)
+                .put_object(&custom, field.as_str(), ObjType::Map)
+                .map_err(layout_error)?,
+        };
+        match on {
+            true => self.put(&choices, option, true)?,
+            false if self.doc.get(&choices, option).ok().flatten().is_some() => {
+                self.delete(&choices, option)?
+            }
+            false => {}
         }
         self.touch(stamp)
     }

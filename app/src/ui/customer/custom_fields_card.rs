@@ -97,20 +97,12 @@ pub(super) fn CustomFieldsCard(
         });
         save(edit, inputs, op);
     });
-    let toggle = move |field: String, option: String| {
+    let toggle = move |field: String, option: String, on: bool| {
         let Some(def) = defs.get_untracked().get(&field).cloned() else {
             return;
         };
         edit.run(Box::new(move |doc, stamp| {
-            let mut on = match doc.customer()?.custom.remove(&field) {
-                Some(CustomValue::Choices(on)) => on,
-                _ => BTreeMap::new(),
-            };
-            if on.remove(&option).is_none() {
-                on.insert(option, true);
-            }
-            let value = (!on.is_empty()).then_some(CustomValue::Choices(on));
-            doc.set_custom_field(&field, &def, value, stamp)
+            doc.set_choice(&field, &def, &option, on, stamp)
         }));
     };
     view! {
@@ -169,7 +161,7 @@ pub(super) fn CustomFieldsCard(
                                                         class:on=on
                                                         aria-pressed=on.to_string()
                                                         disabled=move || !offer.get().edit()
-                                                        on:click=move |_| toggle(field.clone(), option.clone())
+                                                        on:click=move |_| toggle(field.clone(), option.clone(), !on)
                                                     >{text}</button>
                                                 }
                                             }).collect_view().into_any(),

@@ -193,3 +193,57 @@ fn a_removal_wins_over_a_concurrent_edit_of_what_it_removed() {
     let merged = merge_both_ways(&a, &b);
     assert!(merged.contacts.is_empty() && merged.orders.is_empty());
 }
+
+#[test]
+fn ticking_and_unticking_different_options_at_once_keeps_both() {
+    use crate::custom_field::{CustomFieldDef, CustomValue, FieldKind, FieldOption};
+    let option = |zh: &str| FieldOption {
+        label_zh: zh.into(),
+        label_en: String::new(),
+    };
+    let def = CustomFieldDef {
+        label_zh: "渠道".into(),
+        label_en: String::new(),
+        kind: FieldKind::MultiSelect,
+        options: [
+            ("shop".to_owned(), option("门店")),
+            ("online".to_owned(), option("网店")),
+        ]
+        .into(),
+    };
+    let choices = |on: &[&str]| {
+        Some(CustomValue::Choices(
+            on.iter().map(|o| (o.to_string(), true)).collect(),
+        ))
+    };
+    let mut a = furnished();
+    a.set_choice("channel", &def, "shop", true, &stamp("li", 1))
+        .unwrap();
+    let mut b = a.fork();
+    a.set_choice("channel", &def, "online", true, &stamp("li", 2))
+        .unwrap();
+    b.set_choice("channel", &def, "shop", false, &stamp("wang", 2))
+        .unwrap();
+    let merged = merge_both_ways(&a, &b);
+    assert_eq!(merged.custom.get("channel"), choices(&["online"]).as_ref());
+    // The last unticked leaves an empty choice; unknown options and other kinds are refused.
+    a.merge(&mut b).unwrap();
+    a.set_choice("channel", &def, "online", false, &stamp("li", 3))
+        .unwrap();
+    assert_eq!(
+        a.customer().unwrap().custom.get("channel"),
+        choices(&[]).as_ref()
+    );
+    assert!(matches!(
+        a.set_choice("channel", &def, "nope", true, &stamp("li", 3)),
+        Err(ModelError::InvalidFieldValue { .. })
+    ));
+    let text = CustomFieldDef {
+        kind: FieldKind::Text,
+        ..def.clone()
+    };
+    assert!(
+        a.set_choice("channel", &text, "shop", true, &stamp("li", 3))
+            .is_err()
+    );
+}
