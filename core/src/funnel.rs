@@ -45,7 +45,7 @@ pub fn board(rows: &[SummaryRow], pipeline: &Pipeline) -> Vec<StageColumn> {
             totals: Vec::new(),
         })
         .collect();
-    for row in rows {
+    for row in rows.iter().filter(|row| !row.archived) {
         for deal in &row.deals {
             if let Some(column) = columns.iter_mut().find(|c| c.stage == deal.stage) {
                 column
@@ -84,6 +84,7 @@ pub fn funnel(rows: &[SummaryRow], pipeline: &Pipeline) -> Vec<FunnelStep> {
         .collect();
     let furthest: Vec<i64> = rows
         .iter()
+        .filter(|row| !row.archived)
         .flat_map(|row| &row.deals)
         .filter_map(|deal| {
             deal.reached

@@ -90,19 +90,22 @@ fn needle(query: &str) -> String {
     }
 }
 
-/// Filters of the customer list; `None` lets every row through.
+/// Filters of the customer list; `None` lets every row through. Archived customers are
+/// listed only with `archived`, and then only they.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RowFilter {
     pub owner: Option<String>,
     pub lifecycle: Option<Lifecycle>,
     pub source: Option<Source>,
     pub tag: Option<String>,
+    pub archived: bool,
 }
 
 impl RowFilter {
     /// Whether `row` passes every filter that is set.
     pub fn matches(&self, row: &SummaryRow) -> bool {
-        self.owner.as_ref().is_none_or(|o| *o == row.owner)
+        self.archived == row.archived
+            && self.owner.as_ref().is_none_or(|o| *o == row.owner)
             && self.lifecycle.is_none_or(|l| l == row.lifecycle)
             && self.source.is_none_or(|s| s == row.source)
             && self.tag.as_ref().is_none_or(|t| row.tags.contains(t))
@@ -195,6 +198,7 @@ mod tests {
             order_count: 0,
             deals: vec![],
             updated_at: 0,
+            archived: false,
         }
     }
 

@@ -175,6 +175,24 @@ test("a manager edits every card in place while a teammate's page follows", asyn
   await page.locator('a[href="tel:+8613900001111"]').waitFor();
   assert.equal(await page.locator('.contact[data-kind="wecom"]').count(), 0);
   assert.equal(await page.locator(".deal").count(), 0);
+
+  // Archived: gone from the list (also the teammate's), listed under "Archived customers",
+  // restored whole.
+  await page.getByRole("button", { name: "Archive" }).click();
+  await page.locator(".archived-note").waitFor();
+  await mate.locator(".archived-note").waitFor();
+  await page.screenshot({ path: path.join(shots, "customer-archived-desktop.png") });
+  await page.getByRole("link", { name: "Customers", exact: true }).click();
+  await page.getByRole("searchbox").fill("王芳");
+  await page.waitForFunction(() => document.querySelectorAll(".customer-row").length === 0);
+  await page.getByLabel("Archived customers").check();
+  await page.locator(".customer-row .name", { hasText: "王芳" }).click();
+  await page.getByRole("button", { name: "Restore" }).click();
+  await page.locator(".archived-note").waitFor({ state: "detached" });
+  await page.locator('a[href="tel:+8613900001111"]').waitFor();
+  await page.getByRole("link", { name: "Customers", exact: true }).click();
+  await page.getByRole("searchbox").fill("王芳");
+  await page.locator(".customer-row .name", { hasText: "王芳" }).waitFor();
 });
 
 test("sales are offered what the edge keeps; the editor fits a phone", async (t) => {

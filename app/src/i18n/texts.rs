@@ -184,6 +184,10 @@ pub struct Texts {
     pub custom_fields: &'static str,
     pub err_number: &'static str,
     pub no_value: &'static str,
+    pub archive: &'static str,
+    pub restore_customer: &'static str,
+    pub archived_note: &'static str,
+    pub show_archived: &'static str,
     pub settings_admins_only: &'static str,
     pub settings_title: &'static str,
     pub team_name: &'static str,
@@ -414,6 +418,10 @@ pub const ZH: Texts = Texts {
     stage_open: "进行中",
     stage_won: "赢单",
     stage_lost: "输单",
+    archive: "归档",
+    restore_customer: "恢复",
+    archived_note: "已归档：不出现在列表和规则中，资料都保留。",
+    show_archived: "已归档的客户",
 };
 
 /// English.
@@ -620,4 +628,8 @@ pub const EN: Texts = Texts {
     stage_open: "Open",
     stage_won: "Won",
     stage_lost: "Lost",
+    archive: "Archive",
+    restore_customer: "Restore",
+    archived_note: "Archived: left out of lists and rules, everything kept.",
+    show_archived: "Archived customers",
 };

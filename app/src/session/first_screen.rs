@@ -26,11 +26,12 @@ pub struct FirstScreen {
 }
 
 impl FirstScreen {
-    /// The first screen of `rows`.
+    /// The first screen of `rows` (archived customers left out, as the list does).
     fn of(rows: &[SummaryRow]) -> Self {
+        let listed = || rows.iter().filter(|row| !row.archived);
         Self {
-            total: rows.len(),
-            rows: (first_rows(rows, RowSort::default(), ROWS_KEPT).into_iter())
+            total: listed().count(),
+            rows: (first_rows(listed(), RowSort::default(), ROWS_KEPT).into_iter())
                 .cloned()
                 .collect(),
         }

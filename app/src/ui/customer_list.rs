@@ -160,6 +160,14 @@ pub fn CustomerList() -> impl IntoView {
                         <option value=tag.clone()>{tag.clone()}</option>
                     </For>
                 </select>
+                <label class="archived-toggle">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || filter.with(|f| f.archived)
+                        on:change=move |ev| filter.update(|f| f.archived = event_target_checked(&ev))
+                    />
+                    {move || lang.get().t().show_archived}
+                </label>
                 <select aria-label=move || lang.get().t().sort_by on:change=move |ev| {
                     let v = event_target_value(&ev);
                     sort.set(RowSort::ALL.into_iter().find(|s| sort_key(*s) == v).unwrap_or_default());

@@ -49,6 +49,7 @@ pub fn FollowUps() -> impl IntoView {
         let member = signals.member.get_value();
         let mut due: Vec<Due> = signals.rows.with(|rows| {
             rows.iter()
+                .filter(|row| !row.archived)
                 .flat_map(|row| {
                     row.open_follow_ups
                         .iter()

@@ -106,6 +106,18 @@ pub struct Customer {
     pub updated_at: Millis,
     /// Member who made the last edit.
     pub updated_by: String,
+    /// Set while the customer is archived: left out of lists and rules, restorable, nothing
+    /// deleted. Absent in documents never archived.
+    #[autosurgeon(missing = "Option::default")]
+    pub archived: Option<Archived>,
+}
+
+/// When and by whom a customer was archived.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct Archived {
+    pub at: Millis,
+    /// Member id.
+    pub by: String,
 }
 
 /// Who the customer is.

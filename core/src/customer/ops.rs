@@ -170,8 +170,26 @@ impl CustomerDoc {
             created_by: stamp.by.clone(),
             updated_at: stamp.at,
             updated_by: stamp.by.clone(),
+            archived: None,
         };
         Self::new_document(id, &customer)
+    }
+
+    /// Archives the customer: lists and rules leave it out until it is restored; nothing is
+    /// deleted.
+    pub fn archive(&mut self, stamp: &Stamp) -> Result<(), ModelError> {
+        let archived = Archived {
+            at: stamp.at,
+            by: stamp.by.clone(),
+        };
+        self.put(&ROOT, "archived", Some(archived))?;
+        self.touch(stamp)
+    }
+
+    /// Restores an archived customer.
+    pub fn restore(&mut self, stamp: &Stamp) -> Result<(), ModelError> {
+        self.put(&ROOT, "archived", None::<Archived>)?;
+        self.touch(stamp)
     }
 
     /// Changes one profile field.

@@ -105,6 +105,9 @@ pub struct SummaryRow {
     /// Deals, open or closed, by id.
     pub deals: Vec<DealRow>,
     pub updated_at: Millis,
+    /// The customer is archived (rows cached before archiving existed read as not).
+    #[serde(default)]
+    pub archived: bool,
 }
 
 impl SummaryRow {
@@ -173,6 +176,7 @@ impl SummaryRow {
                 .map(|(id, deal)| DealRow::of(id, deal))
                 .collect(),
             updated_at: customer.updated_at,
+            archived: customer.archived.is_some(),
         }
     }
 }

@@ -26,6 +26,7 @@ pub(super) fn summary_row(doc: &AutoCommit) -> Result<SummaryRow, ModelError> {
     let mut last_interaction = None;
     let mut orders = (0, Vec::new());
     let mut deals = Vec::new();
+    let mut archived = false;
     for item in fields(doc, &ROOT, "customer")? {
         let at = item.key.as_ref();
         match at {
@@ -40,6 +41,7 @@ pub(super) fn summary_row(doc: &AutoCommit) -> Result<SummaryRow, ModelError> {
             "orders" => orders = read_orders(doc, &map(&item, "customer")?)?,
             "deals" => deals = read_deals(doc, &map(&item, "customer")?)?,
             "updated_at" => updated_at = Some(int(&item, "customer")?),
+            "archived" => archived = matches!(item.value, ValueRef::Object(_)),
             _ => {}
         }
     }
@@ -62,6 +64,7 @@ pub(super) fn summary_row(doc: &AutoCommit) -> Result<SummaryRow, ModelError> {
         order_count: orders.0,
         deals,
         updated_at: required(updated_at, "updated_at")?,
+        archived,
     })
 }
 

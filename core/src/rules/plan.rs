@@ -81,8 +81,12 @@ impl Plan {
     }
 }
 
-/// Ids of the enabled rules whose condition holds for `customer` at `ctx.now`.
+/// Ids of the enabled rules whose condition holds for `customer` at `ctx.now` (none for an
+/// archived customer).
 pub fn matching<'r>(rules: &'r [Rule], customer: &Customer, ctx: &Context) -> Vec<&'r str> {
+    if customer.archived.is_some() {
+        return Vec::new();
+    }
     let tags = settled_tags(rules, customer, ctx);
     let subject = Subject {
         customer,
@@ -95,8 +99,12 @@ pub fn matching<'r>(rules: &'r [Rule], customer: &Customer, ctx: &Context) -> Ve
         .collect()
 }
 
-/// The plan for `customer` at `ctx.now` under `rules`.
+/// The plan for `customer` at `ctx.now` under `rules`: nothing for an archived customer, whose
+/// tags and follow-ups stay as they were until it is restored.
 pub fn plan(rules: &[Rule], customer: &Customer, ctx: &Context) -> Plan {
+    if customer.archived.is_some() {
+        return Plan::default();
+    }
     let tags = settled_tags(rules, customer, ctx);
     let subject = Subject {
         customer,

@@ -157,6 +157,7 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
     let signals = use_signals();
     let error = inputs.error;
     let profile = part(customer, |c| c.profile.clone());
+    let archived = part(customer, |c| c.archived.as_ref().map(|a| a.at));
     // Sales change only the customers they own or nobody owns, and only some entries (the
     // edge puts anything else back): the page offers what the edge keeps.
     let offer = Memo::new(move |_| {
@@ -199,7 +200,7 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
     let deals_id = id.clone();
     let history_id = id.clone();
     view! {
-        {move || profile.get().map(|p| view! { <ProfileCard p member_name offer edit inputs /> })}
+        {move || profile.get().map(|p| view! { <ProfileCard p archived=archived.get().flatten() member_name offer edit inputs /> })}
         {move || error.get().map(|e| view! { <p class="banner banner-error" role="alert">{e}</p> })}
         {move || read_only.get().then(|| view! { <p class="banner read-only" role="note">{lang.get().t().read_only}</p> })}
         {move || conflicts.get().into_iter().map(|c| view! { <ConflictBanner conflict=c edit /> }).collect_view()}

@@ -16,6 +16,8 @@ const KEY: &str = "profile";
 #[component]
 pub(super) fn ProfileCard(
     p: Profile,
+    /// When the customer was archived, if it is.
+    archived: Option<i64>,
     member_name: impl Fn(&str) -> String + 'static,
     offer: Memo<Offer>,
     edit: Edit,
@@ -61,6 +63,26 @@ pub(super) fn ProfileCard(
                 </button>
             })}
             {move || editing(draft, KEY).then(|| view! { <ProfileEditor offer edit inputs /> })}
+            {match archived {
+                Some(when) => view! {
+                    <p class="banner archived-note" role="note">
+                        {move || lang.get().t().archived_note} " "
+                        <span class="muted">{move || lang.get().date(when)}</span>
+                        {move || offer.get().edit().then(|| view! {
+                            <button type="button" on:click=move |_| edit.run(Box::new(|doc, stamp| doc.restore(stamp)))>
+                                {move || lang.get().t().restore_customer}
+                            </button>
+                        })}
+                    </p>
+                }.into_any(),
+                None => view! {
+                    {move || (offer.get().edit() && !editing(draft, KEY)).then(|| view! {
+                        <button type="button" class="archive" on:click=move |_| edit.run(Box::new(|doc, stamp| doc.archive(stamp)))>
+                            {move || lang.get().t().archive}
+                        </button>
+                    })}
+                }.into_any(),
+            }}
         </section>
     }
 }

@@ -247,3 +247,61 @@ fn ticking_and_unticking_different_options_at_once_keeps_both() {
             .is_err()
     );
 }
+
+#[test]
+fn an_archived_customer_leaves_lists_and_rules_and_comes_back_whole() {
+    use crate::rules::{Context, plan};
+    use crate::search::RowFilter;
+    use crate::workspace::RuleBook;
+    let mut doc = furnished();
+    doc.archive(&stamp("chen", 2)).unwrap();
+    let c = doc.customer().unwrap();
+    assert_eq!(
+        c.archived,
+        Some(Archived {
+            at: T0 + 2 * DAY_MS,
+            by: "chen".into()
+        })
+    );
+    assert_eq!(c.contacts.len(), 1, "archiving deletes nothing");
+    let row = doc.summary().unwrap();
+    assert!(row.archived && row == SummaryRow::of(&c));
+    assert!(!RowFilter::default().matches(&row));
+    assert!(
+        RowFilter {
+            archived: true,
+            ..RowFilter::default()
+        }
+        .matches(&row)
+    );
+    let rules = RuleBook::defaults(crate::rules::Language::Zh).rules;
+    let ctx = Context {
+        now: T0 + 400 * DAY_MS,
+        pipeline: &Pipeline::standard(),
+    };
+    assert!(
+        plan(&rules, &c, &ctx).is_empty(),
+        "the rules leave it alone"
+    );
+
+    doc.restore(&stamp("li", 3)).unwrap();
+    let c = doc.customer().unwrap();
+    assert_eq!(c.archived, None);
+    assert!(!doc.summary().unwrap().archived);
+    assert!(
+        !plan(&rules, &c, &ctx).is_empty(),
+        "a year without contact: the rules act again"
+    );
+}
+
+#[test]
+fn archiving_on_one_device_while_another_edits_keeps_both() {
+    let mut a = furnished();
+    let mut b = a.fork();
+    a.archive(&stamp("li", 2)).unwrap();
+    b.edit_contact("p1", ContactEdit::Label("家".into()), &stamp("wang", 2))
+        .unwrap();
+    let merged = merge_both_ways(&a, &b);
+    assert!(merged.archived.is_some());
+    assert_eq!(merged.contacts["p1"].label, "家");
+}
