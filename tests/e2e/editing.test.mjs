@@ -255,11 +255,15 @@ test("an admin renames the team, adds and moves a stage and defines a field; pag
   await fields.getByRole("button", { name: "Add field" }).click();
   await page.waitForFunction(() => document.querySelectorAll(".field-setting").length === 2);
   const field = await rowWithValue(fields.locator(".field-setting"), "购买渠道");
-  for (const option of ["门店", "网店"]) {
-    await field.getByLabel("Option name").fill(option);
+  for (const [n, option] of ["门店", "网店"].entries()) {
+    await field.locator("form").last().getByLabel("Option name").fill(option);
     await field.getByRole("button", { name: "Add option" }).click();
-    await field.locator(".field-options .chip", { hasText: option }).waitFor();
+    await field.locator(".field-options li").nth(n).waitFor();
   }
+  // An option renamed: its English name.
+  const shop = await rowWithValue(field.locator(".field-options li"), "门店");
+  await shop.getByLabel("English name").fill("Shop");
+  await shop.getByRole("button", { name: "Save" }).click();
   await page.screenshot({ path: path.join(shots, "settings-desktop.png"), fullPage: true });
 
   // The customer page offers the new stage and the new field's options.
@@ -273,8 +277,8 @@ test("an admin renames the team, adds and moves a stage and defines a field; pag
   const details = page.locator(".custom-fields");
   await details.getByRole("button", { name: "网店" }).click();
   await details.locator('button.choice.on', { hasText: "网店" }).waitFor();
-  await details.getByRole("button", { name: "门店" }).click();
-  await details.locator('button.choice.on', { hasText: "门店" }).waitFor();
+  await details.getByRole("button", { name: "Shop" }).click();
+  await details.locator('button.choice.on', { hasText: "Shop" }).waitFor();
   await details.getByRole("button", { name: "网店" }).click();
   await details.locator('button.choice:not(.on)', { hasText: "网店" }).waitFor();
   assert.equal(await page.getByRole("combobox", { name: "Move to" }).inputValue().then((v) => v.length > 0), true);

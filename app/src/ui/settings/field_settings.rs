@@ -141,9 +141,11 @@ fn FieldRow(id: String, def: CustomFieldDef, error: RwSignal<Option<String>>) ->
                 <button type="button" class="danger" on:click=retire>{move || lang.get().t().retire_field}</button>
             </form>
             {selects.then(|| view! {
-                <p class="chips field-options">
-                    {def.options.values().map(|o| view! { <span class="chip">{o.label_zh.clone()}</span> }).collect_view()}
-                </p>
+                <ul class="field-options">
+                    {def.options.iter().map(|(option, o)| view! {
+                        <OptionRow field=id.clone() option=option.clone() zh=o.label_zh.clone() en=o.label_en.clone() error />
+                    }).collect_view()}
+                </ul>
                 {admin.then(|| view! {
                     <form class="inline-fields" on:submit=add_option>
                         <QuickInput label=|t| t.option_name value=option />
@@ -151,6 +153,45 @@ fn FieldRow(id: String, def: CustomFieldDef, error: RwSignal<Option<String>>) ->
                     </form>
                 })}
             })}
+        </li>
+    }
+}
+
+/// One option of a select field, renamed in both languages (its id, which customers store,
+/// never changes).
+#[component]
+fn OptionRow(
+    field: String,
+    option: String,
+    zh: String,
+    en: String,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let session = use_session();
+    let (typed_zh, typed_en) = (RwSignal::new(zh.clone()), RwSignal::new(en.clone()));
+    let changed = move || typed_zh.get() != zh || typed_en.get() != en;
+    let rename = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Ok(id) = Id::parse(&option) else {
+            return;
+        };
+        let edit = FieldDefEdit::Option {
+            id,
+            zh: typed_zh.get_untracked(),
+            en: typed_en.get_untracked(),
+        };
+        change(session, lang, error, |ws| {
+            ws.edit_custom_field(&field, edit)
+        });
+    };
+    view! {
+        <li>
+            <form class="inline-fields option-setting" on:submit=rename>
+                <QuickInput label=|t| t.option_name value=typed_zh />
+                <QuickInput label=|t| t.stage_name_en value=typed_en />
+                <button type="submit" disabled=move || !changed()>{move || lang.get().t().save}</button>
+            </form>
         </li>
     }
 }
