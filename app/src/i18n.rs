@@ -41,15 +41,37 @@ impl Lang {
         }
     }
 
-    /// Remembers this language on this device and marks the document with it.
+    /// Whether someone chose a language on this device (else the team's language applies).
+    pub fn chosen_on_device() -> bool {
+        web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+            .is_some()
+    }
+
+    /// The interface language of a team language.
+    pub fn of_team(language: crm_core::rules::Language) -> Self {
+        match language {
+            crm_core::rules::Language::Zh => Self::Zh,
+            crm_core::rules::Language::En => Self::En,
+        }
+    }
+
+    /// Remembers this language as chosen on this device, and marks the document with it.
     pub fn remember(self) {
-        if let Some(window) = web_sys::window() {
-            if let Ok(Some(storage)) = window.local_storage() {
-                let _ = storage.set_item(STORAGE_KEY, self.tag());
-            }
-            if let Some(root) = window.document().and_then(|d| d.document_element()) {
-                let _ = root.set_attribute("lang", self.tag());
-            }
+        if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            let _ = storage.set_item(STORAGE_KEY, self.tag());
+        }
+        self.mark_document();
+    }
+
+    /// Marks the document with this language (`<html lang>`).
+    pub fn mark_document(self) {
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.set_attribute("lang", self.tag());
         }
     }
 

@@ -64,7 +64,7 @@ pub struct DirectoryEntry {
 
 /// The workspace's settings — team, members, pipeline, custom fields — and its directory, as
 /// hydrated from its document. The `rules` map is read by [`WorkspaceDoc::rule_book`].
-#[derive(Debug, Clone, PartialEq, Hydrate, Reconcile, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Hydrate, serde::Serialize, serde::Deserialize)]
 pub struct WorkspaceSettings {
     /// Layout version.
     pub schema_version: u64,
@@ -78,6 +78,11 @@ pub struct WorkspaceSettings {
     pub custom_fields: BTreeMap<String, CustomFieldDef>,
     /// Customer document id → entry.
     pub directory: BTreeMap<String, DirectoryEntry>,
+    /// The team's language: the interface's default on a device where nobody chose one.
+    /// Absent until an admin sets it.
+    #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
+    pub language: Option<crate::rules::Language>,
 }
 
 impl WorkspaceSettings {
@@ -107,7 +112,7 @@ impl WorkspaceDoc {
     /// Edits after genesis use a fresh random actor.
     pub fn new() -> Self {
         let mut doc = AutoCommit::new().with_actor(ActorId::from([0u8; 16]));
-        let genesis = WorkspaceSettings {
+        let genesis = Genesis {
             schema_version: SCHEMA_VERSION,
             name: String::new(),
             members: BTreeMap::new(),
@@ -179,6 +184,18 @@ impl CrmDocument for WorkspaceDoc {
     }
 }
 
+/// What every workspace starts with, byte for byte the same in every replica (keys added to the
+/// layout later, like `language`, are not part of it).
+#[derive(Reconcile)]
+struct Genesis {
+    schema_version: u64,
+    name: String,
+    members: BTreeMap<String, Member>,
+    pipeline: Pipeline,
+    custom_fields: BTreeMap<String, CustomFieldDef>,
+    directory: BTreeMap<String, DirectoryEntry>,
+}
+
 /// The settings of workspace document `doc`, without its directory.
 fn settings_of(doc: &AutoCommit) -> Result<WorkspaceSettings, ModelError> {
     fn prop<T: Hydrate>(doc: &AutoCommit, key: &'static str) -> Result<T, ModelError> {
@@ -191,6 +208,10 @@ fn settings_of(doc: &AutoCommit) -> Result<WorkspaceSettings, ModelError> {
         pipeline: prop(doc, "pipeline")?,
         custom_fields: prop(doc, "custom_fields")?,
         directory: BTreeMap::new(),
+        language: match doc.get(ROOT, "language") {
+            Ok(Some(_)) => prop(doc, "language")?,
+            _ => None,
+        },
     })
 }
 

@@ -230,6 +230,7 @@ test("an admin renames the team, adds and moves a stage and defines a field; pag
   await team.getByLabel("Team name").fill("华东销售一组");
   await team.getByRole("button", { name: "Save" }).click();
   await team.getByRole("button", { name: "Save" }).and(page.locator(":disabled")).waitFor();
+  await team.getByLabel("Team language (new devices start in it)").selectOption("en");
 
   // A stage added after the last open one, renamed in English, moved up once.
   const stages = page.locator(".card", { hasText: "Pipeline stages" });
@@ -293,4 +294,8 @@ test("an admin renames the team, adds and moves a stage and defines a field; pag
   assert.equal(await manager.getByRole("button", { name: "Add stage" }).isVisible(), false);
   await noHorizontalScroll(manager);
   await manager.screenshot({ path: path.join(shots, "settings-phone.png"), fullPage: true });
+
+  // A new device in a Chinese browser, where nobody chose a language, starts in the team's.
+  const { page: fresh } = await openDevice(browser, as("sales-zhou", "sales"), { locale: "zh-CN" });
+  await fresh.getByRole("link", { name: "Customers", exact: true }).waitFor({ timeout: 20_000 });
 });

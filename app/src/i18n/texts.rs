@@ -184,6 +184,7 @@ pub struct Texts {
     pub custom_fields: &'static str,
     pub err_number: &'static str,
     pub no_value: &'static str,
+    pub team_language: &'static str,
     pub archive: &'static str,
     pub restore_customer: &'static str,
     pub archived_note: &'static str,
@@ -422,6 +423,7 @@ pub const ZH: Texts = Texts {
     restore_customer: "恢复",
     archived_note: "已归档：不出现在列表和规则中，资料都保留。",
     show_archived: "已归档的客户",
+    team_language: "团队语言（新设备默认）",
 };
 
 /// English.
@@ -632,4 +634,5 @@ pub const EN: Texts = Texts {
     restore_customer: "Restore",
     archived_note: "Archived: left out of lists and rules, everything kept.",
     show_archived: "Archived customers",
+    team_language: "Team language (new devices start in it)",
 };

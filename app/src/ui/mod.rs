@@ -94,7 +94,7 @@ enum Start {
 #[component]
 pub fn App() -> impl IntoView {
     let lang = RwSignal::new(Lang::initial());
-    lang.get_untracked().remember();
+    lang.get_untracked().mark_document();
     provide_context(lang);
     let link_error = sign_ins::take_login_link().err();
     let state = RwSignal::new(Start::Opening);
@@ -144,6 +144,19 @@ fn OpenWorkspace(session: SessionHandle, link_error: Option<LinkError>) -> impl 
     let signals = session.with_value(|s| s.signals);
     provide_context(session);
     provide_context(signals);
+    // Where nobody chose a language on this device, the team's applies.
+    Effect::new(move |_| {
+        let team = signals
+            .workspace
+            .with(|ws| ws.as_ref().and_then(|w| w.language));
+        if let Some(team) = team.map(Lang::of_team)
+            && !Lang::chosen_on_device()
+            && lang.get_untracked() != team
+        {
+            team.mark_document();
+            lang.set(team);
+        }
+    });
     view! {
         <Shell signals=Some(signals)>
             {link_error

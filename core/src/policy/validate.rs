@@ -56,9 +56,10 @@ const CUSTOMER_KEYS: [&str; 18] = [
     "archived",
     "updated_by",
 ];
-const WORKSPACE_KEYS: [&str; 7] = [
+const WORKSPACE_KEYS: [&str; 8] = [
     "schema_version",
     "name",
+    "language",
     "members",
     "pipeline",
     "custom_fields",

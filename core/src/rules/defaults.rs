@@ -10,13 +10,15 @@ use super::segment::Segment;
 use crate::customer::{Channel, Lifecycle};
 use crate::pipeline::StageKind;
 
-/// The language of the default rules' names, tags and follow-up titles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    /// 简体中文.
-    Zh,
-    /// English.
-    En,
+crate::string_enum::string_enum! {
+    /// A language of the team: of the default rules' names, tags and follow-up titles, and
+    /// the interface's default on a device where nobody chose one.
+    pub enum Language fallback Zh {
+        /// 简体中文.
+        Zh => "zh",
+        /// English.
+        En => "en",
+    }
 }
 
 /// Spend that makes a customer "high value" over 30 days, in minor units (¥500.00).

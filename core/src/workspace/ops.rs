@@ -9,6 +9,7 @@ use crate::document::{Stamp, layout};
 use crate::error::ModelError;
 use crate::id::Id;
 use crate::pipeline::StageDef;
+use crate::rules::Language;
 use crate::values::{optional_text, required_text};
 
 const MAX_NAME: usize = 100;
@@ -27,6 +28,11 @@ impl WorkspaceDoc {
     pub fn set_name(&mut self, name: &str) -> Result<(), ModelError> {
         let name = required_text("workspace name", name, MAX_NAME)?;
         self.put(&ROOT, "name", name)
+    }
+
+    /// Sets the team's language (the interface's default where nobody chose one).
+    pub fn set_language(&mut self, language: Language) -> Result<(), ModelError> {
+        self.put(&ROOT, "language", language)
     }
 
     /// Adds a member.

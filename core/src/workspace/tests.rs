@@ -317,3 +317,24 @@ fn two_admins_adding_options_at_once_keep_both() {
     );
     assert_eq!(merged[0].label_zh, "来源渠道");
 }
+
+#[test]
+fn the_genesis_never_changes_and_the_language_is_set_after_it() {
+    let mut ws = WorkspaceDoc::new();
+    assert_eq!(
+        format!("{:?}", ws.heads()),
+        r#"[ChangeHash("86fb0fcb6ba94bb64d693f8bc50fc60b7122662015dfe0494e3e08e236c45ee6")]"#,
+        "every replica, every release, starts from the same genesis change"
+    );
+    assert_eq!(ws.settings().unwrap().language, None);
+    ws.set_language(crate::rules::Language::En).unwrap();
+    let loaded = WorkspaceDoc::load(&ws.save()).unwrap();
+    assert_eq!(
+        loaded.settings().unwrap().language,
+        Some(crate::rules::Language::En)
+    );
+    assert_eq!(
+        loaded.workspace().unwrap().language,
+        Some(crate::rules::Language::En)
+    );
+}

@@ -5,6 +5,7 @@
 mod field_settings;
 mod stage_settings;
 
+use crm_core::rules::Language;
 use crm_core::workspace::Role;
 use crm_core::{ModelError, WorkspaceDoc};
 use leptos::ev::SubmitEvent;
@@ -95,6 +96,20 @@ fn TeamName(error: RwSignal<Option<String>>) -> impl IntoView {
                     {move || lang.get().t().save}
                 </button>
             </form>
+            <label class="inline-fields team-language">
+                <span>{move || lang.get().t().team_language}</span>
+                <select on:change=move |ev| {
+                    let language = Language::from_stored(&event_target_value(&ev));
+                    change(session, lang, error, |ws| ws.set_language(language));
+                }>
+                    {move || {
+                        let team = signals.workspace.with(|ws| ws.as_ref().and_then(|w| w.language));
+                        [(Language::Zh, "中文"), (Language::En, "English")].into_iter().map(|(l, name)| view! {
+                            <option value=l.as_str() selected=team == Some(l)>{name}</option>
+                        }).collect_view()
+                    }}
+                </select>
+            </label>
         </section>
     }
 }
