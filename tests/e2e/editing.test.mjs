@@ -165,8 +165,10 @@ test("a manager edits every card in place while a teammate's page follows", asyn
   await page.screenshot({ path: path.join(shots, "customer-editable-desktop.png"), fullPage: true });
   await order.getByRole("button", { name: "Edit" }).click();
   await order.getByLabel("Order total (CNY)").fill("120.5");
+  await order.getByLabel("When").fill("2026-11-11");
   await order.getByRole("button", { name: "Save" }).click();
   await order.locator(".spend", { hasText: "120.50" }).waitFor();
+  await order.getByText("Nov 11, 2026").waitFor();
   await remove(page, order);
 
   // All of it survives a reload.

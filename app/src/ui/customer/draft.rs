@@ -288,3 +288,20 @@ pub(super) fn RowButton(
         >{glyph}</button>
     }
 }
+
+/// `YYYY-MM-DD` of `at` in local time, for `<input type=date>`.
+pub(super) fn date_input_value(at: i64) -> String {
+    let d = js_sys::Date::new(&(at as f64).into());
+    format!(
+        "{:04}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
+}
+
+/// 09:00 local time of the day in an `<input type=date>` value.
+pub(super) fn parse_date_input(value: &str) -> Option<i64> {
+    let at = js_sys::Date::new(&format!("{value}T09:00").into()).get_time();
+    (!at.is_nan()).then_some(at as i64)
+}

@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use super::draft::{
     Draft, DraftForm, DraftInput, DraftSelect, RowActions, editing, opener, remover, save_entry,
 };
+use super::draft::{date_input_value, parse_date_input};
 use super::{Edit, Inputs};
 use crate::i18n::use_lang;
 use crate::ui::fields::QuickInput;
@@ -199,21 +200,4 @@ fn FollowUpRow(
             }}
         </li>
     }
-}
-
-/// `YYYY-MM-DD` of `at` in local time, for `<input type=date>`.
-pub(super) fn date_input_value(at: i64) -> String {
-    let d = js_sys::Date::new(&(at as f64).into());
-    format!(
-        "{:04}-{:02}-{:02}",
-        d.get_full_year(),
-        d.get_month() + 1,
-        d.get_date()
-    )
-}
-
-/// 09:00 local time of the day in an `<input type=date>` value.
-fn parse_date_input(value: &str) -> Option<i64> {
-    let at = js_sys::Date::new(&format!("{value}T09:00").into()).get_time();
-    (!at.is_nan()).then_some(at as i64)
 }

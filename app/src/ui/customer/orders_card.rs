@@ -11,8 +11,8 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use super::draft::{
-    Draft, DraftForm, DraftInput, DraftSelect, RowActions, editing, opener, remover, save_entry,
-    typed_money,
+    Draft, DraftForm, DraftInput, DraftSelect, RowActions, date_input_value, editing, opener,
+    parse_date_input, remover, save_entry, typed_money,
 };
 use super::{Edit, Inputs};
 use crate::i18n::use_lang;
@@ -108,6 +108,7 @@ fn OrderRow(id: String, o: Order, offer: Memo<Offer>, edit: Edit, inputs: Inputs
             ("items", o.items.clone()),
             ("amount", amount_text(o.amount_minor)),
             ("channel", channel.as_str().to_owned()),
+            ("at", date_input_value(at)),
         ],
     );
     let on_remove = remover(edit, lang, id.clone(), CustomerDoc::remove_order);
@@ -120,6 +121,10 @@ fn OrderRow(id: String, o: Order, offer: Memo<Offer>, edit: Edit, inputs: Inputs
                 "amount" => match typed_money(lang.get_untracked(), &typed, &currency) {
                     Ok(money) => OrderEdit::Amount(money),
                     Err(message) => return error.set(Some(message)),
+                },
+                "at" => match parse_date_input(&typed) {
+                    Some(day) => OrderEdit::At(day),
+                    None => continue,
                 },
                 _ => OrderEdit::Channel(OrderChannel::from_stored(&typed)),
             });
@@ -141,6 +146,7 @@ fn OrderRow(id: String, o: Order, offer: Memo<Offer>, edit: Edit, inputs: Inputs
                             <DraftInput draft field="items" label=|t| t.order_items />
                             <DraftInput draft field="amount" label=|t| t.order_amount inputmode="decimal" />
                             <DraftSelect draft field="channel" label=|t| t.order_channel options=channels />
+                            <DraftInput draft field="at" label=|t| t.when kind="date" />
                         </div>
                     </DraftForm>
                 }.into_any(),

@@ -10,7 +10,8 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use super::draft::{
-    Draft, DraftForm, DraftInput, DraftSelect, RowActions, editing, opener, remover, save_entry,
+    Draft, DraftForm, DraftInput, DraftSelect, RowActions, date_input_value, editing, opener,
+    parse_date_input, remover, save_entry,
 };
 use super::{Edit, Inputs};
 use crate::i18n::use_lang;
@@ -115,14 +116,16 @@ fn TimelineEvent(
         vec![
             ("summary", i.summary.clone()),
             ("channel", channel.as_str().to_owned()),
+            ("at", date_input_value(at)),
         ],
     );
     let on_remove = remover(edit, lang, id.clone(), CustomerDoc::remove_interaction);
     let on_save = Callback::new(move |d: Draft| {
         let edits: Vec<InteractionEdit> = (d.changed().into_iter())
-            .map(|(field, typed)| match field.as_str() {
-                "summary" => InteractionEdit::Summary(typed),
-                _ => InteractionEdit::Channel(Channel::from_stored(&typed)),
+            .filter_map(|(field, typed)| match field.as_str() {
+                "summary" => Some(InteractionEdit::Summary(typed)),
+                "at" => parse_date_input(&typed).map(InteractionEdit::At),
+                _ => Some(InteractionEdit::Channel(Channel::from_stored(&typed))),
             })
             .collect();
         save_entry(
@@ -158,6 +161,7 @@ fn TimelineEvent(
                     true => view! {
                         <DraftForm draft on_save>
                             <DraftSelect draft field="channel" label=|t| t.channel options=channels />
+                            <DraftInput draft field="at" label=|t| t.when kind="date" />
                             <DraftInput draft field="summary" label=|t| t.interaction_summary multiline=true />
                         </DraftForm>
                     }.into_any(),
