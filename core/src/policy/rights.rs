@@ -134,6 +134,10 @@ fn customer_entry(
         // member's own.
         ("updated_by", _) => (!read.values(top).iter().any(|by| by == me))
             .then_some("updated_by names the member signed in"),
+        // Archiving names who did it.
+        ("archived", _) => (read.text(&["archived", "by"], false))
+            .is_some_and(|by| by != me)
+            .then_some("archived names the member signed in"),
         ("interactions", Some(_)) => authored(read, path, "author", me, sales, true),
         ("tags", Some(_)) => authored(read, path, "added_by", me, sales, true),
         // Managers and admins assign follow-ups to anyone.

@@ -731,3 +731,34 @@ fn what_the_app_offers_is_what_the_edge_keeps() {
         }
     }
 }
+
+#[test]
+fn archiving_names_the_member_who_did_it() {
+    let doc = customer("sales-a");
+    let as_member = |by: &'static str| {
+        move |d: &mut AutoCommit| {
+            let mut typed = CustomerDoc::from_automerge(d.clone()).unwrap();
+            typed.archive(&Stamp::new(by, 2)).unwrap();
+            *d = typed.automerge().clone();
+        }
+    };
+    let (verdict, _) = attempt(
+        &doc,
+        &grant("sales-a", Role::Sales),
+        false,
+        as_member("sales-a"),
+    );
+    assert!(accepted(&verdict), "{verdict:?}");
+    let (verdict, after) = attempt(
+        &doc,
+        &grant("sales-a", Role::Sales),
+        false,
+        as_member("boss"),
+    );
+    assert!(!accepted(&verdict), "{verdict:?}");
+    let restored = CustomerDoc::from_automerge(after)
+        .unwrap()
+        .customer()
+        .unwrap();
+    assert_eq!(restored.archived, None, "put back: not archived");
+}
