@@ -1,7 +1,8 @@
 // A salesperson's attacks on the records themselves, through the official automerge-repo
 // client and raw sockets, against the seeded demo workspace: another owner's customer dropped
-// from the directory and its timeline wiped, an automatic tag forged and an interaction
-// "written by the admin" on its own customer, a customer copied under another document id, a
+// from the directory and its timeline wiped, the team's language set, an automatic tag forged,
+// an interaction "written by the admin" and an archiving in the admin's name on its own
+// customer, a customer copied under another document id, a
 // flood of new customers past the workspace's quota, an ephemeral message in another peer's
 // name and an inflation bomb. Each is put back or refused; a manager's client watching never
 // sees any of it, and the edge serves everyone afterwards.
@@ -102,13 +103,17 @@ test("a salesperson's attacks on records are put back or refused, and nobody els
   assert.ok(foreignId && ownId, "the demo has a customer of sales-zhang with a timeline and one of sales-chen");
   const interactions = timeline(watched.get(foreignId).doc());
   const seen = [];
-  watchedWs.on("change", ({ doc }) => { if (!doc.directory[foreignId]) seen.push("directory entry gone"); });
+  watchedWs.on("change", ({ doc }) => {
+    if (!doc.directory[foreignId]) seen.push("directory entry gone");
+    if (doc.language) seen.push("team language set by a salesperson");
+  });
   watched.get(foreignId).on("change", ({ doc }) => {
     if (timeline(doc) < interactions) seen.push(`timeline ${timeline(doc)}`);
   });
   watched.get(ownId).on("change", ({ doc }) => {
     if (doc.auto_tags?.["伪造"]) seen.push("forged automatic tag");
     if (doc.interactions?.spoofed) seen.push("interaction in the admin's name");
+    if (doc.archived) seen.push("archived in the admin's name");
   });
 
   // sales-chen drops the foreign customer from the directory and wipes its timeline.
@@ -116,6 +121,9 @@ test("a salesperson's attacks on records are put back or refused, and nobody els
   const ws = await chen.find(repoUrl("workspace"));
   ws.change((d) => { delete d.directory[foreignId]; });
   await until("the directory entry put back", () => Boolean(ws.doc().directory[foreignId]));
+  // Only admins set the team's language.
+  ws.change((d) => { d.language = S("en"); });
+  await until("the language put back", () => ws.doc().language === undefined);
   const foreign = await chen.find(repoUrl(foreignId));
   foreign.change((d) => { for (const key of Object.keys(d.interactions)) delete d.interactions[key]; });
   await until("the timeline put back", () => timeline(foreign.doc()) === interactions);
@@ -129,9 +137,11 @@ test("a salesperson's attacks on records are put back or refused, and nobody els
       channel: S("call"), direction: S("outbound"), at: Date.now(), author: S("admin"),
       summary: S("管理员批准了 50% 折扣"), deal_id: null,
     };
+    d.archived = { at: Date.now(), by: S("admin") };
     d.profile.title = S("采购经理");
   });
-  await until("the forgeries put back", () => !own.doc().auto_tags["伪造"] && !own.doc().interactions.spoofed);
+  await until("the forgeries put back", () =>
+    !own.doc().auto_tags["伪造"] && !own.doc().interactions.spoofed && !own.doc().archived);
   await until("the honest edit kept", () => String(watched.get(ownId).doc().profile.title) === "采购经理");
 
   // A customer copied under another document id is refused whole.
@@ -188,5 +198,5 @@ test("a salesperson's attacks on records are put back or refused, and nobody els
   await until("the manager's edit on the new device", () => String(freshForeign.doc().profile.company) === "经理改的公司");
   const trail = await audit("member=sales-chen&limit=100");
   assert.ok(trail.every((e) => e.member === "sales-chen" && e.role === "sales"));
-  assert.ok(trail.filter((e) => e.decision.kind === "restored").length >= 3, JSON.stringify(trail.map((e) => e.decision)));
+  assert.ok(trail.filter((e) => e.decision.kind === "restored").length >= 4, JSON.stringify(trail.map((e) => e.decision)));
 });
