@@ -1,6 +1,10 @@
-//! Validation errors of the model, said in the interface language.
+//! Validation errors of the model, said in the interface language; a workspace edit that says
+//! its refusal.
 
-use crm_core::ModelError;
+use crm_core::{ModelError, WorkspaceDoc};
+use leptos::prelude::*;
+
+use super::SessionHandle;
 
 use crate::i18n::{Lang, Texts};
 
@@ -30,5 +34,25 @@ fn field_label(t: &Texts, field: &str) -> &'static str {
         "follow-up title" => t.follow_ups,
         "lost reason" => t.lost_reason,
         _ => t.err_other,
+    }
+}
+
+/// Runs `op` on the workspace document; a refused edit is said in `error` (which a taken one
+/// clears). Returns whether it was taken.
+pub fn edit_workspace(
+    session: SessionHandle,
+    lang: RwSignal<Lang>,
+    error: RwSignal<Option<String>>,
+    op: impl FnOnce(&mut WorkspaceDoc) -> Result<(), ModelError>,
+) -> bool {
+    match session.with_value(|s| s.edit_workspace(op)) {
+        Ok(()) => {
+            error.set(None);
+            true
+        }
+        Err(e) => {
+            error.set(Some(error_text(lang.get_untracked(), &e)));
+            false
+        }
     }
 }

@@ -12,7 +12,7 @@ use crm_core::workspace::{Role, RuleBook};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::errors::error_text;
+use super::errors::{edit_workspace, error_text};
 use super::segments::SegmentsCard;
 use super::{use_session, use_signals};
 use crate::i18n::{Lang, use_lang};
@@ -259,18 +259,16 @@ fn RuleEditor(
         let Ok(rule) = checked.get_untracked() else {
             return;
         };
-        match session.with_value(|s| s.edit_workspace(|ws| ws.put_rule(&rule))) {
-            Ok(()) => editing.set(None),
-            Err(e) => saved_error.set(Some(error_text(lang.get_untracked(), &e))),
+        if edit_workspace(session, lang, saved_error, |ws| ws.put_rule(&rule)) {
+            editing.set(None);
         }
     };
     let remove = move |_| {
         let Ok(rule) = checked.get_untracked() else {
             return;
         };
-        match session.with_value(|s| s.edit_workspace(|ws| ws.remove_rule(&rule.id))) {
-            Ok(()) => editing.set(None),
-            Err(e) => saved_error.set(Some(error_text(lang.get_untracked(), &e))),
+        if edit_workspace(session, lang, saved_error, |ws| ws.remove_rule(&rule.id)) {
+            editing.set(None);
         }
     };
     view! {

@@ -7,7 +7,7 @@ use crm_core::search::RowFilter;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use super::errors::error_text;
+use super::errors::edit_workspace;
 use super::{use_session, use_signals};
 use crate::i18n::use_lang;
 
@@ -57,13 +57,9 @@ pub fn SegmentPicker(
             owner: f.owner,
         };
         let id = new.id.clone();
-        match session.with_value(|s| s.edit_workspace(|ws| ws.put_segment(&new))) {
-            Ok(()) => {
-                naming.set(None);
-                error.set(None);
-                segment.set(Some(id));
-            }
-            Err(e) => error.set(Some(error_text(lang.get_untracked(), &e))),
+        if edit_workspace(session, lang, error, |ws| ws.put_segment(&new)) {
+            naming.set(None);
+            segment.set(Some(id));
         }
     };
     let filtered = move || filter.with(|f| *f != RowFilter::default());

@@ -182,10 +182,7 @@ pub(super) fn DraftInput(
         let field = field.clone();
         move |ev| set(draft, &field, event_target_value(&ev))
     };
-    let caption = move || match label {
-        Some(label) => label(lang.get().t()).to_owned(),
-        None => text.clone().unwrap_or_default(),
-    };
+    let caption = move || caption(lang.get(), label, text.as_deref());
     view! {
         <label class="draft-field" class:wide=multiline>
             <span>{caption}</span>
@@ -226,10 +223,7 @@ pub(super) fn DraftSelect(
         let field = field.clone();
         move |ev| set(draft, &field, event_target_value(&ev))
     };
-    let caption = move || match label {
-        Some(label) => label(lang.get().t()).to_owned(),
-        None => text.clone().unwrap_or_default(),
-    };
+    let caption = move || caption(lang.get(), label, text.as_deref());
     view! {
         <label class="draft-field">
             <span>{caption}</span>
@@ -246,6 +240,14 @@ pub(super) fn DraftSelect(
                 }}
             </select>
         </label>
+    }
+}
+
+/// A field's label: the message `label` picks in `lang`, else `text`.
+fn caption(lang: Lang, label: Option<fn(&Texts) -> &'static str>, text: Option<&str>) -> String {
+    match label {
+        Some(label) => label(lang.t()).to_owned(),
+        None => text.unwrap_or_default().to_owned(),
     }
 }
 

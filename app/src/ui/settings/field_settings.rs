@@ -8,8 +8,8 @@ use crm_core::workspace::FieldDefEdit;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use super::change;
 use crate::i18n::{Lang, use_lang};
+use crate::ui::errors::edit_workspace;
 use crate::ui::fields::QuickInput;
 use crate::ui::{use_custom_fields, use_session};
 
@@ -44,7 +44,7 @@ pub(super) fn FieldSettings(error: RwSignal<Option<String>>) -> impl IntoView {
             kind: kind.get_untracked(),
             options: Default::default(),
         };
-        if change(session, lang, error, |ws| {
+        if edit_workspace(session, lang, error, |ws| {
             ws.add_custom_field(&Id::random(), def)
         }) {
             zh.set(String::new());
@@ -96,7 +96,7 @@ fn FieldRow(id: String, def: CustomFieldDef, error: RwSignal<Option<String>>) ->
                 zh: zh.get_untracked(),
                 en: en.get_untracked(),
             };
-            change(session, lang, error, |ws| ws.edit_custom_field(&id, edit));
+            edit_workspace(session, lang, error, |ws| ws.edit_custom_field(&id, edit));
         }
     };
     let retire = {
@@ -109,7 +109,7 @@ fn FieldRow(id: String, def: CustomFieldDef, error: RwSignal<Option<String>>) ->
                 })
                 .unwrap_or(false);
             if sure {
-                change(session, lang, error, |ws| ws.remove_custom_field(&id));
+                edit_workspace(session, lang, error, |ws| ws.remove_custom_field(&id));
             }
         }
     };
@@ -126,7 +126,7 @@ fn FieldRow(id: String, def: CustomFieldDef, error: RwSignal<Option<String>>) ->
                 zh: option.get_untracked(),
                 en: String::new(),
             };
-            if change(session, lang, error, |ws| ws.edit_custom_field(&id, edit)) {
+            if edit_workspace(session, lang, error, |ws| ws.edit_custom_field(&id, edit)) {
                 option.set(String::new());
             }
         }
@@ -181,7 +181,7 @@ fn OptionRow(
             zh: typed_zh.get_untracked(),
             en: typed_en.get_untracked(),
         };
-        change(session, lang, error, |ws| {
+        edit_workspace(session, lang, error, |ws| {
             ws.edit_custom_field(&field, edit)
         });
     };

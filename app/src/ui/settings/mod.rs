@@ -7,33 +7,12 @@ mod stage_settings;
 
 use crm_core::rules::Language;
 use crm_core::workspace::Role;
-use crm_core::{ModelError, WorkspaceDoc};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use super::errors::error_text;
-use super::{SessionHandle, use_session, use_signals};
-use crate::i18n::{Lang, use_lang};
-
-/// Runs `op` on the workspace document; a refused edit is shown in `error`. Returns whether
-/// it was taken.
-fn change(
-    session: SessionHandle,
-    lang: RwSignal<Lang>,
-    error: RwSignal<Option<String>>,
-    op: impl FnOnce(&mut WorkspaceDoc) -> Result<(), ModelError>,
-) -> bool {
-    match session.with_value(|s| s.edit_workspace(op)) {
-        Ok(()) => {
-            error.set(None);
-            true
-        }
-        Err(e) => {
-            error.set(Some(error_text(lang.get_untracked(), &e)));
-            false
-        }
-    }
-}
+use super::errors::edit_workspace;
+use super::{use_session, use_signals};
+use crate::i18n::use_lang;
 
 /// Whether the member signed in may change the settings.
 fn is_admin() -> bool {
@@ -78,7 +57,7 @@ fn TeamName(error: RwSignal<Option<String>>) -> impl IntoView {
         let Some(name) = typed.get_untracked() else {
             return;
         };
-        if change(session, lang, error, |ws| ws.set_name(&name)) {
+        if edit_workspace(session, lang, error, |ws| ws.set_name(&name)) {
             typed.set(None);
         }
     };
@@ -100,7 +79,7 @@ fn TeamName(error: RwSignal<Option<String>>) -> impl IntoView {
                 <span>{move || lang.get().t().team_language}</span>
                 <select on:change=move |ev| {
                     let language = Language::from_stored(&event_target_value(&ev));
-                    change(session, lang, error, |ws| ws.set_language(language));
+                    edit_workspace(session, lang, error, |ws| ws.set_language(language));
                 }>
                     {move || {
                         let team = signals.workspace.with(|ws| ws.as_ref().and_then(|w| w.language));

@@ -6,8 +6,8 @@ use crm_core::pipeline::{Pipeline, StageDef, StageKind};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use super::change;
 use crate::i18n::{Lang, use_lang};
+use crate::ui::errors::edit_workspace;
 use crate::ui::fields::QuickInput;
 use crate::ui::stages::use_pipeline;
 use crate::ui::use_session;
@@ -48,7 +48,7 @@ pub(super) fn StageSettings(error: RwSignal<Option<String>>) -> impl IntoView {
             order: order_after_open(&pipeline.get_untracked()),
             kind: StageKind::Open,
         };
-        if change(session, lang, error, |ws| {
+        if edit_workspace(session, lang, error, |ws| {
             ws.add_stage(&Id::random(), stage)
         }) {
             zh.set(String::new());
@@ -106,7 +106,7 @@ fn StageRow(
         move |ev: SubmitEvent| {
             ev.prevent_default();
             let (zh, en) = (zh.get_untracked(), en.get_untracked());
-            change(session, lang, error, |ws| ws.rename_stage(&id, &zh, &en));
+            edit_workspace(session, lang, error, |ws| ws.rename_stage(&id, &zh, &en));
         }
     };
     // Swaps this stage's place with `other`'s (equal orders get apart by one).
@@ -118,7 +118,7 @@ fn StageRow(
                 false => (other_order, order),
             };
             let id = id.clone();
-            change(session, lang, error, move |ws| {
+            edit_workspace(session, lang, error, move |ws| {
                 ws.reorder_stage(&id, mine)?;
                 ws.reorder_stage(&other, theirs)
             });

@@ -105,9 +105,11 @@ fn exchange(
     }
 }
 
-fn connected_device() -> (DeviceRepo, SyncServer, MemoryStore) {
-    let mut store = MemoryStore::with(demo::saved_workspace(2, NOW));
-    let mut server = SyncServer::new("edge", 10, []);
+/// An edge holding a demo workspace of `customers`, keeping at most `max_loaded` documents in
+/// memory, with an admin connected as connection 1.
+fn edge_with(customers: usize, max_loaded: usize) -> (SyncServer, MemoryStore) {
+    let store = MemoryStore::with(demo::saved_workspace(customers, NOW));
+    let mut server = SyncServer::new("edge", max_loaded, []);
     server.connect(
         1,
         Grant {
@@ -117,6 +119,11 @@ fn connected_device() -> (DeviceRepo, SyncServer, MemoryStore) {
             expires_at: i64::MAX,
         },
     );
+    (server, store)
+}
+
+fn connected_device() -> (DeviceRepo, SyncServer, MemoryStore) {
+    let (mut server, mut store) = edge_with(2, 10);
     let (mut repo, _) = started(Vec::new());
     settle(&mut repo, &mut server, &mut store, 1);
     (repo, server, store)
@@ -414,17 +421,7 @@ fn of_two_cached_rows_of_one_customer_the_later_is_kept() {
 
 #[test]
 fn a_first_sync_keeps_a_window_of_requests_out() {
-    let mut store = MemoryStore::with(demo::saved_workspace(12, NOW));
-    let mut server = SyncServer::new("edge", 100, []);
-    server.connect(
-        1,
-        Grant {
-            workspace: "demo".into(),
-            member: "admin".into(),
-            role: Role::Admin,
-            expires_at: i64::MAX,
-        },
-    );
+    let (mut server, mut store) = edge_with(12, 100);
     let (mut repo, _) = started(Vec::new());
     repo.max_requested = 3;
     // The edge's answers wait in the socket until the device reads them, one at a time.
