@@ -22,6 +22,8 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::typed_array::Uint8Array;
 
+mod erasure;
+
 const STORE: &str = "documents";
 const CHANGES: &str = "changes";
 const ROWS: &str = "rows";
@@ -33,6 +35,9 @@ const ROWS_PAGE: u32 = 5_000;
 const SEPARATOR: char = '\u{1}';
 /// Prefix of document keys holding documents that could not be read.
 const QUARANTINE: &str = "quarantine/";
+/// Key prefix of the row-cache records holding the rows last fetched from the edge, a page per
+/// record (`~edge/{page}`).
+pub const EDGE_ROWS_KEY: &str = "~edge";
 
 /// Why a storage call failed.
 #[derive(Debug, thiserror::Error)]
@@ -234,7 +239,7 @@ impl DeviceStore {
                 | Write::Append { row, .. }
                 | Write::Arrived { row, .. } => row.iter().collect::<Vec<_>>(),
                 Write::Rows(rows) => rows.iter().collect(),
-                Write::Heads { .. } => Vec::new(),
+                Write::Heads { .. } | Write::Erased { .. } => Vec::new(),
             })
             .filter_map(|row| Some((row.row.id.clone(), serde_json::to_vec(row).ok()?)))
             .collect();
@@ -261,6 +266,12 @@ impl DeviceStore {
                     kept_heads.push((id.clone(), encode_heads(heads)));
                 }
                 Write::Heads { id, heads } => kept_heads.push((id.clone(), encode_heads(heads))),
+                Write::Erased {
+                    id, bytes, heads, ..
+                } => {
+                    puts.push((STORE, id.clone(), bytes));
+                    kept_heads.push((id.clone(), encode_heads(heads)));
+                }
                 Write::Rows(_) => {}
             }
         }
@@ -295,6 +306,15 @@ impl DeviceStore {
         }
         for removal in removals {
             removal.await?;
+        }
+        let erased: Vec<&str> = (writes.iter())
+            .filter_map(|write| match write {
+                Write::Erased { id, .. } => Some(id.as_str()),
+                _ => None,
+            })
+            .collect();
+        if !erased.is_empty() {
+            erasure::forget(&tx, &erased).await?;
         }
         tx.commit().await?;
         Ok(())

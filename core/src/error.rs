@@ -36,6 +36,9 @@ pub enum ModelError {
     /// asked for: try again once it is open).
     #[error("document {id} is still being read from this device's storage")]
     NotLoaded { id: String },
+    /// The customer was erased: nothing of it is left to read or change.
+    #[error("customer {id} was erased")]
+    Erased { id: String },
     /// Not a phone number that can be normalised to E.164.
     #[error("invalid phone number {input:?}")]
     InvalidPhone { input: String },

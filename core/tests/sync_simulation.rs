@@ -208,6 +208,14 @@ impl Device {
                 }
                 None
             }
+            Write::Erased { id, bytes, heads } => {
+                let doc = stored(&mut self.disk, &id);
+                doc.snapshot = Some(bytes);
+                doc.heads = Some(heads);
+                doc.changes.clear();
+                self.disk_rows.remove(&id);
+                None
+            }
         };
         if let Some(row) = row {
             self.disk_rows.insert(row.row.id.clone(), row);

@@ -341,34 +341,54 @@ impl DocumentStore for SqlStore {
         snapshot: &[u8],
         heads: &[ChangeHash],
     ) -> Result<(), StoreError> {
-        let mut parts = snapshot.chunks(PART_BYTES);
-        let first = parts.next().unwrap_or_default();
-        let mut statements: Vec<Statement> =
-            vec![("DELETE FROM parts WHERE id = ?".into(), vec![doc_id.into()])];
-        for (n, part) in parts.enumerate() {
+        self.atomically(replacing(doc_id, snapshot, heads))
+    }
+
+    fn erase(
+        &mut self,
+        doc_id: &str,
+        tombstone: &[u8],
+        heads: &[ChangeHash],
+    ) -> Result<(), StoreError> {
+        let id = || -> Vec<SqlStorageValue> { vec![doc_id.into()] };
+        let quarantined =
+            || -> Vec<SqlStorageValue> { vec![format!("quarantine/{doc_id}/%").into()] };
+        // Deleting leaves a row's bytes in the page it was on (Durable Objects allow no
+        // `secure_delete`), so every value is first overwritten in place with zeros of its
+        // size: what SQLite later writes out of those pages holds nothing of the customer.
+        let mut statements: Vec<Statement> = vec![
+            (
+                "UPDATE documents SET bytes = zeroblob(length(bytes)) WHERE id = ?".into(),
+                id(),
+            ),
+            (
+                "UPDATE rows SET json = zeroblob(length(CAST(json AS BLOB))) WHERE id = ?".into(),
+                id(),
+            ),
+            (
+                "UPDATE quarantine SET snapshot = zeroblob(length(snapshot)) WHERE id = ?".into(),
+                id(),
+            ),
+        ];
+        for table in ["parts", "changes"] {
             statements.push((
-                "INSERT INTO parts (id, n, bytes) VALUES (?, ?, ?)".into(),
-                vec![
-                    doc_id.into(),
-                    (n as i64).into(),
-                    SqlStorageValue::Blob(part.to_vec()),
-                ],
+                format!("UPDATE {table} SET bytes = zeroblob(length(bytes)) WHERE id = ?"),
+                id(),
+            ));
+            // A quarantined copy's parts and changes live under a renamed id.
+            statements.push((
+                format!("UPDATE {table} SET bytes = zeroblob(length(bytes)) WHERE id LIKE ?"),
+                quarantined(),
+            ));
+            statements.push((
+                format!("DELETE FROM {table} WHERE id LIKE ?"),
+                quarantined(),
             ));
         }
-        statements.push((
-            "INSERT INTO documents (id, bytes, heads) VALUES (?, ?, ?) \
-             ON CONFLICT(id) DO UPDATE SET bytes = excluded.bytes, heads = excluded.heads"
-                .into(),
-            vec![
-                doc_id.into(),
-                SqlStorageValue::Blob(first.to_vec()),
-                encode_heads(heads),
-            ],
-        ));
-        statements.push((
-            "DELETE FROM changes WHERE id = ?".into(),
-            vec![doc_id.into()],
-        ));
+        statements.extend(replacing(doc_id, tombstone, heads));
+        for table in ["rows", "schedule", "quarantine"] {
+            statements.push((format!("DELETE FROM {table} WHERE id = ?"), id()));
+        }
         self.atomically(statements)
     }
 
@@ -489,4 +509,37 @@ fn integers(
 
 fn failed(error: worker::Error) -> StoreError {
     StoreError(error.to_string())
+}
+
+/// The statements that replace everything stored for `doc_id` with `snapshot` at `heads`.
+fn replacing(doc_id: &str, snapshot: &[u8], heads: &[ChangeHash]) -> Vec<Statement> {
+    let mut parts = snapshot.chunks(PART_BYTES);
+    let first = parts.next().unwrap_or_default();
+    let mut statements: Vec<Statement> =
+        vec![("DELETE FROM parts WHERE id = ?".into(), vec![doc_id.into()])];
+    for (n, part) in parts.enumerate() {
+        statements.push((
+            "INSERT INTO parts (id, n, bytes) VALUES (?, ?, ?)".into(),
+            vec![
+                doc_id.into(),
+                (n as i64).into(),
+                SqlStorageValue::Blob(part.to_vec()),
+            ],
+        ));
+    }
+    statements.push((
+        "INSERT INTO documents (id, bytes, heads) VALUES (?, ?, ?) \
+             ON CONFLICT(id) DO UPDATE SET bytes = excluded.bytes, heads = excluded.heads"
+            .into(),
+        vec![
+            doc_id.into(),
+            SqlStorageValue::Blob(first.to_vec()),
+            encode_heads(heads),
+        ],
+    ));
+    statements.push((
+        "DELETE FROM changes WHERE id = ?".into(),
+        vec![doc_id.into()],
+    ));
+    statements
 }

@@ -20,14 +20,16 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// Debian's ChromeDriver, for the wasm browser tests.
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Debian packages the browser tests need, each with a file that proves it is installed.
-/// Noto CJK makes Chinese render in headless Chromium (and in our screenshots).
-const BROWSER_PACKAGES: [(&str, &str); 3] = [
+/// Noto CJK makes Chinese render in headless Chromium (and in our screenshots); sqlite3
+/// checkpoints a copy of the edge's database for the erasure test to search.
+const BROWSER_PACKAGES: [(&str, &str); 4] = [
     ("chromium", CHROMIUM),
     ("chromium-driver", CHROMEDRIVER),
     (
         "fonts-noto-cjk",
         "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     ),
+    ("sqlite3", "/usr/bin/sqlite3"),
 ];
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
@@ -89,7 +91,8 @@ fn node_modules() -> Result {
     fs::write(&stamp_path, wanted).map_err(|e| format!("writing {}: {e}", stamp_path.display()))
 }
 
-/// Debian's Chromium, its driver and CJK fonts (never a browser download of a test tool).
+/// Debian's Chromium, its driver, CJK fonts and sqlite3 (never a browser download of a test
+/// tool).
 fn chromium() -> Result {
     let missing: Vec<&str> = BROWSER_PACKAGES
         .iter()

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use crm_core::customer::{Customer, FieldConflict, NewContact, NewCustomer};
+use crm_core::customer::{Customer, Erased, FieldConflict, NewContact, NewCustomer};
 use crm_core::sync::DeviceRepo;
 use crm_core::{CustomerDoc, Id, ModelError, Stamp, WorkspaceDoc};
 use leptos::prelude::*;
@@ -95,6 +95,11 @@ impl Session {
             .borrow_mut()
             .insert(id.to_owned(), signal.clone());
         signal
+    }
+
+    /// When and by whom customer `id` was erased, if it was.
+    pub fn erasure(self: &Rc<Self>, id: &str) -> Option<Erased> {
+        self.read(|repo| repo.erasure(id))
     }
 
     /// The heads of document `id` (empty if there is no such document).

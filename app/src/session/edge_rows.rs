@@ -8,10 +8,7 @@ use crm_core::customer::HeadedRow;
 
 use super::Session;
 use crate::browser::{fetch, yield_to_browser};
-
-/// Key prefix of the row-cache records holding the rows last fetched from the edge, a page per
-/// record as fetched (not one per customer; a customer's own record takes precedence).
-const EDGE_ROWS_KEY: &str = "~edge";
+use crate::storage::EDGE_ROWS_KEY;
 
 /// Row-cache records parsed between two yields to the browser (100,000 take ~2 s to parse:
 /// the page stays responsive meanwhile).

@@ -20,6 +20,7 @@ pub fn error_text(lang: Lang, error: &ModelError) -> String {
         ModelError::InvalidEmail { input } => format!("“{input}” {}", t.err_email),
         ModelError::InvalidHandle { input, .. } => format!("“{input}” {}", t.err_handle),
         ModelError::NotLoaded { .. } => t.err_not_loaded.to_owned(),
+        ModelError::Erased { .. } => t.err_erased.to_owned(),
         other => format!("{}: {other}", t.err_other),
     }
 }

@@ -30,7 +30,11 @@ pub fn SyncBadge(signals: SessionSignals) -> impl IntoView {
     let pending = move || {
         let n = signals.unconfirmed.get();
         (n > 0).then(|| {
-            let text = lang.get().t().sync_pending.replace("{n}", &n.to_string());
+            let t = lang.get().t();
+            let text = match n {
+                1 => t.sync_pending_one.to_owned(),
+                n => t.sync_pending.replace("{n}", &n.to_string()),
+            };
             view! { <span class="sync-pending" data-pending=n>{text}</span> }
         })
     };

@@ -5,6 +5,7 @@
 //! edits to other fields never conflict) and stamps `updated_at` / `updated_by`.
 
 mod conflicts;
+mod erasure;
 mod model;
 mod ops;
 mod projection;
@@ -57,6 +58,12 @@ impl CrmDocument for CustomerDoc {
         // Version 1 is the first layout: nothing older to migrate yet. A later version adds
         // its migration here, keyed on the version found.
         schema_version(doc, KIND, SCHEMA_VERSION)?;
+        if erasure::erased_in(doc)?.is_some() {
+            // Erased: only its id is left to check.
+            return autosurgeon::hydrate_prop::<_, String, _, _>(&*doc, ROOT, "id")
+                .map(|_| ())
+                .map_err(layout_error);
+        }
         summary_scan::summary_row(doc).map(|_| ())
     }
 }
@@ -67,8 +74,11 @@ impl CustomerDoc {
         autosurgeon::hydrate_prop(&self.doc, ROOT, "id").map_err(layout_error)
     }
 
-    /// The whole customer, typed.
+    /// The whole customer, typed ([`ModelError::Erased`] once it was erased).
     pub fn customer(&self) -> Result<Customer, ModelError> {
+        if self.erased().is_some() {
+            return Err(ModelError::Erased { id: self.id()? });
+        }
         hydrate(&self.doc).map_err(layout_error)
     }
 

@@ -112,6 +112,14 @@ pub struct Customer {
     pub archived: Option<Archived>,
 }
 
+/// When and by whom (an admin) a customer was erased: all its tombstone holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct Erased {
+    pub at: Millis,
+    /// Member id.
+    pub by: String,
+}
+
 /// When and by whom a customer was archived.
 #[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
 pub struct Archived {

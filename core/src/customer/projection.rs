@@ -240,6 +240,9 @@ fn hex_heads(heads: &[ChangeHash]) -> Vec<String> {
 impl CustomerDoc {
     /// This customer's summary row, read without hydrating the whole customer.
     pub fn summary(&self) -> Result<SummaryRow, ModelError> {
+        if self.erased().is_some() {
+            return Err(ModelError::Erased { id: self.id()? });
+        }
         super::summary_scan::summary_row(&self.doc)
     }
 }

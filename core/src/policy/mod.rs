@@ -100,6 +100,9 @@ fn verdict(
         return Verdict::Refuse(reason);
     }
     let creating = before.is_empty();
+    if creating && customer.is_some() && touched.iter().any(|path| path[0] == "erased") {
+        return Verdict::Refuse("a customer is erased once stored, never created erased".into());
+    }
     if creating && grant.role != Role::Sales {
         return Verdict::Accept;
     }

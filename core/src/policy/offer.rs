@@ -9,6 +9,7 @@ use crate::workspace::Role;
 pub struct Offer {
     member: String,
     sales: bool,
+    admin: bool,
     /// The customer is theirs to change: sales own it or nobody does; managers and admins
     /// change any.
     mine: bool,
@@ -21,6 +22,7 @@ impl Offer {
         Self {
             member: member.to_owned(),
             sales,
+            admin: role == Role::Admin,
             mine: !sales || owner.is_empty() || owner == member,
         }
     }
@@ -49,5 +51,10 @@ impl Offer {
     /// Whether orders may be removed (anyone who may edit the customer edits them).
     pub fn remove_orders(&self) -> bool {
         self.mine && !self.sales
+    }
+
+    /// Whether the customer may be erased for good (admins only).
+    pub fn erase(&self) -> bool {
+        self.admin
     }
 }

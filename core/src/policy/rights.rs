@@ -138,6 +138,10 @@ fn customer_entry(
         ("archived", _) => (read.text(&["archived", "by"], false))
             .is_some_and(|by| by != me)
             .then_some("archived names the member signed in"),
+        // Erasing is the admin's, in their own name.
+        ("erased", _) => (grant.role != Role::Admin
+            || read.text(&["erased", "by"], false).as_deref() != Some(me))
+        .then_some("only admins erase customers, in their own name"),
         ("interactions", Some(_)) => authored(read, path, "author", me, sales, true),
         ("tags", Some(_)) => authored(read, path, "added_by", me, sales, true),
         // Managers and admins assign follow-ups to anyone.

@@ -634,7 +634,7 @@ fn what_the_app_offers_is_what_the_edge_keeps() {
     use crate::customer::{ContactEdit, InteractionEdit, NewFollowUp, OrderEdit};
     type Op = fn(&mut CustomerDoc, &Stamp) -> Result<(), crate::ModelError>;
     type Offered = fn(&Offer) -> bool;
-    let ops: [(&str, Op, Offered); 10] = [
+    let ops: [(&str, Op, Offered); 11] = [
         (
             "rename",
             |d, s| d.edit_profile(ProfileEdit::Name("周芳芳".into()), s),
@@ -685,6 +685,7 @@ fn what_the_app_offers_is_what_the_edge_keeps() {
             |d, s| d.remove_contact("p1", s),
             Offer::edit,
         ),
+        ("erase", CustomerDoc::erase, Offer::erase),
     ];
     let members = [
         ("sales-a", Role::Sales),
@@ -761,4 +762,36 @@ fn archiving_names_the_member_who_did_it() {
         .customer()
         .unwrap();
     assert_eq!(restored.archived, None, "put back: not archived");
+}
+
+#[test]
+fn only_admins_erase_in_their_own_name_and_never_a_new_customer() {
+    let doc = customer("sales-a");
+    let erase_as = |by: &'static str| {
+        move |d: &mut AutoCommit| {
+            let mut typed = CustomerDoc::from_automerge(d.clone()).unwrap();
+            typed.erase(&Stamp::new(by, 2)).unwrap();
+            *d = typed.automerge().clone();
+        }
+    };
+    let admin = grant("boss", Role::Admin);
+    let (verdict, _) = attempt(&doc, &admin, false, erase_as("boss"));
+    assert!(accepted(&verdict), "{verdict:?}");
+    for (who, role, by) in [
+        ("boss", Role::Admin, "m2"),
+        ("m2", Role::Manager, "m2"),
+        ("sales-a", Role::Sales, "sales-a"),
+    ] {
+        let (verdict, after) = attempt(&doc, &grant(who, role), false, erase_as(by));
+        assert!(!accepted(&verdict), "{who} as {by}: {verdict:?}");
+        let after = CustomerDoc::from_automerge(after).unwrap();
+        assert_eq!(after.erased(), None, "put back");
+        assert!(after.customer().is_ok());
+    }
+    let mut new = CustomerDoc::from_automerge(doc.clone()).unwrap();
+    new.erase(&Stamp::new("boss", 2)).unwrap();
+    assert!(matches!(
+        create(new.automerge(), &admin),
+        Verdict::Refuse(_)
+    ));
 }

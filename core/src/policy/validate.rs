@@ -14,8 +14,8 @@ use super::touched::Path;
 use crate::contact::{ContactKind, is_e164};
 use crate::custom_field::CustomFieldDef;
 use crate::customer::{
-    Archived, AutoTag, ContactPoint, CustomValue, Deal, FollowUp, Interaction, ManualTag, Order,
-    Profile, RuleFiring,
+    Archived, AutoTag, ContactPoint, CustomValue, Deal, Erased, FollowUp, Interaction, ManualTag,
+    Order, Profile, RuleFiring,
 };
 use crate::pipeline::StageDef;
 use crate::values::Millis;
@@ -36,7 +36,7 @@ const MAX_RULE: usize = 20_000;
 /// Most stage moves one deal records.
 const MAX_STAGE_MOVES: usize = 1_000;
 
-const CUSTOMER_KEYS: [&str; 18] = [
+const CUSTOMER_KEYS: [&str; 19] = [
     "schema_version",
     "id",
     "profile",
@@ -55,6 +55,7 @@ const CUSTOMER_KEYS: [&str; 18] = [
     "updated_at",
     "archived",
     "updated_by",
+    "erased",
 ];
 const WORKSPACE_KEYS: [&str; 8] = [
     "schema_version",
@@ -187,6 +188,9 @@ fn customer_entry(doc: &AutoCommit, doc_id: &str, path: &[String]) -> Checked {
         ("archived", _) => read::<Option<Archived>>(doc, &path[..1])?
             .flatten()
             .map_or(Ok(()), |a| texts(&[("archived.by", &a.by, MAX_KEY)])),
+        ("erased", _) => read::<Option<Erased>>(doc, &path[..1])?
+            .flatten()
+            .map_or(Ok(()), |e| texts(&[("erased.by", &e.by, MAX_KEY)])),
         ("created_at" | "updated_at", _) => read::<Millis>(doc, path).map(|_| ()),
         ("created_by" | "updated_by", _) => {
             read::<String>(doc, path)?.map_or(Ok(()), |by| texts(&[(top, &by, MAX_KEY)]))

@@ -10,7 +10,7 @@ use automerge::{ChangeHash, sync};
 
 use super::doc_id::RepoDocId;
 use super::message::{DocMessage, MessageError, PROTOCOL_VERSION, PeerMetadata, RepoMessage};
-use super::notice::Notice;
+use super::notice::{Erasure, Notice};
 use super::slot::DocSlot;
 use super::{chunks, stored_reply};
 use crate::error::ModelError;
@@ -32,6 +32,8 @@ pub enum Inbound {
     /// The server kept a change of this device's to the document but put these entries back
     /// (the member may not change them so).
     Restored { doc_id: String, notice: Notice },
+    /// The customer was erased: this tombstone (a saved document) replaces the device's copy.
+    Erased { doc_id: String, tombstone: Vec<u8> },
     /// Nothing for the client to do (ephemeral data, gossip).
     Nothing,
 }
@@ -122,13 +124,20 @@ impl SyncClient {
                 document_id,
                 data,
                 ..
-            } if self.server.as_ref() == Some(&sender_id) => match Notice::decode(&data) {
-                Some(notice) => Inbound::Restored {
-                    doc_id: document_id.local(),
-                    notice,
-                },
-                None => Inbound::Nothing,
-            },
+            } if self.server.as_ref() == Some(&sender_id) => {
+                let doc_id = document_id.local();
+                match (Notice::decode(&data), Erasure::decode(&data)) {
+                    (Some(notice), _) => Inbound::Restored { doc_id, notice },
+                    (None, Some(erasure)) => {
+                        self.forget(&doc_id);
+                        Inbound::Erased {
+                            doc_id,
+                            tombstone: erasure.tombstone,
+                        }
+                    }
+                    (None, None) => Inbound::Nothing,
+                }
+            }
             RepoMessage::Join { .. }
             | RepoMessage::Leave { .. }
             | RepoMessage::Ephemeral { .. }

@@ -89,6 +89,18 @@ impl DocumentStore for MemoryStore {
         Ok(())
     }
 
+    fn erase(
+        &mut self,
+        doc_id: &str,
+        tombstone: &[u8],
+        heads: &[ChangeHash],
+    ) -> Result<(), StoreError> {
+        self.rows.remove(doc_id);
+        self.schedule.remove(doc_id);
+        self.quarantined.remove(doc_id);
+        self.replace(doc_id, tombstone, heads)
+    }
+
     fn put_row(&mut self, doc_id: &str, row: &HeadedRow) -> Result<(), StoreError> {
         self.rows.insert(doc_id.to_owned(), row.clone());
         Ok(())

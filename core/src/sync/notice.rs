@@ -1,7 +1,12 @@
-//! What the server tells a device about a change of its that it did not keep as sent: the
-//! entries it put back and why. Carried as the data of an `ephemeral` message from the server
-//! (CBOR: `{"restored": [{"path": "interactions.i1", "reason": "…"}]}`), which automerge-repo
-//! clients hand to the document's handle and the app shows on the record.
+//! What the server tells a device about a document beyond syncing it, as the data of an
+//! `ephemeral` message from the server, which automerge-repo clients hand to the document's
+//! handle:
+//!
+//! - [`Notice`]: the entries of the device's change it put back and why (CBOR:
+//!   `{"restored": [{"path": "interactions.i1", "reason": "…"}]}`); the app shows it on the
+//!   record;
+//! - [`Erasure`]: the customer was erased, and this tombstone replaces every copy (CBOR:
+//!   `{"erased": bytes}`); the device drops what it held.
 
 use minicbor::{Decoder, Encoder};
 
@@ -70,6 +75,36 @@ impl Notice {
     }
 }
 
+/// A customer erased at the edge: its tombstone (a saved document), which replaces the
+/// device's copy and everything it held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erasure {
+    pub tombstone: Vec<u8>,
+}
+
+impl Erasure {
+    /// As ephemeral data.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut e = Encoder::new(Vec::new());
+        let written: Result<_, minicbor::encode::Error<std::convert::Infallible>> = e
+            .map(1)
+            .and_then(|e| e.str("erased"))
+            .and_then(|e| e.bytes(&self.tombstone));
+        written.expect("writing to a Vec cannot fail");
+        e.into_writer()
+    }
+
+    /// Reads ephemeral data; `None` when it is not an erasure.
+    pub fn decode(data: &[u8]) -> Option<Self> {
+        let mut d = Decoder::new(data);
+        if d.map().ok()?? != 1 || d.str().ok()? != "erased" {
+            return None;
+        }
+        let tombstone = d.bytes().ok()?.to_vec();
+        Some(Self { tombstone })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +117,16 @@ mod tests {
         assert_eq!(Notice::decode(&notice.encode()), Some(notice));
         assert_eq!(Notice::decode(b"\xa1\x61x\x01"), None);
         assert_eq!(Notice::decode(&[]), None);
+    }
+
+    #[test]
+    fn erasures_round_trip_and_are_not_notices() {
+        let erasure = Erasure {
+            tombstone: vec![0x85, 0x6f, 0x4a, 0x83],
+        };
+        assert_eq!(Erasure::decode(&erasure.encode()), Some(erasure.clone()));
+        assert_eq!(Notice::decode(&erasure.encode()), None);
+        let notice = Notice { restored: vec![] };
+        assert_eq!(Erasure::decode(&notice.encode()), None);
     }
 }

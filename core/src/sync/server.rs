@@ -28,6 +28,7 @@ use crate::replica::Replica;
 use crate::token::Grant;
 use crate::values::Millis;
 
+mod erasure;
 mod limits;
 mod members;
 mod rules;
@@ -108,6 +109,14 @@ pub trait DocumentStore {
         &mut self,
         doc_id: &str,
         snapshot: &[u8],
+        heads: &[ChangeHash],
+    ) -> Result<(), StoreError>;
+    /// Replaces everything stored for customer `doc_id` — snapshot, changes, row, schedule and
+    /// any quarantined copy — with its `tombstone` at `heads`: nothing of what it held stays.
+    fn erase(
+        &mut self,
+        doc_id: &str,
+        tombstone: &[u8],
         heads: &[ChangeHash],
     ) -> Result<(), StoreError>;
     /// Records the summary row of customer `doc_id` at its current heads (served to devices
@@ -402,6 +411,9 @@ impl SyncServer {
             self.docs.remove(&doc_id);
             return vec![self.unavailable(conn, peer, m.document_id)];
         }
+        if let Some(effects) = self.erased_answer(conn, &doc_id, m.document_id, &message) {
+            return effects;
+        }
         let heads_before = self.docs.get_mut(&doc_id).map(|l| l.slot.heads());
         let changed = {
             let state = self.sync_state(conn, &doc_id);
@@ -433,6 +445,11 @@ impl SyncServer {
                 Ok(Settled::Stored { restored }) => {
                     effects.extend(self.notice(conn, m.document_id, &restored));
                     None
+                }
+                Ok(Settled::Erased) => {
+                    // Every device replaces its copy; nothing of the document is sent.
+                    effects.extend(self.announce_erasure(&doc_id, m.document_id));
+                    return effects;
                 }
                 Ok(Settled::Refused(reason)) => Some((CLOSE_POLICY, reason)),
                 Err(error) => Some((CLOSE_INTERNAL, error.to_string())),
@@ -471,6 +488,11 @@ impl SyncServer {
             return Ok(Settled::Refused("unknown connection".into()));
         };
         let (verdict, touched) = self.admit(&grant, doc_id, before);
+        if verdict.is_ok() && self.is_erased(doc_id) {
+            self.erase(doc_id, store)?;
+            self.record(&grant, doc_id, touched, false, Decision::Accepted, store)?;
+            return Ok(Settled::Erased);
+        }
         let outcome = match verdict {
             Err(reason) => Err(reason),
             Ok(restored) => match self.persist_new_or_known(doc_id, known, store)? {
@@ -975,6 +997,8 @@ enum Settled {
     Stored { restored: Notice },
     /// Not stored, for this reason.
     Refused(String),
+    /// It erased the customer: its tombstone is stored instead.
+    Erased,
 }
 
 fn refusal(doc_id: &str, error: &ModelError) -> String {

@@ -14,6 +14,7 @@ const LARGE_SNAPSHOT: usize = (5 << 20) / 2;
 pub fn check(store: &mut impl DocumentStore) -> Result<(), String> {
     let mut check = Check(store);
     check.documents()?;
+    check.erase()?;
     check.schedule()
 }
 
@@ -116,6 +117,26 @@ impl<S: DocumentStore> Check<'_, S> {
             Some(b"other".to_vec()),
         )?;
         self.0.quarantine("b", "clean up").map_err(|e| e.0)
+    }
+
+    /// An erased document keeps only its tombstone: no changes, no schedule.
+    fn erase(&mut self) -> Result<(), String> {
+        self.replace("e", b"customer", &[head(1)])?;
+        (self.0.append("e", b"change", &[head(2)])).map_err(|e| e.0)?;
+        (self.0.schedule("e", Some(1))).map_err(|e| e.0)?;
+        (self.0.erase("e", b"tombstone", &[head(3)])).map_err(|e| format!("erase: {}", e.0))?;
+        let tombstone = Stored {
+            snapshot: b"tombstone".to_vec(),
+            changes: Vec::new(),
+            heads: vec![head(3)],
+        };
+        expect("an erased document", self.load("e")?, Some(tombstone))?;
+        expect(
+            "an erased document's schedule",
+            self.0.due(i64::MAX, 10).ok(),
+            Some(vec![]),
+        )?;
+        self.0.quarantine("e", "clean up").map_err(|e| e.0)
     }
 
     fn schedule(&mut self) -> Result<(), String> {

@@ -16,7 +16,7 @@ mod timeline;
 
 use crm_core::ModelError;
 use crm_core::contact::ContactKind;
-use crm_core::customer::{Channel, Customer, Direction};
+use crm_core::customer::{Channel, Customer, Direction, Erased};
 use crm_core::policy::Offer;
 use crm_core::values::DAY_MS;
 use leptos::prelude::*;
@@ -59,17 +59,46 @@ pub fn CustomerPage() -> impl IntoView {
         current
     });
     // The page is built once per customer; each card follows its own part of the customer.
-    let present = Memo::new(move |_| customer.with(Option::is_some));
+    // What is shown is re-read whenever the customer's signal is set, also to nothing (a read
+    // from storage that found it erased).
+    let shown = Memo::new(move |_| {
+        let id = id.get();
+        let signal = session.with_value(|s| s.customer(&id));
+        if signal.with(Option::is_some) {
+            Shown::Customer(id)
+        } else if signals.loading.get() || session.with_value(|s| s.is_opening(&id)) {
+            Shown::Opening
+        } else {
+            match session.with_value(|s| s.erasure(&id)) {
+                Some(erased) => Shown::Erased(erased),
+                None => Shown::Missing,
+            }
+        }
+    });
     view! {
         <a href="/" class="back">"← " {move || lang.get().t().back}</a>
-        {move || match (id.get(), present.get()) {
-            (id, false) if signals.loading.get() || session.with_value(|s| s.is_opening(&id)) => {
-                view! { <p class="empty">{lang.get().t().opening}</p> }.into_any()
-            }
-            (_, false) => view! { <p class="empty">{lang.get().t().not_found}</p> }.into_any(),
-            (id, true) => view! { <Customer360 id customer inputs /> }.into_any(),
+        {move || match shown.get() {
+            Shown::Opening => view! { <p class="empty">{lang.get().t().opening}</p> }.into_any(),
+            Shown::Missing => view! { <p class="empty">{lang.get().t().not_found}</p> }.into_any(),
+            Shown::Erased(erased) => view! {
+                <p class="empty erased-note" role="note">
+                    {lang.get().t().erased_note} " "
+                    <span class="muted">{lang.get().date(erased.at)} " · " {member_name(signals, &erased.by)}</span>
+                </p>
+            }.into_any(),
+            Shown::Customer(id) => view! { <Customer360 id customer inputs /> }.into_any(),
         }}
     }
+}
+
+/// What the page shows for the customer in its route.
+#[derive(Clone, PartialEq)]
+enum Shown {
+    Opening,
+    Missing,
+    Erased(Erased),
+    /// The customer with this id.
+    Customer(String),
 }
 
 /// What a person is typing on the page. Owned by the page, not by the cards, so a teammate's

@@ -25,6 +25,7 @@ pub(super) fn ProfileCard(
 ) -> impl IntoView {
     let lang = use_lang();
     let draft = inputs.draft;
+    let confirming = RwSignal::new(false);
     let (source, lifecycle) = (p.source, p.lifecycle);
     let initial = p.name.chars().next().unwrap_or('?');
     let owner = member_name(&p.owner);
@@ -83,6 +84,25 @@ pub(super) fn ProfileCard(
                     })}
                 }.into_any(),
             }}
+            {move || (offer.get().erase() && !editing(draft, KEY) && !confirming.get()).then(|| view! {
+                <button type="button" class="erase" on:click=move |_| confirming.set(true)>
+                    {move || lang.get().t().erase}
+                </button>
+            })}
+            {move || confirming.get().then(|| view! {
+                <div class="banner banner-error erase-confirm" role="alertdialog">
+                    <p>{move || lang.get().t().erase_confirm}</p>
+                    <button type="button" class="erase-now" on:click=move |_| {
+                        confirming.set(false);
+                        edit.run(Box::new(|doc, stamp| doc.erase(stamp)));
+                    }>
+                        {move || lang.get().t().erase_for_good}
+                    </button>
+                    <button type="button" on:click=move |_| confirming.set(false)>
+                        {move || lang.get().t().cancel}
+                    </button>
+                </div>
+            })}
         </section>
     }
 }

@@ -80,6 +80,14 @@ pub enum Write {
     Heads { id: String, heads: Vec<ChangeHash> },
     /// Summary rows to cache.
     Rows(Vec<HeadedRow>),
+    /// Customer `id` was erased: its tombstone `bytes` at `heads` replace everything stored
+    /// of it — snapshot, every appended change, its cached rows (its own and in the edge's
+    /// pages) and any quarantined copy.
+    Erased {
+        id: String,
+        bytes: Vec<u8>,
+        heads: Vec<ChangeHash>,
+    },
 }
 
 /// One document as storage holds it: a snapshot and the changes appended after it.

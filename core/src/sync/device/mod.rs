@@ -36,6 +36,7 @@ use crate::workspace::{RuleBook, WorkspaceDoc, WorkspaceSettings};
 use crate::{CustomerDoc, Stamp};
 
 mod effect;
+mod erasure;
 mod rows;
 mod startup;
 #[cfg(test)]
@@ -327,6 +328,9 @@ impl DeviceRepo {
             return Err(ModelError::NotLoaded { id: id.to_owned() });
         }
         match self.docs.get_mut(id).ok_or_else(not_found)?.loaded(id)? {
+            Some(Replica::Customer(doc)) if doc.erased().is_some() => {
+                return Err(ModelError::Erased { id: id.to_owned() });
+            }
             Some(Replica::Customer(doc)) => op(doc, stamp)?,
             _ => return Err(not_found()),
         }
@@ -556,6 +560,7 @@ impl DeviceRepo {
                     what,
                 });
             }
+            Ok(Inbound::Erased { doc_id, tombstone }) => self.replace_erased(doc_id, tombstone),
             Ok(Inbound::Nothing) => {}
             Err(error) => self.out.push(DeviceEffect::Ignored(format!(
                 "a frame from the edge: {error}"

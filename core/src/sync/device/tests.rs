@@ -8,9 +8,9 @@ use crate::token::Grant;
 use crate::workspace::Role;
 use crate::{CrmDocument, demo};
 
-const NOW: i64 = 1_780_000_000_000;
+pub(super) const NOW: i64 = 1_780_000_000_000;
 
-fn stamp() -> Stamp {
+pub(super) fn stamp() -> Stamp {
     Stamp::new("admin", NOW)
 }
 
@@ -43,7 +43,7 @@ fn sends(effects: &[DeviceEffect]) -> usize {
         .count()
 }
 
-fn writes(effects: &[DeviceEffect]) -> Vec<Persist> {
+pub(super) fn writes(effects: &[DeviceEffect]) -> Vec<Persist> {
     (effects.iter())
         .filter_map(|e| match e {
             DeviceEffect::Write(persist) => Some((**persist).clone()),
@@ -53,7 +53,7 @@ fn writes(effects: &[DeviceEffect]) -> Vec<Persist> {
 }
 
 /// A device started from `stored`, every document restored.
-fn started(stored: Vec<StoredDoc>) -> (DeviceRepo, Vec<DeviceEffect>) {
+pub(super) fn started(stored: Vec<StoredDoc>) -> (DeviceRepo, Vec<DeviceEffect>) {
     let mut repo = DeviceRepo::new("phone", 1);
     repo.shelve(stored);
     // No row cache: documents kept unloaded are loaded to compute their rows.
@@ -71,13 +71,18 @@ fn started(stored: Vec<StoredDoc>) -> (DeviceRepo, Vec<DeviceEffect>) {
 }
 
 /// Joins, then carries every frame between `repo` and `server` until quiet.
-fn settle(repo: &mut DeviceRepo, server: &mut SyncServer, store: &mut MemoryStore, conn: ConnId) {
+pub(super) fn settle(
+    repo: &mut DeviceRepo,
+    server: &mut SyncServer,
+    store: &mut MemoryStore,
+    conn: ConnId,
+) {
     let join = repo.connected();
     exchange(repo, server, store, conn, join);
 }
 
 /// Carries out `pending` and everything that follows (writes committing at once) until quiet.
-fn exchange(
+pub(super) fn exchange(
     repo: &mut DeviceRepo,
     server: &mut SyncServer,
     store: &mut MemoryStore,
@@ -107,7 +112,7 @@ fn exchange(
 
 /// An edge holding a demo workspace of `customers`, keeping at most `max_loaded` documents in
 /// memory, with an admin connected as connection 1.
-fn edge_with(customers: usize, max_loaded: usize) -> (SyncServer, MemoryStore) {
+pub(super) fn edge_with(customers: usize, max_loaded: usize) -> (SyncServer, MemoryStore) {
     let store = MemoryStore::with(demo::saved_workspace(customers, NOW));
     let mut server = SyncServer::new("edge", max_loaded, []);
     server.connect(
@@ -302,6 +307,12 @@ fn commit(disk: &mut BTreeMap<String, StoredDoc>, effects: &[DeviceEffect]) {
                     disk.get_mut(&id).unwrap().changes.push((seq, bytes));
                 }
                 Write::Heads { id, heads } => disk.get_mut(&id).unwrap().heads = Some(heads),
+                Write::Erased { id, bytes, heads } => {
+                    let doc = disk.get_mut(&id).unwrap();
+                    doc.snapshot = Some(bytes);
+                    doc.heads = Some(heads);
+                    doc.changes.clear();
+                }
                 Write::Arrived { .. } | Write::Rows(_) => {}
             }
         }
