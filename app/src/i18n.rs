@@ -57,6 +57,20 @@ impl Lang {
         }
     }
 
+    /// The team language that words rules and segments like this interface language.
+    pub fn as_team(self) -> crm_core::rules::Language {
+        match self {
+            Self::Zh => crm_core::rules::Language::Zh,
+            Self::En => crm_core::rules::Language::En,
+        }
+    }
+
+    /// A rule's or segment's name in this language: a default one as the defaults word it
+    /// here, the team's own as written.
+    pub fn configured_name(self, id: &str, name: &str) -> String {
+        crm_core::rules::default_name(id, name, self.as_team()).unwrap_or_else(|| name.to_owned())
+    }
+
     /// Remembers this language as chosen on this device, and marks the document with it.
     pub fn remember(self) {
         if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
@@ -148,8 +162,8 @@ impl Lang {
     pub fn direction(self, d: Direction) -> &'static str {
         let zh = self == Self::Zh;
         match d {
-            Direction::Inbound => pick(zh, "客户来访", "Inbound"),
-            Direction::Outbound => pick(zh, "主动联系", "Outbound"),
+            Direction::Inbound => pick(zh, "客户发起", "From the customer"),
+            Direction::Outbound => pick(zh, "我方发起", "From us"),
         }
     }
 
@@ -200,6 +214,8 @@ impl Lang {
                     let options = js_sys::Object::new();
                     set(&options, "style", "currency");
                     set(&options, "currency", &money.currency);
+                    // "¥12,800.00", not "CN¥12,800.00".
+                    set(&options, "currencyDisplay", "narrowSymbol");
                     js_sys::Intl::NumberFormat::new(&locales(self), &options).format()
                 })
                 .clone()

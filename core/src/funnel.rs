@@ -35,7 +35,10 @@ pub struct FunnelStep {
 }
 
 /// The board: one column per stage of `pipeline`, in board order.
-pub fn board(rows: &[SummaryRow], pipeline: &Pipeline) -> Vec<StageColumn> {
+pub fn board<'a>(
+    rows: impl IntoIterator<Item = &'a SummaryRow>,
+    pipeline: &Pipeline,
+) -> Vec<StageColumn> {
     let mut columns: Vec<StageColumn> = pipeline
         .ordered()
         .into_iter()
@@ -45,7 +48,7 @@ pub fn board(rows: &[SummaryRow], pipeline: &Pipeline) -> Vec<StageColumn> {
             totals: Vec::new(),
         })
         .collect();
-    for row in rows.iter().filter(|row| !row.archived) {
+    for row in rows.into_iter().filter(|row| !row.archived) {
         for deal in &row.deals {
             if let Some(column) = columns.iter_mut().find(|c| c.stage == deal.stage) {
                 column
@@ -75,7 +78,10 @@ pub fn board(rows: &[SummaryRow], pipeline: &Pipeline) -> Vec<StageColumn> {
 }
 
 /// The funnel over the open and won stages of `pipeline`, in board order.
-pub fn funnel(rows: &[SummaryRow], pipeline: &Pipeline) -> Vec<FunnelStep> {
+pub fn funnel<'a>(
+    rows: impl IntoIterator<Item = &'a SummaryRow>,
+    pipeline: &Pipeline,
+) -> Vec<FunnelStep> {
     let steps: Vec<(&str, i64)> = pipeline
         .ordered()
         .into_iter()
@@ -83,7 +89,7 @@ pub fn funnel(rows: &[SummaryRow], pipeline: &Pipeline) -> Vec<FunnelStep> {
         .map(|(id, s)| (id, s.order))
         .collect();
     let furthest: Vec<i64> = rows
-        .iter()
+        .into_iter()
         .filter(|row| !row.archived)
         .flat_map(|row| &row.deals)
         .filter_map(|deal| {
@@ -200,14 +206,14 @@ mod tests {
 
     #[test]
     fn an_empty_workspace_has_empty_columns_and_no_conversion() {
-        let steps = funnel(&[], &Pipeline::standard());
+        let steps = funnel([], &Pipeline::standard());
         assert!(
             steps
                 .iter()
                 .all(|s| s.reached == 0 && s.conversion.is_none())
         );
         assert!(
-            board(&[], &Pipeline::standard())
+            board([], &Pipeline::standard())
                 .iter()
                 .all(|c| c.deals.is_empty())
         );

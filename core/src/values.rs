@@ -89,25 +89,56 @@ impl Money {
     }
 }
 
-/// An amount typed in major units (`12800`, `12,800.5`, `12，800.50`) in minor units (two
-/// decimals); `None` for anything else, negative amounts and overflow included.
+/// An amount typed in major units as people type them — `12800`, `12,800.5`, `12，800.50`,
+/// `￥3,000`, `3000元`, `1.2万` (×10,000), `3千` or `3k` (×1,000), full-width digits — in minor
+/// units (two decimals); `None` for anything else, for more precision than a cent, negative
+/// amounts and overflow.
 pub fn parse_amount(text: &str) -> Option<i64> {
-    let clean: String = text
+    let mut clean: String = text
         .trim()
         .chars()
-        .filter(|c| *c != ',' && *c != '，')
+        .filter(|c| !matches!(c, ',' | '，' | ' ' | '\u{3000}'))
+        .map(|c| match c {
+            // Full-width digits and point.
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' | '。' => '.',
+            c => c,
+        })
         .collect();
-    let (whole, frac) = clean.split_once('.').unwrap_or((&clean, ""));
+    for prefix in ["￥", "¥", "RMB", "CNY"] {
+        if let Some(rest) = clean.strip_prefix(prefix) {
+            clean = rest.to_owned();
+        }
+    }
+    for suffix in ["元", "块", "RMB", "CNY"] {
+        if let Some(rest) = clean.strip_suffix(suffix) {
+            clean = rest.to_owned();
+        }
+    }
+    let (number, unit) = match clean.chars().last()? {
+        '万' | 'w' | 'W' => (
+            &clean[..clean.len() - clean.chars().last()?.len_utf8()],
+            10_000,
+        ),
+        '千' | 'k' | 'K' => (
+            &clean[..clean.len() - clean.chars().last()?.len_utf8()],
+            1_000,
+        ),
+        _ => (clean.as_str(), 1),
+    };
+    let (whole, frac) = number.split_once('.').unwrap_or((number, ""));
     let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-    if whole.is_empty() || frac.len() > 2 || !digits(whole) || !digits(frac) {
+    if whole.is_empty() || !digits(whole) || !digits(frac) || frac.len() > 18 {
         return None;
     }
-    let minor: i64 = format!("{frac:0<2}").parse().ok()?;
-    whole
-        .parse::<i64>()
-        .ok()?
-        .checked_mul(100)?
-        .checked_add(minor)
+    // whole.frac × unit × 100, exactly: refused when it leaves a fraction of a cent.
+    let scale = 10i128.checked_pow(frac.len() as u32)?;
+    let number: i128 = format!("{whole}{frac}").parse().ok()?;
+    let minor = number.checked_mul(unit * 100)?;
+    if minor % scale != 0 {
+        return None;
+    }
+    i64::try_from(minor / scale).ok()
 }
 
 /// An amount in minor units as [`parse_amount`] reads it back, for editing: `12800`,
@@ -127,6 +158,36 @@ mod tests {
         #[test]
         fn an_amount_typed_as_shown_reads_back(minor in 0i64..i64::MAX / 1000) {
             proptest::prop_assert_eq!(parse_amount(&amount_text(minor)), Some(minor));
+        }
+    }
+
+    #[test]
+    fn amounts_are_read_as_people_type_them() {
+        let cases = [
+            ("12800", Some(1_280_000)),
+            ("12,800.5", Some(1_280_050)),
+            ("12，800.50", Some(1_280_050)),
+            ("￥3,000", Some(300_000)),
+            ("¥ 3000", Some(300_000)),
+            ("3000元", Some(300_000)),
+            ("1.2万", Some(1_200_000)),
+            ("1.2345万", Some(1_234_500)),
+            ("3千", Some(300_000)),
+            ("2.5k", Some(250_000)),
+            ("8w", Some(8_000_000)),
+            ("１２００", Some(120_000)),
+            ("0.01", Some(1)),
+            ("0.001", None),
+            ("1.234567万", Some(1_234_567)),
+            ("1.2345678万", None),
+            ("-5", None),
+            ("", None),
+            ("万", None),
+            ("12a", None),
+            ("99999999999999999999", None),
+        ];
+        for (typed, minor) in cases {
+            assert_eq!(parse_amount(typed), minor, "{typed:?}");
         }
     }
 

@@ -15,16 +15,64 @@ use crate::i18n::{Lang, use_lang};
 /// Rows rendered at first; "show more" adds as many again.
 const PAGE: usize = 30;
 
+/// What the list shows — search, filters, segment, order — kept for the open workspace, so a
+/// person who opens a customer and comes back finds the list as they left it.
+#[derive(Clone, Copy)]
+pub struct ListView {
+    query: RwSignal<String>,
+    filter: RwSignal<RowFilter>,
+    segment: RwSignal<Option<String>>,
+    sort: RwSignal<RowSort>,
+    /// The filters are shown (on phones they fold into one button).
+    filters_open: RwSignal<bool>,
+}
+
+impl ListView {
+    /// The plain list.
+    pub fn new() -> Self {
+        Self {
+            query: RwSignal::new(String::new()),
+            filter: RwSignal::new(RowFilter::default()),
+            segment: RwSignal::new(None),
+            sort: RwSignal::new(RowSort::default()),
+            filters_open: RwSignal::new(false),
+        }
+    }
+
+    /// How many filters narrow the list (search and order aside).
+    fn narrowing(&self) -> usize {
+        let f = self.filter.get();
+        [
+            f.owner.is_some(),
+            f.lifecycle.is_some(),
+            f.source.is_some(),
+            f.tag.is_some(),
+            f.archived,
+            self.segment.with(Option::is_some),
+        ]
+        .into_iter()
+        .filter(|on| *on)
+        .count()
+    }
+}
+
 /// The list page.
 #[component]
 pub fn CustomerList() -> impl IntoView {
     let lang = use_lang();
     let signals = use_signals();
-    let query = RwSignal::new(String::new());
-    let filter = RwSignal::new(RowFilter::default());
+    let view_state = expect_context::<ListView>();
+    let ListView {
+        query,
+        filter,
+        segment,
+        sort,
+        filters_open,
+    } = view_state;
     // `/?segment=ID` opens the list on a segment (links from the rules screen).
-    let segment = RwSignal::new(use_query_map().with_untracked(|q| q.get("segment")));
-    let sort = RwSignal::new(RowSort::default());
+    if let Some(linked) = use_query_map().with_untracked(|q| q.get("segment")) {
+        segment.set(Some(linked));
+    }
     let creating = RwSignal::new(false);
 
     let shown_limit = RwSignal::new(PAGE);
@@ -114,15 +162,30 @@ pub fn CustomerList() -> impl IntoView {
             <Show when=move || creating.get()>
                 <NewCustomerForm on_done=move || creating.set(false) />
             </Show>
-            <input
-                class="search"
-                type="search"
-                aria-label=move || lang.get().t().search_placeholder
-                placeholder=move || lang.get().t().search_placeholder
-                prop:value=query
-                on:input=move |ev| query.set(event_target_value(&ev))
-            />
-            <div class="filters">
+            <div class="search-row">
+                <input
+                    class="search"
+                    type="search"
+                    aria-label=move || lang.get().t().search_placeholder
+                    placeholder=move || lang.get().t().search_placeholder
+                    prop:value=query
+                    on:input=move |ev| query.set(event_target_value(&ev))
+                />
+                // On phones the filters fold into one button saying how many apply.
+                <button
+                    type="button"
+                    class="filters-toggle"
+                    aria-expanded=move || filters_open.get().to_string()
+                    on:click=move |_| filters_open.update(|open| *open = !*open)
+                >
+                    {move || lang.get().t().filters}
+                    {move || match view_state.narrowing() {
+                        0 => String::new(),
+                        n => format!(" ({n})"),
+                    }}
+                </button>
+            </div>
+            <div class="filters" data-open=move || filters_open.get().then_some("true")>
                 <SegmentPicker segment filter />
                 <select aria-label=move || lang.get().t().owner on:change=move |ev| {
                     let v = event_target_value(&ev);
@@ -130,7 +193,7 @@ pub fn CustomerList() -> impl IntoView {
                 }>
                     <option value="">{move || lang.get().t().all_owners}</option>
                     <For each=move || owners.get() key=|(id, _)| id.clone() let((id, name))>
-                        <option value=id>{name}</option>
+                        <option value=id.clone() selected=move || filter.with(|f| f.owner.as_ref() == Some(&id))>{name}</option>
                     </For>
                 </select>
                 <select aria-label=move || lang.get().t().lifecycle on:change=move |ev| {
@@ -139,7 +202,7 @@ pub fn CustomerList() -> impl IntoView {
                 }>
                     <option value="">{move || lang.get().t().all_stages}</option>
                     {Lifecycle::ALL.iter().map(|l| view! {
-                        <option value=l.as_str()>{move || lang.get().lifecycle(*l)}</option>
+                        <option value=l.as_str() selected=move || filter.with(|f| f.lifecycle == Some(*l))>{move || lang.get().lifecycle(*l)}</option>
                     }).collect_view()}
                 </select>
                 <select aria-label=move || lang.get().t().source on:change=move |ev| {
@@ -148,7 +211,7 @@ pub fn CustomerList() -> impl IntoView {
                 }>
                     <option value="">{move || lang.get().t().all_sources}</option>
                     {Source::ALL.iter().map(|s| view! {
-                        <option value=s.as_str()>{move || lang.get().source(*s)}</option>
+                        <option value=s.as_str() selected=move || filter.with(|f| f.source == Some(*s))>{move || lang.get().source(*s)}</option>
                     }).collect_view()}
                 </select>
                 <select aria-label=move || lang.get().t().tags on:change=move |ev| {
@@ -157,7 +220,7 @@ pub fn CustomerList() -> impl IntoView {
                 }>
                     <option value="">{move || lang.get().t().all_tags}</option>
                     <For each=move || tags.get() key=|t| t.clone() let(tag)>
-                        <option value=tag.clone()>{tag.clone()}</option>
+                        <option value=tag.clone() selected=move || filter.with(|f| f.tag.as_ref() == Some(&tag))>{tag.clone()}</option>
                     </For>
                 </select>
                 <label class="archived-toggle">
@@ -173,7 +236,7 @@ pub fn CustomerList() -> impl IntoView {
                     sort.set(RowSort::ALL.into_iter().find(|s| sort_key(*s) == v).unwrap_or_default());
                 }>
                     {RowSort::ALL.iter().map(|s| view! {
-                        <option value=sort_key(*s)>{move || lang.get().sort(*s)}</option>
+                        <option value=sort_key(*s) selected=move || sort.get() == *s>{move || lang.get().sort(*s)}</option>
                     }).collect_view()}
                 </select>
             </div>

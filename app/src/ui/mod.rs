@@ -144,6 +144,7 @@ fn OpenWorkspace(session: SessionHandle, link_error: Option<LinkError>) -> impl 
     let signals = session.with_value(|s| s.signals);
     provide_context(session);
     provide_context(signals);
+    provide_context(customer_list::ListView::new());
     // Where nobody chose a language on this device, the team's applies.
     Effect::new(move |_| {
         let team = signals

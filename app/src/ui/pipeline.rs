@@ -1,8 +1,9 @@
 //! The pipeline: the funnel with stage-to-stage conversion, and a board of deals by stage —
 //! dragged between columns on desktop, moved with a stage picker on phones.
 
+use crm_core::customer::SummaryRow;
 use crm_core::funnel::{board, funnel};
-use crm_core::pipeline::Pipeline;
+use crm_core::pipeline::{Pipeline, StageKind};
 use crm_core::values::DAY_MS;
 use leptos::prelude::*;
 
@@ -20,8 +21,36 @@ pub fn PipelinePage() -> impl IntoView {
     let signals = use_signals();
     let session = use_session();
     let pipeline = use_pipeline();
-    let columns = Memo::new(move |_| pipeline.with(|p| signals.rows.with(|rows| board(rows, p))));
-    let steps = Memo::new(move |_| pipeline.with(|p| signals.rows.with(|rows| funnel(rows, p))));
+    // "My deals only": the board and the funnel of the signed-in member's customers.
+    let mine = RwSignal::new(false);
+    let me = signals.member;
+    let of_me = move |row: &&SummaryRow| !mine.get() || me.with_value(|me| row.owner == *me);
+    let columns = Memo::new(move |_| {
+        pipeline.with(|p| {
+            signals
+                .rows
+                .with(|rows| board(rows.iter().filter(of_me), p))
+        })
+    });
+    let steps = Memo::new(move |_| {
+        pipeline.with(|p| {
+            signals
+                .rows
+                .with(|rows| funnel(rows.iter().filter(of_me), p))
+        })
+    });
+    // Open stages take the room; won and lost stay wide enough to drop a deal on.
+    let board_columns = Memo::new(move |_| {
+        pipeline.with(|p| {
+            let widths: Vec<&str> = (p.ordered().into_iter())
+                .map(|(_, s)| match s.kind {
+                    StageKind::Open => "minmax(150px, 1fr)",
+                    StageKind::Won | StageKind::Lost => "minmax(120px, 0.7fr)",
+                })
+                .collect();
+            format!("grid-template-columns: {}", widths.join(" "))
+        })
+    });
     let stage_name = move |id: &str| {
         pipeline.with(|p| {
             p.stages
@@ -38,6 +67,10 @@ pub fn PipelinePage() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>{move || lang.get().t().nav_pipeline}</h1>
+            <label class="archived-toggle mine-toggle">
+                <input type="checkbox" prop:checked=mine on:change=move |ev| mine.set(event_target_checked(&ev)) />
+                {move || lang.get().t().my_deals_only}
+            </label>
         </div>
         {move || error.get().map(|e| view! { <p class="banner banner-error" role="alert">{e}</p> })}
         <section class="card">
@@ -71,7 +104,7 @@ pub fn PipelinePage() -> impl IntoView {
                 }).collect_view()}
             </select>
         </label>
-        <div class="board">
+        <div class="board" style=board_columns>
             {move || {
                 let first = columns.with(|c| c.first().map(|c| c.stage.clone()).unwrap_or_default());
                 columns.get().into_iter().map(|column| {

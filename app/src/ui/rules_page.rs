@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use crm_core::customer::Customer;
 use crm_core::pipeline::Pipeline;
-use crm_core::rules::{Action, Context, Language, Rule, matching};
+use crm_core::rules::{Action, Context, Rule, matching};
 use crm_core::workspace::{Role, RuleBook};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -113,11 +113,7 @@ fn InstallDefaults() -> impl IntoView {
     let lang = use_lang();
     let session = use_session();
     let install = move |_| {
-        let language = match lang.get_untracked() {
-            Lang::Zh => Language::Zh,
-            Lang::En => Language::En,
-        };
-        let defaults = RuleBook::defaults(language);
+        let defaults = RuleBook::defaults(lang.get_untracked().as_team());
         let _ = session.with_value(|s| s.edit_workspace(|ws| ws.install(&defaults)));
     };
     view! {
@@ -183,7 +179,10 @@ fn RuleItem(
     view! {
         <li class="card rule" class:disabled=!enabled data-rule=rule.id.clone()>
             <div class="rule-head">
-                <h2 class="rule-name">{rule.name.clone()}</h2>
+                <h2 class="rule-name">{
+                    let (id, name) = (rule.id.clone(), rule.name.clone());
+                    move || lang.get().configured_name(&id, &name)
+                }</h2>
                 <label class="switch">
                     <input type="checkbox" prop:checked=enabled disabled=!admin on:change=toggled />
                     <span>{move || lang.get().t().rule_enabled}</span>
@@ -194,7 +193,6 @@ fn RuleItem(
             </p>
             <p class="rule-foot">
                 <span class="rule-count">{matches}</span>
-                <code class="muted">{rule.id.clone()}</code>
                 {admin.then(|| view! {
                     <button type="button" on:click=move |_| editing.set(Some(json.clone()))>
                         {move || lang.get().t().edit_rule}
@@ -218,7 +216,7 @@ fn describe(lang: Lang, action: &Action) -> String {
     match action {
         Action::AddTag(tag) => format!("⚙ {tag}"),
         Action::RemoveTag(tag) => format!("{} {tag}", t.will_remove_tag),
-        Action::FollowUp(f) => format!("↻ {}", f.title),
+        Action::FollowUp(f) => format!("↻ {}", f.title.replace("{name}", t.name_in_template)),
         Action::SetLifecycle(stage) => format!("→ {}", lang.lifecycle(*stage)),
     }
 }

@@ -39,7 +39,8 @@ pub fn SegmentPicker(
             segments
                 .into_iter()
                 .map(|s| {
-                    let label = format!("{} ({})", s.name, count(&s, rows));
+                    let name = lang.get().configured_name(&s.id, &s.name);
+                    let label = format!("{name} ({})", count(&s, rows));
                     (s.id, label)
                 })
                 .collect::<Vec<_>>()
@@ -119,7 +120,10 @@ pub fn SegmentsCard(admin: bool) -> impl IntoView {
                         let id = s.id.clone();
                         view! {
                             <li class="segment" data-segment=s.id.clone()>
-                                <a class="segment-name" href=format!("/?segment={}", s.id)>{s.name.clone()}</a>
+                                <a class="segment-name" href=format!("/?segment={}", s.id)>{
+                                    let (id, name) = (s.id.clone(), s.name.clone());
+                                    move || lang.get().configured_name(&id, &name)
+                                }</a>
                                 <span class="chips">
                                     {s.tags.iter().map(|t| view! { <span class="chip">{t.clone()}</span> }).collect_view()}
                                 </span>

@@ -29,13 +29,17 @@ pub fn StagePicker(
 ) -> impl IntoView {
     let lang = use_lang();
     let session = use_session();
+    let shown = current.clone();
     view! {
         <select
             class="move-to"
             aria-label=move || lang.get().t().move_to
             on:change=move |ev| {
                 let stage = event_target_value(&ev);
-                move_deal(session, &customer, &deal, &stage, &pipeline.get_untracked(), lang, error)
+                if !move_deal(session, &customer, &deal, &stage, &pipeline.get_untracked(), lang, error) {
+                    // Not moved (the lost reason was not given): the picker says where it is.
+                    event_target::<web_sys::HtmlSelectElement>(&ev).set_value(&shown);
+                }
             }
         >
             {move || pipeline.get().ordered().into_iter().map(|(id, def)| {
@@ -47,7 +51,8 @@ pub fn StagePicker(
     }
 }
 
-/// Moves a deal, asking for the reason when the stage is a lost one.
+/// Moves a deal, asking for the reason when the stage is a lost one; returns `false` when the
+/// person gave none (nothing moves).
 pub fn move_deal(
     session: SessionHandle,
     customer: &str,
@@ -56,15 +61,15 @@ pub fn move_deal(
     pipeline: &Pipeline,
     lang: RwSignal<Lang>,
     error: RwSignal<Option<String>>,
-) {
+) -> bool {
     let lost = pipeline
         .stages
         .get(stage)
         .is_some_and(|s| s.kind == StageKind::Lost);
     let reason = if lost {
         match window().prompt_with_message(lang.get_untracked().t().lost_reason) {
-            Ok(Some(reason)) => Some(reason),
-            _ => return,
+            Ok(Some(reason)) if !reason.trim().is_empty() => Some(reason),
+            _ => return false,
         }
     } else {
         None
@@ -79,6 +84,7 @@ pub fn move_deal(
             move |moved| error.set(moved.err().map(|e| error_text(lang.get_untracked(), &e))),
         );
     });
+    true
 }
 
 /// The stage's name in `lang`.

@@ -207,3 +207,49 @@ pub fn default_segments(lang: Language) -> Vec<Segment> {
         ),
     ]
 }
+
+/// The name the defaults give rule or segment `id` in `lang`, when `name` is what they call it
+/// in some language — so a default rule reads in the interface's language; a name the team
+/// chose (or changed) stays as written.
+pub fn default_name(id: &str, name: &str, lang: Language) -> Option<String> {
+    let rules = |l| default_rules(l).into_iter().map(|r| (r.id, r.name));
+    let segments = |l| default_segments(l).into_iter().map(|s| (s.id, s.name));
+    let named = |l| {
+        rules(l)
+            .chain(segments(l))
+            .any(|(i, n)| i == id && n == name)
+    };
+    if !Language::ALL.iter().any(|l| named(*l)) {
+        return None;
+    }
+    rules(lang)
+        .chain(segments(lang))
+        .find(|(i, _)| i == id)
+        .map(|(_, n)| n)
+}
+
+#[cfg(test)]
+mod names {
+    use super::*;
+
+    #[test]
+    fn default_names_read_in_either_language_and_team_names_stay() {
+        for (zh, en) in default_rules(Language::Zh)
+            .iter()
+            .zip(default_rules(Language::En))
+        {
+            assert_eq!(
+                default_name(&zh.id, &zh.name, Language::En),
+                Some(en.name.clone())
+            );
+            assert_eq!(
+                default_name(&en.id, &en.name, Language::Zh),
+                Some(zh.name.clone())
+            );
+            assert_eq!(default_name(&zh.id, "我们自己的规则", Language::En), None);
+        }
+        let segment = &default_segments(Language::Zh)[0];
+        assert!(default_name(&segment.id, &segment.name, Language::En).is_some());
+        assert_eq!(default_name("ours", "Ours", Language::Zh), None);
+    }
+}

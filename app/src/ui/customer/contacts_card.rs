@@ -14,7 +14,7 @@ use wasm_bindgen_futures::spawn_local;
 use super::draft::{
     Draft, DraftForm, DraftInput, RowActions, RowButton, editing, opener, remover, save_entry,
 };
-use super::{Edit, Inputs};
+use super::{Edit, ErrorHere, Inputs, mark};
 use crate::i18n::use_lang;
 use crate::phone::{e164_of, warm_up};
 use crate::ui::fields::QuickInput;
@@ -33,12 +33,13 @@ pub(super) fn ContactsCard(
         (a.kind, !a.primary, a_id).cmp(&(b.kind, !b.primary, b_id))
     });
     view! {
-        <section class="card">
+        <section class="card contacts-card" on:pointerdown=mark(inputs, "contacts") on:focusin=mark(inputs, "contacts")>
             <h2>{move || lang.get().t().contacts}</h2>
             <ul class="contacts">
                 {items.into_iter().map(|(id, c)| view! { <ContactRow id c offer edit inputs /> }).collect_view()}
             </ul>
             {move || offer.get().edit().then(|| view! { <AddContact edit inputs /> })}
+            <ErrorHere inputs place="contacts" />
         </section>
     }
 }

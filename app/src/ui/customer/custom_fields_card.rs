@@ -9,7 +9,7 @@ use crm_core::policy::Offer;
 use leptos::prelude::*;
 
 use super::draft::{Draft, DraftForm, DraftInput, DraftSelect, editing, save};
-use super::{Edit, Inputs, Op};
+use super::{Edit, ErrorHere, Inputs, Op, mark};
 use crate::i18n::{Lang, use_lang};
 use crate::ui::use_custom_fields;
 
@@ -107,7 +107,7 @@ pub(super) fn CustomFieldsCard(
     };
     view! {
         {move || (!defs.with(BTreeMap::is_empty)).then(|| view! {
-            <section class="card custom-fields">
+            <section class="card custom-fields" on:pointerdown=mark(inputs, "custom") on:focusin=mark(inputs, "custom")>
                 <h2>
                     {move || lang.get().t().custom_fields}
                     {move || (offer.get().edit() && !editing(draft, KEY)).then(|| view! {
@@ -172,6 +172,7 @@ pub(super) fn CustomFieldsCard(
                         </dl>
                     }.into_any(),
                 }}
+                <ErrorHere inputs place="custom" />
             </section>
         })}
     }

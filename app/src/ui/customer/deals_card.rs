@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use super::draft::{
     Draft, DraftForm, DraftInput, RowActions, editing, opener, remover, save_entry, typed_money,
 };
-use super::{Edit, Inputs};
+use super::{Edit, ErrorHere, Inputs, mark};
 use crate::i18n::use_lang;
 use crate::ui::fields::QuickInput;
 use crate::ui::stages::{StagePicker, use_pipeline};
@@ -52,7 +52,7 @@ pub(super) fn DealsCard(
         }
     };
     view! {
-        <section class="card">
+        <section class="card deals-card" on:pointerdown=mark(inputs, "deals") on:focusin=mark(inputs, "deals")>
             <h2>{move || lang.get().t().deals}</h2>
             {empty.then(|| view! { <p class="empty">{move || lang.get().t().no_deals}</p> })}
             <ul class="deals">
@@ -65,6 +65,7 @@ pub(super) fn DealsCard(
                 <QuickInput label=|t| t.deal_amount value=amount class="amount" inputmode="decimal" />
                 <button type="submit">{move || lang.get().t().add_deal}</button>
             </form>
+            <ErrorHere inputs place="deals" />
         </section>
     }
 }
@@ -135,6 +136,9 @@ fn DealRow(
                         <span class="spend">{move || lang.get().money(&amount)}</span>
                         {close.map(|day| view! {
                             <span class="muted deal-close">{move || lang.get().t().expected_close} " " {day.clone()}</span>
+                        })}
+                        {deal.lost_reason.clone().map(|reason| view! {
+                            <span class="muted lost-reason">{move || lang.get().t().lost_reason} "：" {reason.clone()}</span>
                         })}
                         <StagePicker customer=customer_id.clone() deal=id.clone() current=deal.stage.clone() pipeline error />
                         {move || offer.get().edit().then(|| view! { <RowActions on_edit on_remove=Some(on_remove) /> })}

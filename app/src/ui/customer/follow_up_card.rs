@@ -14,7 +14,7 @@ use super::draft::{
     Draft, DraftForm, DraftInput, DraftSelect, RowActions, editing, opener, remover, save_entry,
 };
 use super::draft::{date_input_value, parse_date_input};
-use super::{Edit, Inputs};
+use super::{Edit, ErrorHere, Inputs, mark};
 use crate::i18n::use_lang;
 use crate::ui::fields::QuickInput;
 use crate::ui::{member_choices, member_name, use_signals};
@@ -47,7 +47,7 @@ pub(super) fn FollowUpCard(
         title.set(String::new());
     };
     view! {
-        <section class="card">
+        <section class="card follow-ups-card" on:pointerdown=mark(inputs, "follow-ups") on:focusin=mark(inputs, "follow-ups")>
             <h2>{move || lang.get().t().follow_ups}</h2>
             <ul class="follow-ups">
                 {items.into_iter().map(|(id, f)| view! { <FollowUpRow id f now offer edit inputs /> }).collect_view()}
@@ -62,6 +62,7 @@ pub(super) fn FollowUpCard(
                 />
                 <button type="submit" class="primary">{move || lang.get().t().add_follow_up}</button>
             </form>
+            <ErrorHere inputs place="follow-ups" />
         </section>
     }
 }

@@ -1,6 +1,7 @@
 //! The customer 360° page: profile, contact points, tags, follow-ups, deals, orders, notes and
 //! the interaction timeline, with quick adds and concurrent-edit conflicts to settle.
 
+mod action_bar;
 mod conflict_banner;
 mod contacts_card;
 mod custom_fields_card;
@@ -22,6 +23,7 @@ use crm_core::values::DAY_MS;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use action_bar::ActionBar;
 use conflict_banner::ConflictBanner;
 use contacts_card::ContactsCard;
 use custom_fields_card::CustomFieldsCard;
@@ -107,12 +109,17 @@ enum Shown {
 #[derive(Clone, Copy)]
 pub(super) struct Inputs {
     error: RwSignal<Option<String>>,
+    /// The card the person last worked in (empty: none yet): a refused edit is said there,
+    /// next to what was typed, not at the top of a long page.
+    place: RwSignal<&'static str>,
     channel: RwSignal<Channel>,
     direction: RwSignal<Direction>,
     summary: RwSignal<String>,
     follow_up: RwSignal<String>,
     due: RwSignal<String>,
     tag: RwSignal<String>,
+    /// The tag just removed here, offered back.
+    removed_tag: RwSignal<Option<String>>,
     deal_title: RwSignal<String>,
     deal_amount: RwSignal<String>,
     order_items: RwSignal<String>,
@@ -129,12 +136,14 @@ impl Inputs {
     fn new() -> Self {
         Self {
             error: RwSignal::new(None),
+            place: RwSignal::new(""),
             channel: RwSignal::new(Channel::WeChatChat),
             direction: RwSignal::new(Direction::Outbound),
             summary: RwSignal::new(String::new()),
             follow_up: RwSignal::new(String::new()),
             due: RwSignal::new(date_input_value(js_sys::Date::now() as i64 + DAY_MS)),
             tag: RwSignal::new(String::new()),
+            removed_tag: RwSignal::new(None),
             deal_title: RwSignal::new(String::new()),
             deal_amount: RwSignal::new(String::new()),
             order_items: RwSignal::new(String::new()),
@@ -149,11 +158,13 @@ impl Inputs {
 
     fn clear(&self) {
         self.error.set(None);
+        self.place.set("");
         self.summary.set(String::new());
         self.follow_up.set(String::new());
         self.due
             .set(date_input_value(js_sys::Date::now() as i64 + DAY_MS));
         self.tag.set(String::new());
+        self.removed_tag.set(None);
         self.deal_title.set(String::new());
         self.deal_amount.set(String::new());
         self.order_items.set(String::new());
@@ -162,6 +173,26 @@ impl Inputs {
         self.draft.set(None);
         self.contact_value.set(String::new());
         self.contact_label.set(String::new());
+    }
+}
+
+/// A handler marking card `place` as the one the person works in.
+fn mark<E>(inputs: Inputs, place: &'static str) -> impl Fn(E) + Copy + 'static {
+    move |_| {
+        if inputs.place.get_untracked() != place {
+            inputs.place.set(place);
+        }
+    }
+}
+
+/// The page's refused edit, said in card `place` when the person works there.
+#[component]
+fn ErrorHere(inputs: Inputs, place: &'static str) -> impl IntoView {
+    move || {
+        (inputs.place.get() == place)
+            .then(|| inputs.error.get())
+            .flatten()
+            .map(|e| view! { <p class="banner banner-error error-here" role="alert">{e}</p> })
     }
 }
 
@@ -231,7 +262,7 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
     let history_id = id.clone();
     view! {
         {move || profile.get().map(|p| view! { <ProfileCard p archived=archived.get().flatten() member_name offer edit inputs /> })}
-        {move || error.get().map(|e| view! { <p class="banner banner-error" role="alert">{e}</p> })}
+        {move || inputs.place.get().is_empty().then(|| error.get()).flatten().map(|e| view! { <p class="banner banner-error" role="alert">{e}</p> })}
         {move || read_only.get().then(|| view! { <p class="banner read-only" role="note">{lang.get().t().read_only}</p> })}
         {move || conflicts.get().into_iter().map(|c| view! { <ConflictBanner conflict=c edit /> }).collect_view()}
         <div class="grid-360" data-read-only=move || read_only.get().then_some("true")>
@@ -247,9 +278,10 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
                 {move || tags.get().map(|(manual, auto)| view! { <TagsCard manual auto offer edit inputs /> })}
                 {move || deals.get().map(|items| view! { <DealsCard customer_id=deals_id.clone() items offer edit inputs /> })}
                 {move || orders.get().map(|items| view! { <OrdersCard items offer edit inputs /> })}
-                {move || notes.get().map(|notes| view! { <NotesCard customer_id=id.clone() notes draft=inputs.notes edit error /> })}
+                {move || notes.get().map(|notes| view! { <NotesCard customer_id=id.clone() notes edit inputs /> })}
                 <HistoryCard customer_id=history_id />
             </div>
         </div>
+        {move || contacts.get().map(|contacts| view! { <ActionBar contacts /> })}
     }
 }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::Edit;
+use super::{Edit, ErrorHere, Inputs, mark};
 use crate::i18n::use_lang;
 use crate::ui::use_session;
 
@@ -20,10 +20,10 @@ pub(super) struct NotesDraft {
 pub(super) fn NotesCard(
     customer_id: String,
     notes: String,
-    draft: RwSignal<Option<NotesDraft>>,
     edit: Edit,
-    error: RwSignal<Option<String>>,
+    inputs: Inputs,
 ) -> impl IntoView {
+    let (draft, error) = (inputs.notes, inputs.error);
     let lang = use_lang();
     let session = use_session();
     let mine = {
@@ -63,7 +63,7 @@ pub(super) fn NotesCard(
         }
     };
     view! {
-        <section class="card">
+        <section class="card notes-card" on:pointerdown=mark(inputs, "notes") on:focusin=mark(inputs, "notes")>
             <h2>{move || lang.get().t().notes}</h2>
             <textarea
                 rows="4"
@@ -74,6 +74,7 @@ pub(super) fn NotesCard(
             <button type="button" on:click=save disabled=move || mine().is_none()>
                 {move || lang.get().t().save}
             </button>
+            <ErrorHere inputs place="notes" />
         </section>
     }
 }

@@ -14,7 +14,7 @@ use super::draft::{
     Draft, DraftForm, DraftInput, DraftSelect, RowActions, date_input_value, editing, opener,
     parse_date_input, remover, save_entry, typed_money,
 };
-use super::{Edit, Inputs};
+use super::{Edit, ErrorHere, Inputs, mark};
 use crate::i18n::use_lang;
 use crate::ui::fields::QuickInput;
 
@@ -65,7 +65,7 @@ pub(super) fn OrdersCard(
         }
     };
     view! {
-        <section class="card">
+        <section class="card orders-card" on:pointerdown=mark(inputs, "orders") on:focusin=mark(inputs, "orders")>
             <h2>
                 {move || lang.get().t().orders}
                 <span class="spend total">
@@ -86,6 +86,7 @@ pub(super) fn OrdersCard(
                 </select>
                 <button type="submit">{move || lang.get().t().add_order}</button>
             </form>
+            <ErrorHere inputs place="orders" />
         </section>
     }
 }

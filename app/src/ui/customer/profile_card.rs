@@ -5,7 +5,7 @@ use crm_core::policy::Offer;
 use leptos::prelude::*;
 
 use super::draft::{Draft, DraftForm, DraftInput, DraftSelect, editing, opener, save};
-use super::{Edit, Inputs, Op};
+use super::{Edit, ErrorHere, Inputs, Op, mark};
 use crate::i18n::use_lang;
 use crate::ui::{member_choices, use_signals};
 
@@ -43,7 +43,7 @@ pub(super) fn ProfileCard(
         ],
     );
     view! {
-        <section class="card profile-card">
+        <section class="card profile-card" on:pointerdown=mark(inputs, "profile") on:focusin=mark(inputs, "profile")>
             <span class="avatar large">{initial}</span>
             <div class="profile-main">
                 <h1>
@@ -103,6 +103,7 @@ pub(super) fn ProfileCard(
                     </button>
                 </div>
             })}
+            <ErrorHere inputs place="profile" />
         </section>
     }
 }

@@ -7,7 +7,7 @@ use crm_core::policy::Offer;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use super::{Edit, Inputs};
+use super::{Edit, ErrorHere, Inputs, mark};
 use crate::i18n::use_lang;
 use crate::ui::fields::QuickInput;
 
@@ -21,15 +21,16 @@ pub(super) fn TagsCard(
     inputs: Inputs,
 ) -> impl IntoView {
     let lang = use_lang();
-    let tag = inputs.tag;
+    let (tag, removed) = (inputs.tag, inputs.removed_tag);
+    let add = move |name: String| edit.run(Box::new(move |doc, stamp| doc.add_tag(&name, stamp)));
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let name = tag.get_untracked();
-        edit.run(Box::new(move |doc, stamp| doc.add_tag(&name, stamp)));
+        add(tag.get_untracked());
         tag.set(String::new());
+        removed.set(None);
     };
     view! {
-        <section class="card">
+        <section class="card tags-card" on:pointerdown=mark(inputs, "tags") on:focusin=mark(inputs, "tags")>
             <h2>{move || lang.get().t().tags}</h2>
             <p class="chips">
                 {manual.into_iter().map(|(name, tag)| {
@@ -44,6 +45,7 @@ pub(super) fn TagsCard(
                                 view! {
                                     <button type="button" class="chip-remove" aria-label=move || lang.get().t().remove on:click=move |_| {
                                         let name = name.clone();
+                                        removed.set(Some(name.clone()));
                                         edit.run(Box::new(move |doc, stamp| doc.remove_tag(&name, stamp)));
                                     }>"×"</button>
                                 }
@@ -55,10 +57,20 @@ pub(super) fn TagsCard(
                     <span class="chip auto-tag" title=move || lang.get().t().auto_tag>"⚙ " {name}</span>
                 }).collect_view()}
             </p>
+            {move || removed.get().map(|name| view! {
+                <p class="undo" role="status">
+                    {move || lang.get().t().tag_removed} " " <span class="chip tag">{name.clone()}</span>
+                    <button type="button" on:click=move |_| {
+                        removed.set(None);
+                        add(name.clone());
+                    }>{move || lang.get().t().undo}</button>
+                </p>
+            })}
             <form class="inline-fields" on:submit=submit>
                 <QuickInput label=|t| t.add_tag value=tag />
                 <button type="submit">{move || lang.get().t().add_tag}</button>
             </form>
+            <ErrorHere inputs place="tags" />
         </section>
     }
 }

@@ -13,7 +13,7 @@ use super::draft::{
     Draft, DraftForm, DraftInput, DraftSelect, RowActions, date_input_value, editing, opener,
     parse_date_input, remover, save_entry,
 };
-use super::{Edit, Inputs};
+use super::{Edit, ErrorHere, Inputs, mark};
 use crate::i18n::use_lang;
 use crate::ui::{member_name, use_signals};
 
@@ -42,7 +42,7 @@ pub(super) fn LogInteraction(edit: Edit, inputs: Inputs) -> impl IntoView {
         summary.set(String::new());
     };
     view! {
-        <form class="card quick-add" on:submit=submit>
+        <form class="card quick-add log-card" on:submit=submit on:pointerdown=mark(inputs, "log") on:focusin=mark(inputs, "log")>
             <h2>{move || lang.get().t().log_interaction}</h2>
             <div class="inline-fields">
                 <select aria-label=move || lang.get().t().channel on:change=move |ev| channel.set(Channel::from_stored(&event_target_value(&ev)))>
@@ -64,6 +64,7 @@ pub(super) fn LogInteraction(edit: Edit, inputs: Inputs) -> impl IntoView {
                 on:input=move |ev| summary.set(event_target_value(&ev))
             ></textarea>
             <button type="submit" class="primary">{move || lang.get().t().log_interaction}</button>
+            <ErrorHere inputs place="log" />
         </form>
     }
 }
@@ -81,12 +82,13 @@ pub(super) fn Timeline(
     items.sort_by(|(a_id, a), (b_id, b)| (b.at, b_id).cmp(&(a.at, a_id)));
     let empty = items.is_empty();
     view! {
-        <section class="card">
+        <section class="card timeline-card" on:pointerdown=mark(inputs, "timeline") on:focusin=mark(inputs, "timeline")>
             <h2>{move || lang.get().t().timeline}</h2>
             {empty.then(|| view! { <p class="empty">{move || lang.get().t().no_interactions}</p> })}
             <ol class="timeline">
                 {items.into_iter().map(|(id, i)| view! { <TimelineEvent id i offer edit inputs /> }).collect_view()}
             </ol>
+            <ErrorHere inputs place="timeline" />
         </section>
     }
 }
