@@ -3,7 +3,8 @@
 // points and deals before the timeline, with a bar of actions in thumb's reach; amounts are
 // typed as people type them (1.2万, ￥3,000) and a refused one is said next to its field, on
 // screen; small controls are 44 px to tap; a removed tag can be put back; a lost deal without a
-// reason stays where it was, and a given reason is shown. Screenshots go to tests/artifacts/.
+// reason stays where it was, and a given reason is shown; unsaved notes outlive leaving the
+// page. Screenshots go to tests/artifacts/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, rm, mkdir } from "node:fs/promises";
@@ -118,8 +119,15 @@ test("a salesperson's day on a phone: filters, the page's order, actions, amount
   const back = await page.locator(".back").boundingBox();
   assert.ok(back.height >= 44, `back is ${back.height}px tall`);
 
+  // Notes typed and not saved survive leaving the page.
+  await page.locator(".notes-card textarea").fill("带样品去拜访");
+  await page.locator(".notes-card .unsaved").waitFor();
+
   // Back on the list: the search and the stage filter as left.
   await page.locator(".back").click();
   assert.equal(await page.getByRole("searchbox").inputValue(), "周芳");
   await page.getByRole("button", { name: "Filters (1)" }).waitFor();
+  await page.locator(".customer-row .name", { hasText: "周芳" }).click();
+  await page.locator(".notes-card .unsaved").waitFor();
+  assert.equal(await page.locator(".notes-card textarea").inputValue(), "带样品去拜访");
 });

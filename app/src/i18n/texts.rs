@@ -190,6 +190,7 @@ pub struct Texts {
     pub restore_customer: &'static str,
     pub archived_note: &'static str,
     pub filters: &'static str,
+    pub unsaved_notes: &'static str,
     /// Stands for the customer's name in a follow-up title template.
     pub name_in_template: &'static str,
     pub my_deals_only: &'static str,
@@ -442,6 +443,7 @@ pub const ZH: Texts = Texts {
     restore_customer: "恢复",
     archived_note: "已归档：不出现在列表和规则中，资料都保留。",
     filters: "筛选",
+    unsaved_notes: "未保存（离开本页也会保留）",
     name_in_template: "〈客户名〉",
     my_deals_only: "只看我的",
     actions: "快捷操作",
@@ -670,6 +672,7 @@ pub const EN: Texts = Texts {
     restore_customer: "Restore",
     archived_note: "Archived: left out of lists and rules, everything kept.",
     filters: "Filters",
+    unsaved_notes: "Not saved yet (kept if you leave the page)",
     name_in_template: "‹customer›",
     my_deals_only: "My deals only",
     actions: "Actions",

@@ -145,6 +145,7 @@ fn OpenWorkspace(session: SessionHandle, link_error: Option<LinkError>) -> impl 
     provide_context(session);
     provide_context(signals);
     provide_context(customer_list::ListView::new());
+    provide_context(customer::NotesDrafts::new());
     // Where nobody chose a language on this device, the team's applies.
     Effect::new(move |_| {
         let team = signals

@@ -30,7 +30,8 @@ use custom_fields_card::CustomFieldsCard;
 use deals_card::DealsCard;
 use draft::date_input_value;
 use follow_up_card::FollowUpCard;
-use notes_card::{NotesCard, NotesDraft};
+use notes_card::NotesCard;
+pub use notes_card::NotesDrafts;
 use orders_card::OrdersCard;
 use profile_card::ProfileCard;
 use rule_preview::RulePreview;
@@ -124,7 +125,6 @@ pub(super) struct Inputs {
     deal_amount: RwSignal<String>,
     order_items: RwSignal<String>,
     order_amount: RwSignal<String>,
-    notes: RwSignal<Option<NotesDraft>>,
     /// The entry being edited, if any (see `draft`).
     draft: RwSignal<Option<draft::Draft>>,
     contact_kind: RwSignal<ContactKind>,
@@ -148,7 +148,6 @@ impl Inputs {
             deal_amount: RwSignal::new(String::new()),
             order_items: RwSignal::new(String::new()),
             order_amount: RwSignal::new(String::new()),
-            notes: RwSignal::new(None),
             draft: RwSignal::new(None),
             contact_kind: RwSignal::new(ContactKind::Phone),
             contact_value: RwSignal::new(String::new()),
@@ -169,7 +168,6 @@ impl Inputs {
         self.deal_amount.set(String::new());
         self.order_items.set(String::new());
         self.order_amount.set(String::new());
-        self.notes.set(None);
         self.draft.set(None);
         self.contact_value.set(String::new());
         self.contact_label.set(String::new());

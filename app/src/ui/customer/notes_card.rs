@@ -1,17 +1,30 @@
 //! The shared notes, typed into from several devices at once.
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
 
 use super::{Edit, ErrorHere, Inputs, mark};
 use crate::i18n::use_lang;
 use crate::ui::use_session;
 
-/// Notes being typed on the page: the text so far and the document's heads when typing began.
+/// Notes being typed: the text so far and the document's heads when typing began.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct NotesDraft {
-    customer: String,
+struct NotesDraft {
     base: Vec<automerge::ChangeHash>,
     text: String,
+}
+
+/// The notes typed and not saved yet, by customer, kept for the open workspace: leaving the
+/// page does not lose them; they are there when the customer is opened again.
+#[derive(Clone, Copy)]
+pub struct NotesDrafts(RwSignal<BTreeMap<String, NotesDraft>>);
+
+impl NotesDrafts {
+    /// None yet.
+    pub fn new() -> Self {
+        Self(RwSignal::new(BTreeMap::new()))
+    }
 }
 
 /// The shared notes. What a person types stays on screen while others' changes arrive, and is
@@ -23,33 +36,34 @@ pub(super) fn NotesCard(
     edit: Edit,
     inputs: Inputs,
 ) -> impl IntoView {
-    let (draft, error) = (inputs.notes, inputs.error);
+    let NotesDrafts(drafts) = expect_context::<NotesDrafts>();
+    let error = inputs.error;
     let lang = use_lang();
     let session = use_session();
     let mine = {
         let id = customer_id.clone();
-        move || draft.get().filter(|d| d.customer == id)
+        move || drafts.with(|d| d.get(&id).cloned())
     };
     let shown = {
         let mine = mine.clone();
         move || mine().map_or_else(|| notes.clone(), |d| d.text)
     };
-    let input = move |ev| {
-        let text = event_target_value(&ev);
-        draft.update(|d| match d {
-            Some(d) if d.customer == customer_id => d.text = text,
-            _ => {
-                let base = session.with_value(|s| s.heads(&customer_id));
-                *d = Some(NotesDraft {
-                    customer: customer_id.clone(),
-                    base,
-                    text,
-                });
-            }
-        });
+    let input = {
+        let id = customer_id.clone();
+        move |ev| {
+            let text = event_target_value(&ev);
+            drafts.update(|d| match d.get_mut(&id) {
+                Some(draft) => draft.text = text,
+                None => {
+                    let base = session.with_value(|s| s.heads(&id));
+                    d.insert(id.clone(), NotesDraft { base, text });
+                }
+            });
+        }
     };
     let save = {
         let mine = mine.clone();
+        let id = customer_id.clone();
         move |_| {
             let Some(NotesDraft { base, text, .. }) = mine() else {
                 return;
@@ -58,7 +72,9 @@ pub(super) fn NotesCard(
                 doc.edit_notes(&base, &text, stamp)
             }));
             if error.get_untracked().is_none() {
-                draft.set(None);
+                drafts.update(|d| {
+                    d.remove(&id);
+                });
             }
         }
     };
@@ -71,9 +87,15 @@ pub(super) fn NotesCard(
                 prop:value=shown
                 on:input=input
             ></textarea>
-            <button type="button" on:click=save disabled=move || mine().is_none()>
+            <button type="button" on:click=save disabled={
+                let mine = mine.clone();
+                move || mine().is_none()
+            }>
                 {move || lang.get().t().save}
             </button>
+            {move || mine().is_some().then(|| view! {
+                <span class="muted unsaved">{move || lang.get().t().unsaved_notes}</span>
+            })}
             <ErrorHere inputs place="notes" />
         </section>
     }
