@@ -1,5 +1,6 @@
 //! The signed-in member's follow-ups: overdue, today and upcoming, each done with one tap;
-//! reminders through the Notification API once the member allows them.
+//! reminders through the Notification API once the member allows them. Managers and admins
+//! also see the team's, everyone's or one member's.
 
 use std::collections::HashSet;
 
@@ -8,8 +9,9 @@ use leptos::prelude::*;
 use web_sys::{Notification, NotificationOptions, NotificationPermission};
 
 use super::errors::error_text;
-use super::{use_session, use_signals};
+use super::{member_choices, member_name, use_session, use_signals};
 use crate::i18n::{Lang, use_lang};
+use crm_core::workspace::Role;
 
 /// A follow-up with the customer it belongs to.
 #[derive(Clone, PartialEq)]
@@ -45,15 +47,18 @@ pub fn FollowUps() -> impl IntoView {
             tick.clear();
         }
     });
-    let mine = Memo::new(move |_| {
-        let member = signals.member.get_value();
+    let me = signals.member.get_value();
+    // Whose follow-ups are shown: a member's id, or empty for everyone's (managers, admins).
+    let whose = RwSignal::new(me.clone());
+    let lead = signals.role.get_value() != Role::Sales;
+    let due_of = move |assignee: Option<String>| {
         let mut due: Vec<Due> = signals.rows.with(|rows| {
             rows.iter()
                 .filter(|row| !row.archived)
                 .flat_map(|row| {
                     row.open_follow_ups
                         .iter()
-                        .filter(|f| f.assignee == member)
+                        .filter(|f| assignee.as_ref().is_none_or(|a| f.assignee == *a))
                         .map(|f| Due {
                             customer_id: row.id.clone(),
                             customer_name: row.name.clone(),
@@ -66,6 +71,11 @@ pub fn FollowUps() -> impl IntoView {
             (a.follow_up.due_at, &a.follow_up.id).cmp(&(b.follow_up.due_at, &b.follow_up.id))
         });
         due
+    };
+    let mine = Memo::new(move |_| due_of(Some(me.clone())));
+    let shown = Memo::new(move |_| {
+        let whose = whose.get();
+        due_of((!whose.is_empty()).then_some(whose))
     });
     remind_when_due(mine, now, lang);
     // Overdue: past its time. Today: later today. Upcoming: after today.
@@ -81,7 +91,8 @@ pub fn FollowUps() -> impl IntoView {
     };
     let section = move |bucket: Bucket| {
         let items = move || {
-            mine.get()
+            shown
+                .get()
                 .into_iter()
                 .filter(|d| bucket_of(d.follow_up.due_at) == bucket)
                 .collect::<Vec<_>>()
@@ -110,7 +121,12 @@ pub fn FollowUps() -> impl IntoView {
                         <For
                             each=items
                             key=|d| (d.customer_id.clone(), d.follow_up.id.clone())
-                            children=move |d| view! { <DueItem due=d lang error /> }
+                            children=move |d| {
+                                // Someone else's follow-up says whose it is.
+                                let assignee = (d.follow_up.assignee != signals.member.get_value())
+                                    .then(|| member_name(signals, &d.follow_up.assignee));
+                                view! { <DueItem due=d assignee lang error /> }
+                            }
                         />
                     </ul>
                 </Show>
@@ -120,6 +136,7 @@ pub fn FollowUps() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>{move || lang.get().t().nav_follow_ups}</h1>
+            {lead.then(|| view! { <WhosePicker whose /> })}
             <ReminderSwitch lang />
         </div>
         {move || error.get().map(|e| view! { <p class="banner banner-error" role="alert">{e}</p> })}
@@ -129,9 +146,47 @@ pub fn FollowUps() -> impl IntoView {
     }
 }
 
-/// One follow-up with its customer and a one-tap "done" (a refused one says why in `error`).
+/// Picks whose follow-ups the page shows: mine, everyone's, or one member's.
 #[component]
-fn DueItem(due: Due, lang: RwSignal<Lang>, error: RwSignal<Option<String>>) -> impl IntoView {
+fn WhosePicker(whose: RwSignal<String>) -> impl IntoView {
+    let lang = use_lang();
+    let signals = use_signals();
+    let me = signals.member.get_value();
+    let others = {
+        let me = me.clone();
+        let members = member_choices(signals);
+        move || {
+            members
+                .get()
+                .into_iter()
+                .filter(|(id, _)| *id != me)
+                .collect::<Vec<_>>()
+        }
+    };
+    view! {
+        <select
+            class="whose"
+            aria-label=move || lang.get().t().assignee
+            on:change=move |ev| whose.set(event_target_value(&ev))
+        >
+            <option value=me.clone() selected=move || whose.get() == me>{move || lang.get().t().mine}</option>
+            <option value="" selected=move || whose.get().is_empty()>{move || lang.get().t().everyone}</option>
+            <For each=others key=|(id, _)| id.clone() let((id, name))>
+                <option value=id.clone() selected=move || whose.get() == id>{name}</option>
+            </For>
+        </select>
+    }
+}
+
+/// One follow-up with its customer (and whose it is, when not the member's) and a one-tap
+/// "done" (a refused one says why in `error`).
+#[component]
+fn DueItem(
+    due: Due,
+    assignee: Option<String>,
+    lang: RwSignal<Lang>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
     let session = use_session();
     let Due {
         customer_id,
@@ -160,6 +215,7 @@ fn DueItem(due: Due, lang: RwSignal<Lang>, error: RwSignal<Option<String>>) -> i
             ></button>
             <span class="follow-up-title">{follow_up.title.clone()}</span>
             <a class="follow-up-customer" href=href>{customer_name}</a>
+            {assignee.map(|name| view! { <span class="chip assignee">{name}</span> })}
             <span class="due">{move || lang.get().date_time(due_at)}</span>
         </li>
     }
