@@ -72,6 +72,9 @@ pub enum ModelError {
     /// A deal moved to a lost stage needs a reason.
     #[error("a lost deal needs a lost reason")]
     LostReasonRequired,
+    /// A pipeline stage that cannot be removed, and why.
+    #[error("stage {stage:?} cannot be removed: {reason}")]
+    StageInUse { stage: String, reason: String },
     /// A tag name is empty, too long or contains control characters.
     #[error("invalid tag {input:?}")]
     InvalidTag { input: String },

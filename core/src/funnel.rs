@@ -50,8 +50,11 @@ pub fn board<'a>(
         .collect();
     for row in rows.into_iter().filter(|row| !row.archived) {
         for deal in &row.deals {
-            if let Some(column) = columns.iter_mut().find(|c| c.stage == deal.stage) {
-                column
+            // A deal in a stage since removed (moved there on a device that did not know)
+            // shows in the first stage, where someone moves it on.
+            let at = (columns.iter()).position(|c| c.stage == deal.stage);
+            if let Some(column) = at.or((!columns.is_empty()).then_some(0)) {
+                columns[column]
                     .deals
                     .push((row.id.clone(), row.name.clone(), deal.clone()));
             }
@@ -202,6 +205,16 @@ mod tests {
         assert_eq!(steps[0].conversion, None);
         assert_eq!(steps[1].conversion, Some(0.75));
         assert_eq!(steps[4].conversion, Some(1.0));
+    }
+
+    #[test]
+    fn a_deal_in_a_removed_stage_shows_in_the_first() {
+        let mut pipeline = Pipeline::standard();
+        pipeline.stages.remove("proposal");
+        let board = board(&rows(), &pipeline);
+        assert_eq!(board.len(), 5);
+        let first: Vec<&str> = board[0].deals.iter().map(|d| d.2.id.as_str()).collect();
+        assert_eq!(first, ["d2", "d1"], "d2 was in the removed stage");
     }
 
     #[test]

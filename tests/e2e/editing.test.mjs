@@ -288,6 +288,20 @@ test("an admin renames the team, adds and moves a stage and defines a field; pag
   await details.locator('button.choice:not(.on)', { hasText: "网店" }).waitFor();
   assert.equal(await page.getByRole("combobox", { name: "Move to" }).inputValue().then((v) => v.length > 0), true);
 
+  // The Trial stage removed: the deal in it goes to Proposal first.
+  await page.goto(page.url().replace(/\/customers\/[^?]*/, "/settings"));
+  await page.waitForFunction(() => document.querySelectorAll(".stage-setting").length === 7);
+  const trialRow = await rowWithValue(page.locator(".stage-setting"), "试用");
+  await trialRow.getByRole("button", { name: "Remove stage" }).click();
+  const dialog = trialRow.getByRole("alertdialog");
+  await dialog.getByText("1 deals are in this stage").waitFor();
+  await dialog.getByLabel("Move the deals to").selectOption({ label: "Proposal" });
+  await dialog.getByRole("button", { name: "Remove stage" }).click();
+  await page.waitForFunction(() => document.querySelectorAll(".stage-setting").length === 6);
+  await page.getByRole("link", { name: "Customers", exact: true }).click();
+  await openCustomer(page, "周敏");
+  await page.waitForFunction(() => document.querySelector(".deal select.move-to")?.value === "proposal");
+
   // A manager (on a phone) reads the settings but is offered nothing to change.
   const { page: manager } = await openDevice(browser, as("manager", "manager"), PHONE);
   await manager.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
@@ -296,6 +310,7 @@ test("an admin renames the team, adds and moves a stage and defines a field; pag
     () => document.querySelector(".settings[data-read-only] input")?.value === "华东销售一组",
   );
   assert.equal(await manager.getByRole("button", { name: "Add stage" }).isVisible(), false);
+  assert.equal(await manager.getByRole("button", { name: "Remove stage" }).count(), 0);
   await noHorizontalScroll(manager);
   await manager.screenshot({ path: path.join(shots, "settings-phone.png"), fullPage: true });
 

@@ -31,6 +31,12 @@ pub struct RuleScope<'a> {
 }
 
 impl Rule {
+    /// Whether a deal test of the rule names pipeline stage `id` (the stage cannot go while it
+    /// does).
+    pub fn names_stage(&self, id: &str) -> bool {
+        self.when.names_stage(id)
+    }
+
     /// Checks the rule; `workspace` supplies the stages and custom fields it may name.
     pub fn validate(&self, workspace: RuleScope<'_>) -> Result<(), ModelError> {
         let invalid = |reason: String| ModelError::InvalidRule {
@@ -65,6 +71,15 @@ impl Rule {
 }
 
 impl Condition {
+    fn names_stage(&self, id: &str) -> bool {
+        match self {
+            Self::All(all) | Self::Any(all) => all.iter().any(|c| c.names_stage(id)),
+            Self::Not(inner) => inner.names_stage(id),
+            Self::Deal(test) => test.stage.iter().flatten().any(|stage| stage == id),
+            _ => false,
+        }
+    }
+
     fn validate(&self, workspace: RuleScope<'_>, depth: usize) -> Result<(), String> {
         if depth > MAX_DEPTH {
             return Err(format!("conditions nest deeper than {MAX_DEPTH}"));

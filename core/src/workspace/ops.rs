@@ -114,6 +114,32 @@ impl WorkspaceDoc {
         )
     }
 
+    /// Removes a pipeline stage. Refused while it is the pipeline's last stage of its kind or
+    /// a rule names it; the deals in it are moved first by whoever removes it (a deal moved
+    /// into it meanwhile on another device shows in the first stage).
+    pub fn remove_stage(&mut self, id: &str) -> Result<(), ModelError> {
+        let settings = self.settings()?;
+        let stage = settings.pipeline.stage(id)?;
+        let in_use = |reason: String| ModelError::StageInUse {
+            stage: id.to_owned(),
+            reason,
+        };
+        let others = (settings.pipeline.stages.iter())
+            .filter(|(other, s)| other.as_str() != id && s.kind == stage.kind);
+        if others.count() == 0 {
+            return Err(in_use(format!(
+                "the pipeline needs a {} stage",
+                stage.kind.as_str()
+            )));
+        }
+        let naming = (self.rule_book().rules.into_iter()).find(|rule| rule.names_stage(id));
+        if let Some(rule) = naming {
+            return Err(in_use(format!("rule {:?} names it", rule.name)));
+        }
+        let stages = self.stages()?;
+        self.doc.delete(&stages, id).map_err(layout(KIND))
+    }
+
     /// Moves a pipeline stage on the board.
     pub fn reorder_stage(&mut self, id: &str, order: i64) -> Result<(), ModelError> {
         let stages = self.stages()?;

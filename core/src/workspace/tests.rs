@@ -338,3 +338,60 @@ fn the_genesis_never_changes_and_the_language_is_set_after_it() {
         Some(crate::rules::Language::En)
     );
 }
+
+#[test]
+fn a_stage_is_removed_unless_it_is_the_last_of_its_kind_or_a_rule_names_it() {
+    let mut ws = WorkspaceDoc::new();
+    ws.remove_stage("qualified").unwrap();
+    assert!(
+        !ws.settings()
+            .unwrap()
+            .pipeline
+            .stages
+            .contains_key("qualified")
+    );
+    assert!(matches!(
+        ws.remove_stage("qualified"),
+        Err(ModelError::UnknownStage { .. })
+    ));
+    assert!(matches!(
+        ws.remove_stage("won"),
+        Err(ModelError::StageInUse { .. })
+    ));
+
+    let rule: crate::rules::Rule = serde_json::from_value(serde_json::json!({
+        "id": "stuck", "name": "卡在报价",
+        "when": {"not": {"deal": {"stage": ["proposal"], "days_in_stage": {"at_least": 7}}}},
+        "then": [{"add_tag": "卡单"}]
+    }))
+    .unwrap();
+    ws.put_rule(&rule).unwrap();
+    let refused = ws.remove_stage("proposal");
+    assert!(
+        matches!(&refused, Err(ModelError::StageInUse { reason, .. }) if reason.contains("卡在报价")),
+        "{refused:?}"
+    );
+    ws.remove_rule("stuck").unwrap();
+    ws.remove_stage("proposal").unwrap();
+}
+
+#[test]
+fn a_removal_and_a_concurrent_rename_of_the_stage_merge_to_removed_in_both_orders() {
+    let mut a = WorkspaceDoc::new();
+    let mut b = a.fork();
+    let mut c = a.fork();
+    a.remove_stage("negotiation").unwrap();
+    b.rename_stage("negotiation", "议价", "Bargaining").unwrap();
+    c.rename_stage("qualified", "已确认", "Qualified").unwrap();
+    for order in [[&a, &b, &c], [&c, &b, &a], [&b, &a, &c]] {
+        let mut merged = order[0].clone();
+        merged.merge(&mut order[1].clone()).unwrap();
+        merged.merge(&mut order[2].clone()).unwrap();
+        let stages = merged.settings().unwrap().pipeline.stages;
+        assert!(!stages.contains_key("negotiation"), "the removal wins");
+        assert_eq!(
+            stages["qualified"].name_zh, "已确认",
+            "the other rename stays"
+        );
+    }
+}

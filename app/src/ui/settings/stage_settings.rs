@@ -1,5 +1,6 @@
-//! The pipeline's stages: renamed in both languages, moved up and down the board, and added
-//! (open stages, placed after the last open one).
+//! The pipeline's stages: renamed in both languages, moved up and down the board, added (open
+//! stages, placed after the last open one) and removed — the deals in a removed stage moved to
+//! the stage the admin picks first.
 
 use crm_core::Id;
 use crm_core::pipeline::{Pipeline, StageDef, StageKind};
@@ -7,10 +8,10 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use crate::i18n::{Lang, use_lang};
-use crate::ui::errors::edit_workspace;
+use crate::ui::errors::{edit_workspace, error_text};
 use crate::ui::fields::QuickInput;
-use crate::ui::stages::use_pipeline;
-use crate::ui::use_session;
+use crate::ui::stages::{name, use_pipeline};
+use crate::ui::{use_session, use_signals};
 
 /// The label of a stage kind.
 fn kind_label(lang: Lang, kind: StageKind) -> &'static str {
@@ -126,6 +127,8 @@ fn StageRow(
     };
     let changed = move || zh.get() != was_zh || en.get() != was_en;
     let swap_up = swap.clone();
+    let removing = RwSignal::new(false);
+    let removed = id.clone();
     view! {
         <li class="stage-setting" data-stage=id.clone()>
             <form class="inline-fields" on:submit=rename>
@@ -137,7 +140,102 @@ fn StageRow(
                     on:click=move |_| if let Some(up) = up.clone() { swap_up(up) }>"↑"</button>
                 <button type="button" class="row-button" aria-label=move || lang.get().t().move_down disabled=down.is_none()
                     on:click=move |_| if let Some(down) = down.clone() { swap(down) }>"↓"</button>
+                {super::is_admin().then(|| view! {
+                    <button type="button" class="row-button" aria-label=move || lang.get().t().remove_stage
+                        on:click=move |_| removing.set(true)>"×"</button>
+                })}
             </form>
+            {move || removing.get().then(|| view! { <RemoveStage id=removed.clone() removing error /> })}
         </li>
+    }
+}
+
+/// Removing stage `id`: confirmed, and when deals are in it, where they go first.
+#[component]
+fn RemoveStage(
+    id: String,
+    removing: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let session = use_session();
+    let signals = use_signals();
+    let pipeline = use_pipeline();
+    // (customer, deal) of every deal in the stage now.
+    let here: Vec<(String, String)> = signals.rows.with_untracked(|rows| {
+        (rows.iter())
+            .flat_map(|row| {
+                (row.deals.iter())
+                    .filter(|deal| deal.stage == id)
+                    .map(|deal| (row.id.clone(), deal.id.clone()))
+            })
+            .collect()
+    });
+    let count = here.len();
+    let others: Vec<(String, String)> = pipeline.with_untracked(|p| {
+        (p.ordered().into_iter())
+            .filter(|(other, _)| *other != id)
+            .map(|(other, stage)| {
+                (
+                    other.to_owned(),
+                    name(lang.get_untracked(), stage).to_owned(),
+                )
+            })
+            .collect()
+    });
+    let target = RwSignal::new(others.first().map(|(o, _)| o.clone()).unwrap_or_default());
+    let remove = move |_| {
+        let pipeline = pipeline.get_untracked();
+        let target = target.get_untracked();
+        let lost = pipeline
+            .stages
+            .get(&target)
+            .is_some_and(|s| s.kind == StageKind::Lost);
+        let gone = pipeline
+            .stages
+            .get(&id)
+            .map(|s| name(lang.get_untracked(), s).to_owned());
+        let reason = lost.then(|| {
+            lang.get_untracked()
+                .t()
+                .stage_removed
+                .replace("{stage}", &gone.unwrap_or_default())
+        });
+        for (customer, deal) in here.clone() {
+            let (target, reason, pipeline) = (target.clone(), reason.clone(), pipeline.clone());
+            session.with_value(|s| {
+                s.edit_customer_soon(
+                    customer,
+                    move |doc, stamp| {
+                        doc.move_deal_stage(&deal, &target, reason.as_deref(), &pipeline, stamp)
+                    },
+                    move |moved| {
+                        if let Err(e) = moved {
+                            error.set(Some(error_text(lang.get_untracked(), &e)));
+                        }
+                    },
+                );
+            });
+        }
+        if edit_workspace(session, lang, error, |ws| ws.remove_stage(&id)) {
+            removing.set(false);
+        }
+    };
+    view! {
+        <div class="banner banner-error remove-stage" role="alertdialog">
+            <p>
+                {move || match count {
+                    0 => lang.get().t().remove_stage_empty.to_owned(),
+                    n => lang.get().t().remove_stage_deals.replace("{n}", &n.to_string()),
+                }}
+            </p>
+            {(count > 0).then(|| view! {
+                <select aria-label=move || lang.get().t().move_deals_to on:change=move |ev| target.set(event_target_value(&ev))>
+                    {others.into_iter().map(|(other, label)| view! { <option value=other>{label}</option> }).collect_view()}
+                </select>
+            })}
+            <button type="button" class="erase-now" on:click=remove>{move || lang.get().t().remove_stage}</button>
+            <button type="button" on:click=move |_| removing.set(false)>{move || lang.get().t().cancel}</button>
+        </div>
     }
 }
