@@ -115,15 +115,21 @@ test("an admin edits a rule with a live match count; offline, the rules are prev
   await highValue.locator(".rule-count", { hasText: "Customers matching now: 1" }).waitFor();
   await page.screenshot({ path: path.resolve("tests/artifacts/rules-desktop.png"), fullPage: true });
 
-  // Edit: ¥1,000 instead of ¥500. Checked as typed, counted before saving.
+  // Edit in the builder: ¥1,000 instead of ¥500. Checked as typed, counted before saving.
   await highValue.getByRole("button", { name: "Edit" }).click();
-  const editor = page.getByLabel("Rule (JSON, format in docs/rules.md)");
-  const json = await editor.inputValue();
-  await editor.fill(json.replace('"at_least": 50000', '"at_least": "lots"'));
+  const builder = page.locator(".rule-builder");
+  const total = builder.getByLabel("Total (CNY) · At least");
+  assert.equal(await total.inputValue(), "500");
+  await total.fill("lots");
   await page.locator(".rule-check", { hasText: "✗" }).waitFor();
   assert.equal(await page.getByRole("button", { name: "Save rule" }).isDisabled(), true);
-  await editor.fill(json.replace('"at_least": 50000', '"at_least": 100000'));
+  await total.fill("1000");
   await page.locator(".rule-check", { hasText: "would match now: 0" }).waitFor();
+  // The same rule as JSON ("advanced"), and back.
+  await page.getByRole("button", { name: "Advanced (JSON)" }).click();
+  const editor = page.getByLabel("Rule (JSON, format in docs/rules.md)");
+  assert.match(await editor.inputValue(), /"at_least": 100000/);
+  await page.getByRole("button", { name: "Back to the form" }).click();
   await page.getByRole("button", { name: "Save rule" }).click();
   await highValue.locator(".rule-count", { hasText: "Customers matching now: 0" }).waitFor();
 
@@ -180,4 +186,56 @@ test("a workspace without rules gets the default set from the rules screen", asy
   await page.reload();
   await page.locator(".rule").first().waitFor();
   assert.equal(await page.locator(".rule").count(), 7, "stored on the device");
+});
+
+test("an admin builds a rule with nested conditions without JSON; every default rule opens in the builder", async (t) => {
+  const { app, browser, edge } = await setup(t);
+  const workspace = `rule-builder-${process.pid}-${Date.now()}`;
+  const { page } = await openDevice(browser, edge.appUrl(app.url, workspace, { member: "admin-li", role: "admin" }));
+  await page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 10_000 });
+  await addCustomer(page, "王磊");
+  await addCustomer(page, "赵敏");
+  await page.getByRole("link", { name: "Rules", exact: true }).click();
+  await page.getByTestId("rules-progress").filter({ hasText: "Checked 2 / 2 customers" }).waitFor();
+
+  // Every default rule opens in the builder, its kinds shown, and says what it said.
+  for (const id of await page.locator(".rule").evaluateAll((rules) => rules.map((r) => r.dataset.rule))) {
+    await page.locator(`.rule[data-rule="${id}"]`).getByRole("button", { name: "Edit" }).click();
+    await page.locator(".rule-builder .rb-condition").first().waitFor();
+    await page.locator(".rule-check", { hasText: "✓" }).waitFor();
+    await page.getByRole("button", { name: "Cancel" }).click();
+  }
+
+  // A new rule: created within 7 days, and (a WeChat contact or no contact for 30 days).
+  await page.getByRole("button", { name: "New rule" }).click();
+  const builder = page.locator(".rule-builder");
+  await builder.getByLabel("Rule name").fill("New and quiet");
+  const first = builder.locator(".rb-condition .rb-children > .rb-condition").first();
+  await first.getByLabel("Condition").first().selectOption("days_since_created");
+  await first.getByLabel("Days · At most").fill("7");
+  await first.getByLabel("Days · At least").fill("0");
+  // Both new, but the template's "no contact for 14 days" holds for neither.
+  await page.locator(".rule-check", { hasText: "would match now: 0" }).waitFor();
+  const second = builder.locator(".rb-condition .rb-children > .rb-condition").nth(1);
+  await second.getByLabel("Condition").first().selectOption("any");
+  await second.getByRole("button", { name: "+ Condition" }).click();
+  const inner = second.locator(".rb-children > .rb-condition").nth(1);
+  await inner.getByLabel("Condition").first().selectOption("has_contact");
+  await inner.getByLabel("Has a contact point").selectOption("wechat");
+  // A new customer's last interaction is its creation: 0 days, not 14.
+  await page.locator(".rule-check", { hasText: "would match now: 0" }).waitFor();
+  await second.locator(".rb-children > .rb-condition").first().getByLabel("Days · At least").fill("0");
+  await page.locator(".rule-check", { hasText: "would match now: 2" }).waitFor();
+  await page.screenshot({ path: path.resolve("tests/artifacts/rule-builder-desktop.png"), fullPage: true });
+  await page.getByRole("button", { name: "Save rule" }).click();
+  const saved = page.locator(".rule", { hasText: "New and quiet" });
+  await saved.locator(".rule-count", { hasText: "Customers matching now: 2" }).waitFor();
+
+  // Opened again: the nested group is there.
+  await saved.getByRole("button", { name: "Edit" }).click();
+  await page.locator('.rule-builder .rb-condition[data-kind="any"] .rb-condition[data-kind="has_contact"]').waitFor();
+  await page.getByRole("button", { name: "Advanced (JSON)" }).click();
+  const json = JSON.parse(await page.getByLabel("Rule (JSON, format in docs/rules.md)").inputValue());
+  assert.deepEqual(json.when.all[1].any[1], { has_contact: "wechat" });
+  assert.deepEqual(json.when.all[0], { days_since_created: { at_least: 0, at_most: 7 } });
 });

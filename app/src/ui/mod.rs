@@ -10,6 +10,7 @@ mod follow_ups;
 mod history;
 mod new_customer;
 mod pipeline;
+mod rule_builder;
 mod rules_page;
 mod segments;
 mod settings;

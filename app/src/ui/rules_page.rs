@@ -1,25 +1,29 @@
 //! The rules screen: the workspace's automation rules with how many customers each matches
-//! now, switched on and off and edited (as the documented JSON, checked as it is typed, with a
-//! live count of whom the draft would match) by admins. The edge runs them.
+//! now, switched on and off and edited by admins — in the rule builder (`rule_builder`), or as
+//! the documented JSON ("advanced") — checked as they are edited, with a live count of whom the
+//! draft would match. The edge runs them.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use crm_core::Id;
 use crm_core::customer::Customer;
 use crm_core::pipeline::Pipeline;
+use crm_core::rules::form::RuleForm;
 use crm_core::rules::{Action, Context, Rule, matching};
 use crm_core::workspace::{Role, RuleBook};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::errors::{edit_workspace, error_text};
+use super::rule_builder::RuleBuilder;
 use super::segments::SegmentsCard;
 use super::{use_session, use_signals};
 use crate::i18n::{Lang, use_lang};
 
-/// What a new rule starts as in the editor.
+/// What a new rule starts as in the editor (with an id of its own).
 const TEMPLATE: &str = r#"{
-  "id": "vip-no-contact-14d",
+  "id": "new-rule",
   "name": "VIP with no contact for 14 days",
   "when": {"all": [
     {"has_tag": "VIP"},
@@ -65,12 +69,19 @@ pub fn RulesPage() -> impl IntoView {
         snapshot.with(|s| s.as_ref().map(|s| count(&rules, s, &pipeline)))
     });
     let admin = signals.role.get_value() == Role::Admin;
-    let editing = RwSignal::new(None::<String>);
+    let editing = RwSignal::new(None::<Rule>);
+    let new_rule = move |_| {
+        let Ok(mut rule) = serde_json::from_str::<Rule>(TEMPLATE) else {
+            return;
+        };
+        rule.id = format!("rule-{}", &Id::random().as_str()[..10]);
+        editing.set(Some(rule));
+    };
     view! {
         <div class="page-head">
             <h1>{move || lang.get().t().rules_title}</h1>
             {admin.then(|| view! {
-                <button type="button" class="primary" on:click=move |_| editing.set(Some(TEMPLATE.to_owned()))>
+                <button type="button" class="primary" on:click=new_rule>
                     {move || lang.get().t().new_rule}
                 </button>
             })}
@@ -84,7 +95,7 @@ pub fn RulesPage() -> impl IntoView {
                 format!("{} {read} / {total} {}", t.checked, t.customers_unit)
             }}
         </p>
-        {move || editing.get().map(|text| view! { <RuleEditor text editing snapshot pipeline /> })}
+        {move || editing.get().map(|rule| view! { <RuleEditor rule editing snapshot pipeline /> })}
         {move || (admin && signals.rules.with(RuleBook::is_empty)).then(|| view! { <InstallDefaults /> })}
         <SegmentsCard admin />
         <ul class="rules">
@@ -144,7 +155,7 @@ fn count(rules: &[Rule], snapshot: &Snapshot, pipeline: &Pipeline) -> BTreeMap<S
 fn RuleItem(
     rule: Rule,
     counts: Memo<Option<BTreeMap<String, usize>>>,
-    editing: RwSignal<Option<String>>,
+    editing: RwSignal<Option<Rule>>,
     admin: bool,
 ) -> impl IntoView {
     let lang = use_lang();
@@ -175,7 +186,7 @@ fn RuleItem(
             let _ = session.with_value(|s| s.edit_workspace(|ws| ws.put_rule(&changed)));
         }
     };
-    let json = serde_json::to_string_pretty(&rule).unwrap_or_default();
+    let edited = rule.clone();
     view! {
         <li class="card rule" class:disabled=!enabled data-rule=rule.id.clone()>
             <div class="rule-head">
@@ -194,7 +205,7 @@ fn RuleItem(
             <p class="rule-foot">
                 <span class="rule-count">{matches}</span>
                 {admin.then(|| view! {
-                    <button type="button" on:click=move |_| editing.set(Some(json.clone()))>
+                    <button type="button" on:click=move |_| editing.set(Some(edited.clone()))>
                         {move || lang.get().t().edit_rule}
                     </button>
                 })}
@@ -221,22 +232,28 @@ fn describe(lang: Lang, action: &Action) -> String {
     }
 }
 
-/// The JSON of one rule being written: checked as typed, with whom it would match now.
+/// One rule being written, in the builder or as JSON ("advanced"): checked as it is edited,
+/// with whom it would match now.
 #[component]
 fn RuleEditor(
-    text: String,
-    editing: RwSignal<Option<String>>,
+    rule: Rule,
+    editing: RwSignal<Option<Rule>>,
     snapshot: RwSignal<Option<Snapshot>, LocalStorage>,
     pipeline: Memo<Pipeline>,
 ) -> impl IntoView {
     let lang = use_lang();
     let session = use_session();
     let signals = use_signals();
-    let draft = RwSignal::new(text);
+    let form = RwSignal::new(RuleForm::of(&rule));
+    // The JSON being written in "advanced" (none: the builder).
+    let json = RwSignal::new(None::<String>);
     let saved_error = RwSignal::new(None::<String>);
     // The draft as a rule valid in this workspace, or why not.
     let checked = Memo::new(move |_| {
-        let rule: Rule = serde_json::from_str(&draft.get()).map_err(|e| e.to_string())?;
+        let rule: Rule = match json.get() {
+            Some(text) => serde_json::from_str(&text).map_err(|e| e.to_string())?,
+            None => form.with(RuleForm::rule).map_err(|e| e.to_string())?,
+        };
         let workspace = signals.workspace.get().ok_or_else(String::new)?;
         rule.validate(workspace.rule_scope())
             .map_err(|e| error_text(lang.get(), &e))?;
@@ -252,6 +269,22 @@ fn RuleEditor(
                     .sum::<usize>()
             })
         })
+    };
+    let advanced = move |_| match json.get_untracked() {
+        None => {
+            let rule = form
+                .with_untracked(RuleForm::rule)
+                .unwrap_or_else(|_| rule.clone());
+            json.set(Some(
+                serde_json::to_string_pretty(&rule).unwrap_or_default(),
+            ));
+        }
+        Some(text) => {
+            if let Ok(rule) = serde_json::from_str::<Rule>(&text) {
+                form.set(RuleForm::of(&rule));
+                json.set(None);
+            }
+        }
     };
     let save = move |_| {
         let Ok(rule) = checked.get_untracked() else {
@@ -271,14 +304,19 @@ fn RuleEditor(
     };
     view! {
         <section class="card rule-editor">
-            <textarea
-                class="rule-json"
-                rows="16"
-                spellcheck="false"
-                aria-label=move || lang.get().t().rule_json
-                prop:value=draft
-                on:input=move |ev| draft.set(event_target_value(&ev))
-            ></textarea>
+            {move || match json.get().is_some() {
+                false => view! { <RuleBuilder form /> }.into_any(),
+                true => view! {
+                    <textarea
+                        class="rule-json"
+                        rows="16"
+                        spellcheck="false"
+                        aria-label=move || lang.get().t().rule_json
+                        prop:value=move || json.get().unwrap_or_default()
+                        on:input=move |ev| json.set(Some(event_target_value(&ev)))
+                    ></textarea>
+                }.into_any(),
+            }}
             <p class="rule-check" role="status">
                 {move || match checked.get() {
                     Ok(_) => {
@@ -297,6 +335,12 @@ fn RuleEditor(
                     {move || lang.get().t().save_rule}
                 </button>
                 <button type="button" on:click=move |_| editing.set(None)>{move || lang.get().t().cancel}</button>
+                <button type="button" on:click=advanced>
+                    {move || match json.get().is_some() {
+                        false => lang.get().t().rb_advanced,
+                        true => lang.get().t().rb_builder,
+                    }}
+                </button>
                 <button type="button" class="danger" disabled=move || checked.get().is_err() on:click=remove>
                     {move || lang.get().t().delete_rule}
                 </button>

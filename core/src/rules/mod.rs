@@ -7,6 +7,7 @@
 
 mod defaults;
 mod eval;
+pub mod form;
 mod model;
 mod plan;
 mod segment;

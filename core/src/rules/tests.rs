@@ -2,6 +2,7 @@
 
 mod conditions;
 mod firing;
+mod form;
 mod rule_book;
 
 use super::*;
