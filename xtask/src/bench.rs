@@ -3,7 +3,9 @@
 //! - core (criterion, native): `cargo bench -p crm-core` (skipped with `BENCH_SKIP_CORE=1`).
 //! - app (headless Chromium): with a saved demo workspace of `customers` (default 10 000)
 //!   placed in IndexedDB, the first paint of the customer list, a search keystroke and opening
-//!   a customer page (`tests/bench/app.mjs`), plus the gzip size of the app's wasm and JS.
+//!   a customer page (`tests/bench/app.mjs`), plus the gzip size of the app's wasm and JS;
+//!   a teammate's change on an open customer with 200 interactions: time to its row on screen
+//!   and the elements replaced (`tests/bench/teammate-change.mjs`).
 //! - sync, app: a fresh device's initial sync of the same workspace from `wrangler dev`, stored
 //!   there through the `seed` test hook, and workerd's memory meanwhile
 //!   (`tests/bench/initial-sync.mjs`).
@@ -32,6 +34,7 @@ pub fn run(customers: usize) -> Result {
     crate::size::write_breakdown(&report_app_size()?)?;
     let fixture = demo_fixture(customers)?;
     exec(command("node").arg("tests/bench/app.mjs").arg(&fixture))?;
+    exec(command("node").arg("tests/bench/teammate-change.mjs"))?;
     exec(
         command("node")
             .arg("tests/bench/initial-sync.mjs")

@@ -266,7 +266,7 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
         <div class="grid-360" data-read-only=move || read_only.get().then_some("true")>
             <div class="column">
                 <LogInteraction edit inputs />
-                {move || interactions.get().map(|items| view! { <Timeline items offer edit inputs /> })}
+                <Timeline items=interactions offer edit inputs />
             </div>
             <div class="column">
                 {move || customer.get().map(|c| view! { <RulePreview customer=c /> })}

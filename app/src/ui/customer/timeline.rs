@@ -69,24 +69,31 @@ pub(super) fn LogInteraction(edit: Edit, inputs: Inputs) -> impl IntoView {
     }
 }
 
-/// The interaction timeline, newest first.
+/// The interaction timeline, newest first: keyed by each interaction as it stands, so a
+/// teammate's new interaction inserts one row and an edit replaces one, not the whole list.
 #[component]
 pub(super) fn Timeline(
-    items: BTreeMap<String, Interaction>,
+    items: Memo<Option<BTreeMap<String, Interaction>>>,
     offer: Memo<Offer>,
     edit: Edit,
     inputs: Inputs,
 ) -> impl IntoView {
     let lang = use_lang();
-    let mut items: Vec<_> = items.into_iter().collect();
-    items.sort_by(|(a_id, a), (b_id, b)| (b.at, b_id).cmp(&(a.at, a_id)));
-    let empty = items.is_empty();
+    let sorted = Memo::new(move |_| {
+        let mut items: Vec<_> = items.get().unwrap_or_default().into_iter().collect();
+        items.sort_by(|(a_id, a), (b_id, b)| (b.at, b_id).cmp(&(a.at, a_id)));
+        items
+    });
     view! {
         <section class="card timeline-card" on:pointerdown=mark(inputs, "timeline") on:focusin=mark(inputs, "timeline")>
             <h2>{move || lang.get().t().timeline}</h2>
-            {empty.then(|| view! { <p class="empty">{move || lang.get().t().no_interactions}</p> })}
+            {move || sorted.with(Vec::is_empty).then(|| view! { <p class="empty">{move || lang.get().t().no_interactions}</p> })}
             <ol class="timeline">
-                {items.into_iter().map(|(id, i)| view! { <TimelineEvent id i offer edit inputs /> }).collect_view()}
+                <For
+                    each=move || sorted.get()
+                    key=|(id, i)| (id.clone(), format!("{i:?}"))
+                    children=move |(id, i)| view! { <TimelineEvent id i offer edit inputs /> }
+                />
             </ol>
             <ErrorHere inputs place="timeline" />
         </section>
