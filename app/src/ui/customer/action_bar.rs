@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crm_core::contact::ContactKind;
 use crm_core::customer::ContactPoint;
+use crm_core::policy::Offer;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -12,7 +13,10 @@ use crate::i18n::use_lang;
 
 /// The bar, for the customer's contact points.
 #[component]
-pub(super) fn ActionBar(contacts: BTreeMap<String, ContactPoint>) -> impl IntoView {
+pub(super) fn ActionBar(
+    contacts: BTreeMap<String, ContactPoint>,
+    offer: Memo<Offer>,
+) -> impl IntoView {
     let lang = use_lang();
     let phone = preferred(&contacts, ContactKind::Phone).map(|c| format!("tel:{}", c.normalized));
     let wechat = preferred(&contacts, ContactKind::WeChat).map(|c| c.value.clone());
@@ -37,12 +41,15 @@ pub(super) fn ActionBar(contacts: BTreeMap<String, ContactPoint>) -> impl IntoVi
                     }}
                 </button>
             })}
-            <button type="button" class="action" on:click=move |_| focus(".log-card textarea")>
-                "✎ " {move || lang.get().t().log_short}
-            </button>
-            <button type="button" class="action" on:click=move |_| focus(".follow-ups-card form input")>
-                "⏰ " {move || lang.get().t().follow_up_short}
-            </button>
+            // Logging and following up only where the member may change the customer.
+            {move || offer.get().edit().then(|| view! {
+                <button type="button" class="action" on:click=move |_| focus(".log-card textarea")>
+                    "✎ " {move || lang.get().t().log_short}
+                </button>
+                <button type="button" class="action" on:click=move |_| focus(".follow-ups-card form input")>
+                    "+ " {move || lang.get().t().follow_up_short}
+                </button>
+            })}
         </nav>
     }
 }

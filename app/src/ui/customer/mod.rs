@@ -280,6 +280,6 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
                 <HistoryCard customer_id=history_id />
             </div>
         </div>
-        {move || contacts.get().map(|contacts| view! { <ActionBar contacts /> })}
+        {move || contacts.get().map(|contacts| view! { <ActionBar contacts offer /> })}
     }
 }
