@@ -298,6 +298,16 @@ test("an admin renames the team, adds and moves a stage and defines a field; pag
   await dialog.getByLabel("Move the deals to").selectOption({ label: "Proposal" });
   await dialog.getByRole("button", { name: "Remove stage" }).click();
   await page.waitForFunction(() => document.querySelectorAll(".stage-setting").length === 6);
+  // A second lost stage goes after the last one.
+  const addStage = stages.locator("form").last();
+  await addStage.getByLabel("Stage kind").selectOption("lost");
+  await addStage.getByLabel("Chinese name").fill("无效线索");
+  assert.equal(await addStage.getByLabel("Chinese name").inputValue(), "无效线索");
+  await addStage.getByRole("button", { name: "Add stage" }).click();
+  await page.waitForFunction(() => {
+    const names = [...document.querySelectorAll(".stage-setting input[aria-label='Chinese name']")].map((i) => i.value);
+    return names.length === 7 && names[6] === "无效线索";
+  });
   await page.getByRole("link", { name: "Customers", exact: true }).click();
   await openCustomer(page, "周敏");
   await page.waitForFunction(() => document.querySelector(".deal select.move-to")?.value === "proposal");

@@ -1,5 +1,5 @@
-//! The pipeline's stages: renamed in both languages, moved up and down the board, added (open
-//! stages, placed after the last open one) and removed — the deals in a removed stage moved to
+//! The pipeline's stages: renamed in both languages, moved up and down the board, added (of a
+//! kind, placed after the last stage of that kind) and removed — the deals in a removed stage moved to
 //! the stage the admin picks first.
 
 use crm_core::Id;
@@ -23,14 +23,16 @@ fn kind_label(lang: Lang, kind: StageKind) -> &'static str {
     }
 }
 
-/// The order that puts a new open stage after the last open one (and before the next stage).
-fn order_after_open(pipeline: &Pipeline) -> i64 {
+/// The order that puts a new stage of `kind` after the last stage of its kind (open stages
+/// before the closed ones; a closed one at the end when there is none of its kind).
+fn order_for(pipeline: &Pipeline, kind: StageKind) -> i64 {
     let ordered = pipeline.ordered();
-    let last_open = ordered.iter().rposition(|(_, s)| s.kind == StageKind::Open);
-    let before = last_open.map_or(0, |i| ordered[i].1.order);
-    let after = last_open
-        .and_then(|i| ordered.get(i + 1))
-        .map_or(before + 20, |(_, s)| s.order);
+    let last = ordered.iter().rposition(|(_, s)| s.kind == kind);
+    let Some(last) = last.or_else(|| (kind == StageKind::Open).then_some(0)) else {
+        return ordered.last().map_or(0, |(_, s)| s.order) + 10;
+    };
+    let before = ordered.get(last).map_or(0, |(_, s)| s.order);
+    let after = ordered.get(last + 1).map_or(before + 20, |(_, s)| s.order);
     before + (after - before).max(2) / 2
 }
 
@@ -41,13 +43,14 @@ pub(super) fn StageSettings(error: RwSignal<Option<String>>) -> impl IntoView {
     let session = use_session();
     let pipeline = use_pipeline();
     let (zh, en) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let kind = RwSignal::new(StageKind::Open);
     let add = move |ev: SubmitEvent| {
         ev.prevent_default();
         let stage = StageDef {
             name_zh: zh.get_untracked(),
             name_en: en.get_untracked(),
-            order: order_after_open(&pipeline.get_untracked()),
-            kind: StageKind::Open,
+            order: order_for(&pipeline.get_untracked(), kind.get_untracked()),
+            kind: kind.get_untracked(),
         };
         if edit_workspace(session, lang, error, |ws| {
             ws.add_stage(&Id::random(), stage)
@@ -76,6 +79,13 @@ pub(super) fn StageSettings(error: RwSignal<Option<String>>) -> impl IntoView {
                 <form class="inline-fields" on:submit=add>
                     <QuickInput label=|t| t.stage_name_zh value=zh />
                     <QuickInput label=|t| t.stage_name_en value=en />
+                    <select aria-label=move || lang.get().t().stage_kind on:change=move |ev| {
+                        kind.set(StageKind::parse(&event_target_value(&ev)).unwrap_or(StageKind::Open));
+                    }>
+                        {StageKind::ALL.iter().map(|k| view! {
+                            <option value=k.as_str() selected=move || kind.get() == *k>{move || kind_label(lang.get(), *k)}</option>
+                        }).collect_view()}
+                    </select>
                     <button type="submit">{move || lang.get().t().add_stage}</button>
                 </form>
             })}
