@@ -9,11 +9,14 @@
 //! - `bench [customers]`: criterion benches of `core` and the app's browser timing harness;
 //!   the app's size by crate in `docs/size.md`.
 //! - `size`: only that size report, from the last build.
+//! - `invite --app URL --edge URL --workspace ID --member ID --name NAME [--role R]`: a team's
+//!   first admin's login link on a deployed edge, signed with its `AUTH_SECRET`.
 
 mod bench;
 mod build;
 mod csp;
 mod dev;
+mod invite;
 mod lockfile;
 mod login;
 mod process;
@@ -23,7 +26,7 @@ mod test;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup|build|dev|test|bench [customers]|size>";
+const USAGE: &str = "usage: cargo xtask <setup|build|dev|test|bench [customers]|size|invite …>";
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
         "setup" => setup::run(),
         "build" => setup::run().and_then(|()| build::all()),
         "dev" => dev::run(),
+        "invite" => invite::run(&std::env::args().skip(2).collect::<Vec<_>>()),
         "test" => test::run(),
         "size" => bench::report_app_size().and_then(|shipped| size::write_breakdown(&shipped)),
         "bench" => match std::env::args().nth(2).map(|n| n.parse::<usize>()) {
