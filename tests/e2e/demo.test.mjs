@@ -4,32 +4,17 @@
 // in the README) when UPDATE_SCREENSHOTS=1.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm, mkdir } from "node:fs/promises";
-import os from "node:os";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { startEdge } from "../support/edge.mjs";
-import { startApp } from "../support/static-server.mjs";
-import { launchBrowser, openDevice } from "../support/browser.mjs";
+import { openDevice } from "../support/browser.mjs";
+import { startStack } from "../support/stack.mjs";
 
 const shots = path.resolve(process.env.UPDATE_SCREENSHOTS ? "docs/screenshots" : "tests/artifacts");
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 const COUNT = 100;
 
 test("the demo workspace is seeded once and synced whole to every new device", async (t) => {
-  const persistDir = await mkdtemp(path.join(os.tmpdir(), "crm-edge-"));
-  const workspace = `demo-${process.pid}-${Date.now()}`;
-  const app = await startApp();
-  const browser = await launchBrowser();
-  const edge = await startEdge({
-    persistDir,
-    vars: { DEMO_WORKSPACE: workspace, DEMO_CUSTOMERS: String(COUNT) },
-  });
-  t.after(async () => {
-    await browser.close();
-    await edge.stop();
-    await app.stop();
-    await rm(persistDir, { recursive: true, force: true });
-  });
+  const { browser, edge, app, workspace } = await startStack(t, "demo", { customers: COUNT });
   await mkdir(shots, { recursive: true });
   const url = edge.appUrl(app.url, workspace);
   const count = (page) => page.locator('[data-testid="result-count"]');

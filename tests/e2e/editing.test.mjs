@@ -5,31 +5,18 @@
 // edge keeps. Screenshots of an open editor on desktop and phone go to tests/artifacts/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm, mkdir } from "node:fs/promises";
-import os from "node:os";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { startEdge } from "../support/edge.mjs";
-import { startApp } from "../support/static-server.mjs";
-import { launchBrowser, openDevice, addCustomer } from "../support/browser.mjs";
+import { openDevice, addCustomer } from "../support/browser.mjs";
+import { startStack } from "../support/stack.mjs";
 
 const shots = path.resolve("tests/artifacts");
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
 async function setup(t) {
-  const persistDir = await mkdtemp(path.join(os.tmpdir(), "crm-edge-"));
-  const workspace = `edit-${process.pid}-${Date.now()}`;
-  const app = await startApp();
-  const browser = await launchBrowser();
-  const edge = await startEdge({ persistDir, vars: { DEMO_WORKSPACE: workspace, DEMO_CUSTOMERS: "3" } });
-  t.after(async () => {
-    await browser.close();
-    await edge.stop();
-    await app.stop();
-    await rm(persistDir, { recursive: true, force: true });
-  });
+  const stack = await startStack(t, "edit");
   await mkdir(shots, { recursive: true });
-  const as = (member, role) => edge.appUrl(app.url, workspace, { member, role });
-  return { browser, as };
+  return stack;
 }
 
 /** Opens `name`'s page from the list. */

@@ -9,13 +9,11 @@
 // SQLite checkpoints and reuses it, which a Durable Object cannot force (docs/privacy.md).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm, readdir, readFile, mkdir, copyFile } from "node:fs/promises";
+import { readdir, readFile, mkdir, copyFile } from "node:fs/promises";
 import { execFileSync } from "node:child_process";
-import os from "node:os";
 import path from "node:path";
-import { startEdge } from "../support/edge.mjs";
-import { startApp } from "../support/static-server.mjs";
-import { launchBrowser, openDevice, addCustomer } from "../support/browser.mjs";
+import { openDevice, addCustomer } from "../support/browser.mjs";
+import { startStack } from "../support/stack.mjs";
 
 const NAME = "欧阳婧雯";
 const COMPANY = "Zephyrine Textiles";
@@ -85,19 +83,8 @@ async function until(check, ms, what) {
 }
 
 test("an erased customer is gone from the edge and every browser, and an offline edit does not bring it back", async (t) => {
-  const persistDir = await mkdtemp(path.join(os.tmpdir(), "crm-edge-"));
-  const workspace = `erase-${process.pid}-${Date.now()}`;
-  const app = await startApp();
-  const browser = await launchBrowser();
-  const edge = await startEdge({ persistDir, vars: { DEMO_WORKSPACE: workspace, DEMO_CUSTOMERS: "3" } });
-  t.after(async () => {
-    await browser.close();
-    await edge.stop();
-    await app.stop();
-    await rm(persistDir, { recursive: true, force: true });
-  });
+  const { persistDir, browser, edge, as } = await startStack(t, "erase");
   await mkdir(shots, { recursive: true });
-  const as = (member, role) => edge.appUrl(app.url, workspace, { member, role });
 
   const { page: admin } = await openDevice(browser, as("admin", "admin"));
   await admin.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });

@@ -2,27 +2,13 @@
 // saying whose it is; a salesperson sees only their own, with no picker.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { startEdge } from "../support/edge.mjs";
-import { startApp } from "../support/static-server.mjs";
-import { launchBrowser, openDevice } from "../support/browser.mjs";
+import { openDevice } from "../support/browser.mjs";
+import { startStack } from "../support/stack.mjs";
 
 test("a manager sees the team's follow-ups by assignee; sales see their own", async (t) => {
-  const persistDir = await mkdtemp(path.join(os.tmpdir(), "crm-edge-"));
-  const workspace = `follow-${process.pid}-${Date.now()}`;
-  const app = await startApp();
-  const browser = await launchBrowser();
-  const edge = await startEdge({ persistDir, vars: { DEMO_WORKSPACE: workspace, DEMO_CUSTOMERS: "40" } });
-  t.after(async () => {
-    await browser.close();
-    await edge.stop();
-    await app.stop();
-    await rm(persistDir, { recursive: true, force: true });
-  });
+  const { browser, as } = await startStack(t, "follow", { customers: 40 });
   const open = async (member, role) => {
-    const { page } = await openDevice(browser, edge.appUrl(app.url, workspace, { member, role }));
+    const { page } = await openDevice(browser, as(member, role));
     await page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
     await page.getByRole("link", { name: "Follow-ups", exact: true }).click();
     return page;

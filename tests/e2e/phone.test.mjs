@@ -7,12 +7,10 @@
 // page. Screenshots go to tests/artifacts/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm, mkdir } from "node:fs/promises";
-import os from "node:os";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { startEdge } from "../support/edge.mjs";
-import { startApp } from "../support/static-server.mjs";
-import { launchBrowser, openDevice, addCustomer } from "../support/browser.mjs";
+import { openDevice, addCustomer } from "../support/browser.mjs";
+import { startStack } from "../support/stack.mjs";
 
 const shots = path.resolve("tests/artifacts");
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
@@ -28,19 +26,9 @@ function tappedAt(locator, dx, dy) {
 }
 
 test("a salesperson's day on a phone: filters, the page's order, actions, amounts, undo", async (t) => {
-  const persistDir = await mkdtemp(path.join(os.tmpdir(), "crm-edge-"));
-  const workspace = `phone-${process.pid}-${Date.now()}`;
-  const app = await startApp();
-  const browser = await launchBrowser();
-  const edge = await startEdge({ persistDir, vars: { DEMO_WORKSPACE: workspace, DEMO_CUSTOMERS: "12" } });
-  t.after(async () => {
-    await browser.close();
-    await edge.stop();
-    await app.stop();
-    await rm(persistDir, { recursive: true, force: true });
-  });
+  const { browser, as } = await startStack(t, "phone", { customers: 12 });
   await mkdir(shots, { recursive: true });
-  const { page } = await openDevice(browser, edge.appUrl(app.url, workspace, { member: "sales-zhang", role: "sales" }), PHONE);
+  const { page } = await openDevice(browser, as("sales-zhang", "sales"), PHONE);
   await page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
   await addCustomer(page, "周芳", { phone: "138 0013 8000" });
 

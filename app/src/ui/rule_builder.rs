@@ -293,7 +293,7 @@ fn ProfileFields(form: RwSignal<RuleForm>, at: StoredValue<Path>) -> impl IntoVi
             let picked = profile_field(&event_target_value(&ev));
             set_test(&|t| { t.field = picked; if t.is.is_some() { t.is = Some(Vec::new()); } });
         }>
-            {PROFILE_FIELDS.iter().map(|f| view! {
+            {ProfileField::ALL.iter().map(|f| view! {
                 <option value=profile_field_key(*f) selected=move || field() == Some(*f)>{move || profile_field_label(lang.get().t(), *f)}</option>
             }).collect_view()}
         </select>
@@ -776,16 +776,6 @@ const PROFILE_CHECKS: [(&str, Message); 4] = [
     ("not_empty", |t| t.rb_not_empty),
 ];
 
-const PROFILE_FIELDS: [ProfileField; 7] = [
-    ProfileField::Name,
-    ProfileField::NameLatin,
-    ProfileField::Company,
-    ProfileField::Title,
-    ProfileField::Owner,
-    ProfileField::Source,
-    ProfileField::Lifecycle,
-];
-
 fn profile_field_key(field: ProfileField) -> &'static str {
     match field {
         ProfileField::Name => "name",
@@ -799,7 +789,7 @@ fn profile_field_key(field: ProfileField) -> &'static str {
 }
 
 fn profile_field(key: &str) -> ProfileField {
-    (PROFILE_FIELDS.into_iter())
+    (ProfileField::ALL.into_iter())
         .find(|f| profile_field_key(*f) == key)
         .unwrap_or(ProfileField::Company)
 }

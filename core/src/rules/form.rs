@@ -221,7 +221,7 @@ impl ConditionForm {
                 count,
                 sum,
             } => Condition::Orders(OrdersTest {
-                within_days: window(within_days)?,
+                within_days: number(within_days, "within_days")?,
                 count: range(count, "count", read_plain)?,
                 sum: range(sum, "sum", read_yuan)?,
             }),
@@ -233,7 +233,7 @@ impl ConditionForm {
             } => Condition::Interactions(InteractionsTest {
                 channels: channels.clone(),
                 mentions: mentions.clone(),
-                within_days: window(within_days)?,
+                within_days: number(within_days, "within_days")?,
                 count: range(count, "count", read_plain)?,
             }),
             Self::DaysSinceLastInteraction { channels, days } => {
@@ -384,13 +384,7 @@ impl ActionForm {
             Self::RemoveTag(tag) => Action::RemoveTag(tag.clone()),
             Self::FollowUp { title, due_in_days } => Action::FollowUp(FollowUpAction {
                 title: title.clone(),
-                due_in_days: match due_in_days.trim() {
-                    "" => 0,
-                    typed => typed.parse().map_err(|_| FormError {
-                        field: "due_in_days",
-                        typed: typed.to_owned(),
-                    })?,
-                },
+                due_in_days: number(due_in_days, "due_in_days")?.unwrap_or(0),
             }),
             Self::SetLifecycle(stage) => Action::SetLifecycle(*stage),
         })
@@ -446,11 +440,12 @@ fn window_text(days: Option<u32>) -> String {
     days.map(|d| d.to_string()).unwrap_or_default()
 }
 
-fn window(typed: &str) -> Result<Option<u32>, FormError> {
+/// A whole number as typed (`None` when nothing is), or which field could not read it.
+fn number<T: std::str::FromStr>(typed: &str, field: &'static str) -> Result<Option<T>, FormError> {
     match typed.trim() {
         "" => Ok(None),
         typed => typed.parse().map(Some).map_err(|_| FormError {
-            field: "within_days",
+            field,
             typed: typed.to_owned(),
         }),
     }

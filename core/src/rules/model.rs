@@ -100,6 +100,19 @@ pub enum ProfileField {
     Lifecycle,
 }
 
+impl ProfileField {
+    /// Every field, in the order screens list them.
+    pub const ALL: [Self; 7] = [
+        Self::Name,
+        Self::NameLatin,
+        Self::Company,
+        Self::Title,
+        Self::Owner,
+        Self::Source,
+        Self::Lifecycle,
+    ];
+}
+
 /// A test of one profile field: exactly one of `is`, `contains`, `empty`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -96,15 +96,7 @@ fn leaf() -> impl Strategy<Value = Condition> {
     let days = 0..3_650i64;
     prop_oneof![
         (0..7usize, "[a-z]{0,6}", any::<bool>(), 0..3u8).prop_map(|(f, text, empty, which)| {
-            let field = [
-                ProfileField::Name,
-                ProfileField::NameLatin,
-                ProfileField::Company,
-                ProfileField::Title,
-                ProfileField::Owner,
-                ProfileField::Source,
-                ProfileField::Lifecycle,
-            ][f];
+            let field = ProfileField::ALL[f];
             Condition::Profile(ProfileTest {
                 field,
                 is: (which == 0).then(|| vec![text.clone()]),
