@@ -227,6 +227,12 @@ test("an admin builds a rule with nested conditions without JSON; every default 
   await second.locator(".rb-children > .rb-condition").first().getByLabel("Days · At least").fill("0");
   await page.locator(".rule-check", { hasText: "would match now: 2" }).waitFor();
   await page.screenshot({ path: path.resolve("tests/artifacts/rule-builder-desktop.png"), fullPage: true });
+  // On a phone the builder fits the width.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the builder scrolls sideways by ${overflow}px on a phone`);
+  await page.locator(".rule-builder").screenshot({ path: path.resolve("tests/artifacts/rule-builder-phone.png") });
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.getByRole("button", { name: "Save rule" }).click();
   const saved = page.locator(".rule", { hasText: "New and quiet" });
   await saved.locator(".rule-count", { hasText: "Customers matching now: 2" }).waitFor();
