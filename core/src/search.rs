@@ -8,6 +8,7 @@
 
 use std::cmp::Ordering;
 
+use crate::contact::ContactKind;
 use crate::customer::{Lifecycle, Source, SummaryRow};
 
 /// Separates fields in a row's search text so a query never matches across two fields.
@@ -88,6 +89,19 @@ fn needle(query: &str) -> String {
     } else {
         query.chars().flat_map(char::to_lowercase).collect()
     }
+}
+
+/// The customers (archived ones too) that hold contact point `normalized` of `kind` — the
+/// same person already in the CRM, before a second record is made for them. Addresses are not
+/// compared (rows do not carry them).
+pub fn holding<'a>(
+    rows: &'a [SummaryRow],
+    kind: ContactKind,
+    normalized: &str,
+) -> Vec<&'a SummaryRow> {
+    (rows.iter())
+        .filter(|row| (row.contact_keys.iter()).any(|(k, key)| *k == kind && key == normalized))
+        .collect()
 }
 
 /// Filters of the customer list; `None` lets every row through. Archived customers are
@@ -207,6 +221,23 @@ mod tests {
             row("a", "张伟", "Zhang Wei", "华东贸易有限公司"),
             row("b", "李娜", "Li Na", "Shenzhen Bright Tech"),
         ]
+    }
+
+    #[test]
+    fn a_contact_point_is_found_on_whoever_holds_it_of_that_kind() {
+        let mut rows = rows();
+        rows[1].contact_keys = vec![(ContactKind::WeChat, "lina88".into())];
+        let ids = |found: Vec<&SummaryRow>| found.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            ids(holding(&rows, ContactKind::Phone, "+8613812345678")),
+            ["a"]
+        );
+        assert_eq!(ids(holding(&rows, ContactKind::WeChat, "lina88")), ["b"]);
+        assert!(
+            holding(&rows, ContactKind::WeCom, "lina88").is_empty(),
+            "another kind"
+        );
+        assert!(holding(&rows, ContactKind::Phone, "+8613812345679").is_empty());
     }
 
     #[test]

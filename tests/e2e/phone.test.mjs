@@ -4,7 +4,7 @@
 // typed as people type them (1.2万, ￥3,000) and a refused one is said next to its field, on
 // screen; small controls are 44 px to tap; a removed tag can be put back; a lost deal without a
 // reason stays where it was, and a given reason is shown; unsaved notes outlive leaving the
-// page. Screenshots go to tests/artifacts/.
+// page; a phone typed again says which customer holds it already. Screenshots go to tests/artifacts/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
@@ -31,6 +31,14 @@ test("a salesperson's day on a phone: filters, the page's order, actions, amount
   const { page } = await openDevice(browser, as("sales-zhang", "sales"), PHONE);
   await page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
   await addCustomer(page, "周芳", { phone: "138 0013 8000" });
+
+  // The same number typed again, however written, says whose it is before a second record.
+  await page.getByRole("button", { name: "New customer" }).click();
+  await page.getByLabel("Phone", { exact: true }).fill("+86 13800138000");
+  const held = page.locator(".new-customer .already-held", { hasText: "周芳" });
+  await held.waitFor();
+  await page.screenshot({ path: path.join(shots, "already-held-phone.png") });
+  await page.getByRole("button", { name: "New customer" }).click();
 
   // Filters fold into one button; what is picked is counted and kept across a visit.
   const filters = page.locator(".filters");

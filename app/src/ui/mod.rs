@@ -1,6 +1,7 @@
 //! The interface: the shell (top bar, navigation, language switch) and the routes to the pages.
 
 mod account_menu;
+mod already_held;
 mod audit_page;
 mod customer;
 mod customer_list;

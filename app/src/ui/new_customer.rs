@@ -11,6 +11,7 @@ use super::errors::error_text;
 use super::{use_session, use_signals};
 use crate::i18n::use_lang;
 use crate::phone::{e164_of, warm_up};
+use crate::ui::already_held::AlreadyHeld;
 
 /// Creates a customer and opens its page; `on_done` closes the form.
 #[component]
@@ -103,8 +104,11 @@ pub fn NewCustomerForm(on_done: impl Fn() + Copy + 'static) -> impl IntoView {
                 {input(|t| t.company, company, "text")}
                 {input(|t| t.job_title, title, "text")}
                 {input(|t| t.phone, phone, "tel")}
+                <AlreadyHeld kind=Signal::stored(ContactKind::Phone) typed=phone />
                 {input(|t| t.email, email, "email")}
+                <AlreadyHeld kind=Signal::stored(ContactKind::Email) typed=email />
                 {input(|t| t.wechat, wechat, "text")}
+                <AlreadyHeld kind=Signal::stored(ContactKind::WeChat) typed=wechat />
                 <label class="field">
                     <span>{move || lang.get().t().source}</span>
                     <select on:change=move |ev| source.set(Source::from_stored(&event_target_value(&ev)))>

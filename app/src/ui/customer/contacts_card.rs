@@ -17,11 +17,13 @@ use super::draft::{
 use super::{Edit, ErrorHere, Inputs, mark};
 use crate::i18n::use_lang;
 use crate::phone::{e164_of, warm_up};
+use crate::ui::already_held::AlreadyHeld;
 use crate::ui::fields::QuickInput;
 
 /// Contact points, primary first within each kind; phones and e-mails are links.
 #[component]
 pub(super) fn ContactsCard(
+    customer_id: String,
     items: BTreeMap<String, ContactPoint>,
     offer: Memo<Offer>,
     edit: Edit,
@@ -38,7 +40,7 @@ pub(super) fn ContactsCard(
             <ul class="contacts">
                 {items.into_iter().map(|(id, c)| view! { <ContactRow id c offer edit inputs /> }).collect_view()}
             </ul>
-            {move || offer.get().edit().then(|| view! { <AddContact edit inputs /> })}
+            {move || offer.get().edit().then(|| view! { <AddContact customer_id=customer_id.clone() edit inputs /> })}
             <ErrorHere inputs place="contacts" />
         </section>
     }
@@ -137,7 +139,7 @@ fn ContactRow(
 
 /// Adds a contact point of any kind; the first of its kind becomes the primary one.
 #[component]
-fn AddContact(edit: Edit, inputs: Inputs) -> impl IntoView {
+fn AddContact(customer_id: String, edit: Edit, inputs: Inputs) -> impl IntoView {
     let lang = use_lang();
     let (kind, value, label, error) = (
         inputs.contact_kind,
@@ -200,6 +202,7 @@ fn AddContact(edit: Edit, inputs: Inputs) -> impl IntoView {
             <QuickInput label=|t| t.contact_value value />
             <QuickInput label=|t| t.contact_label value=label />
             <button type="submit">{move || lang.get().t().add_contact}</button>
+            <AlreadyHeld kind=Signal::from(kind) typed=value except=customer_id />
         </form>
     }
 }

@@ -257,6 +257,7 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
     let orders = part(customer, |c| c.orders.clone());
     let notes = part(customer, |c| c.notes.as_str().to_owned());
     let deals_id = id.clone();
+    let contacts_id = id.clone();
     let history_id = id.clone();
     view! {
         {move || profile.get().map(|p| view! { <ProfileCard p archived=archived.get().flatten() member_name offer edit inputs /> })}
@@ -271,7 +272,7 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
             <div class="column">
                 {move || customer.get().map(|c| view! { <RulePreview customer=c /> })}
                 {move || follow_ups.get().map(|items| view! { <FollowUpCard items offer edit inputs /> })}
-                {move || contacts.get().map(|items| view! { <ContactsCard items offer edit inputs /> })}
+                {move || contacts.get().map(|items| view! { <ContactsCard customer_id=contacts_id.clone() items offer edit inputs /> })}
                 {move || custom.get().map(|values| view! { <CustomFieldsCard values offer edit inputs /> })}
                 {move || tags.get().map(|(manual, auto)| view! { <TagsCard manual auto offer edit inputs /> })}
                 {move || deals.get().map(|items| view! { <DealsCard customer_id=deals_id.clone() items offer edit inputs /> })}
