@@ -575,11 +575,27 @@ fn node<T>(
     at: StoredValue<Path>,
     read: impl Fn(&ConditionForm) -> Option<T>,
 ) -> Option<T> {
-    form.with(|f| f.when.at(&at.read_value()).and_then(read))
+    read(&node_at(form, at)?)
+}
+
+/// The node at `at`, as it stands (one reader for every field: the signal's code is not
+/// repeated per field).
+fn node_at(form: RwSignal<RuleForm>, at: StoredValue<Path>) -> Option<ConditionForm> {
+    form.with(|f| f.when.at(&at.read_value()).cloned())
 }
 
 /// Changes the node at `path`.
 fn edit(form: RwSignal<RuleForm>, path: &[usize], change: impl FnOnce(&mut ConditionForm)) {
+    let mut change = Some(change);
+    edit_at(form, path, &mut |c| {
+        if let Some(change) = change.take() {
+            change(c);
+        }
+    });
+}
+
+/// [`edit`] without a type per change, so the signal's code is not repeated per field.
+fn edit_at(form: RwSignal<RuleForm>, path: &[usize], change: &mut dyn FnMut(&mut ConditionForm)) {
     form.update(|f| {
         if let Some(c) = f.when.at_mut(path) {
             change(c);
