@@ -72,10 +72,14 @@ pub fn FollowUps() -> impl IntoView {
         });
         due
     };
-    let mine = Memo::new(move |_| due_of(Some(me.clone())));
-    let shown = Memo::new(move |_| {
-        let whose = whose.get();
-        due_of((!whose.is_empty()).then_some(whose))
+    let mine = {
+        let me = me.clone();
+        Memo::new(move |_| due_of(Some(me.clone())))
+    };
+    // The member's own are `mine`, not read from the rows again.
+    let shown = Memo::new(move |_| match whose.get() {
+        whose if whose == me => mine.get(),
+        whose => due_of((!whose.is_empty()).then_some(whose)),
     });
     remind_when_due(mine, now, lang);
     // Overdue: past its time. Today: later today. Upcoming: after today.

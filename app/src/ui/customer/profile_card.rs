@@ -92,7 +92,7 @@ pub(super) fn ProfileCard(
             {move || confirming.get().then(|| view! {
                 <div class="banner banner-error erase-confirm" role="alertdialog">
                     <p>{move || lang.get().t().erase_confirm}</p>
-                    <button type="button" class="erase-now" on:click=move |_| {
+                    <button type="button" class="confirm-danger" on:click=move |_| {
                         confirming.set(false);
                         edit.run(Box::new(|doc, stamp| doc.erase(stamp)));
                     }>

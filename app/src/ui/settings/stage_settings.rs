@@ -244,7 +244,7 @@ fn RemoveStage(
                     {others.into_iter().map(|(other, label)| view! { <option value=other>{label}</option> }).collect_view()}
                 </select>
             })}
-            <button type="button" class="erase-now" on:click=remove>{move || lang.get().t().remove_stage}</button>
+            <button type="button" class="confirm-danger" on:click=remove>{move || lang.get().t().remove_stage}</button>
             <button type="button" on:click=move |_| removing.set(false)>{move || lang.get().t().cancel}</button>
         </div>
     }

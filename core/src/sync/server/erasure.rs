@@ -57,12 +57,12 @@ impl SyncServer {
 
     /// Tells every joined device that customer `doc_id` was erased.
     pub(super) fn announce_erasure(&mut self, doc_id: &str, document_id: RepoDocId) -> Vec<Effect> {
-        let conns: Vec<ConnId> = (self.connections.iter())
-            .filter(|(_, c)| c.peer.is_some())
-            .map(|(conn, _)| *conn)
-            .collect();
+        let Some(data) = self.erasure_data(doc_id) else {
+            return Vec::new();
+        };
+        let conns: Vec<ConnId> = self.connections.keys().copied().collect();
         (conns.into_iter())
-            .filter_map(|conn| self.erasure(conn, doc_id, document_id))
+            .filter_map(|conn| self.erasure(conn, document_id, data.clone()))
             .collect()
     }
 
@@ -85,28 +85,35 @@ impl SyncServer {
             return None;
         }
         self.forget_state(conn, doc_id);
-        Some(
-            self.erasure(conn, doc_id, document_id)
-                .into_iter()
-                .collect(),
-        )
+        let data = self.erasure_data(doc_id)?;
+        Some(self.erasure(conn, document_id, data).into_iter().collect())
     }
 
-    /// The ephemeral message carrying `doc_id`'s tombstone to `conn`.
-    fn erasure(&mut self, conn: ConnId, doc_id: &str, document_id: RepoDocId) -> Option<Effect> {
+    /// The ephemeral message carrying an erasure's `data` to `conn` (none before it joined).
+    fn erasure(&self, conn: ConnId, document_id: RepoDocId, data: Vec<u8>) -> Option<Effect> {
         let peer = self.connections.get(&conn)?.peer.clone()?;
-        let tombstone = match self.docs.get_mut(doc_id)?.slot.replica_mut()? {
-            Replica::Customer(doc) => doc.save(),
-            Replica::Workspace(_) => return None,
-        };
         let message = RepoMessage::Ephemeral {
             sender_id: self.peer_id.clone(),
             target_id: peer,
             count: 0,
             session_id: self.peer_id.clone(),
             document_id,
-            data: Erasure { tombstone }.encode(),
+            data,
         };
         Some(Effect::Send(conn, message.encode()))
+    }
+
+    /// The erasure of loaded customer `doc_id` as ephemeral data: its tombstone, saved once
+    /// for however many devices are told.
+    fn erasure_data(&mut self, doc_id: &str) -> Option<Vec<u8>> {
+        match self.docs.get_mut(doc_id)?.slot.replica_mut()? {
+            Replica::Customer(doc) => Some(
+                Erasure {
+                    tombstone: doc.save(),
+                }
+                .encode(),
+            ),
+            Replica::Workspace(_) => None,
+        }
     }
 }
