@@ -4,11 +4,36 @@ use crate::config::Config;
 
 /// GETs `url` from the edge with this sign-in's token; `None` if the edge is unreachable.
 pub(crate) async fn fetch(url: &str, config: &Config) -> Option<web_sys::Response> {
+    send(url, Some(config), None).await
+}
+
+/// Asks the edge at `url` — a POST of `body` if there is one, else a GET — with this
+/// sign-in's token if given; the answer's status and text, `None` if the edge is unreachable.
+pub(crate) async fn ask(
+    url: &str,
+    config: Option<&Config>,
+    body: Option<&str>,
+) -> Option<(u16, String)> {
+    let response = send(url, config, body).await?;
+    let text = wasm_bindgen_futures::JsFuture::from(response.text().ok()?)
+        .await
+        .ok()?
+        .as_string()?;
+    Some((response.status(), text))
+}
+
+async fn send(url: &str, config: Option<&Config>, body: Option<&str>) -> Option<web_sys::Response> {
     let window = web_sys::window()?;
     let headers = web_sys::Headers::new().ok()?;
-    headers.set("Authorization", &config.authorization()).ok()?;
+    if let Some(config) = config {
+        headers.set("Authorization", &config.authorization()).ok()?;
+    }
     let init = web_sys::RequestInit::new();
     init.set_headers(&headers);
+    if let Some(body) = body {
+        init.set_method("POST");
+        init.set_body(&wasm_bindgen::JsValue::from_str(body));
+    }
     let request = web_sys::Request::new_with_str_and_init(url, &init).ok()?;
     let answer = wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request)).await;
     wasm_bindgen::JsCast::dyn_into::<web_sys::Response>(answer.ok()?).ok()

@@ -4,9 +4,10 @@
 //! is not on the page's host at port 8787; `&workspace=ID` may repeat what the token says).
 //! The token names the workspace, the member and their role; only the edge decides whether it
 //! is valid. The token travels in a WebSocket subprotocol and an `Authorization` header, never
-//! in an address, so it stays out of logs and error messages.
+//! in an address, so it stays out of logs and error messages. An invitation link carries
+//! `?invite=…` instead: the edge redeems it once for a token of the member it registers.
 
-use crm_core::token::Grant;
+use crm_core::token::{Grant, Invitation};
 use crm_core::workspace::Role;
 
 /// Connection settings of one sign-in.
@@ -36,6 +37,69 @@ pub enum LinkError {
     /// `edge=` names a host this app does not sign in to (not the page's own host, nor one
     /// the build allows): a link that would send the device's data and token elsewhere.
     ForeignEdge,
+    /// The invitation was already used or revoked (the edge answered 410).
+    InvitationSpent,
+    /// The invitation expired.
+    InvitationExpired,
+    /// The edge could not be reached to redeem the invitation.
+    Offline,
+    /// The edge said this member was deactivated: the device deleted the workspace's data.
+    Deactivated,
+}
+
+/// An invitation link: the edge it names and its code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationLink {
+    /// WebSocket base URL of the edge.
+    pub edge: String,
+    /// The workspace it opens.
+    pub workspace: String,
+    /// The sealed invitation.
+    pub code: String,
+}
+
+impl InvitationLink {
+    /// The invitation a link (a whole address or its query) carries. `Ok(None)`: none.
+    pub fn from_link(link: &str) -> Result<Option<Self>, LinkError> {
+        let Some(params) = query_params(link) else {
+            return Ok(None);
+        };
+        let Some(code) = params.get("invite").filter(|c| !c.is_empty()) else {
+            return Ok(None);
+        };
+        let invitation = Invitation::peek(code.trim()).ok_or(LinkError::Unreadable)?;
+        Ok(Some(Self {
+            edge: checked_edge(params.get("edge").as_deref())?,
+            workspace: invitation.workspace,
+            code: code.trim().to_owned(),
+        }))
+    }
+
+    /// The HTTP(S) address that redeems it.
+    pub fn redeem_url(&self) -> String {
+        format!("{}/redeem", http_base(&self.edge, &self.workspace))
+    }
+}
+
+/// A link's query parameters (of a whole address or of the query alone).
+fn query_params(link: &str) -> Option<web_sys::UrlSearchParams> {
+    let query = link.split_once('?').map_or(link, |(_, q)| q);
+    let query = query.split('#').next().unwrap_or_default();
+    web_sys::UrlSearchParams::new_with_str(query).ok()
+}
+
+/// The edge `edge=` names, if this app signs in to it (`None`: this page's default edge).
+fn checked_edge(edge: Option<&str>) -> Result<String, LinkError> {
+    match edge.filter(|e| !e.is_empty()) {
+        Some(edge) if allowed_edge(edge) => Ok(edge.trim_end_matches('/').to_owned()),
+        Some(_) => Err(LinkError::ForeignEdge),
+        None => Ok(default_edge()),
+    }
+}
+
+/// The HTTP(S) base address of `workspace` on `edge`.
+fn http_base(edge: &str, workspace: &str) -> String {
+    format!("{edge}/ws/{workspace}").replacen("ws", "http", 1)
 }
 
 /// Hosts of edges this build signs in to besides the page's own, comma-separated, from
@@ -46,11 +110,7 @@ impl Config {
     /// The sign-in that `token` makes on `edge` (`None`: the default edge of this page).
     pub fn new(edge: Option<&str>, token: &str) -> Result<Self, LinkError> {
         let grant = Grant::peek(token.trim()).ok_or(LinkError::Unreadable)?;
-        let edge = match edge.filter(|e| !e.is_empty()) {
-            Some(edge) if allowed_edge(edge) => edge.trim_end_matches('/').to_owned(),
-            Some(_) => return Err(LinkError::ForeignEdge),
-            None => default_edge(),
-        };
+        let edge = checked_edge(edge)?;
         Ok(Self {
             edge,
             workspace: grant.workspace,
@@ -63,10 +123,7 @@ impl Config {
     /// The sign-in a login link makes (a whole address or its query). `Ok(None)`: the text
     /// carries no sign-in at all.
     pub fn from_link(link: &str) -> Result<Option<Self>, LinkError> {
-        let query = link.split_once('?').map_or(link, |(_, q)| q);
-        let query = query.split('#').next().unwrap_or_default();
-        let params =
-            web_sys::UrlSearchParams::new_with_str(query).map_err(|_| LinkError::NoToken)?;
+        let params = query_params(link).ok_or(LinkError::NoToken)?;
         let Some(token) = params.get("token").filter(|t| !t.is_empty()) else {
             return Ok(None);
         };
@@ -89,7 +146,22 @@ impl Config {
 
     /// The same address over HTTP(S): answers whether the token is refused (401 / 403).
     pub fn probe_url(&self) -> String {
-        self.socket_url().replacen("ws", "http", 1)
+        http_base(&self.edge, &self.workspace)
+    }
+
+    /// The HTTP(S) address of the team's call `call` (`invite`, `team`, `revoke`, `renew`).
+    pub fn team_url(&self, call: &str) -> String {
+        format!("{}/{call}", self.probe_url())
+    }
+
+    /// This sign-in with `token` (renewed) instead of its own.
+    pub fn with_token(&self, token: &str) -> Self {
+        let role = Grant::peek(token).map_or(self.role, |g| g.role);
+        Self {
+            token: token.to_owned(),
+            role,
+            ..self.clone()
+        }
     }
 
     /// The HTTP(S) address of the page of customers' summary rows after customer `after`

@@ -32,6 +32,8 @@ pub struct LinkHandlers {
     pub on_frame: Box<dyn Fn(Vec<u8>)>,
     /// Called on every status change.
     pub on_status: Box<dyn Fn(LinkStatus)>,
+    /// Called with the code of every close (before the retry it schedules).
+    pub on_close: Box<dyn Fn(u16)>,
 }
 
 /// Handle to a live link; cheap to clone.
@@ -46,7 +48,7 @@ type Listener = Closure<dyn FnMut(web_sys::Event)>;
 struct Inner {
     url: String,
     /// WebSocket subprotocols offered (they carry the token, which the URL does not).
-    protocols: js_sys::Array,
+    protocols: RefCell<js_sys::Array>,
     handlers: LinkHandlers,
     socket: RefCell<Option<WebSocket>>,
     retry_ms: Cell<f64>,
@@ -64,7 +66,7 @@ impl EdgeLink {
         let link = Self {
             inner: Rc::new(Inner {
                 url,
-                protocols: protocols.iter().map(|p| JsValue::from_str(p)).collect(),
+                protocols: RefCell::new(offered(&protocols)),
                 handlers,
                 socket: RefCell::new(None),
                 retry_ms: Cell::new(FIRST_RETRY_MS),
@@ -104,6 +106,11 @@ impl EdgeLink {
         *self.inner.network_listeners.borrow_mut() = vec![offline, online];
     }
 
+    /// Offers `protocols` from the next socket on (a renewed token).
+    pub fn set_protocols(&self, protocols: [String; 2]) {
+        *self.inner.protocols.borrow_mut() = offered(&protocols);
+    }
+
     /// Closes the socket, however it seems, and opens a new one at once (one that no longer
     /// answers can look open for minutes).
     pub fn reconnect(&self) {
@@ -134,7 +141,8 @@ impl EdgeLink {
     fn open(&self) {
         self.inner.retry_pending.set(false);
         (self.inner.handlers.on_status)(LinkStatus::Connecting);
-        let ws = match WebSocket::new_with_str_sequence(&self.inner.url, &self.inner.protocols) {
+        let protocols = self.inner.protocols.borrow().clone();
+        let ws = match WebSocket::new_with_str_sequence(&self.inner.url, &protocols) {
             Ok(ws) => ws,
             Err(_) => return self.retry_later(),
         };
@@ -160,7 +168,12 @@ impl EdgeLink {
         };
         let on_close = {
             let link = self.clone();
-            Listener::new(move |_| link.retry_later())
+            Listener::new(move |event: web_sys::Event| {
+                if let Ok(event) = event.dyn_into::<web_sys::CloseEvent>() {
+                    (link.inner.handlers.on_close)(event.code());
+                }
+                link.retry_later();
+            })
         };
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -194,4 +207,9 @@ impl EdgeLink {
             jittered as i32,
         );
     }
+}
+
+/// Subprotocols as the WebSocket constructor takes them.
+fn offered(protocols: &[String; 2]) -> js_sys::Array {
+    protocols.iter().map(|p| JsValue::from_str(p)).collect()
 }

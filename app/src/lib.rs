@@ -9,6 +9,7 @@ pub mod phone;
 pub mod session;
 pub mod sign_ins;
 pub mod storage;
+pub mod team;
 mod ui;
 
 /// Mounts the app onto `<body>`.

@@ -26,6 +26,7 @@ mod first_screen;
 mod link;
 mod liveness;
 mod reads;
+mod renewal;
 mod rules;
 mod settings;
 mod signals;
@@ -75,8 +76,10 @@ pub struct Session {
     /// The list's first screen last written to the row cache (JSON; see `first_screen`).
     first_screen: RefCell<Vec<u8>>,
     store: DeviceStore,
-    /// Where and as whom to sync.
-    edge: Config,
+    /// Where and as whom to sync (its token renewed as it goes: see `renewal`).
+    edge: RefCell<Config>,
+    /// A renewal of the token is under way.
+    renewing: Cell<bool>,
     link: OnceCell<EdgeLink>,
     /// What the UI renders.
     pub signals: SessionSignals,
@@ -105,7 +108,8 @@ impl Session {
             cached_settings: RefCell::new(Vec::new()),
             first_screen: RefCell::new(Vec::new()),
             store,
-            edge: config.clone(),
+            edge: RefCell::new(config.clone()),
+            renewing: Cell::new(false),
             link: OnceCell::new(),
             signals,
         });
@@ -114,8 +118,8 @@ impl Session {
     }
 
     /// The sign-in this session syncs as.
-    pub fn config(&self) -> &Config {
-        &self.edge
+    pub fn config(&self) -> Config {
+        self.edge.borrow().clone()
     }
 
     /// Carries out the engine's effects.

@@ -6,7 +6,7 @@
 //! copying the address. Deleting a workspace's local data is done at the next start, before
 //! anything opens it.
 
-use crate::config::{Config, LinkError, database_name};
+use crate::config::{Config, InvitationLink, LinkError, database_name};
 
 /// Local-storage key of the kept sign-ins: a JSON list of `[edge, token]`.
 const SIGN_INS_KEY: &str = "qingke.sign-ins";
@@ -14,6 +14,9 @@ const SIGN_INS_KEY: &str = "qingke.sign-ins";
 const CURRENT_KEY: &str = "qingke.workspace";
 /// Local-storage key of the databases to delete at the next start (a JSON list of names).
 const DOOMED_KEY: &str = "qingke.delete-databases";
+/// Local-storage key set when the edge said this device's member was deactivated, so the next
+/// start says why it is signed out.
+const DEACTIVATED_KEY: &str = "qingke.deactivated";
 
 fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -113,22 +116,44 @@ pub async fn delete_doomed_data() {
     write(DOOMED_KEY, serde_json::to_string(&left).unwrap_or_default());
 }
 
+/// Forgets the sign-in to `workspace` and deletes its data at the next start, because the edge
+/// said its member was deactivated; that start says so.
+pub fn deactivated(workspace: &str) {
+    sign_out(workspace, true);
+    write(DEACTIVATED_KEY, "true".into());
+}
+
+/// Whether the last sign-in ended because its member was deactivated (said once).
+pub fn take_deactivated() -> bool {
+    let Some(storage) = local() else {
+        return false;
+    };
+    let was = storage.get_item(DEACTIVATED_KEY).ok().flatten().is_some();
+    let _ = storage.remove_item(DEACTIVATED_KEY);
+    was
+}
+
 /// Takes in the login link in the page address, if there is one: it is kept and used, and the
-/// address loses its query. A link that does not sign in is reported (and also removed).
-pub fn take_login_link() -> Result<(), LinkError> {
+/// address loses its query. A link that does not sign in is reported (and also removed). An
+/// invitation link is handed back, to be redeemed.
+pub fn take_login_link() -> Result<Option<InvitationLink>, LinkError> {
     let window = web_sys::window().expect("a browser window");
     let location = window.location();
     let search = location.search().unwrap_or_default();
+    let invitation = InvitationLink::from_link(&search);
     let taken = Config::from_link(&search);
-    let carried_sign_in = !matches!(taken, Ok(None));
+    let carried_sign_in = !matches!((&invitation, &taken), (Ok(None), Ok(None)));
     if carried_sign_in {
         let path = location.pathname().unwrap_or_else(|_| "/".into());
         if let Ok(history) = window.history() {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
         }
     }
+    if let Some(invitation) = invitation? {
+        return Ok(Some(invitation));
+    }
     if let Ok(Some(config)) = &taken {
         remember(config);
     }
-    taken.map(|_| ())
+    taken.map(|_| None)
 }

@@ -75,6 +75,9 @@ pub enum ModelError {
     /// A pipeline stage that cannot be removed, and why.
     #[error("stage {stage:?} cannot be removed: {reason}")]
     StageInUse { stage: String, reason: String },
+    /// The edit would leave the team without an active admin.
+    #[error("the team keeps at least one active admin")]
+    LastAdmin,
     /// A tag name is empty, too long or contains control characters.
     #[error("invalid tag {input:?}")]
     InvalidTag { input: String },

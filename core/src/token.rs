@@ -4,6 +4,14 @@
 //!
 //! Form: `base64url(payload) "." base64url(mac)`, payload `v1.{workspace}.{member}.{role}.{expires ms}`
 //! (ids never contain dots). The MAC covers the encoded payload; comparison is constant-time.
+//! [`Invitation`]s are sealed the same way; a token renews itself ([`Grant::renewed`]) while its
+//! member is active.
+
+mod invitation;
+mod renewal;
+
+pub use invitation::{Ask, Invitation};
+pub use renewal::{LIFETIME_MS, RENEWAL_GRACE_MS, Refusal};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -66,9 +74,7 @@ impl Grant {
             self.role.as_str(),
             self.expires_at
         );
-        let payload = URL_SAFE_NO_PAD.encode(payload);
-        let mac = URL_SAFE_NO_PAD.encode(mac(secret, &payload).finalize().into_bytes());
-        format!("{payload}.{mac}")
+        seal(&payload, secret)
     }
 
     /// Checks `token` for `workspace` at time `now`.
@@ -78,20 +84,20 @@ impl Grant {
         workspace: &str,
         now: Millis,
     ) -> Result<Self, TokenError> {
-        let (payload, signature) = token.split_once('.').ok_or(TokenError::Malformed)?;
-        let signature = URL_SAFE_NO_PAD
-            .decode(signature)
-            .map_err(|_| TokenError::Malformed)?;
-        mac(secret, payload)
-            .verify_slice(&signature)
-            .map_err(|_| TokenError::BadSignature)?;
-        let payload = URL_SAFE_NO_PAD
-            .decode(payload)
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-            .ok_or(TokenError::Malformed)?;
+        Self::verify_until(token, secret, workspace, now, 0)
+    }
+
+    /// Checks `token` like [`Grant::verify`], accepting it up to `grace` ms past its expiry.
+    pub(crate) fn verify_until(
+        token: &str,
+        secret: &[u8],
+        workspace: &str,
+        now: Millis,
+        grace: Millis,
+    ) -> Result<Self, TokenError> {
+        let payload = open(token, secret)?;
         let grant = Self::parse_payload(&payload).ok_or(TokenError::Malformed)?;
-        if grant.expires_at <= now {
+        if grant.expires_at.saturating_add(grace) <= now {
             return Err(TokenError::Expired);
         }
         if grant.workspace != workspace {
@@ -127,6 +133,29 @@ impl Grant {
             expires_at: expires.parse().ok()?,
         })
     }
+}
+
+/// `payload` encoded and signed: `base64url(payload) "." base64url(mac)`.
+fn seal(payload: &str, secret: &[u8]) -> String {
+    let payload = URL_SAFE_NO_PAD.encode(payload);
+    let mac = URL_SAFE_NO_PAD.encode(mac(secret, &payload).finalize().into_bytes());
+    format!("{payload}.{mac}")
+}
+
+/// The payload of sealed `text` once its signature holds.
+fn open(text: &str, secret: &[u8]) -> Result<String, TokenError> {
+    let (payload, signature) = text.split_once('.').ok_or(TokenError::Malformed)?;
+    let signature = URL_SAFE_NO_PAD
+        .decode(signature)
+        .map_err(|_| TokenError::Malformed)?;
+    mac(secret, payload)
+        .verify_slice(&signature)
+        .map_err(|_| TokenError::BadSignature)?;
+    URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or(TokenError::Malformed)
 }
 
 fn mac(secret: &[u8], payload: &str) -> Hmac<Sha256> {

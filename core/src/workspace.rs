@@ -53,6 +53,28 @@ pub struct Member {
     pub joined_at: Millis,
 }
 
+/// Where a member stands in the team, as the workspace document says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// In the team, with this role.
+    Active(Role),
+    /// Deactivated: left the team.
+    Inactive,
+    /// Not listed (a token minted before the member was registered).
+    Unlisted,
+}
+
+impl Standing {
+    /// Where `member` stands among `members`.
+    pub fn of(members: &BTreeMap<String, Member>, member: &str) -> Self {
+        match members.get(member) {
+            Some(m) if m.active => Self::Active(m.role),
+            Some(_) => Self::Inactive,
+            None => Self::Unlisted,
+        }
+    }
+}
+
 /// A customer listed in the workspace.
 #[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile, serde::Serialize, serde::Deserialize)]
 pub struct DirectoryEntry {

@@ -8,16 +8,20 @@
 //! as a WebSocket subprotocol `token.…` beside `qingke.v1` (the app: never in an address), or
 //! as `?token=…` (the official JavaScript client). `GET /ws/{workspace}/rows[?after=ID]`
 //! answers customers' summary rows as JSON, a page at a time in id order, so that a new device
-//! lists the workspace before its documents arrive. With `TEST_HOOKS=1` (tests and benches
+//! lists the workspace before its documents arrive. The team's addresses (`invite`, `team`,
+//! `revoke`, `redeem` with an invitation's code instead of a token, `renew` with a token up to
+//! its renewal grace past expiry) are described in [`team`]. With `TEST_HOOKS=1` (tests and benches
 //! only; 404 otherwise) `/ws/{workspace}/clock` and `/ws/{workspace}/rules-bench` are served
 //! too (see [`test_hooks`]). `GET /health` answers `ok`.
 
-use crm_core::token::Grant;
+use crm_core::token::{Grant, Invitation};
 use route::Route;
+use team::{Call, INVITATION_HEADER};
 use worker::{Context, Env, Method, Request, Response, Result, event};
 
 mod route;
 mod sql_store;
+mod team;
 mod test_hooks;
 mod workspace_object;
 
@@ -30,7 +34,7 @@ const GRANT_HEADER: &str = "X-Crm-Grant";
 const MIN_SECRET_BYTES: usize = 32;
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let path = req.path();
     let Some(route) = Route::parse(&path) else {
         return Response::error("not found", 404);
@@ -54,11 +58,30 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     if req.method() == Method::Options {
         return preflight();
     }
+    let now = worker::Date::now().as_millis() as i64;
+    if route == Route::Team(workspace, Call::Redeem) {
+        // No token: the invitation's seal is checked here, its single use by the object.
+        let mut inner = req.clone_mut()?;
+        let code = req.text().await?;
+        let invitation = match Invitation::verify(code.trim(), secret.as_bytes(), workspace, now) {
+            Ok(invitation) => invitation,
+            Err(error) => return refusal(&error.to_string(), error.status()),
+        };
+        let json = serde_json::to_string(&invitation).map_err(|e| e.to_string())?;
+        inner.headers_mut()?.delete(GRANT_HEADER)?;
+        inner.headers_mut()?.set(INVITATION_HEADER, &json)?;
+        return object(&env, workspace)?.fetch_with_request(inner).await;
+    }
     let Some(token) = token_of(&req)? else {
         return refusal("a workspace token is required", 401);
     };
-    let now = worker::Date::now().as_millis() as i64;
-    let grant = match Grant::verify(&token, secret.as_bytes(), workspace, now) {
+    let verified = match route {
+        Route::Team(_, Call::Renew) => {
+            Grant::verify_for_renewal(&token, secret.as_bytes(), workspace, now)
+        }
+        _ => Grant::verify(&token, secret.as_bytes(), workspace, now),
+    };
+    let grant = match verified {
         Ok(grant) => grant,
         Err(error) => return refusal(&error.to_string(), error.status()),
     };
@@ -73,6 +96,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     inner
         .headers_mut()?
         .set(GRANT_HEADER, &grant_header(&grant))?;
+    inner.headers_mut()?.delete(INVITATION_HEADER)?;
     inner.headers_mut()?.delete("Sec-WebSocket-Extensions")?;
     // The token offered as a subprotocol goes no further; the object answers with ours.
     if offered_protocols(&req)?.any(|p| p == PROTOCOL) {
@@ -80,10 +104,12 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     } else {
         inner.headers_mut()?.delete(PROTOCOL_HEADER)?;
     }
-    env.durable_object("WORKSPACE")?
-        .get_by_name(workspace)?
-        .fetch_with_request(inner)
-        .await
+    object(&env, workspace)?.fetch_with_request(inner).await
+}
+
+/// The Durable Object of `workspace`.
+fn object(env: &Env, workspace: &str) -> Result<worker::Stub> {
+    env.durable_object("WORKSPACE")?.get_by_name(workspace)
 }
 
 /// The WebSocket subprotocol the app offers, with its token as a second one
@@ -122,13 +148,13 @@ fn offered_protocols(req: &Request) -> Result<impl Iterator<Item = String>> {
 }
 
 /// The answer to a browser's CORS preflight: any origin may send the `Authorization` header
-/// with a GET (the token is the credential; no cookies are involved).
+/// with a GET or a POST (the token is the credential; no cookies are involved).
 fn preflight() -> Result<Response> {
     let mut response = Response::empty()?.with_status(204);
     let headers = response.headers_mut();
     headers.set("Access-Control-Allow-Origin", "*")?;
-    headers.set("Access-Control-Allow-Methods", "GET")?;
-    headers.set("Access-Control-Allow-Headers", "Authorization")?;
+    headers.set("Access-Control-Allow-Methods", "GET, POST")?;
+    headers.set("Access-Control-Allow-Headers", "Authorization, Content-Type")?;
     headers.set("Access-Control-Max-Age", "86400")?;
     Ok(response)
 }

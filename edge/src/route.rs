@@ -1,6 +1,7 @@
 //! The edge's addresses, parsed once: `/health`, and under `/ws/{workspace}` the WebSocket,
-//! `rows`, `audit` and the test hooks.
+//! `rows`, `audit`, the team's addresses and the test hooks.
 
+use crate::team::Call;
 use crate::test_hooks::Hook;
 
 /// What a request asks for.
@@ -14,6 +15,8 @@ pub enum Route<'a> {
     Rows(&'a str),
     /// `GET /ws/{workspace}/audit?…`: the audit trail, newest first.
     Audit(&'a str),
+    /// The team's addresses: `invite`, `team`, `revoke`, `redeem`, `renew` (see [`Call`]).
+    Team(&'a str, Call),
     /// A test hook (`clock`, `rules-bench`, `store-contract`, `seed`, `memory`), served only with `TEST_HOOKS=1`.
     Test(&'a str, Hook),
 }
@@ -29,6 +32,11 @@ impl<'a> Route<'a> {
             None => Self::Socket(rest),
             Some((workspace, "rows")) => Self::Rows(workspace),
             Some((workspace, "audit")) => Self::Audit(workspace),
+            Some((workspace, "invite")) => Self::Team(workspace, Call::Invite),
+            Some((workspace, "team")) => Self::Team(workspace, Call::List),
+            Some((workspace, "revoke")) => Self::Team(workspace, Call::Revoke),
+            Some((workspace, "redeem")) => Self::Team(workspace, Call::Redeem),
+            Some((workspace, "renew")) => Self::Team(workspace, Call::Renew),
             Some((workspace, "clock")) => Self::Test(workspace, Hook::Clock),
             Some((workspace, "rules-bench")) => Self::Test(workspace, Hook::RulesBench),
             Some((workspace, "store-contract")) => Self::Test(workspace, Hook::StoreContract),
@@ -42,7 +50,11 @@ impl<'a> Route<'a> {
     pub fn workspace(self) -> Option<&'a str> {
         match self {
             Self::Health => None,
-            Self::Socket(w) | Self::Rows(w) | Self::Audit(w) | Self::Test(w, _) => Some(w),
+            Self::Socket(w)
+            | Self::Rows(w)
+            | Self::Audit(w)
+            | Self::Team(w, _)
+            | Self::Test(w, _) => Some(w),
         }
     }
 }
@@ -63,6 +75,10 @@ mod tests {
         assert_eq!(
             Route::parse("/ws/team-1/clock"),
             Some(Route::Test("team-1", Hook::Clock))
+        );
+        assert_eq!(
+            Route::parse("/ws/team-1/renew"),
+            Some(Route::Team("team-1", Call::Renew))
         );
         assert_eq!(Route::parse("/ws/team-1/other"), None);
         assert_eq!(Route::parse("/elsewhere"), None);

@@ -3,7 +3,8 @@
 //! in `parts`, since SQLite on Cloudflare keeps a row under 2 MB), incremental changes
 //! appended after it (`changes`), each customer's summary row as JSON (`rows`), when the rules look at each
 //! customer again (`schedule`), documents that could not be read kept aside (`quarantine`),
-//! and the append-only audit trail (`audit`: one JSON [`AuditEntry`] per decision).
+//! the append-only audit trail (`audit`: one JSON [`AuditEntry`] per decision), and the team's
+//! invitations and when each member was last seen ([`team`]).
 //!
 //! A write of several statements (an append with its heads, a replace with its parts, a
 //! quarantine) runs in one `transactionSync`: it commits whole or, when a statement fails,
@@ -16,6 +17,8 @@ use crm_core::demo::SavedDoc;
 use crm_core::replica::WORKSPACE_DOC_ID;
 use crm_core::sync::{DocumentStore, StoreError, Stored};
 use crm_core::values::Millis;
+mod team;
+
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use worker::{SqlStorage, SqlStorageValue, State, Storage};
@@ -57,6 +60,9 @@ pub fn create_tables(sql: &SqlStorage) -> worker::Result<()> {
         "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
         "CREATE TABLE IF NOT EXISTS quarantine (id TEXT NOT NULL, at INTEGER NOT NULL, \
          reason TEXT NOT NULL, snapshot BLOB, changes INTEGER NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS invitations (id TEXT PRIMARY KEY, json TEXT NOT NULL, \
+         expires_at INTEGER NOT NULL, spent_at INTEGER)",
+        "CREATE TABLE IF NOT EXISTS seen (member TEXT PRIMARY KEY, at INTEGER NOT NULL)",
     ] {
         sql.exec(statement, None)?;
     }

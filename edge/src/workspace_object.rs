@@ -48,7 +48,7 @@ pub(crate) const CLOCK_OFFSET: &str = "clock_offset_ms";
 pub struct Workspace {
     pub(crate) state: State,
     pub(crate) env: Env,
-    server: RefCell<SyncServer>,
+    pub(crate) server: RefCell<SyncServer>,
     next_conn: Cell<ConnId>,
     /// The alarm time last set (real clock), so it is not set again for every change.
     pub(crate) alarm_at: Cell<Option<i64>>,
@@ -98,14 +98,27 @@ impl DurableObject for Workspace {
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
-        let Some(grant) = crate::grant_of(&req)? else {
-            return Response::error("not authenticated", 401);
-        };
+        let grant = crate::grant_of(&req)?;
         let path = req.path();
         let route = Route::parse(&path);
         if self.seed_demo_if_asked(route.and_then(Route::workspace))? {
             self.arm_alarm().await?;
         }
+        if let Some(Route::Team(_, call)) = route {
+            return self.team_call(call, grant, req).await;
+        }
+        let Some(grant) = grant else {
+            return Response::error("not authenticated", 401);
+        };
+        // A token's role stands only while the workspace document agrees (a socket is told
+        // at `join`, with a close code its device understands).
+        let role = match route {
+            Some(Route::Rows(_) | Route::Audit(_)) => match self.role_now(&grant)? {
+                Some(role) => role,
+                None => return crate::refusal("this member was deactivated", 403),
+            },
+            _ => grant.role,
+        };
         let url = req.url()?;
         let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
         let pairs = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
@@ -120,7 +133,7 @@ impl DurableObject for Workspace {
             }
             Some(Route::Audit(_)) => {
                 let query = AuditQuery::from_pairs(pairs);
-                if !query.allowed(grant.role) {
+                if !query.allowed(role) {
                     return crate::refusal("only admins read the whole audit trail", 403);
                 }
                 return json_response(self.store().audit_json(&query)?);
@@ -139,6 +152,10 @@ impl DurableObject for Workspace {
         ];
         let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
         self.state.accept_websocket_with_tags(&pair.server, &tags);
+        let seen = self.store().mark_seen(&grant.member, worker::Date::now().as_millis() as i64);
+        if let Err(error) = seen {
+            worker::console_warn!("recording when a member was seen: {error}");
+        }
         self.server.borrow_mut().connect(conn, grant);
         let mut response = Response::from_websocket(pair.client)?;
         if req.headers().get(crate::PROTOCOL_HEADER)?.as_deref() == Some(crate::PROTOCOL) {
@@ -229,7 +246,7 @@ impl Workspace {
 
     /// Carries out every effect, even after one fails (the first failure is returned), and
     /// returns when to flush the server, if it asked.
-    fn carry_out_all(
+    pub(crate) fn carry_out_all(
         &self,
         from: Option<(ConnId, &WebSocket)>,
         effects: Vec<Effect>,
@@ -386,7 +403,7 @@ fn close(ws: &WebSocket, code: u16, reason: &str) -> Result<()> {
 }
 
 /// A JSON answer any page may read.
-fn json_response(json: String) -> Result<Response> {
+pub(crate) fn json_response(json: String) -> Result<Response> {
     let mut response = Response::ok(json)?;
     response
         .headers_mut()

@@ -1,12 +1,17 @@
-//! `cargo xtask invite`: the login link of a team's first admin on a deployed edge — signed
-//! with the edge's `AUTH_SECRET` (from the environment, or `edge/.dev.vars` for the local
-//! edge), never typed by hand.
+//! `cargo xtask invite`: the invitation link of a team's first admin on a deployed edge —
+//! sealed with the edge's `AUTH_SECRET` (from the environment, or `edge/.dev.vars` for the
+//! local edge), never typed by hand. Opening it registers the admin in the workspace (a new
+//! one starts then) and signs that device in; it opens once, within 7 days.
 
 use crm_core::Id;
 use crm_core::workspace::Role;
 
-use crate::login;
+use crm_core::token::Invitation;
+
 use crate::process::{Result, root};
+
+/// How long the printed link stays open.
+const OPEN_DAYS: i64 = 7;
 
 /// What to invite: `--app URL --edge URL --workspace ID --member ID --name NAME --role ROLE`.
 #[derive(Debug, PartialEq, Eq)]
@@ -20,28 +25,40 @@ struct Invite {
 }
 
 const USAGE: &str = "usage: cargo xtask invite --app https://APP --edge wss://EDGE \
---workspace ID --member ID --name NAME [--role admin|manager|sales]";
+--workspace ID --name NAME [--member ID] [--role admin|manager|sales]";
 
 /// Prints the link.
 pub fn run(args: &[String]) -> Result {
     let invite = parse(args)?;
     let secret = secret()?;
-    let link = login::link(
-        &secret,
-        &invite.app,
-        &invite.workspace,
-        &invite.member,
-        invite.role,
-    );
-    let link = format!("{link}&edge={}", invite.edge);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let link = link(&invite, &secret, now);
     println!(
-        "{} ({}, {}) signs in to workspace {} with:\n{link}",
+        "{} ({}, {}) joins workspace {} by opening, once and within 7 days:\n{link}",
         invite.name,
         invite.member,
         invite.role.as_str(),
         invite.workspace
     );
     Ok(())
+}
+
+/// The app's address that redeems `invite`, sealed with `secret` at `now`.
+fn link(invite: &Invite, secret: &str, now: i64) -> String {
+    let invitation = Invitation {
+        workspace: invite.workspace.clone(),
+        id: Id::random().to_string(),
+        member: invite.member.clone(),
+        name: invite.name.clone(),
+        role: invite.role,
+        expires_at: now + OPEN_DAYS * 24 * 3600 * 1000,
+        invited_by: "setup".into(),
+        invited_at: now,
+    };
+    let code = invitation.sign(secret.as_bytes());
+    format!("{}/?invite={code}&edge={}", invite.app, invite.edge)
 }
 
 /// The edge's token secret: `AUTH_SECRET` from the environment, else the local edge's.
@@ -85,7 +102,10 @@ fn parse(args: &[String]) -> Result<Invite> {
         app: app.trim_end_matches('/').to_owned(),
         edge,
         workspace: id("--workspace")?,
-        member: id("--member")?,
+        member: match value("--member") {
+            Some(_) => id("--member")?,
+            None => Id::random().to_string(),
+        },
         name: required("--name")?,
         role,
     })
@@ -121,18 +141,23 @@ mod tests {
     }
 
     #[test]
-    fn the_link_carries_a_token_the_edge_verifies() {
-        let link = login::link(
-            "0123456789abcdef0123456789abcdef",
-            "https://a",
-            "acme",
-            "wang",
-            Role::Admin,
+    fn the_link_carries_an_invitation_the_edge_verifies() {
+        let invite = parse(&args(
+            "--app https://a --edge wss://e --workspace acme --member wang --name 王经理",
+        ))
+        .unwrap();
+        let secret = "0123456789abcdef0123456789abcdef";
+        let link = link(&invite, secret, 1_000);
+        assert!(link.starts_with("https://a/?invite=") && link.ends_with("&edge=wss://e"));
+        let code = link.split("invite=").nth(1).unwrap().split('&').next().unwrap();
+        let invitation = Invitation::verify(code, secret.as_bytes(), "acme", 1_000).unwrap();
+        assert_eq!(
+            (invitation.member.as_str(), invitation.name.as_str()),
+            ("wang", "王经理")
         );
-        let token = link.split("token=").nth(1).unwrap();
-        let grant =
-            crm_core::token::Grant::verify(token, b"0123456789abcdef0123456789abcdef", "acme", 0)
-                .unwrap();
-        assert_eq!((grant.member.as_str(), grant.role), ("wang", Role::Admin));
+        assert_eq!(invitation.role, Role::Admin);
+        // Without --member the admin gets a fresh id.
+        let unnamed = parse(&args("--app https://a --edge wss://e --workspace acme --name 李"));
+        assert_eq!(unnamed.unwrap().member.len(), 32);
     }
 }

@@ -52,7 +52,8 @@ impl Session {
         }
         let page = self.rows_page.get();
         self.rows_page.set(page + 1);
-        let text = match fetch(&self.edge.rows_url(&after), &self.edge).await {
+        let config = self.config();
+        let text = match fetch(&config.rows_url(&after), &config).await {
             Some(response) if response.ok() => match response.text() {
                 Ok(text) => wasm_bindgen_futures::JsFuture::from(text).await.ok(),
                 Err(_) => None,

@@ -37,19 +37,29 @@ impl Session {
                 }
             })
         };
+        let on_close = {
+            let session = Rc::clone(self);
+            Box::new(move |code: u16| session.closed_with(code))
+        };
         LinkHandlers {
             on_frame,
             on_status,
+            on_close,
         }
     }
 
     /// Asks the edge with a plain GET whether it refuses this device's token (it answers 401
-    /// or 403 before looking for a WebSocket upgrade, 426 for a good token).
+    /// or 403 before looking for a WebSocket upgrade, 426 for a good token); a refused one is
+    /// renewed if it can be (a device offline past its token's expiry).
     async fn probe_token(self: Rc<Self>) {
-        let status = fetch(&self.edge.probe_url(), &self.edge)
+        let config = self.config();
+        let status = fetch(&config.probe_url(), &config)
             .await
             .map(|r| r.status());
         let refused = status.filter(|s| matches!(s, 401 | 403));
         self.signals.token_refused.set(refused);
+        if refused.is_some() {
+            self.renew().await;
+        }
     }
 }

@@ -47,6 +47,8 @@ impl Session {
         if hidden || self.signals.link.get_untracked() != LinkStatus::Online {
             return;
         }
+        let session = Rc::clone(self);
+        wasm_bindgen_futures::spawn_local(async move { session.renew_if_due().await });
         let effects = self.repo.borrow_mut().probe();
         self.run(effects);
         self.count_sync();

@@ -67,9 +67,11 @@ impl Session {
         let effects = self.repo.borrow_mut().restored();
         self.run(effects);
         self.signals.restoring.set(false);
+        self.renew_if_due().await;
+        let config = self.config();
         let link = EdgeLink::connect(
-            self.edge.socket_url(),
-            self.edge.socket_protocols(),
+            config.socket_url(),
+            config.socket_protocols(),
             self.link_handlers(),
         );
         let _ = self.link.set(link);

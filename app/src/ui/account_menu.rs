@@ -15,7 +15,7 @@ use crm_core::workspace::Role;
 pub fn AccountMenu() -> impl IntoView {
     let lang = use_lang();
     let signals = use_signals();
-    let config = use_session().with_value(|s| s.config().clone());
+    let config = use_session().with_value(|s| s.config());
     let workspace = config.workspace.clone();
     let member = signals.member.get_value();
     let role = move || {

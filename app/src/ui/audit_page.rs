@@ -27,7 +27,7 @@ pub fn AuditPage() -> impl IntoView {
     let more = RwSignal::new(false);
     // Reads a page: the first for the filters (`before`: None), or the one after it.
     let load = move |before: Option<i64>| {
-        let config = session.with_value(|s| s.config().clone());
+        let config = session.with_value(|s| s.config());
         let mut query = format!("limit={PAGE}");
         let member = member.get_untracked();
         if !member.is_empty() {

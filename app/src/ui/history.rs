@@ -17,7 +17,7 @@ pub fn HistoryCard(customer_id: String) -> impl IntoView {
     let opened = RwSignal::new(0u32);
     let entries = LocalResource::new(move || {
         let opened = opened.get();
-        let config = session.with_value(|s| s.config().clone());
+        let config = session.with_value(|s| s.config());
         let query = format!("doc={customer_id}&limit=30");
         async move {
             match opened {

@@ -88,7 +88,8 @@ enum Start {
     /// No sign-in on this device; why the login link in the address did not sign in, if so.
     SignedOut(Option<LinkError>),
     Failed(String),
-    Open(SessionHandle),
+    /// The workspace; why a link in the address did not sign in, if it did not.
+    Open(SessionHandle, Option<LinkError>),
 }
 
 /// Root component: picks the language, takes in a login link from the address, opens the
@@ -98,15 +99,27 @@ pub fn App() -> impl IntoView {
     let lang = RwSignal::new(Lang::initial());
     lang.get_untracked().mark_document();
     provide_context(lang);
-    let link_error = sign_ins::take_login_link().err();
+    let taken = sign_ins::take_login_link();
     let state = RwSignal::new(Start::Opening);
     spawn_local(async move {
         sign_ins::delete_doomed_data().await;
+        let link_error = match taken {
+            Ok(Some(invitation)) => match crate::team::redeem(&invitation).await {
+                Ok(config) => {
+                    sign_ins::remember(&config);
+                    None
+                }
+                Err(error) => Some(error),
+            },
+            Ok(None) => None,
+            Err(error) => Some(error),
+        };
+        let link_error = link_error.or(sign_ins::take_deactivated().then_some(LinkError::Deactivated));
         let Some(config) = sign_ins::current() else {
             return state.set(Start::SignedOut(link_error));
         };
         state.set(match Session::start(&config).await {
-            Ok(session) => Start::Open(StoredValue::new_local(session)),
+            Ok(session) => Start::Open(StoredValue::new_local(session), link_error),
             Err(error) => Start::Failed(error.to_string()),
         });
     });
@@ -132,7 +145,9 @@ pub fn App() -> impl IntoView {
                     </Shell>
                 }
                 .into_any(),
-                Start::Open(session) => view! { <OpenWorkspace session link_error /> }.into_any(),
+                Start::Open(session, link_error) => {
+                    view! { <OpenWorkspace session link_error /> }.into_any()
+                }
             }}
         </Router>
     }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::config::{Config, LinkError};
+use crate::config::{Config, InvitationLink, LinkError};
 use crate::i18n::{Texts, use_lang};
 use crate::sign_ins;
 
@@ -14,6 +14,10 @@ pub fn link_error_text(t: &Texts, error: LinkError) -> &'static str {
         LinkError::Unreadable => t.link_unreadable,
         LinkError::OtherWorkspace => t.link_other_workspace,
         LinkError::ForeignEdge => t.link_foreign_edge,
+        LinkError::InvitationSpent => t.link_invitation_spent,
+        LinkError::InvitationExpired => t.link_invitation_expired,
+        LinkError::Offline => t.link_offline,
+        LinkError::Deactivated => t.link_deactivated,
     }
 }
 
@@ -40,7 +44,23 @@ pub fn LinkForm(#[prop(optional_no_strip)] error: Option<LinkError>) -> impl Int
     let error = RwSignal::new(error);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match Config::from_link(&link.get_untracked()) {
+        let typed = link.get_untracked();
+        match InvitationLink::from_link(&typed) {
+            Ok(Some(invitation)) => {
+                return leptos::task::spawn_local(async move {
+                    match crate::team::redeem(&invitation).await {
+                        Ok(config) => {
+                            sign_ins::remember(&config);
+                            open_home();
+                        }
+                        Err(problem) => error.set(Some(problem)),
+                    }
+                });
+            }
+            Err(problem) => return error.set(Some(problem)),
+            Ok(None) => {}
+        }
+        match Config::from_link(&typed) {
             Ok(Some(config)) => {
                 sign_ins::remember(&config);
                 open_home();

@@ -53,6 +53,8 @@ pub const CLOSE_POLICY: u16 = 1008;
 pub const CLOSE_EXPIRED: u16 = 4001;
 /// WebSocket close code: the member was deactivated in the workspace.
 pub const CLOSE_DEACTIVATED: u16 = 4003;
+/// WebSocket close code: the member's role changed since the token was minted (renew it).
+pub const CLOSE_ROLE_CHANGED: u16 = 4004;
 
 /// How long after a broadcast the next one waits, in ms: changes to documents arriving meanwhile
 /// go out together when it ends. A burst of edits from several devices so travels as a few
@@ -199,9 +201,8 @@ pub struct SyncServer {
     pub limits: Limits,
     /// Documents stored, once counted.
     documents: Option<usize>,
-    /// Members the workspace document says are inactive, once read (again after each of its
-    /// changes).
-    inactive: Option<HashSet<String>>,
+    /// The members the workspace document lists, once read (again after each of its changes).
+    roster: Option<BTreeMap<String, crate::workspace::Member>>,
     /// The time, when the shell runs the rules engine (see [`SyncServer::set_time`]).
     now: Option<Millis>,
     /// The workspace's rules, read when first needed and again when the workspace changes.
@@ -237,7 +238,7 @@ impl SyncServer {
             max_loaded: max_loaded.max(1),
             limits: Limits::default(),
             documents: None,
-            inactive: None,
+            roster: None,
             now: None,
             rules: None,
             defaults: Default::default(),
@@ -336,9 +337,9 @@ impl SyncServer {
         versions: &[String],
         store: &mut impl DocumentStore,
     ) -> Vec<Effect> {
-        match self.is_inactive(conn, store) {
-            Ok(false) => {}
-            Ok(true) => return refuse(conn, CLOSE_DEACTIVATED, "this member was deactivated"),
+        match self.outdated(conn, store) {
+            Ok(None) => {}
+            Ok(Some((code, reason))) => return refuse(conn, code, reason),
             Err(error) => return refuse(conn, CLOSE_INTERNAL, &error.to_string()),
         }
         if !versions.iter().any(|v| v == PROTOCOL_VERSION) {
@@ -465,7 +466,7 @@ impl SyncServer {
         effects.extend(self.reply(conn, &doc_id, m.document_id));
         if changed {
             effects.extend(self.broadcast_soon(&doc_id, m.document_id));
-            effects.extend(self.close_inactive(&doc_id));
+            effects.extend(self.close_outdated(&doc_id));
         }
         self.evict_beyond_limit(&doc_id);
         effects
@@ -639,7 +640,7 @@ impl SyncServer {
     fn forget_document(&mut self, doc_id: &str) {
         self.unsent.remove(doc_id);
         if doc_id == crate::replica::WORKSPACE_DOC_ID {
-            self.inactive = None;
+            self.roster = None;
         }
         self.unload(doc_id, true);
     }

@@ -60,16 +60,33 @@ impl WorkspaceDoc {
         self.put(&members, id.as_str(), member)
     }
 
-    /// Changes a member's role.
+    /// Changes a member's role (refused for the team's last active admin).
     pub fn set_member_role(&mut self, id: &str, role: Role) -> Result<(), ModelError> {
         let member = self.entry("members", "member", id)?;
+        if role != Role::Admin {
+            self.keep_an_admin(id)?;
+        }
         self.put(&member, "role", role)
     }
 
-    /// Removes a member from the team; their past edits stay attributed.
+    /// Removes a member from the team; their past edits stay attributed (refused for the
+    /// team's last active admin).
     pub fn deactivate_member(&mut self, id: &str) -> Result<(), ModelError> {
         let member = self.entry("members", "member", id)?;
+        self.keep_an_admin(id)?;
         self.put(&member, "active", false)
+    }
+
+    /// Refuses an edit that takes `id` out of the admins when no other active admin is left.
+    fn keep_an_admin(&self, id: &str) -> Result<(), ModelError> {
+        let members = self.settings()?.members;
+        let other_admin = (members.iter())
+            .any(|(other, m)| other != id && m.active && m.role == Role::Admin);
+        let is_admin = members.get(id).is_some_and(|m| m.active && m.role == Role::Admin);
+        match is_admin && !other_admin {
+            true => Err(ModelError::LastAdmin),
+            false => Ok(()),
+        }
     }
 
     /// Adds a pipeline stage.

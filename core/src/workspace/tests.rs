@@ -44,9 +44,17 @@ fn members_and_roles() {
         })
     );
     ws.set_member_role("wang", Role::Manager).unwrap();
+    // The team never loses its last admin.
+    assert_eq!(ws.deactivate_member("li"), Err(ModelError::LastAdmin));
+    assert_eq!(
+        ws.set_member_role("li", Role::Sales),
+        Err(ModelError::LastAdmin)
+    );
+    ws.set_member_role("wang", Role::Admin).unwrap();
     ws.deactivate_member("li").unwrap();
+    assert_eq!(ws.deactivate_member("wang"), Err(ModelError::LastAdmin));
     let w = ws.workspace().unwrap();
-    assert_eq!(w.members["wang"].role, Role::Manager);
+    assert_eq!(w.members["wang"].role, Role::Admin);
     assert!(!w.members["li"].active);
     assert_eq!(
         ws.set_member_role("nobody", Role::Admin),
@@ -393,5 +401,44 @@ fn a_removal_and_a_concurrent_rename_of_the_stage_merge_to_removed_in_both_order
             stages["qualified"].name_zh, "已确认",
             "the other rename stays"
         );
+    }
+}
+
+#[test]
+fn a_role_change_a_deactivation_and_a_welcome_merge_in_every_order() {
+    let mut a = WorkspaceDoc::new();
+    a.add_member(&id("li"), "李娜", Role::Admin, &stamp()).unwrap();
+    a.add_member(&id("wang"), "王强", Role::Sales, &stamp()).unwrap();
+    a.add_member(&id("zhou"), "周敏", Role::Sales, &stamp()).unwrap();
+    let mut b = a.fork();
+    let mut c = a.fork();
+    a.set_member_role("wang", Role::Manager).unwrap();
+    b.deactivate_member("wang").unwrap();
+    c.add_member(&id("wu"), "吴磊", Role::Sales, &stamp()).unwrap();
+    c.set_member_role("zhou", Role::Manager).unwrap();
+    for order in [
+        [&a, &b, &c],
+        [&a, &c, &b],
+        [&b, &a, &c],
+        [&b, &c, &a],
+        [&c, &a, &b],
+        [&c, &b, &a],
+    ] {
+        let mut merged = order[0].clone();
+        merged.merge(&mut order[1].clone()).unwrap();
+        merged.merge(&mut order[2].clone()).unwrap();
+        let members = merged.settings().unwrap().members;
+        assert_eq!(
+            Standing::of(&members, "wang"),
+            Standing::Inactive,
+            "the deactivation stands"
+        );
+        assert_eq!(members["wang"].role, Role::Manager, "so does the role");
+        assert_eq!(Standing::of(&members, "wu"), Standing::Active(Role::Sales));
+        assert_eq!(
+            Standing::of(&members, "zhou"),
+            Standing::Active(Role::Manager)
+        );
+        assert_eq!(Standing::of(&members, "nobody"), Standing::Unlisted);
     }
 }

@@ -58,4 +58,4 @@ impl Rate {
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

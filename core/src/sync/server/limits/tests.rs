@@ -46,7 +46,7 @@ fn doc(slot: &mut DocSlot) -> &mut CustomerDoc {
 
 /// Syncs `doc_id` from the device on `conn` until it has nothing more to say or the server
 /// closes the socket; every effect the server returned.
-fn push(
+pub(in crate::sync::server) fn push(
     server: &mut SyncServer,
     store: &mut MemoryStore,
     conn: ConnId,
@@ -74,7 +74,7 @@ fn push(
     all
 }
 
-fn closed(effects: &[Effect]) -> Option<u16> {
+pub(in crate::sync::server) fn closed(effects: &[Effect]) -> Option<u16> {
     effects.iter().find_map(|e| match e {
         Effect::Close(_, code, _) => Some(*code),
         _ => None,
