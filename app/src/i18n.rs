@@ -8,6 +8,7 @@ use crm_core::contact::ContactKind;
 use crm_core::customer::{Channel, Direction, Lifecycle, OrderChannel, Source};
 use crm_core::search::RowSort;
 use crm_core::values::{Millis, Money};
+use crm_core::workspace::Role;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
@@ -155,6 +156,16 @@ impl Lang {
             Channel::Xiaohongshu => pick(zh, "小红书", "Xiaohongshu"),
             Channel::Website => pick(zh, "官网", "Website"),
             Channel::Other => pick(zh, "其他", "Other"),
+        }
+    }
+
+    /// Label of a member's role.
+    pub fn role(self, r: Role) -> &'static str {
+        let t = self.t();
+        match r {
+            Role::Admin => t.role_admin,
+            Role::Manager => t.role_manager,
+            Role::Sales => t.role_sales,
         }
     }
 

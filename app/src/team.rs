@@ -104,5 +104,7 @@ pub async fn state(config: &Config) -> Result<TeamState, CallError> {
 /// Revokes invitation `id` (admins only).
 pub async fn revoke(config: &Config, id: &str) -> Result<(), CallError> {
     let url = format!("{}?id={id}", config.team_url("revoke"));
-    call::<serde_json::Value>(&url, Some(config), Some("")).await.map(|_| ())
+    call::<serde_json::Value>(&url, Some(config), Some(""))
+        .await
+        .map(|_| ())
 }

@@ -14,9 +14,9 @@
 //! only; 404 otherwise) `/ws/{workspace}/clock` and `/ws/{workspace}/rules-bench` are served
 //! too (see [`test_hooks`]). `GET /health` answers `ok`.
 
-use crm_core::token::{Grant, Invitation};
+use crm_core::token::Grant;
 use route::Route;
-use team::{Call, INVITATION_HEADER};
+use team::Call;
 use worker::{Context, Env, Method, Request, Response, Result, event};
 
 mod route;
@@ -34,7 +34,7 @@ const GRANT_HEADER: &str = "X-Crm-Grant";
 const MIN_SECRET_BYTES: usize = 32;
 
 #[event(fetch)]
-async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let path = req.path();
     let Some(route) = Route::parse(&path) else {
         return Response::error("not found", 404);
@@ -60,16 +60,9 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
     }
     let now = worker::Date::now().as_millis() as i64;
     if route == Route::Team(workspace, Call::Redeem) {
-        // No token: the invitation's seal is checked here, its single use by the object.
+        // No token: the object checks the invitation's seal and its single use.
         let mut inner = req.clone_mut()?;
-        let code = req.text().await?;
-        let invitation = match Invitation::verify(code.trim(), secret.as_bytes(), workspace, now) {
-            Ok(invitation) => invitation,
-            Err(error) => return refusal(&error.to_string(), error.status()),
-        };
-        let json = serde_json::to_string(&invitation).map_err(|e| e.to_string())?;
         inner.headers_mut()?.delete(GRANT_HEADER)?;
-        inner.headers_mut()?.set(INVITATION_HEADER, &json)?;
         return object(&env, workspace)?.fetch_with_request(inner).await;
     }
     let Some(token) = token_of(&req)? else {
@@ -96,7 +89,6 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
     inner
         .headers_mut()?
         .set(GRANT_HEADER, &grant_header(&grant))?;
-    inner.headers_mut()?.delete(INVITATION_HEADER)?;
     inner.headers_mut()?.delete("Sec-WebSocket-Extensions")?;
     // The token offered as a subprotocol goes no further; the object answers with ours.
     if offered_protocols(&req)?.any(|p| p == PROTOCOL) {
@@ -154,7 +146,10 @@ fn preflight() -> Result<Response> {
     let headers = response.headers_mut();
     headers.set("Access-Control-Allow-Origin", "*")?;
     headers.set("Access-Control-Allow-Methods", "GET, POST")?;
-    headers.set("Access-Control-Allow-Headers", "Authorization, Content-Type")?;
+    headers.set(
+        "Access-Control-Allow-Headers",
+        "Authorization, Content-Type",
+    )?;
     headers.set("Access-Control-Max-Age", "86400")?;
     Ok(response)
 }

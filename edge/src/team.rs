@@ -4,7 +4,7 @@
 //!   invitation: answers `{"code", "invitation"}`; the code goes into the link the admin sends.
 //! - `GET team` (admin): the open invitations and when each member was last seen.
 //! - `POST revoke?id=…` (admin): the invitation never opens.
-//! - `POST redeem` (no token; body: the code, checked by the Worker): registers the member
+//! - `POST redeem` (no token; body: the invitation's code): registers the member
 //!   in the workspace document ([`SyncServer::welcome`](crm_core::sync::SyncServer::welcome)),
 //!   spends the invitation and answers `{"token"}` for the device that redeemed it.
 //! - `POST renew` (a token, even expired up to `RENEWAL_GRACE_MS`): a fresh token with the
@@ -29,24 +29,24 @@ pub enum Call {
     Renew,
 }
 
-/// Header carrying a redeemed invitation (checked by the Worker) to the Durable Object.
-pub const INVITATION_HEADER: &str = "X-Crm-Invitation";
-
 fn failed(error: impl std::fmt::Display) -> worker::Error {
     worker::Error::RustError(error.to_string())
 }
 
 impl Workspace {
-    /// Answers a team call; `grant`: the token's, checked by the Worker (none for `redeem`).
+    /// Answers team call `call` of `workspace`; `grant`: the token's, checked by the Worker
+    /// (none for `redeem`).
     pub(crate) async fn team_call(
         &self,
+        workspace: &str,
         call: Call,
         grant: Option<Grant>,
         mut req: Request,
     ) -> Result<Response> {
         let now = worker::Date::now().as_millis() as i64;
         if call == Call::Redeem {
-            return self.redeem(&req, now);
+            let code = req.text().await?;
+            return self.redeem(workspace, code.trim(), now);
         }
         let Some(grant) = grant else {
             return crate::refusal("not authenticated", 401);
@@ -63,8 +63,7 @@ impl Workspace {
                 let Ok(ask) = serde_json::from_str::<Ask>(&req.text().await?) else {
                     return crate::refusal("expected {\"name\", \"role\", \"days\"}", 400);
                 };
-                let invitation = match Invitation::new(&grant.workspace, &ask, &grant.member, now)
-                {
+                let invitation = match Invitation::new(&grant.workspace, &ask, &grant.member, now) {
                     Ok(invitation) => invitation,
                     Err(error) => return crate::refusal(&error.to_string(), 400),
                 };
@@ -80,7 +79,9 @@ impl Workspace {
             }
             Call::Revoke => {
                 let url = req.url()?;
-                let Some(id) = url.query_pairs().find_map(|(k, v)| (k == "id").then_some(v))
+                let Some(id) = url
+                    .query_pairs()
+                    .find_map(|(k, v)| (k == "id").then_some(v))
                 else {
                     return crate::refusal("which invitation? ?id=…", 400);
                 };
@@ -102,11 +103,10 @@ impl Workspace {
             .map_err(failed)
     }
 
-    fn redeem(&self, req: &Request, now: i64) -> Result<Response> {
-        let invitation = (req.headers().get(INVITATION_HEADER)?)
-            .and_then(|json| serde_json::from_str::<Invitation>(&json).ok());
-        let Some(invitation) = invitation else {
-            return crate::refusal("not an invitation", 400);
+    fn redeem(&self, workspace: &str, code: &str, now: i64) -> Result<Response> {
+        let invitation = match Invitation::verify(code, self.secret()?.as_bytes(), workspace, now) {
+            Ok(invitation) => invitation,
+            Err(error) => return crate::refusal(&error.to_string(), error.status()),
         };
         let store = self.store();
         if store.is_spent(&invitation.id).map_err(failed)? {

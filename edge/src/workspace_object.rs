@@ -104,8 +104,8 @@ impl DurableObject for Workspace {
         if self.seed_demo_if_asked(route.and_then(Route::workspace))? {
             self.arm_alarm().await?;
         }
-        if let Some(Route::Team(_, call)) = route {
-            return self.team_call(call, grant, req).await;
+        if let Some(Route::Team(workspace, call)) = route {
+            return self.team_call(workspace, call, grant, req).await;
         }
         let Some(grant) = grant else {
             return Response::error("not authenticated", 401);
@@ -152,7 +152,9 @@ impl DurableObject for Workspace {
         ];
         let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
         self.state.accept_websocket_with_tags(&pair.server, &tags);
-        let seen = self.store().mark_seen(&grant.member, worker::Date::now().as_millis() as i64);
+        let seen = self
+            .store()
+            .mark_seen(&grant.member, worker::Date::now().as_millis() as i64);
         if let Err(error) = seen {
             worker::console_warn!("recording when a member was seen: {error}");
         }

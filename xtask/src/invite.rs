@@ -149,7 +149,13 @@ mod tests {
         let secret = "0123456789abcdef0123456789abcdef";
         let link = link(&invite, secret, 1_000);
         assert!(link.starts_with("https://a/?invite=") && link.ends_with("&edge=wss://e"));
-        let code = link.split("invite=").nth(1).unwrap().split('&').next().unwrap();
+        let code = link
+            .split("invite=")
+            .nth(1)
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap();
         let invitation = Invitation::verify(code, secret.as_bytes(), "acme", 1_000).unwrap();
         assert_eq!(
             (invitation.member.as_str(), invitation.name.as_str()),
@@ -157,7 +163,9 @@ mod tests {
         );
         assert_eq!(invitation.role, Role::Admin);
         // Without --member the admin gets a fresh id.
-        let unnamed = parse(&args("--app https://a --edge wss://e --workspace acme --name 李"));
+        let unnamed = parse(&args(
+            "--app https://a --edge wss://e --workspace acme --name 李",
+        ));
         assert_eq!(unnamed.unwrap().member.len(), 32);
     }
 }

@@ -18,14 +18,7 @@ pub fn AccountMenu() -> impl IntoView {
     let config = use_session().with_value(|s| s.config());
     let workspace = config.workspace.clone();
     let member = signals.member.get_value();
-    let role = move || {
-        let t = lang.get().t();
-        match signals.role.get_value() {
-            Role::Admin => t.role_admin,
-            Role::Manager => t.role_manager,
-            Role::Sales => t.role_sales,
-        }
-    };
+    let role = move || lang.get().role(signals.role.get_value());
     let team = Signal::derive(move || {
         signals
             .workspace
@@ -62,13 +55,14 @@ pub fn AccountMenu() -> impl IntoView {
         }
     };
     let admin = signals.role.get_value() == Role::Admin;
-    let name = member_name(signals, &member);
-    let initial: String = name.chars().next().map(String::from).unwrap_or_default();
+    // Follows the workspace: a member who just joined is named once its document arrives.
+    let name = Signal::derive(move || member_name(signals, &member));
+    let initial = move || name.with(|n| n.chars().next().map(String::from).unwrap_or_default());
     view! {
         <details class="account-menu">
             <summary aria-label=move || lang.get().t().account_menu>
                 <span class="avatar small" aria-hidden="true">{initial}</span>
-                <span class="account-name">{name.clone()}</span>
+                <span class="account-name">{name}</span>
             </summary>
             <div class="account-panel">
                 <p class="account-who">
@@ -106,6 +100,7 @@ pub fn AccountMenu() -> impl IntoView {
                         }
                     })}
                 <a class="account-link" href="/settings">{move || lang.get().t().settings_title}</a>
+                <a class="account-link" href="/team">{move || lang.get().t().team_title}</a>
                 {admin.then(|| view! {
                     <a class="account-link" href="/audit">{move || lang.get().t().audit_title}</a>
                 })}

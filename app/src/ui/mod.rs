@@ -18,6 +18,7 @@ mod settings;
 mod sign_in;
 mod stages;
 mod sync_badge;
+mod team_page;
 
 use std::rc::Rc;
 
@@ -114,7 +115,8 @@ pub fn App() -> impl IntoView {
             Ok(None) => None,
             Err(error) => Some(error),
         };
-        let link_error = link_error.or(sign_ins::take_deactivated().then_some(LinkError::Deactivated));
+        let link_error =
+            link_error.or(sign_ins::take_deactivated().then_some(LinkError::Deactivated));
         let Some(config) = sign_ins::current() else {
             return state.set(Start::SignedOut(link_error));
         };
@@ -205,6 +207,7 @@ fn OpenWorkspace(session: SessionHandle, link_error: Option<LinkError>) -> impl 
                 />
                 <Route path=path!("/audit") view=audit_page::AuditPage />
                 <Route path=path!("/settings") view=settings::SettingsPage />
+                <Route path=path!("/team") view=team_page::TeamPage />
             </Routes>
         </Shell>
     }

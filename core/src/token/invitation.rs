@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::{Grant, LIFETIME_MS, TokenError, open, seal};
 use crate::error::ModelError;
 use crate::id::Id;
-use crate::values::required_text;
 use crate::values::Millis;
+use crate::values::required_text;
 use crate::workspace::Role;
 
 /// Longest a member's name may be.
@@ -30,7 +30,8 @@ pub struct Ask {
     pub days: i64,
 }
 
-/// Payload version: a token's payload is never read as an invitation, nor the other way round.
+/// Payload version (the payload is `["i1", {…}]`): a token's payload is never read as an
+/// invitation, nor the other way round.
 const VERSION: &str = "i1";
 
 /// An invitation to a workspace.
@@ -54,13 +55,6 @@ pub struct Invitation {
     pub invited_at: Millis,
 }
 
-#[derive(Serialize, Deserialize)]
-struct Sealed {
-    v: String,
-    #[serde(flatten)]
-    invitation: Invitation,
-}
-
 impl Invitation {
     /// A new invitation to `workspace` for what `ask` says, made by admin `by` at `now`, with
     /// fresh ids for itself and the member.
@@ -79,11 +73,11 @@ impl Invitation {
 
     /// Seals the invitation with `secret`: the code its link carries.
     pub fn sign(&self, secret: &[u8]) -> String {
-        let sealed = Sealed {
-            v: VERSION.into(),
-            invitation: self.clone(),
-        };
-        seal(&serde_json::to_string(&sealed).expect("plain fields"), secret)
+        let sealed = (VERSION, self);
+        seal(
+            &serde_json::to_string(&sealed).expect("plain fields"),
+            secret,
+        )
     }
 
     /// Checks `code` for `workspace` at `now`.
@@ -115,15 +109,17 @@ impl Invitation {
     }
 
     fn read(payload: &str) -> Option<Self> {
-        let sealed: Sealed = serde_json::from_str(payload).ok()?;
+        let (version, invitation): (String, Self) = serde_json::from_str(payload).ok()?;
         let Invitation {
             workspace,
             id,
             member,
             ..
-        } = &sealed.invitation;
-        let ids = [workspace, id, member].into_iter().all(|i| Id::parse(i).is_ok());
-        (sealed.v == VERSION && ids).then_some(sealed.invitation)
+        } = &invitation;
+        let ids = [workspace, id, member]
+            .into_iter()
+            .all(|i| Id::parse(i).is_ok());
+        (version == VERSION && ids).then_some(invitation)
     }
 
     /// The grant its redemption at `now` gives the new member's device.
@@ -195,7 +191,10 @@ mod tests {
         assert_eq!((a.name.as_str(), a.role), ("吴磊", Role::Manager));
         assert_eq!(a.expires_at, 1_000 + MAX_DAYS * DAY_MS);
         assert!(a.id != b.id && a.member != b.member && a.id != a.member);
-        assert_eq!(Invitation::verify(&a.sign(SECRET), SECRET, "team", 0), Ok(a));
+        assert_eq!(
+            Invitation::verify(&a.sign(SECRET), SECRET, "team", 0),
+            Ok(a)
+        );
         let nameless = Ask {
             name: " ".into(),
             ..ask

@@ -126,7 +126,10 @@ mod tests {
         let unlisted = grant(1_000).renewed(Standing::Unlisted, now).unwrap();
         assert_eq!(unlisted.role, Role::Manager);
         let refused = grant(1_000).renewed(Standing::Inactive, now).unwrap_err();
-        assert_eq!((refused.clone(), refused.status()), (Refusal::Deactivated, 403));
+        assert_eq!(
+            (refused.clone(), refused.status()),
+            (Refusal::Deactivated, 403)
+        );
     }
 
     #[test]

@@ -80,9 +80,11 @@ impl WorkspaceDoc {
     /// Refuses an edit that takes `id` out of the admins when no other active admin is left.
     fn keep_an_admin(&self, id: &str) -> Result<(), ModelError> {
         let members = self.settings()?.members;
-        let other_admin = (members.iter())
-            .any(|(other, m)| other != id && m.active && m.role == Role::Admin);
-        let is_admin = members.get(id).is_some_and(|m| m.active && m.role == Role::Admin);
+        let other_admin =
+            (members.iter()).any(|(other, m)| other != id && m.active && m.role == Role::Admin);
+        let is_admin = members
+            .get(id)
+            .is_some_and(|m| m.active && m.role == Role::Admin);
         match is_admin && !other_admin {
             true => Err(ModelError::LastAdmin),
             false => Ok(()),

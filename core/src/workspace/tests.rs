@@ -407,14 +407,18 @@ fn a_removal_and_a_concurrent_rename_of_the_stage_merge_to_removed_in_both_order
 #[test]
 fn a_role_change_a_deactivation_and_a_welcome_merge_in_every_order() {
     let mut a = WorkspaceDoc::new();
-    a.add_member(&id("li"), "李娜", Role::Admin, &stamp()).unwrap();
-    a.add_member(&id("wang"), "王强", Role::Sales, &stamp()).unwrap();
-    a.add_member(&id("zhou"), "周敏", Role::Sales, &stamp()).unwrap();
+    a.add_member(&id("li"), "李娜", Role::Admin, &stamp())
+        .unwrap();
+    a.add_member(&id("wang"), "王强", Role::Sales, &stamp())
+        .unwrap();
+    a.add_member(&id("zhou"), "周敏", Role::Sales, &stamp())
+        .unwrap();
     let mut b = a.fork();
     let mut c = a.fork();
     a.set_member_role("wang", Role::Manager).unwrap();
     b.deactivate_member("wang").unwrap();
-    c.add_member(&id("wu"), "吴磊", Role::Sales, &stamp()).unwrap();
+    c.add_member(&id("wu"), "吴磊", Role::Sales, &stamp())
+        .unwrap();
     c.set_member_role("zhou", Role::Manager).unwrap();
     for order in [
         [&a, &b, &c],

@@ -42,18 +42,36 @@ fn a_member_given_another_role_is_closed_to_renew_and_rejoins_with_it() {
     let mut admin = joined_as(&mut server, &mut store, 2, Role::Admin);
     let stored = &store.docs[WORKSPACE_DOC_ID];
     let mut ws = DocSlot::known(Replica::load(WORKSPACE_DOC_ID, &stored.snapshot).unwrap());
-    push(&mut server, &mut store, 2, &mut admin, WORKSPACE_DOC_ID, &mut ws);
+    push(
+        &mut server,
+        &mut store,
+        2,
+        &mut admin,
+        WORKSPACE_DOC_ID,
+        &mut ws,
+    );
     workspace_of(&mut ws)
         .set_member_role("manager", Role::Sales)
         .unwrap();
-    let effects = push(&mut server, &mut store, 2, &mut admin, WORKSPACE_DOC_ID, &mut ws);
+    let effects = push(
+        &mut server,
+        &mut store,
+        2,
+        &mut admin,
+        WORKSPACE_DOC_ID,
+        &mut ws,
+    );
     let closes: Vec<_> = effects
         .iter()
         .filter(|e| matches!(e, Effect::Close(..)))
         .collect();
     assert_eq!(
         closes,
-        [&Effect::Close(1, CLOSE_ROLE_CHANGED, super::ROLE_CHANGED.into())]
+        [&Effect::Close(
+            1,
+            CLOSE_ROLE_CHANGED,
+            super::ROLE_CHANGED.into()
+        )]
     );
     assert_eq!(
         server.standing("manager", &mut store),
@@ -99,7 +117,13 @@ fn a_first_admin_starts_a_new_workspace_with_the_default_rules() {
     // A device that started the same workspace offline keeps both teams' entries.
     let mut offline = WorkspaceDoc::new();
     let id = crate::Id::parse("offline").unwrap();
-    (offline.add_member(&id, "赵六", Role::Sales, &crate::document::Stamp::new("x", 1))).unwrap();
+    (offline.add_member(
+        &id,
+        "赵六",
+        Role::Sales,
+        &crate::document::Stamp::new("x", 1),
+    ))
+    .unwrap();
     offline.merge(doc).unwrap();
     assert_eq!(offline.settings().unwrap().members.len(), 2);
 }
@@ -112,7 +136,14 @@ fn a_welcomed_member_reaches_every_joined_device_once() {
     let mut manager = joined_as(&mut server, &mut store, 1, Role::Manager);
     let stored = &store.docs[WORKSPACE_DOC_ID];
     let mut ws = DocSlot::known(Replica::load(WORKSPACE_DOC_ID, &stored.snapshot).unwrap());
-    push(&mut server, &mut store, 1, &mut manager, WORKSPACE_DOC_ID, &mut ws);
+    push(
+        &mut server,
+        &mut store,
+        1,
+        &mut manager,
+        WORKSPACE_DOC_ID,
+        &mut ws,
+    );
     let effects = server
         .welcome(&invitation("m-wu", Role::Sales), NOW, &mut store)
         .unwrap();
@@ -123,7 +154,14 @@ fn a_welcomed_member_reaches_every_joined_device_once() {
             manager.apply(WORKSPACE_DOC_ID, &mut ws, message).unwrap();
         }
     }
-    push(&mut server, &mut store, 1, &mut manager, WORKSPACE_DOC_ID, &mut ws);
+    push(
+        &mut server,
+        &mut store,
+        1,
+        &mut manager,
+        WORKSPACE_DOC_ID,
+        &mut ws,
+    );
     let members = workspace_of(&mut ws).settings().unwrap().members;
     assert_eq!(members["m-wu"].role, Role::Sales);
     assert!(members["m-wu"].active);
