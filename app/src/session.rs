@@ -23,6 +23,7 @@ use wasm_bindgen_futures::spawn_local;
 mod calls;
 mod edge_rows;
 mod first_screen;
+mod handover;
 mod link;
 mod liveness;
 mod reads;
@@ -34,6 +35,7 @@ mod startup;
 mod writes;
 
 pub use first_screen::FirstScreen;
+pub use handover::HandedOver;
 pub use signals::{NotAccepted, SessionSignals};
 
 use crate::browser::{pause, yield_to_browser};

@@ -112,6 +112,11 @@ impl Session {
         self.read(|repo| repo.conflicts(id))
     }
 
+    /// Every change of customer `id`'s owner, oldest first, from its document's history.
+    pub fn owner_history(self: &Rc<Self>, id: &str) -> Vec<crm_core::customer::OwnerChange> {
+        self.read(|repo| repo.owner_history(id))
+    }
+
     /// Reads from the engine, then carries out what the read queued (a document restored
     /// for it may have a new row).
     pub(super) fn read<T>(self: &Rc<Self>, read: impl FnOnce(&mut DeviceRepo) -> T) -> T {

@@ -1,5 +1,6 @@
-//! The audit trail as people read it: a customer's History card (who changed what, when, and
-//! what the edge decided), and the entry line the admin's audit screen lists too.
+//! The audit trail as people read it: a customer's History card (who owned the customer when,
+//! from its document, on any device; who changed what, when, and what the edge decided), and
+//! the entry line the admin's audit screen lists too.
 
 use crm_core::audit::{AuditEntry, Decision, Numbered};
 use leptos::prelude::*;
@@ -15,6 +16,14 @@ pub fn HistoryCard(customer_id: String) -> impl IntoView {
     let lang = use_lang();
     let session = use_session();
     let opened = RwSignal::new(0u32);
+    let owners = {
+        let id = customer_id.clone();
+        move || match opened.get() {
+            0 => Vec::new(),
+            _ => session.with_value(|s| s.owner_history(&id)),
+        }
+    };
+    let signals = use_signals();
     let entries = LocalResource::new(move || {
         let opened = opened.get();
         let config = session.with_value(|s| s.config());
@@ -35,6 +44,21 @@ pub fn HistoryCard(customer_id: String) -> impl IntoView {
     view! {
         <details class="card history" on:toggle=toggled>
             <summary><h2>{move || lang.get().t().history}</h2></summary>
+            <ol class="owner-history">
+                {move || owners().into_iter().map(|change| {
+                    let from = (!change.from.is_empty()).then(|| member_name(signals, &change.from));
+                    let to = member_name(signals, &change.to);
+                    let by = member_name(signals, &change.by);
+                    view! {
+                        <li>
+                            {move || lang.get().t().owner} ": "
+                            {from.clone().map(|f| format!("{f} → "))}
+                            <strong>{to.clone()}</strong>
+                            <span class="muted">{format!(" · {by} · ")} {move || lang.get().date_time(change.at)}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
             {move || match entries.get() {
                 None => view! { <p class="muted">{lang.get().t().opening}</p> }.into_any(),
                 Some(Err(error)) => view! { <p class="muted">{trail_error(lang.get().t(), error)}</p> }.into_any(),

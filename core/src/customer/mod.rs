@@ -6,6 +6,7 @@
 
 mod conflicts;
 mod erasure;
+mod handover;
 mod model;
 mod ops;
 mod projection;
@@ -15,6 +16,7 @@ use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc, Value};
 use autosurgeon::{hydrate, reconcile};
 
 pub use conflicts::{ConflictValue, FieldConflict};
+pub use handover::{Handed, Handover, OwnerChange};
 pub use model::*;
 pub(crate) use ops::tag_name;
 pub use ops::{

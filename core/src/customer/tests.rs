@@ -3,6 +3,7 @@
 mod concurrency;
 mod convergence;
 mod editing;
+mod handover;
 mod operations;
 
 use super::*;

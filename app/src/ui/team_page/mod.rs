@@ -5,6 +5,7 @@
 //! ([`invitations`]). Member edits are changes to the workspace document; invitations and
 //! last-seen times are the edge's and need a connection.
 
+mod handover;
 mod invitations;
 
 use crm_core::workspace::{Member, Role};
@@ -26,6 +27,7 @@ pub fn TeamPage() -> impl IntoView {
     let lang = use_lang();
     let signals = use_signals();
     let admin = signals.role.get_value() == Role::Admin;
+    let lead = signals.role.get_value() != Role::Sales;
     let error = RwSignal::new(None::<String>);
     let state: EdgeState = RwSignal::new(None);
     if admin {
@@ -38,7 +40,7 @@ pub fn TeamPage() -> impl IntoView {
         {(!admin).then(|| view! { <p class="muted">{move || lang.get().t().team_admins_manage}</p> })}
         {move || error.get().map(|e| view! { <p class="banner banner-error" role="alert">{e}</p> })}
         {admin.then(|| view! { <invitations::InviteForm state /> })}
-        <Members admin error state />
+        <Members admin lead error state />
         {admin.then(|| view! { <invitations::Pending state /> })}
     }
 }
@@ -56,9 +58,14 @@ fn call_error_text(lang: crate::i18n::Lang, error: &CallError) -> String {
     }
 }
 
-/// Every member, active ones first, keyed by id so a teammate's edit re-renders its row.
+/// Every member — active ones first, admins, managers, then sales — keyed by id so a teammate's edit re-renders its row.
 #[component]
-fn Members(admin: bool, error: RwSignal<Option<String>>, state: EdgeState) -> impl IntoView {
+fn Members(
+    admin: bool,
+    lead: bool,
+    error: RwSignal<Option<String>>,
+    state: EdgeState,
+) -> impl IntoView {
     let lang = use_lang();
     let signals = use_signals();
     let members = Memo::new(move |_| {
@@ -67,7 +74,15 @@ fn Members(admin: bool, error: RwSignal<Option<String>>, state: EdgeState) -> im
                 .map(|w| w.members.clone().into_iter().collect())
                 .unwrap_or_default()
         });
-        members.sort_by(|(_, a), (_, b)| (!a.active, &a.name).cmp(&(!b.active, &b.name)));
+        let rank = |m: &Member| {
+            (
+                !m.active,
+                [Role::Admin, Role::Manager, Role::Sales]
+                    .iter()
+                    .position(|r| *r == m.role),
+            )
+        };
+        members.sort_by(|(_, a), (_, b)| (rank(a), &a.name).cmp(&(rank(b), &b.name)));
         members
     });
     view! {
@@ -78,7 +93,7 @@ fn Members(admin: bool, error: RwSignal<Option<String>>, state: EdgeState) -> im
                     each=move || members.get()
                     key=|(id, m)| (id.clone(), m.clone().name, m.role, m.active)
                     children=move |(id, member)| {
-                        view! { <MemberRow id member admin error state /> }
+                        view! { <MemberRow id member admin lead error state /> }
                     }
                 />
             </ul>
@@ -86,12 +101,14 @@ fn Members(admin: bool, error: RwSignal<Option<String>>, state: EdgeState) -> im
     }
 }
 
-/// One member: who, role (admins change it), joined, last seen, deactivate.
+/// One member: who, role (admins change it), joined, last seen, deactivate; managers and
+/// admins hand their work over.
 #[component]
 fn MemberRow(
     id: String,
     member: Member,
     admin: bool,
+    lead: bool,
     error: RwSignal<Option<String>>,
     state: EdgeState,
 ) -> impl IntoView {
@@ -126,6 +143,8 @@ fn MemberRow(
             ws.set_member_role(&role_id, role)
         });
     };
+    let handing = RwSignal::new(false);
+    let from = id.clone();
     let name = member.name.clone();
     let deactivate = move |_| {
         let question = format!(
@@ -151,6 +170,11 @@ fn MemberRow(
                 </span>
                 {move || seen().map(|s| view! { <span class="muted">" · " {s}</span> })}
             </div>
+            {lead.then(|| view! {
+                <button type="button" aria-expanded=move || handing.get().to_string() on:click=move |_| handing.update(|h| *h = !*h)>
+                    {move || lang.get().t().team_hand_over}
+                </button>
+            })}
             {match (member.active, manage) {
                 (false, _) => view! { <span class="chip">{move || lang.get().t().team_inactive}</span> }.into_any(),
                 (true, false) => view! { <span class="chip">{move || lang.get().role(role)}</span> }.into_any(),
@@ -160,11 +184,12 @@ fn MemberRow(
                             <option value=r.as_str() selected=r == role>{move || lang.get().role(r)}</option>
                         }).collect_view()}
                     </select>
-                    <button type="button" class="confirm-danger" on:click=deactivate>
+                    <button type="button" class="deactivate" on:click=deactivate>
                         {move || lang.get().t().team_deactivate}
                     </button>
                 }.into_any(),
             }}
+            {move || handing.get().then(|| view! { <handover::HandoverPanel from=from.clone() /> })}
         </li>
     }
 }

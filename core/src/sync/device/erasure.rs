@@ -13,7 +13,7 @@ use crate::sync::DocSlot;
 impl DeviceRepo {
     /// When and by whom customer `id` was erased (`None`: it was not, or is not here).
     pub fn erasure(&mut self, id: &str) -> Option<Erased> {
-        self.with_customer(id, CustomerDoc::erased).flatten()
+        self.with_customer(id, |doc| doc.erased()).flatten()
     }
 
     /// The edge erased customer `id`; `tombstone` is what is left of it.

@@ -211,7 +211,13 @@ impl DeviceRepo {
 
     /// Fields of customer `id` that two people changed at once.
     pub fn conflicts(&mut self, id: &str) -> Vec<FieldConflict> {
-        self.with_customer(id, CustomerDoc::conflicts)
+        self.with_customer(id, |doc| doc.conflicts())
+            .unwrap_or_default()
+    }
+
+    /// Every change of customer `id`'s owner, oldest first (none if it is not loaded here).
+    pub fn owner_history(&mut self, id: &str) -> Vec<crate::customer::OwnerChange> {
+        self.with_customer(id, CustomerDoc::owner_history)
             .unwrap_or_default()
     }
 
@@ -257,7 +263,11 @@ impl DeviceRepo {
 
     /// Reads customer `id`, loading its document if it is kept unloaded (`None` while it is
     /// read from storage: a watched customer is reported changed once it is).
-    fn with_customer<T>(&mut self, id: &str, read: impl FnOnce(&CustomerDoc) -> T) -> Option<T> {
+    fn with_customer<T>(
+        &mut self,
+        id: &str,
+        read: impl FnOnce(&mut CustomerDoc) -> T,
+    ) -> Option<T> {
         self.slot(id)?;
         if !self.ready(id) {
             return None;
