@@ -26,6 +26,7 @@ mod first_screen;
 mod handover;
 mod link;
 mod liveness;
+mod presence;
 mod reads;
 mod renewal;
 mod rules;
@@ -36,6 +37,7 @@ mod writes;
 
 pub use first_screen::FirstScreen;
 pub use handover::HandedOver;
+pub use presence::Seen;
 pub use signals::{NotAccepted, SessionSignals};
 
 use crate::browser::{pause, yield_to_browser};
@@ -82,6 +84,8 @@ pub struct Session {
     edge: RefCell<Config>,
     /// A renewal of the token is under way.
     renewing: Cell<bool>,
+    /// Where this device's member is (see `presence`).
+    here: RefCell<presence::Here>,
     link: OnceCell<EdgeLink>,
     /// What the UI renders.
     pub signals: SessionSignals,
@@ -112,6 +116,7 @@ impl Session {
             store,
             edge: RefCell::new(config.clone()),
             renewing: Cell::new(false),
+            here: RefCell::new(Default::default()),
             link: OnceCell::new(),
             signals,
         });
@@ -154,6 +159,11 @@ impl Session {
                         notices.push(NotAccepted { doc_id, what, n });
                     });
                 }
+                DeviceEffect::Presence {
+                    peer,
+                    doc_id,
+                    presence,
+                } => self.heard(peer, doc_id, presence),
                 DeviceEffect::Ignored(what) => leptos::logging::warn!("ignored {what}"),
             }
         }

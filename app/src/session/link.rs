@@ -32,6 +32,7 @@ impl Session {
                     session.signals.token_refused.set(None);
                     let effects = session.repo.borrow_mut().connected();
                     session.run(effects);
+                    session.announce_here();
                 } else {
                     session.repo.borrow_mut().disconnected();
                 }

@@ -44,6 +44,8 @@ pub struct SessionSignals {
     pub quarantined: RwSignal<Vec<(String, String)>>,
     /// Failed writes to show.
     pub storage_errors: RwSignal<Vec<String>>,
+    /// Teammates' devices on customers, one entry per device (see `presence`).
+    pub presence: RwSignal<Vec<super::Seen>>,
     /// Changes of this device's the edge did not accept as made, newest last.
     pub not_accepted: RwSignal<Vec<NotAccepted>>,
 }
@@ -80,6 +82,7 @@ impl SessionSignals {
             unsaved_writes: RwSignal::new(0),
             quarantined: RwSignal::new(Vec::new()),
             storage_errors: RwSignal::new(Vec::new()),
+            presence: RwSignal::new(Vec::new()),
             not_accepted: RwSignal::new(Vec::new()),
         }
     }

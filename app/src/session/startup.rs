@@ -76,6 +76,7 @@ impl Session {
         );
         let _ = self.link.set(link);
         self.watch_liveness();
+        self.watch_presence();
         // Every cached row, for search, filters and the pages built from all rows.
         let records = self.store.rows().await.unwrap_or_else(|error| {
             self.report(error);

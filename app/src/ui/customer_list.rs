@@ -1,6 +1,6 @@
 //! The customer list: instant search, filters, sort, and the new-customer form.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crm_core::customer::{Lifecycle, Source, SummaryRow};
 use crm_core::search::{RowFilter, RowSort, SearchIndex};
@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::new_customer::NewCustomerForm;
+use super::presence::viewers;
 use super::segments::{SegmentPicker, find_segment};
 use super::{member_choices, member_name, use_signals};
 use crate::i18n::{Lang, use_lang};
@@ -86,6 +87,7 @@ pub fn CustomerList() -> impl IntoView {
             order
         })
     });
+    let viewers = viewers(signals);
     let found = Memo::new(move |_| {
         let (query, filter, limit) = (query.get(), filter.get(), shown_limit.get());
         if !signals.rows_ready.get() {
@@ -260,7 +262,7 @@ pub fn CustomerList() -> impl IntoView {
                         key=|row| (row.id.clone(), row.updated_at)
                         children=move |row| {
                             let owner = member_name(signals, &row.owner);
-                            view! { <Row row lang owner /> }
+                            view! { <Row row lang owner viewers /> }
                         }
                     />
                 </ul>
@@ -287,7 +289,12 @@ fn sort_key(sort: RowSort) -> &'static str {
 
 /// One customer in the list.
 #[component]
-fn Row(row: SummaryRow, lang: RwSignal<Lang>, owner: String) -> impl IntoView {
+fn Row(
+    row: SummaryRow,
+    lang: RwSignal<Lang>,
+    owner: String,
+    viewers: Memo<HashMap<String, Vec<String>>>,
+) -> impl IntoView {
     let now = js_sys::Date::now() as i64;
     let initial = row.name.chars().next().unwrap_or('?');
     let href = format!("/customers/{}", row.id);
@@ -295,6 +302,14 @@ fn Row(row: SummaryRow, lang: RwSignal<Lang>, owner: String) -> impl IntoView {
     let overdue = next.as_ref().is_some_and(|f| f.due_at < now);
     let lifecycle = row.lifecycle;
     let spend = row.lifetime_spend.first().cloned();
+    let id = row.id.clone();
+    // Teammates who have this customer open right now.
+    let open_by = move || {
+        let names = viewers.with(|v| v.get(&id).cloned())?;
+        let title = format!("{} {}", lang.get().t().presence_open_by, names.join("、"));
+        let initials: String = names.iter().filter_map(|n| n.chars().next()).collect();
+        Some(view! { <span class="open-by" title=title.clone() aria-label=title>{initials}</span> })
+    };
     view! {
         <li class="customer-row">
             <a href=href class="row-link">
@@ -316,6 +331,7 @@ fn Row(row: SummaryRow, lang: RwSignal<Lang>, owner: String) -> impl IntoView {
                     </span>
                 </span>
                 <span class="row-side">
+                    {open_by}
                     {next.map(|f| view! {
                         <span class="due" class:overdue=overdue>
                             {move || lang.get().date(f.due_at)}

@@ -11,6 +11,7 @@ use automerge::{ChangeHash, sync};
 use super::doc_id::RepoDocId;
 use super::message::{DocMessage, MessageError, PROTOCOL_VERSION, PeerMetadata, RepoMessage};
 use super::notice::{Erasure, Notice};
+use super::presence::Presence;
 use super::slot::DocSlot;
 use super::{chunks, stored_reply};
 use crate::error::ModelError;
@@ -34,7 +35,13 @@ pub enum Inbound {
     Restored { doc_id: String, notice: Notice },
     /// The customer was erased: this tombstone (a saved document) replaces the device's copy.
     Erased { doc_id: String, tombstone: Vec<u8> },
-    /// Nothing for the client to do (ephemeral data, gossip).
+    /// Another device's presence on customer `doc_id` (see [`Presence`]).
+    Presence {
+        peer: String,
+        doc_id: String,
+        presence: Presence,
+    },
+    /// Nothing for the client to do (other ephemeral data, gossip).
     Nothing,
 }
 
@@ -56,6 +63,8 @@ pub struct SyncClient {
     states: HashMap<String, sync::State>,
     /// Documents probed (see [`SyncClient::probe`]) that the server has not answered yet.
     probes: HashSet<String>,
+    /// Ephemeral messages sent (automerge-repo numbers them).
+    ephemeral_sent: u64,
 }
 
 impl SyncClient {
@@ -66,6 +75,7 @@ impl SyncClient {
             server: None,
             states: HashMap::new(),
             probes: HashSet::new(),
+            ephemeral_sent: 0,
         }
     }
 
@@ -138,10 +148,22 @@ impl SyncClient {
                     (None, None) => Inbound::Nothing,
                 }
             }
-            RepoMessage::Join { .. }
-            | RepoMessage::Leave { .. }
-            | RepoMessage::Ephemeral { .. }
-            | RepoMessage::Ignored { .. } => Inbound::Nothing,
+            RepoMessage::Ephemeral {
+                sender_id,
+                document_id,
+                data,
+                ..
+            } => match Presence::decode(&data) {
+                Some(presence) => Inbound::Presence {
+                    peer: sender_id,
+                    doc_id: document_id.local(),
+                    presence,
+                },
+                None => Inbound::Nothing,
+            },
+            RepoMessage::Join { .. } | RepoMessage::Leave { .. } | RepoMessage::Ignored { .. } => {
+                Inbound::Nothing
+            }
         })
     }
 
@@ -242,6 +264,22 @@ impl SyncClient {
 
     /// `message` as a frame to the server: a request while the document is awaited, else a
     /// sync message.
+    /// The frame announcing this device's `presence` on customer `doc_id` to the other
+    /// devices (none before the server answered `join`).
+    pub fn presence(&mut self, doc_id: &str, presence: &Presence) -> Option<Vec<u8>> {
+        let server = self.server.clone()?;
+        self.ephemeral_sent += 1;
+        let message = RepoMessage::Ephemeral {
+            sender_id: self.peer_id.clone(),
+            target_id: server,
+            count: self.ephemeral_sent,
+            session_id: self.peer_id.clone(),
+            document_id: RepoDocId::from_local(doc_id).ok()?,
+            data: presence.encode(),
+        };
+        Some(message.encode())
+    }
+
     fn frame(
         &self,
         document_id: RepoDocId,

@@ -12,6 +12,7 @@ pub mod doc_id;
 pub mod memory_store;
 pub mod message;
 pub mod notice;
+pub mod presence;
 pub mod server;
 pub mod slot;
 #[cfg(any(test, feature = "fixtures"))]

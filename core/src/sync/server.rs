@@ -18,6 +18,7 @@ use super::chunks;
 use super::doc_id::RepoDocId;
 use super::message::{DocMessage, MessageError, PROTOCOL_VERSION, PeerMetadata, RepoMessage};
 use super::notice::Notice;
+use super::presence::Presence;
 use super::slot::DocSlot;
 use super::stored_reply;
 use crate::audit::{AuditEntry, Decision};
@@ -673,6 +674,10 @@ impl SyncServer {
             .expect("a registered connection");
         if !connection.ephemeral.admit(now, per_second) {
             // Dropped, not refused: presence can be chatty; the socket carries on.
+            return Vec::new();
+        }
+        // A presence speaks for the token's member only (dropped otherwise, like a flood).
+        if Presence::decode(data).is_some_and(|p| p.member != connection.grant.member) {
             return Vec::new();
         }
         self.relay(conn, frame)

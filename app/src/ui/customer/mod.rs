@@ -40,6 +40,7 @@ use timeline::{LogInteraction, Timeline};
 
 use super::errors::error_text;
 use super::history::HistoryCard;
+use super::presence::PresenceBar;
 use super::{member_name, use_session, use_signals};
 use crate::i18n::use_lang;
 
@@ -259,7 +260,21 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
     let deals_id = id.clone();
     let contacts_id = id.clone();
     let history_id = id.clone();
+    let presence_id = id.clone();
+    // Teammates see who else is on this customer and which card they work in.
+    {
+        let (here, left) = (id.clone(), id.clone());
+        Effect::new(move |_| {
+            let card = inputs.place.get();
+            // The notes card says where its cursor is itself.
+            if card != "notes" {
+                session.with_value(|s| s.be_here(&here, card, None));
+            }
+        });
+        on_cleanup(move || session.with_value(|s| s.leave_customer(&left)));
+    }
     view! {
+        <PresenceBar id=presence_id />
         {move || profile.get().map(|p| view! { <ProfileCard p archived=archived.get().flatten() member_name offer edit inputs /> })}
         {move || inputs.place.get().is_empty().then(|| error.get()).flatten().map(|e| view! { <p class="banner banner-error" role="alert">{e}</p> })}
         {move || read_only.get().then(|| view! { <p class="banner read-only" role="note">{lang.get().t().read_only}</p> })}

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::{Edit, ErrorHere, Inputs, mark};
 use crate::i18n::use_lang;
+use crate::ui::presence::NotesCursors;
 use crate::ui::use_session;
 
 /// Notes being typed: the text so far and the document's heads when typing began.
@@ -48,9 +49,22 @@ pub(super) fn NotesCard(
         let mine = mine.clone();
         move || mine().map_or_else(|| notes.clone(), |d| d.text)
     };
+    // Where the cursor is, for teammates typing in the same notes.
+    let cursor = {
+        let id = customer_id.clone();
+        move |ev: leptos::ev::Event| {
+            let at = event_target::<web_sys::HtmlTextAreaElement>(&ev)
+                .selection_start()
+                .ok()
+                .flatten();
+            session.with_value(|s| s.be_here(&id, "notes", at));
+        }
+    };
     let input = {
         let id = customer_id.clone();
-        move |ev| {
+        let cursor = cursor.clone();
+        move |ev: leptos::ev::Event| {
+            cursor(ev.clone());
             let text = event_target_value(&ev);
             drafts.update(|d| match d.get_mut(&id) {
                 Some(draft) => draft.text = text,
@@ -86,7 +100,13 @@ pub(super) fn NotesCard(
                 aria-label=move || lang.get().t().notes
                 prop:value=shown
                 on:input=input
+                on:keyup={
+                    let cursor = cursor.clone();
+                    move |ev: leptos::ev::KeyboardEvent| cursor(ev.into())
+                }
+                on:click=move |ev: leptos::ev::MouseEvent| cursor(ev.into())
             ></textarea>
+            <NotesCursors id=customer_id.clone() />
             <button type="button" on:click=save disabled={
                 let mine = mine.clone();
                 move || mine().is_none()

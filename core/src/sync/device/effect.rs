@@ -34,6 +34,12 @@ pub enum DeviceEffect {
         doc_id: Option<String>,
         what: Vec<String>,
     },
+    /// Another device (`peer`) says where its member is on customer `doc_id`.
+    Presence {
+        peer: String,
+        doc_id: String,
+        presence: crate::sync::presence::Presence,
+    },
     /// Something from the edge was ignored, and why (for the console).
     Ignored(String),
 }

@@ -26,6 +26,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use automerge::{ChangeHash, sync};
 
 use super::client::{Inbound, SyncClient};
+use super::presence::Presence;
 use super::slot::DocSlot;
 use super::stored_reply;
 use crate::customer::{Customer, FieldConflict, HeadedRow, NewContact, NewCustomer, SummaryRow};
@@ -547,6 +548,15 @@ impl DeviceRepo {
         self.take_effects()
     }
 
+    /// Tells the other devices this device's `presence` on customer `doc_id` (nothing while
+    /// the link is down: presence is repeated, never queued).
+    pub fn announce(&mut self, doc_id: &str, presence: &Presence) -> Vec<DeviceEffect> {
+        if let Some(frame) = self.sync.presence(doc_id, presence) {
+            self.out.push(DeviceEffect::Send(frame));
+        }
+        self.take_effects()
+    }
+
     /// Reads one frame from the edge.
     pub fn receive(&mut self, frame: &[u8]) -> Vec<DeviceEffect> {
         match self.sync.decode(frame) {
@@ -571,6 +581,15 @@ impl DeviceRepo {
                 });
             }
             Ok(Inbound::Erased { doc_id, tombstone }) => self.replace_erased(doc_id, tombstone),
+            Ok(Inbound::Presence {
+                peer,
+                doc_id,
+                presence,
+            }) => self.out.push(DeviceEffect::Presence {
+                peer,
+                doc_id,
+                presence,
+            }),
             Ok(Inbound::Nothing) => {}
             Err(error) => self.out.push(DeviceEffect::Ignored(format!(
                 "a frame from the edge: {error}"

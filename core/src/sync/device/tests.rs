@@ -3,6 +3,7 @@ use std::collections::BTreeMap;
 use super::*;
 use crate::customer::{Lifecycle, Source};
 use crate::sync::memory_store::MemoryStore;
+use crate::sync::presence::Presence;
 use crate::sync::server::{ConnId, Effect, SyncServer};
 use crate::token::Grant;
 use crate::workspace::Role;
@@ -465,4 +466,58 @@ fn a_first_sync_keeps_a_window_of_requests_out() {
     assert_eq!(most_out, 3, "the window fills and holds");
     assert!(!repo.is_syncing(), "every customer arrived");
     assert_eq!(repo.customer_ids().len(), 12);
+}
+
+#[test]
+fn a_presence_reaches_the_other_devices_under_its_member_only() {
+    let (mut server, mut store) = edge_with(2, 10);
+    let (mut admin, _) = started(Vec::new());
+    settle(&mut admin, &mut server, &mut store, 1);
+    let grant = Grant {
+        workspace: "demo".into(),
+        member: "manager".into(),
+        role: Role::Manager,
+        expires_at: i64::MAX,
+    };
+    server.connect(2, grant);
+    let mut manager = DeviceRepo::new("tablet", 1);
+    settle(&mut manager, &mut server, &mut store, 2);
+    let customer = admin.customer_ids()[0].clone();
+    let mut announce = |presence: &Presence| {
+        let mut heard = Vec::new();
+        for effect in admin.announce(&customer, presence) {
+            let DeviceEffect::Send(frame) = effect else {
+                continue;
+            };
+            for answer in server.receive(1, &frame, &mut store) {
+                let Effect::Send(2, frame) = answer else {
+                    continue;
+                };
+                heard.extend(manager.receive(&frame).into_iter().filter_map(|e| match e {
+                    DeviceEffect::Presence {
+                        peer,
+                        doc_id,
+                        presence,
+                    } => Some((peer, doc_id, presence)),
+                    _ => None,
+                }));
+            }
+        }
+        heard
+    };
+    let typing = Presence {
+        member: "admin".into(),
+        card: "notes".into(),
+        cursor: Some(7),
+    };
+    assert_eq!(
+        announce(&typing),
+        [("phone".to_owned(), customer.clone(), typing)]
+    );
+    let posing = Presence {
+        member: "manager".into(),
+        card: "notes".into(),
+        cursor: None,
+    };
+    assert_eq!(announce(&posing), [], "dropped by the edge");
 }

@@ -16,6 +16,7 @@ use crate::id::Id;
 use crate::replica::WORKSPACE_DOC_ID;
 use crate::sync::client::{Inbound, SyncClient};
 use crate::sync::memory_store::MemoryStore;
+use crate::sync::presence::Presence;
 use crate::workspace::Role;
 use crate::{CustomerDoc, demo};
 
@@ -293,6 +294,22 @@ fn ephemeral_messages_only_as_oneself_small_and_not_flooding() {
     assert_eq!(sends(&relayed, 2).len(), 1, "relayed to the other device");
     let spoofed = server.receive(1, &ephemeral("device-2", vec![1]), &mut store);
     assert_eq!(closed(&spoofed), Some(CLOSE_INVALID));
+    // A presence goes out under the token's member only.
+    let presence = |member: &str| {
+        let p = Presence {
+            member: member.into(),
+            card: "notes".into(),
+            cursor: Some(3),
+        };
+        ephemeral("device-2", p.encode())
+    };
+    let own = server.receive(2, &presence("sales"), &mut store);
+    assert_eq!(sends(&own, 1).len(), 1, "relayed");
+    let posing = server.receive(2, &presence("admin"), &mut store);
+    assert!(
+        posing.is_empty(),
+        "a presence in another member's name is dropped"
+    );
 
     let _c = joined_as(&mut server, &mut store, 3, Role::Sales);
     let big = server.receive(3, &ephemeral("device-3", vec![0; 5 << 10]), &mut store);
