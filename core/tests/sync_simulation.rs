@@ -131,7 +131,8 @@ impl Device {
                 DeviceEffect::Ignored(what) => panic!("{} ignored {what}", self.name),
                 DeviceEffect::RowsChanged
                 | DeviceEffect::CustomerChanged(_)
-                | DeviceEffect::WorkspaceChanged => {}
+                | DeviceEffect::WorkspaceChanged
+                | DeviceEffect::Presence { .. } => {}
             }
         }
         while self.repo.has_offers() {
