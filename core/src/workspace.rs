@@ -40,6 +40,16 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// Which customers a salesperson's devices receive (managers and admins receive all).
+    pub enum ReadScope fallback Own {
+        /// Those they own (an unknown value reads as this, the safe one).
+        Own => "own",
+        /// Every customer of the team (a small team's choice).
+        Everyone => "everyone",
+    }
+}
+
 /// A person in the team.
 #[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile, serde::Serialize, serde::Deserialize)]
 pub struct Member {
@@ -105,9 +115,20 @@ pub struct WorkspaceSettings {
     #[autosurgeon(missing = "Option::default")]
     #[serde(default)]
     pub language: Option<crate::rules::Language>,
+    /// Which customers salespeople's devices receive. Absent in workspaces from before it
+    /// existed, which keep receiving everything ([`WorkspaceSettings::read_scope`]); a team
+    /// started by an invitation begins with [`ReadScope::Own`].
+    #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
+    pub read_scope: Option<ReadScope>,
 }
 
 impl WorkspaceSettings {
+    /// Which customers salespeople's devices receive.
+    pub fn read_scope(&self) -> ReadScope {
+        self.read_scope.unwrap_or(ReadScope::Everyone)
+    }
+
     /// The stages and custom fields a rule of this workspace may name.
     pub fn rule_scope(&self) -> crate::rules::RuleScope<'_> {
         crate::rules::RuleScope {
@@ -232,6 +253,10 @@ fn settings_of(doc: &AutoCommit) -> Result<WorkspaceSettings, ModelError> {
         directory: BTreeMap::new(),
         language: match doc.get(ROOT, "language") {
             Ok(Some(_)) => prop(doc, "language")?,
+            _ => None,
+        },
+        read_scope: match doc.get(ROOT, "read_scope") {
+            Ok(Some(_)) => prop(doc, "read_scope")?,
             _ => None,
         },
     })

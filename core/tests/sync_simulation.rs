@@ -217,6 +217,11 @@ impl Device {
                 self.disk_rows.remove(&id);
                 None
             }
+            Write::Dropped { id } => {
+                self.disk.remove(&id);
+                self.disk_rows.remove(&id);
+                None
+            }
         };
         if let Some(row) = row {
             self.disk_rows.insert(row.row.id.clone(), row);

@@ -148,12 +148,21 @@ impl SqlStore {
     /// once they pass [`ROWS_PAGE_BYTES`], never none while any follow), as one JSON array of
     /// [`HeadedRow`]s (pages keep a 100k-customer workspace's rows, ~80 MB of JSON, from ever
     /// being in memory at once).
-    pub fn rows_json(&self, after: &str, limit: u32) -> worker::Result<String> {
+    /// `owner`: only the rows of the customers that member owns (a salesperson's, when the
+    /// workspace is scoped).
+    pub fn rows_json(&self, after: &str, limit: u32, owner: Option<&str>) -> worker::Result<String> {
         let mut json = String::from("[");
-        let rows = self.sql.exec(
-            "SELECT json FROM rows WHERE id > ? ORDER BY id LIMIT ?",
-            vec![after.into(), i64::from(limit).into()],
-        )?;
+        let rows = match owner {
+            None => self.sql.exec(
+                "SELECT json FROM rows WHERE id > ? ORDER BY id LIMIT ?",
+                vec![after.into(), i64::from(limit).into()],
+            )?,
+            Some(owner) => self.sql.exec(
+                "SELECT json FROM rows WHERE id > ? AND json_extract(json, '$.row.owner') = ? \
+                 ORDER BY id LIMIT ?",
+                vec![after.into(), owner.into(), i64::from(limit).into()],
+            )?,
+        };
         for row in rows.raw() {
             if let Some(SqlStorageValue::String(row)) = row?.into_iter().next() {
                 if json.len() > 1 {

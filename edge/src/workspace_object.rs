@@ -12,6 +12,7 @@
 use std::cell::{Cell, RefCell};
 
 use crm_core::audit::AuditQuery;
+use crm_core::policy::scope::scoped;
 use crm_core::rules::Language;
 use crm_core::sync::server::{CLOSE_UNSUPPORTED, ConnId, OpenSocket};
 use crm_core::sync::{DocumentStore, Effect, SyncServer};
@@ -126,9 +127,13 @@ impl DurableObject for Workspace {
             Some(Route::Test(_, hook)) => return self.test_hook(hook, req).await,
             Some(Route::Rows(_)) => {
                 let after = pairs.clone().find_map(|(k, v)| (k == "after").then_some(v));
-                let page = self
-                    .store()
-                    .rows_json(after.unwrap_or_default(), ROWS_PAGE)?;
+                // A salesperson of a scoped workspace lists only their own customers.
+                let scope = (self.server.borrow_mut())
+                    .read_scope(&mut self.store())
+                    .map_err(|e| worker::Error::RustError(e.to_string()))?;
+                let grant = Grant { role, ..grant };
+                let owner = scoped(&grant, scope).then_some(grant.member.as_str());
+                let page = (self.store()).rows_json(after.unwrap_or_default(), ROWS_PAGE, owner)?;
                 return json_response(page);
             }
             Some(Route::Audit(_)) => {

@@ -82,6 +82,18 @@ impl CustomerDoc {
         Ok(handed)
     }
 
+    /// The owner's member id now (empty when unowned), read without hydrating the customer.
+    pub fn owner(&self) -> String {
+        let profile = match self.doc.get(ROOT, "profile") {
+            Ok(Some((Value::Object(_), id))) => id,
+            _ => return String::new(),
+        };
+        match self.doc.get(&profile, "owner") {
+            Ok(Some((Value::Scalar(s), _))) => s.as_str().unwrap_or_default().to_owned(),
+            _ => String::new(),
+        }
+    }
+
     /// Every change of the customer's owner, oldest first (concurrent ones in the order
     /// Automerge sorts them; each says the owner its own change saw before).
     pub fn owner_history(&mut self) -> Vec<OwnerChange> {

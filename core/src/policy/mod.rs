@@ -11,6 +11,7 @@
 
 mod offer;
 mod restore;
+pub mod scope;
 mod rights;
 mod touched;
 mod validate;

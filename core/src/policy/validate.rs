@@ -57,10 +57,11 @@ const CUSTOMER_KEYS: [&str; 19] = [
     "updated_by",
     "erased",
 ];
-const WORKSPACE_KEYS: [&str; 8] = [
+const WORKSPACE_KEYS: [&str; 9] = [
     "schema_version",
     "name",
     "language",
+    "read_scope",
     "members",
     "pipeline",
     "custom_fields",

@@ -10,7 +10,7 @@ use automerge::{ChangeHash, sync};
 
 use super::doc_id::RepoDocId;
 use super::message::{DocMessage, MessageError, PROTOCOL_VERSION, PeerMetadata, RepoMessage};
-use super::notice::{Erasure, Notice};
+use super::notice::{Erasure, Notice, OUT_OF_SCOPE};
 use super::presence::Presence;
 use super::slot::DocSlot;
 use super::{chunks, stored_reply};
@@ -35,6 +35,8 @@ pub enum Inbound {
     Restored { doc_id: String, notice: Notice },
     /// The customer was erased: this tombstone (a saved document) replaces the device's copy.
     Erased { doc_id: String, tombstone: Vec<u8> },
+    /// The member may not read this customer (any more): drop it and what is stored of it.
+    OutOfScope { doc_id: String },
     /// Another device's presence on customer `doc_id` (see [`Presence`]).
     Presence {
         peer: String,
@@ -136,6 +138,10 @@ impl SyncClient {
                 ..
             } if self.server.as_ref() == Some(&sender_id) => {
                 let doc_id = document_id.local();
+                if data == OUT_OF_SCOPE {
+                    self.forget(&doc_id);
+                    return Ok(Inbound::OutOfScope { doc_id });
+                }
                 match (Notice::decode(&data), Erasure::decode(&data)) {
                     (Some(notice), _) => Inbound::Restored { doc_id, notice },
                     (None, Some(erasure)) => {

@@ -6,7 +6,9 @@
 //!   `{"restored": [{"path": "interactions.i1", "reason": "…"}]}`); the app shows it on the
 //!   record;
 //! - [`Erasure`]: the customer was erased, and this tombstone replaces every copy (CBOR:
-//!   `{"erased": bytes}`); the device drops what it held.
+//!   `{"erased": bytes}`); the device drops what it held;
+//! - [`OUT_OF_SCOPE`]: the member may not read this customer (any more): the device drops
+//!   it, its row and what it stored of it (CBOR: `{"out_of_scope": true}`).
 
 use minicbor::{Decoder, Encoder};
 
@@ -105,6 +107,9 @@ impl Erasure {
     }
 }
 
+/// The customer is not the member's to read (see `policy::scope`).
+pub const OUT_OF_SCOPE: &[u8] = b"\xa1\x6cout_of_scope\xf5";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +122,15 @@ mod tests {
         assert_eq!(Notice::decode(&notice.encode()), Some(notice));
         assert_eq!(Notice::decode(b"\xa1\x61x\x01"), None);
         assert_eq!(Notice::decode(&[]), None);
+    }
+
+    #[test]
+    fn out_of_scope_is_its_cbor_and_nothing_else() {
+        let mut e = Encoder::new(Vec::new());
+        e.map(1).unwrap().str("out_of_scope").unwrap().bool(true).unwrap();
+        assert_eq!(e.into_writer(), OUT_OF_SCOPE);
+        assert_eq!(Notice::decode(OUT_OF_SCOPE), None);
+        assert_eq!(Erasure::decode(OUT_OF_SCOPE), None);
     }
 
     #[test]

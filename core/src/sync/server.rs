@@ -33,6 +33,7 @@ mod erasure;
 mod limits;
 mod members;
 mod rules;
+mod scope;
 
 pub use limits::Limits;
 
@@ -56,6 +57,9 @@ pub const CLOSE_EXPIRED: u16 = 4001;
 pub const CLOSE_DEACTIVATED: u16 = 4003;
 /// WebSocket close code: the member's role changed since the token was minted (renew it).
 pub const CLOSE_ROLE_CHANGED: u16 = 4004;
+/// WebSocket close code: which customers the member may read changed (reconnect: every
+/// document offered is then answered as the new scope says).
+pub const CLOSE_SCOPE_CHANGED: u16 = 4005;
 
 /// How long after a broadcast the next one waits, in ms: changes to documents arriving meanwhile
 /// go out together when it ends. A burst of edits from several devices so travels as a few
@@ -202,8 +206,9 @@ pub struct SyncServer {
     pub limits: Limits,
     /// Documents stored, once counted.
     documents: Option<usize>,
-    /// The members the workspace document lists, once read (again after each of its changes).
-    roster: Option<BTreeMap<String, crate::workspace::Member>>,
+    /// The team as the workspace document says (members, read scope), once read (again after
+    /// each of its changes).
+    roster: Option<members::Team>,
     /// The time, when the shell runs the rules engine (see [`SyncServer::set_time`]).
     now: Option<Millis>,
     /// The workspace's rules, read when first needed and again when the workspace changes.
@@ -397,6 +402,11 @@ impl SyncServer {
             self.audit_refused(conn, &doc_id, false, &reason, store);
             return refuse(conn, CLOSE_TOO_BIG, &format!("document {doc_id}: {reason}"));
         }
+        match self.out_of_scope(conn, m.document_id, store) {
+            Ok(Some(effects)) => return effects,
+            Ok(None) => {}
+            Err(error) => return refuse(conn, CLOSE_INTERNAL, &error.to_string()),
+        }
         if !self.docs.contains_key(&doc_id) && stored_reply::is_report(&message) {
             match self.answer_from_store(conn, peer, m.document_id, &message, store) {
                 Ok(Some(effects)) => return effects,
@@ -463,8 +473,12 @@ impl SyncServer {
             }
         }
         // The sender hears at once (with what the server wrote after its change); the others
-        // with the next broadcast of the document.
-        effects.extend(self.reply(conn, &doc_id, m.document_id));
+        // with the next broadcast of the document. A customer the sender may not read once
+        // changed (created unowned by a salesperson) leaves their device.
+        match self.hidden(conn, &doc_id) {
+            Some(true) => effects.extend(self.drop_from(conn, m.document_id)),
+            _ => effects.extend(self.reply(conn, &doc_id, m.document_id)),
+        }
         if changed {
             effects.extend(self.broadcast_soon(&doc_id, m.document_id));
             effects.extend(self.close_outdated(&doc_id));
@@ -624,16 +638,21 @@ impl SyncServer {
         if restored.restored.is_empty() {
             return None;
         }
+        self.tell(conn, document_id, restored.encode())
+    }
+
+    /// An ephemeral message from the server to the device joined on `conn` about a document.
+    fn tell(&self, conn: ConnId, document_id: RepoDocId, data: Vec<u8>) -> Option<Effect> {
         let peer = self.connections.get(&conn)?.peer.clone()?;
-        let notice = RepoMessage::Ephemeral {
+        let message = RepoMessage::Ephemeral {
             sender_id: self.peer_id.clone(),
             target_id: peer,
             count: 0,
             session_id: self.peer_id.clone(),
             document_id,
-            data: restored.encode(),
+            data,
         };
-        Some(Effect::Send(conn, notice.encode()))
+        Some(Effect::Send(conn, message.encode()))
     }
 
     /// Drops `doc_id` from memory without storing anything: it reloads from the store when
@@ -721,10 +740,19 @@ impl SyncServer {
             .filter(|(_, c)| c.peer.is_some())
             .map(|(id, _)| *id)
             .collect();
-        targets
-            .into_iter()
-            .filter_map(|to| self.reply(to, doc_id, document_id))
-            .collect()
+        let mut effects = Vec::new();
+        for to in targets {
+            match self.hidden(to, doc_id) {
+                Some(false) => effects.extend(self.reply(to, doc_id, document_id)),
+                // Reassigned away from a device that had it.
+                Some(true) if self.connections[&to].syncs.contains_key(doc_id) => {
+                    effects.extend(self.drop_from(to, document_id));
+                }
+                // Not theirs, or not known yet whose (the next sync of theirs tells).
+                _ => {}
+            }
+        }
+        effects
     }
 
     /// Answers a report (heads, no changes, no needs) for a document that is not in memory

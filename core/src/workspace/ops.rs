@@ -3,7 +3,7 @@
 use automerge::{ObjId, ObjType, ROOT, ReadDoc, Value, transaction::Transactable};
 use autosurgeon::{Reconcile, reconcile_prop};
 
-use super::{DirectoryEntry, KIND, Member, Role, WorkspaceDoc};
+use super::{DirectoryEntry, KIND, Member, ReadScope, Role, WorkspaceDoc};
 use crate::custom_field::{CustomFieldDef, FieldKind, FieldOption};
 use crate::document::{Stamp, layout};
 use crate::error::ModelError;
@@ -28,6 +28,11 @@ impl WorkspaceDoc {
     pub fn set_name(&mut self, name: &str) -> Result<(), ModelError> {
         let name = required_text("workspace name", name, MAX_NAME)?;
         self.put(&ROOT, "name", name)
+    }
+
+    /// Sets which customers salespeople's devices receive.
+    pub fn set_read_scope(&mut self, scope: ReadScope) -> Result<(), ModelError> {
+        self.put(&ROOT, "read_scope", scope)
     }
 
     /// Sets the team's language (the interface's default where nobody chose one).

@@ -94,6 +94,9 @@ pub enum Write {
         bytes: Vec<u8>,
         heads: Vec<ChangeHash>,
     },
+    /// Customer `id` is not the member's to read (any more): remove every trace of it —
+    /// snapshot, heads, appended changes, its cached rows and any quarantined copy.
+    Dropped { id: String },
 }
 
 /// One document as storage holds it: a snapshot and the changes appended after it.

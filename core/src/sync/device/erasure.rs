@@ -1,7 +1,8 @@
 //! A customer erased at the edge: its tombstone replaces the device's copy — in memory and in
 //! storage, with the appended changes and cached rows that held what it was — and it leaves
 //! the list. Edits of it made here and not yet confirmed go with it: that is what erasing
-//! means.
+//! means. A customer the member may not read (any more) leaves the same way, without a
+//! tombstone.
 
 use super::{AfterWrite, DeviceEffect, DeviceRepo, Write};
 use crate::CustomerDoc;
@@ -48,6 +49,28 @@ impl DeviceRepo {
             heads,
         };
         self.write(vec![write], AfterWrite::default());
+    }
+
+    /// The edge says customer `id` is not this member's to read (any more, or ever): it leaves
+    /// the device — memory, list and storage (unconfirmed edits of it included: the edge would
+    /// not take them from this member).
+    pub(super) fn drop_out_of_scope(&mut self, id: String) {
+        self.docs.remove(&id);
+        self.shelved.remove(&id);
+        self.parked.remove(&id);
+        self.loading.remove(&id);
+        self.awaited.remove(&id);
+        self.requested.remove(&id);
+        self.unconfirmed.remove(&id);
+        self.appended.remove(&id);
+        self.offers.retain(|o| *o != id);
+        if self.rows.remove(&id).is_some() {
+            self.out.push(DeviceEffect::RowsChanged);
+        }
+        if self.watched.contains(&id) {
+            self.out.push(DeviceEffect::CustomerChanged(id.clone()));
+        }
+        self.write(vec![Write::Dropped { id }], AfterWrite::default());
     }
 }
 

@@ -33,7 +33,7 @@ use crate::customer::{Customer, FieldConflict, HeadedRow, NewContact, NewCustome
 use crate::error::ModelError;
 use crate::id::Id;
 use crate::replica::{Replica, WORKSPACE_DOC_ID};
-use crate::workspace::{RuleBook, WorkspaceDoc, WorkspaceSettings};
+use crate::workspace::{ReadScope, Role, RuleBook, WorkspaceDoc, WorkspaceSettings};
 use crate::{CustomerDoc, Stamp};
 
 mod effect;
@@ -114,6 +114,10 @@ pub struct DeviceRepo {
     refold: Vec<(Write, AfterWrite)>,
     /// Documents to offer to the edge, a batch per [`DeviceRepo::pump`].
     offers: VecDeque<String>,
+    /// The member's role (see [`DeviceRepo::set_role`]).
+    role: Option<Role>,
+    /// A scoped device asked the edge's rows since it connected.
+    scoped_rows_asked: bool,
     out: Vec<DeviceEffect>,
 }
 
@@ -144,8 +148,26 @@ impl DeviceRepo {
             stale_rows: Vec::new(),
             refold: Vec::new(),
             offers: VecDeque::new(),
+            role: None,
+            scoped_rows_asked: false,
             out: Vec::new(),
         }
+    }
+
+    /// The role of the member this device syncs as: a salesperson of a workspace scoped to
+    /// their own customers learns which to request from the edge's rows (which list only
+    /// theirs), not from the directory (which lists every customer).
+    pub fn set_role(&mut self, role: Role) {
+        self.role = Some(role);
+    }
+
+    /// Whether this device receives only some customers (see [`DeviceRepo::set_role`]).
+    fn scoped(&self) -> bool {
+        let scope = match self.docs.get(WORKSPACE_DOC_ID).and_then(DocSlot::replica) {
+            Some(Replica::Workspace(ws)) => ws.settings().map(|s| s.read_scope()).ok(),
+            _ => None,
+        };
+        self.role == Some(Role::Sales) && scope == Some(ReadScope::Own)
     }
 
     /// Shows `rows` as cached until the documents say otherwise — after
@@ -581,6 +603,7 @@ impl DeviceRepo {
                 });
             }
             Ok(Inbound::Erased { doc_id, tombstone }) => self.replace_erased(doc_id, tombstone),
+            Ok(Inbound::OutOfScope { doc_id }) => self.drop_out_of_scope(doc_id),
             Ok(Inbound::Presence {
                 peer,
                 doc_id,
@@ -648,10 +671,24 @@ impl DeviceRepo {
     /// their offers (with `all`, every document's); with many missing, the edge's rows are
     /// fetched first.
     fn request_directory(&mut self, all: bool) {
+        let scoped = self.scoped();
         let listed = match self.docs.get(WORKSPACE_DOC_ID).and_then(DocSlot::replica) {
-            Some(Replica::Workspace(ws)) => ws.directory_ids(),
+            Some(Replica::Workspace(ws)) if !scoped => ws.directory_ids(),
             _ => Vec::new(),
         };
+        if all {
+            self.scoped_rows_asked = false;
+        }
+        if scoped && !self.scoped_rows_asked && !self.fetching_rows {
+            // The edge's rows say which customers are this member's; each connection asks
+            // again (once the workspace says it is scoped), so a customer assigned while away
+            // arrives.
+            self.scoped_rows_asked = true;
+            self.fetching_rows = true;
+            self.out.push(DeviceEffect::FetchRows {
+                after: String::new(),
+            });
+        }
         let missing: Vec<String> = listed
             .into_iter()
             .filter(|id| !self.docs.contains_key(id) && !self.shelved.contains_key(id))

@@ -119,7 +119,15 @@ impl DeviceRepo {
             .and_then(|rows| rows.last())
             .map(|r| r.row.id.clone());
         let mut shown = false;
+        let scoped = self.scoped();
         for row in page.into_iter().flatten() {
+            let id = &row.row.id;
+            if scoped && !self.docs.contains_key(id) && !self.shelved.contains_key(id) {
+                // A customer of this member's that this device lacks: requested.
+                self.docs.insert(id.clone(), DocSlot::awaited());
+                self.awaited.insert(id.clone());
+                self.offers.push_back(id.clone());
+            }
             if self.docs.contains_key(&row.row.id) && !self.rows.contains_key(&row.row.id) {
                 self.rows.insert(row.row.id.clone(), row);
                 shown = true;

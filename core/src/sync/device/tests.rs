@@ -2,6 +2,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::customer::{Lifecycle, Source};
+use crate::sync::RepoMessage;
 use crate::sync::memory_store::MemoryStore;
 use crate::sync::presence::Presence;
 use crate::sync::server::{ConnId, Effect, SyncServer};
@@ -314,6 +315,9 @@ fn commit(disk: &mut BTreeMap<String, StoredDoc>, effects: &[DeviceEffect]) {
                     doc.heads = Some(heads);
                     doc.changes.clear();
                 }
+                Write::Dropped { id } => {
+                    disk.remove(&id);
+                }
                 Write::Arrived { .. } | Write::Rows(_) => {}
             }
         }
@@ -520,4 +524,80 @@ fn a_presence_reaches_the_other_devices_under_its_member_only() {
         cursor: None,
     };
     assert_eq!(announce(&posing), [], "dropped by the edge");
+}
+
+#[test]
+fn a_scoped_salesperson_requests_only_their_own_customers_and_drops_one_reassigned() {
+    let mut saved = demo::saved_workspace(12, NOW);
+    let Ok(Replica::Workspace(mut ws)) = Replica::load(WORKSPACE_DOC_ID, &saved[0].bytes) else {
+        panic!("the workspace first")
+    };
+    ws.set_read_scope(crate::workspace::ReadScope::Own).unwrap();
+    saved[0].bytes = ws.save();
+    saved[0].heads = ws.heads();
+    let mut store = MemoryStore::with(saved);
+    let mut server = SyncServer::new("edge", 50, []);
+    server.set_time(NOW);
+    let zhang = Grant {
+        workspace: "demo".into(),
+        member: "sales-zhang".into(),
+        role: Role::Sales,
+        expires_at: i64::MAX,
+    };
+    server.connect(1, zhang);
+    let (mut repo, _) = started(Vec::new());
+    repo.set_role(Role::Sales);
+    // The edge's rows for this member: theirs only.
+    let theirs: Vec<HeadedRow> = (store.rows.values())
+        .filter(|r| r.row.owner == "sales-zhang")
+        .cloned()
+        .collect();
+    assert!(!theirs.is_empty() && theirs.len() < store.rows.len());
+    let mut pending = repo.connected();
+    let mut requested_foreign = false;
+    for _ in 0..50 {
+        pending.extend(repo.pump(usize::MAX));
+        if pending.is_empty() {
+            break;
+        }
+        for effect in std::mem::take(&mut pending) {
+            match effect {
+                DeviceEffect::Send(frame) => {
+                    if let Ok(RepoMessage::Request(m)) = RepoMessage::decode(&frame) {
+                        let owner = store.rows.get(&m.document_id.local()).map(|r| r.row.owner.clone());
+                        requested_foreign |= owner.is_some_and(|o| o != "sales-zhang");
+                    }
+                    for answer in server.receive(1, &frame, &mut store) {
+                        if let Effect::Send(1, frame) = answer {
+                            pending.extend(repo.receive(&frame));
+                        }
+                    }
+                }
+                DeviceEffect::Write(persist) => pending.extend(repo.written(persist.ticket)),
+                DeviceEffect::FetchRows { after } => {
+                    let page = (after.is_empty()).then(|| theirs.clone());
+                    pending.extend(repo.rows_page(page));
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(!requested_foreign, "no customer of another's is asked for");
+    let mut mine: Vec<String> = theirs.iter().map(|r| r.row.id.clone()).collect();
+    mine.sort();
+    assert_eq!(repo.customer_ids(), mine);
+    // The edge says one of them is not this member's any more: it leaves the device.
+    let dropped = mine[0].clone();
+    let notice = RepoMessage::Ephemeral {
+        sender_id: "edge".into(),
+        target_id: "phone".into(),
+        count: 0,
+        session_id: "edge".into(),
+        document_id: crate::sync::RepoDocId::from_local(&dropped).unwrap(),
+        data: crate::sync::notice::OUT_OF_SCOPE.to_vec(),
+    };
+    let effects = repo.receive(&notice.encode());
+    assert!(writes(&effects).iter().any(|p| p.writes.contains(&Write::Dropped { id: dropped.clone() })));
+    assert!(!repo.customer_ids().contains(&dropped));
+    assert!(repo.rows().all(|r| r.id != dropped));
 }

@@ -12,7 +12,6 @@ use crate::document::CrmDocument;
 use crate::replica::Replica;
 use crate::sync::DocSlot;
 use crate::sync::doc_id::RepoDocId;
-use crate::sync::message::RepoMessage;
 use crate::sync::notice::Erasure;
 
 impl SyncServer {
@@ -62,7 +61,7 @@ impl SyncServer {
         };
         let conns: Vec<ConnId> = self.connections.keys().copied().collect();
         (conns.into_iter())
-            .filter_map(|conn| self.erasure(conn, document_id, data.clone()))
+            .filter_map(|conn| self.tell(conn, document_id, data.clone()))
             .collect()
     }
 
@@ -86,21 +85,7 @@ impl SyncServer {
         }
         self.forget_state(conn, doc_id);
         let data = self.erasure_data(doc_id)?;
-        Some(self.erasure(conn, document_id, data).into_iter().collect())
-    }
-
-    /// The ephemeral message carrying an erasure's `data` to `conn` (none before it joined).
-    fn erasure(&self, conn: ConnId, document_id: RepoDocId, data: Vec<u8>) -> Option<Effect> {
-        let peer = self.connections.get(&conn)?.peer.clone()?;
-        let message = RepoMessage::Ephemeral {
-            sender_id: self.peer_id.clone(),
-            target_id: peer,
-            count: 0,
-            session_id: self.peer_id.clone(),
-            document_id,
-            data,
-        };
-        Some(Effect::Send(conn, message.encode()))
+        Some(self.tell(conn, document_id, data).into_iter().collect())
     }
 
     /// The erasure of loaded customer `doc_id` as ephemeral data: its tombstone, saved once

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::{
-    CLOSE_DEACTIVATED, CLOSE_ROLE_CHANGED, ConnId, DocumentStore, Effect, StoreError, SyncServer,
+    CLOSE_DEACTIVATED, CLOSE_ROLE_CHANGED, CLOSE_SCOPE_CHANGED, ConnId, DocumentStore, Effect, StoreError, SyncServer,
     refuse,
 };
 use crate::document::Stamp;
@@ -17,10 +17,19 @@ use crate::sync::doc_id::RepoDocId;
 use crate::sync::slot::DocSlot;
 use crate::token::{Grant, Invitation};
 use crate::values::Millis;
-use crate::workspace::{Member, Standing, WorkspaceDoc};
+use crate::workspace::{Member, ReadScope, Role, Standing, WorkspaceDoc};
+
+/// The team as the workspace document says.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(super) struct Team {
+    pub(super) members: BTreeMap<String, Member>,
+    /// The document's setting as stored (absent: everyone).
+    pub(super) scope: Option<ReadScope>,
+}
 
 const DEACTIVATED: &str = "this member was deactivated";
 const ROLE_CHANGED: &str = "this member's role changed: renew the sign-in";
+const RESCOPED: &str = "which customers this member may read changed: reconnect";
 
 impl SyncServer {
     /// Where `member` stands in the team (the workspace document is read once, then again
@@ -30,6 +39,17 @@ impl SyncServer {
         member: &str,
         store: &mut impl DocumentStore,
     ) -> Result<Standing, StoreError> {
+        let team = self.team(store)?;
+        Ok(standing_in(Some(&team.members), member))
+    }
+
+    /// Which customers salespeople's devices receive.
+    pub fn read_scope(&mut self, store: &mut impl DocumentStore) -> Result<ReadScope, StoreError> {
+        Ok(self.team(store)?.scope.unwrap_or(ReadScope::Everyone))
+    }
+
+    /// The team, read from the workspace document when not known yet.
+    pub(super) fn team(&mut self, store: &mut impl DocumentStore) -> Result<&Team, StoreError> {
         if self.roster.is_none() {
             // Read once per wake; the document is not kept for it (a new device is better
             // served the stored bytes as they are).
@@ -40,7 +60,7 @@ impl SyncServer {
                 self.docs.remove(WORKSPACE_DOC_ID);
             }
         }
-        Ok(standing_in(self.roster.as_ref(), member))
+        Ok(self.roster.as_ref().expect("just read"))
     }
 
     /// Registers the member `invitation` names (redeemed at `now`) in the workspace document
@@ -68,6 +88,10 @@ impl SyncServer {
         };
         if (workspace.add_member(&id, &invitation.name, invitation.role, &stamp)).is_err() {
             return Ok(Vec::new());
+        }
+        if !known {
+            // A team started now begins with salespeople receiving their own customers.
+            let _ = workspace.set_read_scope(ReadScope::Own);
         }
         if let Some(refused) = self.persist_new_or_known(WORKSPACE_DOC_ID, known, store)? {
             self.forget_document(WORKSPACE_DOC_ID);
@@ -99,10 +123,15 @@ impl SyncServer {
             return Vec::new();
         }
         let roster = self.read_roster();
+        let scope = |team: &Team| team.scope.unwrap_or(ReadScope::Everyone);
+        let rescoped = self.roster.as_ref().is_some_and(|was| scope(was) != scope(&roster));
         let closes = (self.connections.iter())
             .filter_map(|(conn, c)| {
-                let standing = standing_in(Some(&roster), &c.grant.member);
-                stale(&c.grant, standing).map(|(code, reason)| refuse(*conn, code, reason))
+                let standing = standing_in(Some(&roster.members), &c.grant.member);
+                let rescoped = (rescoped && c.grant.role == Role::Sales)
+                    .then_some((CLOSE_SCOPE_CHANGED, RESCOPED));
+                (stale(&c.grant, standing).or(rescoped))
+                    .map(|(code, reason)| refuse(*conn, code, reason))
             })
             .flatten()
             .collect();
@@ -110,17 +139,22 @@ impl SyncServer {
         closes
     }
 
-    /// The members of the workspace document in memory (none without one).
-    fn read_roster(&self) -> BTreeMap<String, Member> {
+    /// The team of the workspace document in memory (nobody without one).
+    fn read_roster(&self) -> Team {
         match (self.docs.get(WORKSPACE_DOC_ID)).and_then(|l| l.slot.replica()) {
-            Some(Replica::Workspace(doc)) => doc.settings().map(|w| w.members).unwrap_or_default(),
-            _ => BTreeMap::new(),
+            Some(Replica::Workspace(doc)) => (doc.settings())
+                .map(|w| Team {
+                    members: w.members,
+                    scope: w.read_scope,
+                })
+                .unwrap_or_default(),
+            _ => Team::default(),
         }
     }
 }
 
-fn standing_in(roster: Option<&BTreeMap<String, Member>>, member: &str) -> Standing {
-    roster.map_or(Standing::Unlisted, |r| Standing::of(r, member))
+fn standing_in(members: Option<&BTreeMap<String, Member>>, member: &str) -> Standing {
+    members.map_or(Standing::Unlisted, |r| Standing::of(r, member))
 }
 
 /// Why a connection with `grant` may not go on given the member's `standing`, if it may not.

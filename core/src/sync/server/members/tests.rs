@@ -114,6 +114,7 @@ fn a_first_admin_starts_a_new_workspace_with_the_default_rules() {
     assert_eq!(settings.members["owner"].name, "吴磊 Wu Lei");
     assert_eq!(settings.members["owner"].joined_at, NOW);
     assert!(!doc.rule_book().is_empty());
+    assert_eq!(settings.read_scope, Some(crate::workspace::ReadScope::Own));
     // A device that started the same workspace offline keeps both teams' entries.
     let mut offline = WorkspaceDoc::new();
     let id = crate::Id::parse("offline").unwrap();
