@@ -101,8 +101,10 @@ impl Session {
         startup::show_last_seen(&store, &signals).await?;
         let peer = format!("app-{}", Id::random());
         let first_seq = js_sys::Date::now() as u64 * 1000;
+        let mut repo = DeviceRepo::new(peer, first_seq);
+        repo.set_role(config.role);
         let session = Rc::new(Self {
-            repo: RefCell::new(DeviceRepo::new(peer, first_seq)),
+            repo: RefCell::new(repo),
             open_customers: RefCell::new(HashMap::new()),
             publish_scheduled: Cell::new(false),
             count_scheduled: Cell::new(false),

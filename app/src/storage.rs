@@ -239,7 +239,7 @@ impl DeviceStore {
                 | Write::Append { row, .. }
                 | Write::Arrived { row, .. } => row.iter().collect::<Vec<_>>(),
                 Write::Rows(rows) => rows.iter().collect(),
-                Write::Heads { .. } | Write::Erased { .. } => Vec::new(),
+                Write::Heads { .. } | Write::Erased { .. } | Write::Dropped { .. } => Vec::new(),
             })
             .filter_map(|row| Some((row.row.id.clone(), serde_json::to_vec(row).ok()?)))
             .collect();
@@ -272,7 +272,7 @@ impl DeviceStore {
                     puts.push((STORE, id.clone(), bytes));
                     kept_heads.push((id.clone(), encode_heads(heads)));
                 }
-                Write::Rows(_) => {}
+                Write::Rows(_) | Write::Dropped { .. } => {}
             }
         }
         puts.extend(rows.iter().map(|(id, json)| (ROWS, id.clone(), &json[..])));
@@ -307,9 +307,24 @@ impl DeviceStore {
         for removal in removals {
             removal.await?;
         }
+        let dropped: Vec<&str> = (writes.iter())
+            .filter_map(|write| match write {
+                Write::Dropped { id } => Some(id.as_str()),
+                _ => None,
+            })
+            .collect();
+        let (documents, heads) = (tx.object_store(STORE)?, tx.object_store(HEADS)?);
+        let mut removals = Vec::new();
+        for id in &dropped {
+            removals.push(documents.delete(*id).primitive()?);
+            removals.push(heads.delete(*id).primitive()?);
+        }
+        for removal in removals {
+            removal.await?;
+        }
         let erased: Vec<&str> = (writes.iter())
             .filter_map(|write| match write {
-                Write::Erased { id, .. } => Some(id.as_str()),
+                Write::Erased { id, .. } | Write::Dropped { id } => Some(id.as_str()),
                 _ => None,
             })
             .collect();

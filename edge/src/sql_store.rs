@@ -150,7 +150,12 @@ impl SqlStore {
     /// being in memory at once).
     /// `owner`: only the rows of the customers that member owns (a salesperson's, when the
     /// workspace is scoped).
-    pub fn rows_json(&self, after: &str, limit: u32, owner: Option<&str>) -> worker::Result<String> {
+    pub fn rows_json(
+        &self,
+        after: &str,
+        limit: u32,
+        owner: Option<&str>,
+    ) -> worker::Result<String> {
         let mut json = String::from("[");
         let rows = match owner {
             None => self.sql.exec(

@@ -1,6 +1,7 @@
 //! What an erased customer leaves in IndexedDB besides its document: the changes appended
 //! after its last snapshot, its cached row, its rows in the edge's cached pages and any
-//! quarantined copy — all removed in the transaction that writes its tombstone.
+//! quarantined copy — all removed in the transaction that writes its tombstone (or, for a
+//! customer the member may no longer read, in the one that deletes its document).
 
 use crm_core::customer::HeadedRow;
 use indexed_db_futures::prelude::*;

@@ -11,8 +11,8 @@
 
 mod offer;
 mod restore;
-pub mod scope;
 mod rights;
+pub mod scope;
 mod touched;
 mod validate;
 

@@ -127,7 +127,12 @@ mod tests {
     #[test]
     fn out_of_scope_is_its_cbor_and_nothing_else() {
         let mut e = Encoder::new(Vec::new());
-        e.map(1).unwrap().str("out_of_scope").unwrap().bool(true).unwrap();
+        e.map(1)
+            .unwrap()
+            .str("out_of_scope")
+            .unwrap()
+            .bool(true)
+            .unwrap();
         assert_eq!(e.into_writer(), OUT_OF_SCOPE);
         assert_eq!(Notice::decode(OUT_OF_SCOPE), None);
         assert_eq!(Erasure::decode(OUT_OF_SCOPE), None);

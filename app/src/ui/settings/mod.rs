@@ -6,7 +6,7 @@ mod field_settings;
 mod stage_settings;
 
 use crm_core::rules::Language;
-use crm_core::workspace::Role;
+use crm_core::workspace::{ReadScope, Role};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
@@ -75,6 +75,24 @@ fn TeamName(error: RwSignal<Option<String>>) -> impl IntoView {
                     {move || lang.get().t().save}
                 </button>
             </form>
+            <label class="inline-fields team-language">
+                <span>{move || lang.get().t().read_scope}</span>
+                <select on:change=move |ev| {
+                    let scope = ReadScope::from_stored(&event_target_value(&ev));
+                    edit_workspace(session, lang, error, |ws| ws.set_read_scope(scope));
+                }>
+                    {move || {
+                        let t = lang.get().t();
+                        let now = signals.workspace.with(|ws| ws.as_ref().map(|w| w.read_scope()));
+                        [(ReadScope::Own, t.read_scope_own), (ReadScope::Everyone, t.read_scope_everyone)]
+                            .into_iter()
+                            .map(|(scope, label)| view! {
+                                <option value=scope.as_str() selected=now == Some(scope)>{label}</option>
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            </label>
             <label class="inline-fields team-language">
                 <span>{move || lang.get().t().team_language}</span>
                 <select on:change=move |ev| {

@@ -564,7 +564,10 @@ fn a_scoped_salesperson_requests_only_their_own_customers_and_drops_one_reassign
             match effect {
                 DeviceEffect::Send(frame) => {
                     if let Ok(RepoMessage::Request(m)) = RepoMessage::decode(&frame) {
-                        let owner = store.rows.get(&m.document_id.local()).map(|r| r.row.owner.clone());
+                        let owner = store
+                            .rows
+                            .get(&m.document_id.local())
+                            .map(|r| r.row.owner.clone());
                         requested_foreign |= owner.is_some_and(|o| o != "sales-zhang");
                     }
                     for answer in server.receive(1, &frame, &mut store) {
@@ -597,7 +600,13 @@ fn a_scoped_salesperson_requests_only_their_own_customers_and_drops_one_reassign
         data: crate::sync::notice::OUT_OF_SCOPE.to_vec(),
     };
     let effects = repo.receive(&notice.encode());
-    assert!(writes(&effects).iter().any(|p| p.writes.contains(&Write::Dropped { id: dropped.clone() })));
+    assert!(
+        writes(&effects)
+            .iter()
+            .any(|p| p.writes.contains(&Write::Dropped {
+                id: dropped.clone()
+            }))
+    );
     assert!(!repo.customer_ids().contains(&dropped));
     assert!(repo.rows().all(|r| r.id != dropped));
 }

@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    CLOSE_DEACTIVATED, CLOSE_ROLE_CHANGED, CLOSE_SCOPE_CHANGED, ConnId, DocumentStore, Effect, StoreError, SyncServer,
-    refuse,
+    CLOSE_DEACTIVATED, CLOSE_ROLE_CHANGED, CLOSE_SCOPE_CHANGED, ConnId, DocumentStore, Effect,
+    StoreError, SyncServer, refuse,
 };
 use crate::document::Stamp;
 use crate::id::Id;
@@ -124,7 +124,10 @@ impl SyncServer {
         }
         let roster = self.read_roster();
         let scope = |team: &Team| team.scope.unwrap_or(ReadScope::Everyone);
-        let rescoped = self.roster.as_ref().is_some_and(|was| scope(was) != scope(&roster));
+        let rescoped = self
+            .roster
+            .as_ref()
+            .is_some_and(|was| scope(was) != scope(&roster));
         let closes = (self.connections.iter())
             .filter_map(|(conn, c)| {
                 let standing = standing_in(Some(&roster.members), &c.grant.member);

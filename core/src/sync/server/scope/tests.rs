@@ -6,8 +6,8 @@ use super::super::limits::tests::{closed, push};
 use super::super::tests::{NOW, grant, joined_as, sends};
 use super::super::*;
 use crate::customer::ProfileEdit;
-use crate::document::CrmDocument;
 use crate::demo::{self, SavedDoc};
+use crate::document::CrmDocument;
 use crate::replica::WORKSPACE_DOC_ID;
 use crate::sync::client::{Inbound, SyncClient};
 use crate::sync::memory_store::MemoryStore;
@@ -47,7 +47,12 @@ fn sales(member: &str) -> Grant {
 }
 
 /// Connects and joins a device of `grant` as `conn`.
-fn device(server: &mut SyncServer, store: &mut MemoryStore, conn: ConnId, grant: Grant) -> SyncClient {
+fn device(
+    server: &mut SyncServer,
+    store: &mut MemoryStore,
+    conn: ConnId,
+    grant: Grant,
+) -> SyncClient {
     let mut client = SyncClient::new(format!("device-{conn}"));
     server.connect(conn, grant);
     let effects = server.receive(conn, &client.join(), store);
@@ -79,12 +84,15 @@ fn heard(client: &mut SyncClient, effects: &[Effect], conn: ConnId) -> Vec<Inbou
 }
 
 fn told_to_drop(heard: &[Inbound]) -> bool {
-    heard.iter().any(|i| matches!(i, Inbound::OutOfScope { .. }))
+    heard
+        .iter()
+        .any(|i| matches!(i, Inbound::OutOfScope { .. }))
 }
 
 /// Whether changes of the document came.
 fn got(heard: &[Inbound]) -> bool {
-    (heard.iter()).any(|i| matches!(i, Inbound::Sync { message, .. } if !message.changes.is_empty()))
+    (heard.iter())
+        .any(|i| matches!(i, Inbound::Sync { message, .. } if !message.changes.is_empty()))
 }
 
 #[test]
@@ -118,14 +126,23 @@ fn an_offered_copy_of_a_foreign_customer_is_answered_with_drop_it_and_not_merged
     // A copy kept from before the scope, edited offline.
     let mut slot = DocSlot::known(Replica::load(&chen_s, &before.snapshot).unwrap());
     if let Some(Replica::Customer(doc)) = slot.replica_mut() {
-        doc.edit_profile(ProfileEdit::Company("改名".into()), &crate::document::Stamp::new("sales-zhang", NOW))
-            .unwrap();
+        doc.edit_profile(
+            ProfileEdit::Company("改名".into()),
+            &crate::document::Stamp::new("sales-zhang", NOW),
+        )
+        .unwrap();
     }
     let effects = push(&mut server, &mut store, 1, &mut zhang, &chen_s, &mut slot);
     let heard = heard(&mut zhang, &effects, 1);
     assert!(told_to_drop(&heard));
-    assert!(!heard.iter().any(|i| matches!(i, Inbound::Sync { .. })), "no sync of it");
-    assert_eq!(store.docs[&chen_s], before, "nothing of the offline edit stored");
+    assert!(
+        !heard.iter().any(|i| matches!(i, Inbound::Sync { .. })),
+        "no sync of it"
+    );
+    assert_eq!(
+        store.docs[&chen_s], before,
+        "nothing of the offline edit stored"
+    );
 }
 
 #[test]
@@ -139,18 +156,34 @@ fn a_reassignment_moves_the_customer_between_salespeoples_devices() {
     let mut manager = device(&mut server, &mut store, 3, grant(Role::Manager));
     let stored = &store.docs[&zhang_s];
     let mut slot = DocSlot::known(Replica::load(&zhang_s, &stored.snapshot).unwrap());
-    push(&mut server, &mut store, 3, &mut manager, &zhang_s, &mut slot);
+    push(
+        &mut server,
+        &mut store,
+        3,
+        &mut manager,
+        &zhang_s,
+        &mut slot,
+    );
     if let Some(Replica::Customer(doc)) = slot.replica_mut() {
         let stamp = crate::document::Stamp::new("manager", NOW);
         doc.hand_over("sales-zhang", "sales-chen", &stamp).unwrap();
     }
-    let mut effects = push(&mut server, &mut store, 3, &mut manager, &zhang_s, &mut slot);
+    let mut effects = push(
+        &mut server,
+        &mut store,
+        3,
+        &mut manager,
+        &zhang_s,
+        &mut slot,
+    );
     effects.extend(server.flush());
     let to_zhang = heard(&mut zhang, &effects, 1);
     assert!(told_to_drop(&to_zhang), "Zhang's devices drop it");
     assert!(!to_zhang.iter().any(|i| matches!(i, Inbound::Sync { .. })));
     assert!(
-        sends(&effects, 2).iter().any(|m| matches!(m, RepoMessage::Sync(_))),
+        sends(&effects, 2)
+            .iter()
+            .any(|m| matches!(m, RepoMessage::Sync(_))),
         "Chen's devices are offered it"
     );
 }
@@ -168,7 +201,14 @@ fn a_scope_change_sends_salespeople_to_reconnect() {
     if let Some(Replica::Workspace(doc)) = ws.replica_mut() {
         doc.set_read_scope(ReadScope::Own).unwrap();
     }
-    let effects = push(&mut server, &mut store, 3, &mut admin, WORKSPACE_DOC_ID, &mut ws);
+    let effects = push(
+        &mut server,
+        &mut store,
+        3,
+        &mut admin,
+        WORKSPACE_DOC_ID,
+        &mut ws,
+    );
     let closes: Vec<_> = (effects.iter())
         .filter_map(|e| match e {
             Effect::Close(conn, code, _) => Some((*conn, *code)),

@@ -1,0 +1,67 @@
+// Who sees which customers: once an admin scopes the workspace, a salesperson's devices hold
+// only the customers they own — the device that was open drops the others, a new device never
+// receives them, the edge's rows list only theirs — and a handover moves customers from one
+// salesperson's devices to the other's.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { openDevice } from "../support/browser.mjs";
+import { startStack } from "../support/stack.mjs";
+
+const online = (page) => page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
+const rows = (page) => page.locator(".customer-row");
+/** The customer documents in a device's IndexedDB. */
+const stored = (page, workspace) => page.evaluate((name) => new Promise((resolve, reject) => {
+  const open = indexedDB.open(name);
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const keys = open.result.transaction("documents").objectStore("documents").getAllKeys();
+    keys.onsuccess = () => resolve(keys.result.filter((k) => k !== "workspace" && !String(k).startsWith("quarantine/")).length);
+  };
+}), `crm-${workspace}`);
+
+test("a scoped workspace gives salespeople only their own customers, on every path", async (t) => {
+  const { app, browser, edge, workspace, as } = await startStack(t, "scope", { customers: 24 });
+  const { page: admin } = await openDevice(browser, as("admin", "admin"));
+  const { page: zhang } = await openDevice(browser, as("sales-zhang", "sales"));
+  await Promise.all([online(admin), online(zhang)]);
+  await admin.waitForFunction(() => document.querySelectorAll(".customer-row").length === 24, null, { timeout: 20_000 });
+  await zhang.waitForFunction(() => document.querySelectorAll(".customer-row").length === 24, null, { timeout: 20_000 });
+  const owner = admin.getByLabel("Owner");
+  await owner.selectOption({ label: "张伟 Zhang Wei" });
+  const zhangs = await rows(admin).count();
+  await owner.selectOption({ label: "陈静 Chen Jing" });
+  const chens = await rows(admin).count();
+  assert.ok(zhangs > 0 && chens > 0 && zhangs + chens < 24, `${zhangs} + ${chens}`);
+
+  // The admin scopes the workspace: Zhang's open device drops everyone else's customers.
+  await admin.goto(`${app.url}/settings`);
+  await admin.getByLabel("Salespeople see").selectOption({ label: "only the customers they own" });
+  await zhang.waitForFunction((n) => document.querySelectorAll(".customer-row").length === n, zhangs, { timeout: 30_000 });
+  await online(zhang);
+  assert.equal(await stored(zhang, workspace), zhangs, "only Zhang's customers stay in IndexedDB");
+
+  // A new device of Chen's receives only hers; the edge's rows list only hers.
+  const { page: chen } = await openDevice(browser, as("sales-chen", "sales"));
+  await online(chen);
+  await chen.waitForFunction((n) => document.querySelectorAll(".customer-row").length === n, chens, { timeout: 30_000 });
+  await chen.waitForTimeout(1_000);
+  assert.equal(await rows(chen).count(), chens);
+  assert.equal(await stored(chen, workspace), chens);
+  const token = new URL(as("sales-chen", "sales")).searchParams.get("token");
+  const listed = await (await fetch(`${edge.url}/ws/${workspace}/rows`, { headers: { Authorization: `Bearer ${token}` } })).json();
+  assert.equal(listed.length, chens);
+  assert.ok(listed.every((r) => r.row.owner === "sales-chen"));
+
+  // A manager hands Zhang's customers to Chen: they leave Zhang's device and reach Chen's.
+  const { page: manager } = await openDevice(browser, as("manager", "manager"));
+  await online(manager);
+  await manager.goto(`${app.url}/team`);
+  const row = manager.locator(".team-members .member-row", { hasText: "张伟 Zhang Wei" });
+  await row.getByRole("button", { name: "Hand over…" }).click();
+  await row.getByLabel("Hand over to").selectOption({ label: "陈静 Chen Jing" });
+  await row.getByRole("button", { name: "Hand over", exact: true }).click();
+  await row.locator(".handover", { hasText: "Handed over" }).waitFor({ timeout: 30_000 });
+  await zhang.waitForFunction(() => document.querySelectorAll(".customer-row").length === 0, null, { timeout: 30_000 });
+  await chen.waitForFunction((n) => document.querySelectorAll(".customer-row").length === n, zhangs + chens, { timeout: 30_000 });
+  assert.equal(await stored(zhang, workspace), 0, "nothing of them left on Zhang's device");
+});
