@@ -3,7 +3,7 @@
 //! one salesperson's devices to the other's; a scope change sends salespeople to reconnect.
 
 use super::super::limits::tests::{closed, push};
-use super::super::tests::{NOW, grant, joined_as, sends};
+use super::super::tests::{NOW, grant, sends};
 use super::super::*;
 use crate::customer::ProfileEdit;
 use crate::demo::{self, SavedDoc};
