@@ -102,7 +102,7 @@ impl Session {
         let peer = format!("app-{}", Id::random());
         let first_seq = js_sys::Date::now() as u64 * 1000;
         let mut repo = DeviceRepo::new(peer, first_seq);
-        repo.set_role(config.role);
+        repo.set_member(&config.member, config.role);
         let session = Rc::new(Self {
             repo: RefCell::new(repo),
             open_customers: RefCell::new(HashMap::new()),

@@ -164,7 +164,8 @@ test("the edge refuses what is not a workspace WebSocket with a valid token for 
 test("a device whose token the edge refuses says so, and keeps its data", async (t) => {
   const { browser, state, workspace } = await setup(t);
   const app = state.app;
-  const expired = signToken(workspace, { ttlMs: -1 });
+  // Expired beyond the renewal grace (90 days): the edge will not renew it either.
+  const expired = signToken(workspace, { ttlMs: -91 * 24 * 3600_000 });
   const { page } = await openDevice(browser, `${app.url}/?workspace=${workspace}&edge=${state.edge.wsUrl}&token=${expired}`);
   await page.locator('.sync-badge[data-status="signed-out"]').waitFor({ timeout: 15_000 });
   assert.match(await page.locator(".sync-badge").innerText(), /Sign-in expired/);

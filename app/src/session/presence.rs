@@ -14,6 +14,8 @@ use super::Session;
 
 /// How often presence is repeated and stale presence forgotten.
 const TICK_MS: i32 = 5_000;
+/// How long after the person's last touch, key or edit their presence is still repeated.
+const ACTIVE_MS: i64 = 30_000;
 
 /// A teammate's device on a customer.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +35,8 @@ pub struct Seen {
 pub(super) struct Here {
     at: Option<(String, Presence)>,
     sent: i64,
+    /// The person's last touch or key.
+    active: i64,
 }
 
 fn now() -> i64 {
@@ -49,7 +53,10 @@ impl Session {
             cursor,
         };
         let changed = self.here.borrow().at != Some((doc_id.to_owned(), presence.clone()));
-        self.here.borrow_mut().at = Some((doc_id.to_owned(), presence));
+        let mut here = self.here.borrow_mut();
+        here.at = Some((doc_id.to_owned(), presence));
+        here.active = now();
+        drop(here);
         if changed {
             self.announce_here();
         }
@@ -92,12 +99,23 @@ impl Session {
         });
     }
 
-    /// Repeats this device's presence and forgets teammates' that stopped, for the life of the
-    /// page.
+    /// Repeats this device's presence while its person is active and forgets teammates' that
+    /// stopped, for the life of the page.
     pub(super) fn watch_presence(self: &Rc<Self>) {
         let session = Rc::clone(self);
+        let touched = Closure::<dyn Fn()>::new(move || session.here.borrow_mut().active = now());
+        if let Some(window) = web_sys::window() {
+            for event in ["pointerdown", "keydown"] {
+                let _ = window
+                    .add_event_listener_with_callback(event, touched.as_ref().unchecked_ref());
+            }
+        }
+        touched.forget();
+        let session = Rc::clone(self);
         let tick = Closure::<dyn Fn()>::new(move || {
-            if now() - session.here.borrow().sent >= REPEAT_MS - i64::from(TICK_MS) / 2 {
+            let Here { sent, active, .. } = *session.here.borrow();
+            let due = now() - sent >= REPEAT_MS - i64::from(TICK_MS) / 2;
+            if due && now() - active < ACTIVE_MS {
                 session.announce_here();
             }
             let stale = |s: &Seen| now() - s.at > FORGET_MS;

@@ -2,16 +2,18 @@
 //! where their cursor is), sent between devices as automerge-repo `ephemeral` messages for the
 //! customer's document and never stored. CBOR: `{"presence": {"member": "…", "card": "…",
 //! "cursor": n}}` — an empty `card` while only looking, no `cursor` outside the notes. A
-//! device repeats its presence every [`REPEAT_MS`] and sends [`Presence::left`] when it leaves;
-//! others forget a presence not repeated within [`FORGET_MS`]. The server relays a presence
+//! device repeats its presence every [`REPEAT_MS`] while its person is active and sends
+//! [`Presence::left`] when it leaves; others forget a presence not repeated within
+//! [`FORGET_MS`] (so an idle or vanished device is gone within 30 s, and a workspace whose
+//! people sit still lets the edge hibernate). The server relays a presence
 //! only under the member of the socket's token, so no device speaks for another.
 
 use minicbor::{Decoder, Encoder};
 
 use crate::values::Millis;
 
-/// How often a device repeats its presence while a customer stays open.
-pub const REPEAT_MS: Millis = 10_000;
+/// How often a device repeats its presence while a customer stays open and its person active.
+pub const REPEAT_MS: Millis = 15_000;
 /// How long a presence lasts unless repeated.
 pub const FORGET_MS: Millis = 25_000;
 /// The `card` of a device that left the customer.

@@ -171,6 +171,8 @@ struct Connection {
     owed_resets: HashSet<String>,
     /// Ephemeral messages it sent in the current second.
     ephemeral: limits::Rate,
+    /// It sent a presence: it is told others' (see `presence`).
+    hears_presence: bool,
 }
 
 impl Connection {
@@ -182,6 +184,7 @@ impl Connection {
             syncs: HashMap::new(),
             owed_resets: HashSet::new(),
             ephemeral: Default::default(),
+            hears_presence: false,
         }
     }
 }
@@ -319,10 +322,13 @@ impl SyncServer {
             }
             (
                 RepoMessage::Ephemeral {
-                    sender_id, data, ..
+                    sender_id,
+                    document_id,
+                    data,
+                    ..
                 },
                 Some(peer),
-            ) => self.ephemeral(conn, &peer, &sender_id, &data, frame),
+            ) => self.ephemeral(conn, &peer, &sender_id, document_id, &data, frame),
             (RepoMessage::Peer { .. }, Some(_)) => {
                 refuse(conn, CLOSE_INVALID, "peer is a server message")
             }
@@ -672,6 +678,7 @@ impl SyncServer {
         conn: ConnId,
         peer: &str,
         sender_id: &str,
+        document_id: RepoDocId,
         data: &[u8],
         frame: &[u8],
     ) -> Vec<Effect> {
@@ -696,10 +703,15 @@ impl SyncServer {
             return Vec::new();
         }
         // A presence speaks for the token's member only (dropped otherwise, like a flood).
-        if Presence::decode(data).is_some_and(|p| p.member != connection.grant.member) {
+        let presence = Presence::decode(data);
+        if presence
+            .as_ref()
+            .is_some_and(|p| p.member != connection.grant.member)
+        {
             return Vec::new();
         }
-        self.relay(conn, frame)
+        connection.hears_presence |= presence.is_some();
+        self.relay(conn, &document_id.local(), presence.is_some(), frame)
     }
 
     /// Sends `doc_id`'s changes to every joined device now, or once the broadcast window
@@ -969,11 +981,16 @@ impl SyncServer {
         self.frame(conn, document_id, message?)
     }
 
-    /// Relays an ephemeral message to every other joined connection; never stored.
-    fn relay(&self, conn: ConnId, frame: &[u8]) -> Vec<Effect> {
+    /// Relays an ephemeral message about `doc_id` to every other joined connection — a
+    /// presence only to the devices that speak presence (an official client is not told of
+    /// documents it never asked for) and may read the customer; never stored.
+    fn relay(&self, conn: ConnId, doc_id: &str, presence: bool, frame: &[u8]) -> Vec<Effect> {
         self.connections
             .iter()
             .filter(|(id, c)| **id != conn && c.peer.is_some())
+            .filter(|(id, c)| {
+                !presence || (c.hears_presence && self.hidden(**id, doc_id) == Some(false))
+            })
             .map(|(id, _)| Effect::Send(*id, frame.to_vec()))
             .collect()
     }

@@ -114,8 +114,8 @@ pub struct DeviceRepo {
     refold: Vec<(Write, AfterWrite)>,
     /// Documents to offer to the edge, a batch per [`DeviceRepo::pump`].
     offers: VecDeque<String>,
-    /// The member's role (see [`DeviceRepo::set_role`]).
-    role: Option<Role>,
+    /// The member and their role (see [`DeviceRepo::set_member`]).
+    member: Option<(String, Role)>,
     /// A scoped device asked the edge's rows since it connected.
     scoped_rows_asked: bool,
     out: Vec<DeviceEffect>,
@@ -148,26 +148,28 @@ impl DeviceRepo {
             stale_rows: Vec::new(),
             refold: Vec::new(),
             offers: VecDeque::new(),
-            role: None,
+            member: None,
             scoped_rows_asked: false,
             out: Vec::new(),
         }
     }
 
-    /// The role of the member this device syncs as: a salesperson of a workspace scoped to
-    /// their own customers learns which to request from the edge's rows (which list only
-    /// theirs), not from the directory (which lists every customer).
-    pub fn set_role(&mut self, role: Role) {
-        self.role = Some(role);
+    /// The member this device syncs as, and their role: a salesperson of a workspace scoped
+    /// to their own customers learns which to request from the edge's rows (which list only
+    /// theirs), not from the directory (which lists every customer); and on joining, the
+    /// device says it speaks presence (a "left" on the workspace), so the edge relays others'.
+    pub fn set_member(&mut self, member: &str, role: Role) {
+        self.member = Some((member.to_owned(), role));
     }
 
-    /// Whether this device receives only some customers (see [`DeviceRepo::set_role`]).
+    /// Whether this device receives only some customers (see [`DeviceRepo::set_member`]).
     fn scoped(&self) -> bool {
         let scope = match self.docs.get(WORKSPACE_DOC_ID).and_then(DocSlot::replica) {
             Some(Replica::Workspace(ws)) => ws.settings().map(|s| s.read_scope()).ok(),
             _ => None,
         };
-        self.role == Some(Role::Sales) && scope == Some(ReadScope::Own)
+        self.member.as_ref().is_some_and(|(_, r)| *r == Role::Sales)
+            && scope == Some(ReadScope::Own)
     }
 
     /// Shows `rows` as cached until the documents say otherwise — after
@@ -582,7 +584,17 @@ impl DeviceRepo {
     /// Reads one frame from the edge.
     pub fn receive(&mut self, frame: &[u8]) -> Vec<DeviceEffect> {
         match self.sync.decode(frame) {
-            Ok(Inbound::Ready) => self.request_directory(true),
+            Ok(Inbound::Ready) => {
+                if let Some((member, _)) = &self.member {
+                    let hello = Presence::left(member);
+                    self.out.extend(
+                        self.sync
+                            .presence(WORKSPACE_DOC_ID, &hello)
+                            .map(DeviceEffect::Send),
+                    );
+                }
+                self.request_directory(true);
+            }
             Ok(Inbound::Sync { doc_id, message }) => self.receive_sync(doc_id, message),
             Ok(Inbound::Unavailable { doc_id }) => {
                 self.requested.remove(&doc_id);

@@ -485,6 +485,7 @@ fn a_presence_reaches_the_other_devices_under_its_member_only() {
     };
     server.connect(2, grant);
     let mut manager = DeviceRepo::new("tablet", 1);
+    manager.set_member("manager", Role::Manager);
     settle(&mut manager, &mut server, &mut store, 2);
     let customer = admin.customer_ids()[0].clone();
     let mut announce = |presence: &Presence| {
@@ -546,7 +547,7 @@ fn a_scoped_salesperson_requests_only_their_own_customers_and_drops_one_reassign
     };
     server.connect(1, zhang);
     let (mut repo, _) = started(Vec::new());
-    repo.set_role(Role::Sales);
+    repo.set_member("sales-zhang", Role::Sales);
     // The edge's rows for this member: theirs only.
     let theirs: Vec<HeadedRow> = (store.rows.values())
         .filter(|r| r.row.owner == "sales-zhang")

@@ -304,7 +304,15 @@ fn ephemeral_messages_only_as_oneself_small_and_not_flooding() {
         ephemeral("device-2", p.encode())
     };
     let own = server.receive(2, &presence("sales"), &mut store);
-    assert_eq!(sends(&own, 1).len(), 1, "relayed");
+    assert_eq!(
+        sends(&own, 1).len(),
+        0,
+        "not to a device that never spoke presence"
+    );
+    let hello = |sender: &str| ephemeral(sender, Presence::left("sales").encode());
+    server.receive(1, &hello("device-1"), &mut store);
+    let own = server.receive(2, &presence("sales"), &mut store);
+    assert_eq!(sends(&own, 1).len(), 1, "relayed to one that does");
     let posing = server.receive(2, &presence("admin"), &mut store);
     assert!(
         posing.is_empty(),
