@@ -121,6 +121,10 @@ pub struct WorkspaceSettings {
     #[autosurgeon(missing = "Option::default")]
     #[serde(default)]
     pub read_scope: Option<ReadScope>,
+    /// Most customers a salesperson may hold by claiming from the pool (absent: no cap).
+    #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
+    pub pool_cap: Option<u32>,
 }
 
 impl WorkspaceSettings {
@@ -257,6 +261,10 @@ fn settings_of(doc: &AutoCommit) -> Result<WorkspaceSettings, ModelError> {
         },
         read_scope: match doc.get(ROOT, "read_scope") {
             Ok(Some(_)) => prop(doc, "read_scope")?,
+            _ => None,
+        },
+        pool_cap: match doc.get(ROOT, "pool_cap") {
+            Ok(Some(_)) => prop(doc, "pool_cap")?,
             _ => None,
         },
     })

@@ -82,6 +82,13 @@ impl CustomerDoc {
         Ok(handed)
     }
 
+    /// Puts the customer back in the public pool: nobody owns it.
+    pub fn release_to_pool(&mut self, stamp: &Stamp) -> Result<(), ModelError> {
+        let profile = self.child(&ROOT, "profile", "profile", "profile")?;
+        self.put(&profile, "owner", "")?;
+        self.touch(stamp)
+    }
+
     /// The owner's member id now (empty when unowned), read without hydrating the customer.
     pub fn owner(&self) -> String {
         let profile = match self.doc.get(ROOT, "profile") {

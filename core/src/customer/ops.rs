@@ -720,7 +720,12 @@ impl CustomerDoc {
         self.merge(&mut seen).map(|_| ())
     }
 
-    fn put<R: Reconcile>(&mut self, obj: &ObjId, key: &str, value: R) -> Result<(), ModelError> {
+    pub(super) fn put<R: Reconcile>(
+        &mut self,
+        obj: &ObjId,
+        key: &str,
+        value: R,
+    ) -> Result<(), ModelError> {
         reconcile_prop(&mut self.doc, obj, key, value).map_err(layout_error)
     }
 

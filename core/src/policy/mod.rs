@@ -10,6 +10,7 @@
 //! together and no other device ever sees the breach.
 
 mod offer;
+pub mod pool;
 mod restore;
 mod rights;
 pub mod scope;

@@ -43,6 +43,12 @@ impl Offer {
         self.mine && (!self.sales || author == self.member)
     }
 
+    /// Whether the customer may be put back in the public pool: sales their own (an unowned
+    /// one is there already), managers and admins any.
+    pub fn release(&self) -> bool {
+        self.mine
+    }
+
     /// Whether follow-ups may be given to another member.
     pub fn reassign(&self) -> bool {
         self.mine && !self.sales

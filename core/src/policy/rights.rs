@@ -123,8 +123,11 @@ fn customer_entry(
         return Some("sales change only the customers they own");
     }
     match (top, path.get(1).map(String::as_str)) {
-        // A salesperson creating a customer owns it or leaves it unowned.
-        ("profile", Some("owner")) if sales && !(creating && mine_or_empty(read, path, me)) => {
+        // A salesperson creating a customer owns it or leaves it unowned, and releases their
+        // own to the pool.
+        ("profile", Some("owner"))
+            if sales && !(creating && mine_or_empty(read, path, me)) && !released(read, me) =>
+        {
             Some("only managers and admins assign a customer's owner")
         }
         ("created_by", _) if !(creating && read.text(&[top], false).as_deref() == Some(me)) => {
@@ -151,6 +154,13 @@ fn customer_entry(
         ("deals", Some(id)) => stage_history(read, id, me),
         _ => None,
     }
+}
+
+/// Whether the customer went from `me` to nobody (released to the pool).
+fn released(read: &Reader<'_>, me: &str) -> bool {
+    let owner = ["profile", "owner"];
+    read.text(&owner, true).as_deref() == Some(me)
+        && read.text(&owner, false).as_deref() == Some("")
 }
 
 /// Whether the string at `path` names `me` or nobody.

@@ -634,7 +634,7 @@ fn what_the_app_offers_is_what_the_edge_keeps() {
     use crate::customer::{ContactEdit, InteractionEdit, NewFollowUp, OrderEdit};
     type Op = fn(&mut CustomerDoc, &Stamp) -> Result<(), crate::ModelError>;
     type Offered = fn(&Offer) -> bool;
-    let ops: [(&str, Op, Offered); 11] = [
+    let ops: [(&str, Op, Offered); 12] = [
         (
             "rename",
             |d, s| d.edit_profile(ProfileEdit::Name("周芳芳".into()), s),
@@ -686,6 +686,7 @@ fn what_the_app_offers_is_what_the_edge_keeps() {
             Offer::edit,
         ),
         ("erase", CustomerDoc::erase, Offer::erase),
+        ("release", CustomerDoc::release_to_pool, Offer::release),
     ];
     let members = [
         ("sales-a", Role::Sales),

@@ -57,11 +57,12 @@ const CUSTOMER_KEYS: [&str; 19] = [
     "updated_by",
     "erased",
 ];
-const WORKSPACE_KEYS: [&str; 9] = [
+const WORKSPACE_KEYS: [&str; 10] = [
     "schema_version",
     "name",
     "language",
     "read_scope",
+    "pool_cap",
     "members",
     "pipeline",
     "custom_fields",
@@ -214,6 +215,7 @@ fn workspace_entry(doc: &AutoCommit, path: &[String]) -> Checked {
         ("name", _) => {
             read::<String>(doc, path)?.map_or(Ok(()), |name| texts(&[("name", &name, MAX_NAME)]))
         }
+        ("pool_cap", _) => read::<Option<u32>>(doc, path).map(|_| ()),
         ("members", Some(_)) => read::<Member>(doc, path)?
             .map_or(Ok(()), |m| texts(&[(&at("name"), &m.name, MAX_NAME)])),
         ("pipeline", Some(_)) => {

@@ -32,6 +32,7 @@ use crate::values::Millis;
 mod erasure;
 mod limits;
 mod members;
+mod pool;
 mod rules;
 mod scope;
 

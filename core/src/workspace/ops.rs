@@ -30,6 +30,15 @@ impl WorkspaceDoc {
         self.put(&ROOT, "name", name)
     }
 
+    /// Sets the most customers a salesperson may hold by claiming from the pool (`None`: no
+    /// cap).
+    pub fn set_pool_cap(&mut self, cap: Option<u32>) -> Result<(), ModelError> {
+        match cap {
+            Some(cap) => self.put(&ROOT, "pool_cap", u64::from(cap)),
+            None => self.put(&ROOT, "pool_cap", Option::<u64>::None),
+        }
+    }
+
     /// Sets which customers salespeople's devices receive.
     pub fn set_read_scope(&mut self, scope: ReadScope) -> Result<(), ModelError> {
         self.put(&ROOT, "read_scope", scope)

@@ -8,6 +8,7 @@ use super::super::*;
 use crate::customer::ProfileEdit;
 use crate::demo::{self, SavedDoc};
 use crate::document::CrmDocument;
+use crate::policy::pool::ClaimRefusal;
 use crate::replica::WORKSPACE_DOC_ID;
 use crate::sync::client::{Inbound, SyncClient};
 use crate::sync::memory_store::MemoryStore;
@@ -217,4 +218,88 @@ fn a_scope_change_sends_salespeople_to_reconnect() {
         .collect();
     assert_eq!(closes, [(1, CLOSE_SCOPE_CHANGED)], "only the salesperson");
     let _ = closed(&effects);
+}
+
+/// `id` released to the pool in `store` (its owner cleared by a manager).
+fn to_pool(store: &mut MemoryStore, id: &str) {
+    let stored = store.docs[id].clone();
+    let Ok(Replica::Customer(mut doc)) = Replica::load(id, &stored.snapshot) else {
+        panic!("a customer")
+    };
+    let stamp = crate::document::Stamp::new("manager", NOW);
+    doc.release_to_pool(&stamp).unwrap();
+    store.docs.insert(
+        id.to_owned(),
+        Stored {
+            snapshot: doc.save(),
+            changes: vec![],
+            heads: doc.heads(),
+        },
+    );
+}
+
+#[test]
+fn of_two_claims_on_a_pool_customer_one_wins_and_the_claimer_is_offered_it() {
+    let (mut store, _, chen_s) = workspace(Some(ReadScope::Own));
+    to_pool(&mut store, &chen_s);
+    let mut server = SyncServer::new("edge", 50, []);
+    server.set_time(NOW);
+    let mut zhang = device(&mut server, &mut store, 1, sales("sales-zhang"));
+    // Before the claim: not Zhang's to read.
+    assert!(told_to_drop(&ask(
+        &mut server,
+        &mut store,
+        1,
+        &mut zhang,
+        &chen_s
+    )));
+    let won = server
+        .claim(&sales("sales-zhang"), &chen_s, 0, NOW, &mut store)
+        .unwrap();
+    let effects = won.expect("the first claim wins");
+    assert!(
+        sends(&effects, 1)
+            .iter()
+            .any(|m| matches!(m, RepoMessage::Sync(_))),
+        "offered"
+    );
+    let lost = server
+        .claim(&sales("sales-chen"), &chen_s, 0, NOW, &mut store)
+        .unwrap();
+    assert_eq!(lost.unwrap_err(), ClaimRefusal::Owned("sales-zhang".into()));
+    assert!(
+        got(&ask(&mut server, &mut store, 1, &mut zhang, &chen_s)),
+        "Zhang's now"
+    );
+}
+
+#[test]
+fn a_claim_beyond_the_teams_cap_is_refused() {
+    let (mut store, _, chen_s) = workspace(Some(ReadScope::Own));
+    to_pool(&mut store, &chen_s);
+    let ws = store.docs[WORKSPACE_DOC_ID].clone();
+    let Ok(Replica::Workspace(mut doc)) = Replica::load(WORKSPACE_DOC_ID, &ws.snapshot) else {
+        panic!("the workspace")
+    };
+    doc.set_pool_cap(Some(5)).unwrap();
+    let heads = doc.heads();
+    store.docs.insert(
+        WORKSPACE_DOC_ID.to_owned(),
+        Stored {
+            snapshot: doc.save(),
+            changes: vec![],
+            heads,
+        },
+    );
+    let mut server = SyncServer::new("edge", 50, []);
+    let refused = server
+        .claim(&sales("sales-zhang"), &chen_s, 5, NOW, &mut store)
+        .unwrap();
+    assert_eq!(refused.unwrap_err(), ClaimRefusal::Cap(5));
+    assert!(
+        server
+            .claim(&sales("sales-zhang"), &chen_s, 4, NOW, &mut store)
+            .unwrap()
+            .is_ok()
+    );
 }

@@ -1,0 +1,150 @@
+//! The public pool (公海): customers nobody owns. In a workspace scoped to `own`, salespeople
+//! see pool customers' rows with their contact points masked (138****5678) and no documents
+//! until they claim one; a claim makes them the owner unless someone was first or they hold
+//! their cap of customers already. The edge decides claims one at a time, so of two
+//! concurrent claims exactly one wins and the other is told who did.
+
+use crate::contact::ContactKind;
+use crate::customer::SummaryRow;
+use crate::token::Grant;
+use crate::workspace::ReadScope;
+
+use super::scope::{may_read, scoped};
+
+/// Why a claim is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClaimRefusal {
+    /// Someone owns the customer (first to claim, or assigned).
+    #[error("already owned by {0}")]
+    Owned(String),
+    /// The member holds the workspace's cap of customers.
+    #[error("holds {0} customers already, the team's cap")]
+    Cap(u32),
+}
+
+impl ClaimRefusal {
+    /// The HTTP status to answer with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Owned(_) => 409,
+            Self::Cap(_) => 403,
+        }
+    }
+}
+
+/// Whether a member holding `owned` customers may claim a customer owned by `owner` now, under
+/// the team's `cap`.
+pub fn claim(owner: &str, owned: usize, cap: Option<u32>) -> Result<(), ClaimRefusal> {
+    if !owner.is_empty() {
+        return Err(ClaimRefusal::Owned(owner.to_owned()));
+    }
+    match cap {
+        Some(cap) if owned >= cap as usize => Err(ClaimRefusal::Cap(cap)),
+        _ => Ok(()),
+    }
+}
+
+/// The row `grant`'s member is shown of `row` under `scope`: whole when they may read the
+/// customer, masked when it is in the pool, none otherwise.
+pub fn row_for(grant: &Grant, scope: ReadScope, row: &SummaryRow) -> Option<SummaryRow> {
+    if may_read(grant, scope, &row.owner) {
+        return Some(row.clone());
+    }
+    (scoped(grant, scope) && row.owner.is_empty()).then(|| masked(row))
+}
+
+/// `row` with its contact points masked and its follow-ups left out.
+pub fn masked(row: &SummaryRow) -> SummaryRow {
+    SummaryRow {
+        contact_keys: (row.contact_keys.iter())
+            .map(|(kind, value)| (*kind, mask(*kind, value)))
+            .collect(),
+        open_follow_ups: Vec::new(),
+        ..row.clone()
+    }
+}
+
+/// A contact point with its middle hidden: `+86138****5678`, `z***@example.com`, `w***`.
+pub fn mask(kind: ContactKind, value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    match kind {
+        ContactKind::Phone if chars.len() > 7 => {
+            let (head, tail) = (chars.len() - 8, chars.len() - 4);
+            let kept: String = chars[..head].iter().collect();
+            let end: String = chars[tail..].iter().collect();
+            format!("{kept}****{end}")
+        }
+        ContactKind::Email => match value.split_once('@') {
+            Some((user, domain)) => {
+                format!("{}***@{domain}", user.chars().next().unwrap_or('*'))
+            }
+            None => "***".into(),
+        },
+        _ => format!("{}***", chars.first().copied().unwrap_or('*')),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::Role;
+
+    #[test]
+    fn contact_points_are_masked_in_the_middle() {
+        assert_eq!(mask(ContactKind::Phone, "+8613812345678"), "+86138****5678");
+        assert_eq!(mask(ContactKind::Phone, "13812345678"), "138****5678");
+        assert_eq!(
+            mask(ContactKind::Email, "zhou.fang@example.com"),
+            "z***@example.com"
+        );
+        assert_eq!(mask(ContactKind::WeChat, "wxid_zhoufang"), "w***");
+        assert_eq!(mask(ContactKind::Phone, "12345"), "1***");
+    }
+
+    #[test]
+    fn a_claim_goes_to_the_first_and_within_the_cap() {
+        assert_eq!(claim("", 3, None), Ok(()));
+        assert_eq!(claim("", 2, Some(3)), Ok(()));
+        assert_eq!(claim("", 3, Some(3)), Err(ClaimRefusal::Cap(3)));
+        let owned = claim("sales-chen", 0, None).unwrap_err();
+        assert_eq!(
+            (owned.status(), owned.to_string().as_str()),
+            (409, "already owned by sales-chen")
+        );
+    }
+
+    #[test]
+    fn a_scoped_salesperson_sees_their_rows_whole_the_pool_masked_and_no_other() {
+        let zhang = Grant {
+            workspace: "w".into(),
+            member: "zhang".into(),
+            role: Role::Sales,
+            expires_at: 0,
+        };
+        let row = |owner: &str| SummaryRow {
+            id: "c1".into(),
+            name: "周芳".into(),
+            name_latin: String::new(),
+            company: String::new(),
+            owner: owner.into(),
+            source: crate::customer::Source::WeChat,
+            lifecycle: crate::customer::Lifecycle::Lead,
+            tags: vec![],
+            contact_keys: vec![(ContactKind::Phone, "+8613812345678".into())],
+            open_follow_ups: vec![],
+            last_interaction: None,
+            lifetime_spend: vec![],
+            order_count: 0,
+            deals: vec![],
+            updated_at: 0,
+            archived: false,
+        };
+        let own = row_for(&zhang, ReadScope::Own, &row("zhang")).unwrap();
+        assert_eq!(own.contact_keys[0].1, "+8613812345678");
+        let pool = row_for(&zhang, ReadScope::Own, &row("")).unwrap();
+        assert_eq!(pool.contact_keys[0].1, "+86138****5678");
+        assert_eq!(row_for(&zhang, ReadScope::Own, &row("chen")), None);
+        let everyone = row_for(&zhang, ReadScope::Everyone, &row("")).unwrap();
+        assert_eq!(everyone.contact_keys[0].1, "+8613812345678");
+    }
+}

@@ -1,0 +1,72 @@
+//! Claims from the public pool ([`crate::policy::pool`]): the server makes the claiming member
+//! the owner of a customer nobody owns — decided one claim at a time, so of concurrent claims
+//! exactly one wins — stores the change as the member's, runs the rules, and offers the
+//! customer to every device that may now read it (the claimer's included).
+
+use super::{DocumentStore, Effect, StoreError, SyncServer};
+use crate::customer::ProfileEdit;
+use crate::document::Stamp;
+use crate::policy::pool::{ClaimRefusal, claim};
+use crate::replica::{Replica, WORKSPACE_DOC_ID};
+use crate::sync::doc_id::RepoDocId;
+use crate::token::Grant;
+use crate::values::Millis;
+
+impl SyncServer {
+    /// `grant`'s member claims customer `doc_id` at `now`, holding `owned` customers already.
+    /// `Ok(Err(_))`: refused (someone owns it, or the cap); a customer the server does not
+    /// have is refused as owned by nobody it knows (`Owned("")`).
+    pub fn claim(
+        &mut self,
+        grant: &Grant,
+        doc_id: &str,
+        owned: usize,
+        now: Millis,
+        store: &mut impl DocumentStore,
+    ) -> Result<Result<Vec<Effect>, ClaimRefusal>, StoreError> {
+        let document_id = match RepoDocId::from_local(doc_id) {
+            Ok(id) if doc_id != WORKSPACE_DOC_ID => id,
+            _ => return Ok(Err(ClaimRefusal::Owned(String::new()))),
+        };
+        if !self.ensure_loaded(doc_id, store)? {
+            self.docs.remove(doc_id);
+            return Ok(Err(ClaimRefusal::Owned(String::new())));
+        }
+        let cap = self.pool_cap(store)?;
+        let Some(Replica::Customer(doc)) =
+            self.docs.get_mut(doc_id).and_then(|l| l.slot.replica_mut())
+        else {
+            return Ok(Err(ClaimRefusal::Owned(String::new())));
+        };
+        if let Err(refusal) = claim(&doc.owner(), owned, cap) {
+            return Ok(Err(refusal));
+        }
+        let stamp = Stamp::new(&grant.member, now);
+        if doc
+            .edit_profile(ProfileEdit::Owner(grant.member.clone()), &stamp)
+            .is_err()
+        {
+            return Ok(Err(ClaimRefusal::Owned(String::new())));
+        }
+        if let Some(refused) = self.persist(doc_id, true, store)? {
+            self.forget_document(doc_id);
+            return Err(StoreError(refused));
+        }
+        self.after_change(doc_id, false, store)?;
+        Ok(Ok(self.broadcast(doc_id, document_id)))
+    }
+
+    /// The team's cap on customers claimed from the pool, as the workspace document says.
+    fn pool_cap(&mut self, store: &mut impl DocumentStore) -> Result<Option<u32>, StoreError> {
+        let was_loaded = self.docs.contains_key(WORKSPACE_DOC_ID);
+        self.ensure_loaded(WORKSPACE_DOC_ID, store)?;
+        let cap = match (self.docs.get(WORKSPACE_DOC_ID)).and_then(|l| l.slot.replica()) {
+            Some(Replica::Workspace(ws)) => ws.settings().ok().and_then(|s| s.pool_cap),
+            _ => None,
+        };
+        if !was_loaded {
+            self.docs.remove(WORKSPACE_DOC_ID);
+        }
+        Ok(cap)
+    }
+}
