@@ -19,6 +19,7 @@ use route::Route;
 use team::Call;
 use worker::{Context, Env, Method, Request, Response, Result, event};
 
+mod pool;
 mod route;
 mod sql_store;
 mod team;

@@ -17,6 +17,8 @@ pub enum Route<'a> {
     Audit(&'a str),
     /// The team's addresses: `invite`, `team`, `revoke`, `redeem`, `renew` (see [`Call`]).
     Team(&'a str, Call),
+    /// `POST /ws/{workspace}/claim?customer=ID`: a salesperson claims a pool customer.
+    Claim(&'a str),
     /// A test hook (`clock`, `rules-bench`, `store-contract`, `seed`, `memory`), served only with `TEST_HOOKS=1`.
     Test(&'a str, Hook),
 }
@@ -32,6 +34,7 @@ impl<'a> Route<'a> {
             None => Self::Socket(rest),
             Some((workspace, "rows")) => Self::Rows(workspace),
             Some((workspace, "audit")) => Self::Audit(workspace),
+            Some((workspace, "claim")) => Self::Claim(workspace),
             Some((workspace, "invite")) => Self::Team(workspace, Call::Invite),
             Some((workspace, "team")) => Self::Team(workspace, Call::List),
             Some((workspace, "revoke")) => Self::Team(workspace, Call::Revoke),
@@ -54,6 +57,7 @@ impl<'a> Route<'a> {
             | Self::Rows(w)
             | Self::Audit(w)
             | Self::Team(w, _)
+            | Self::Claim(w)
             | Self::Test(w, _) => Some(w),
         }
     }

@@ -148,8 +148,8 @@ impl SqlStore {
     /// once they pass [`ROWS_PAGE_BYTES`], never none while any follow), as one JSON array of
     /// [`HeadedRow`]s (pages keep a 100k-customer workspace's rows, ~80 MB of JSON, from ever
     /// being in memory at once).
-    /// `owner`: only the rows of the customers that member owns (a salesperson's, when the
-    /// workspace is scoped).
+    /// `owner`: only the rows of the customers that member owns and of the pool's (a
+    /// salesperson's, when the workspace is scoped; the caller masks the pool's).
     pub fn rows_json(
         &self,
         after: &str,
@@ -163,7 +163,7 @@ impl SqlStore {
                 vec![after.into(), i64::from(limit).into()],
             )?,
             Some(owner) => self.sql.exec(
-                "SELECT json FROM rows WHERE id > ? AND json_extract(json, '$.row.owner') = ? \
+                "SELECT json FROM rows WHERE id > ? AND json_extract(json, '$.row.owner') IN (?, '') \
                  ORDER BY id LIMIT ?",
                 vec![after.into(), owner.into(), i64::from(limit).into()],
             )?,

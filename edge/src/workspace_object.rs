@@ -12,6 +12,8 @@
 use std::cell::{Cell, RefCell};
 
 use crm_core::audit::AuditQuery;
+use crm_core::customer::HeadedRow;
+use crm_core::policy::pool::row_for;
 use crm_core::policy::scope::scoped;
 use crm_core::rules::Language;
 use crm_core::sync::server::{CLOSE_UNSUPPORTED, ConnId, OpenSocket};
@@ -114,10 +116,12 @@ impl DurableObject for Workspace {
         // A token's role stands only while the workspace document agrees (a socket is told
         // at `join`, with a close code its device understands).
         let role = match route {
-            Some(Route::Rows(_) | Route::Audit(_)) => match self.role_now(&grant)? {
-                Some(role) => role,
-                None => return crate::refusal("this member was deactivated", 403),
-            },
+            Some(Route::Rows(_) | Route::Audit(_) | Route::Claim(_)) => {
+                match self.role_now(&grant)? {
+                    Some(role) => role,
+                    None => return crate::refusal("this member was deactivated", 403),
+                }
+            }
             _ => grant.role,
         };
         let url = req.url()?;
@@ -134,7 +138,24 @@ impl DurableObject for Workspace {
                 let grant = Grant { role, ..grant };
                 let owner = scoped(&grant, scope).then_some(grant.member.as_str());
                 let page = (self.store()).rows_json(after.unwrap_or_default(), ROWS_PAGE, owner)?;
-                return json_response(page);
+                if owner.is_none() {
+                    return json_response(page);
+                }
+                // The pool's rows with their contact points masked.
+                let rows: Vec<HeadedRow> = serde_json::from_str(&page)?;
+                let shown: Vec<HeadedRow> = (rows.into_iter())
+                    .filter_map(|r| {
+                        let row = row_for(&grant, scope, &r.row)?;
+                        Some(HeadedRow { row, ..r })
+                    })
+                    .collect();
+                return json_response(serde_json::to_string(&shown)?);
+            }
+            Some(Route::Claim(_)) => {
+                let customer = pairs
+                    .clone()
+                    .find_map(|(k, v)| (k == "customer").then_some(v));
+                return self.claim(&Grant { role, ..grant }, customer.unwrap_or_default());
             }
             Some(Route::Audit(_)) => {
                 let query = AuditQuery::from_pairs(pairs);

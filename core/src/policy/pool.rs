@@ -20,6 +20,9 @@ pub enum ClaimRefusal {
     /// The member holds the workspace's cap of customers.
     #[error("holds {0} customers already, the team's cap")]
     Cap(u32),
+    /// No such customer at the edge.
+    #[error("no such customer")]
+    Missing,
 }
 
 impl ClaimRefusal {
@@ -28,6 +31,7 @@ impl ClaimRefusal {
         match self {
             Self::Owned(_) => 409,
             Self::Cap(_) => 403,
+            Self::Missing => 404,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The team's tables: `invitations` (each one minted, as JSON, until it expires; `spent_at`
 //! once redeemed or revoked — an invitation sealed elsewhere, by `cargo xtask invite`, gets a
-//! row when it is spent) and `seen` (when each member last opened a socket).
+//! row when it is spent) and `seen` (when each member last opened a socket); and how many
+//! customers a member owns (for the pool's cap).
 
 use crm_core::sync::StoreError;
 use crm_core::token::Invitation;
@@ -58,6 +59,16 @@ impl SqlStore {
             }
         }
         Ok(format!("[{}]", list.join(",")))
+    }
+
+    /// How many customers `member` owns.
+    pub fn owned_by(&self, member: &str) -> Result<usize, StoreError> {
+        let counted = integers(
+            &self.sql,
+            "SELECT COUNT(*) FROM rows WHERE json_extract(json, '$.row.owner') = ?",
+            vec![member.into()],
+        )?;
+        Ok(counted.first().copied().unwrap_or(0) as usize)
     }
 
     /// Records that `member` opened a socket at `now`.

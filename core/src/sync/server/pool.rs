@@ -14,8 +14,7 @@ use crate::values::Millis;
 
 impl SyncServer {
     /// `grant`'s member claims customer `doc_id` at `now`, holding `owned` customers already.
-    /// `Ok(Err(_))`: refused (someone owns it, or the cap); a customer the server does not
-    /// have is refused as owned by nobody it knows (`Owned("")`).
+    /// `Ok(Err(_))`: refused (someone owns it, the cap, or no such customer).
     pub fn claim(
         &mut self,
         grant: &Grant,
@@ -26,17 +25,17 @@ impl SyncServer {
     ) -> Result<Result<Vec<Effect>, ClaimRefusal>, StoreError> {
         let document_id = match RepoDocId::from_local(doc_id) {
             Ok(id) if doc_id != WORKSPACE_DOC_ID => id,
-            _ => return Ok(Err(ClaimRefusal::Owned(String::new()))),
+            _ => return Ok(Err(ClaimRefusal::Missing)),
         };
         if !self.ensure_loaded(doc_id, store)? {
             self.docs.remove(doc_id);
-            return Ok(Err(ClaimRefusal::Owned(String::new())));
+            return Ok(Err(ClaimRefusal::Missing));
         }
         let cap = self.pool_cap(store)?;
         let Some(Replica::Customer(doc)) =
             self.docs.get_mut(doc_id).and_then(|l| l.slot.replica_mut())
         else {
-            return Ok(Err(ClaimRefusal::Owned(String::new())));
+            return Ok(Err(ClaimRefusal::Missing));
         };
         if let Err(refusal) = claim(&doc.owner(), owned, cap) {
             return Ok(Err(refusal));
@@ -46,7 +45,7 @@ impl SyncServer {
             .edit_profile(ProfileEdit::Owner(grant.member.clone()), &stamp)
             .is_err()
         {
-            return Ok(Err(ClaimRefusal::Owned(String::new())));
+            return Ok(Err(ClaimRefusal::Missing));
         }
         if let Some(refused) = self.persist(doc_id, true, store)? {
             self.forget_document(doc_id);
