@@ -1,5 +1,6 @@
-//! The team's calls to the edge: redeeming an invitation, renewing this device's token, and
-//! the admin's invitations (mint, list with when members were last seen, revoke). Online only:
+//! The team's calls to the edge: redeeming an invitation, renewing this device's token,
+//! claiming a customer from the public pool, and the admin's invitations (mint, list with when
+//! members were last seen, revoke). Online only:
 //! invitations and tokens are the edge's to give.
 
 use std::collections::BTreeMap;
@@ -99,6 +100,14 @@ pub async fn invite(config: &Config, what: &Ask) -> Result<Minted, CallError> {
 /// The open invitations and when members were last seen (admins only).
 pub async fn state(config: &Config) -> Result<TeamState, CallError> {
     call(&config.team_url("team"), Some(config), None).await
+}
+
+/// Claims customer `id` from the public pool.
+pub async fn claim(config: &Config, id: &str) -> Result<(), CallError> {
+    let url = format!("{}?customer={id}", config.team_url("claim"));
+    call::<serde_json::Value>(&url, Some(config), Some(""))
+        .await
+        .map(|_| ())
 }
 
 /// Revokes invitation `id` (admins only).

@@ -65,3 +65,43 @@ test("a scoped workspace gives salespeople only their own customers, on every pa
   await chen.waitForFunction((n) => document.querySelectorAll(".customer-row").length === n, zhangs + chens, { timeout: 30_000 });
   assert.equal(await stored(zhang, workspace), 0, "nothing of them left on Zhang's device");
 });
+
+test("the public pool: a released customer is listed masked, the first claim wins, the second is told who", async (t) => {
+  const { app, browser, edge, workspace, as } = await startStack(t, "pool", { customers: 12 });
+  const { page: admin } = await openDevice(browser, as("admin", "admin"));
+  await online(admin);
+  await admin.goto(`${app.url}/settings`);
+  await admin.getByLabel("Salespeople see").selectOption({ label: "only the customers they own" });
+  const { page: zhang } = await openDevice(browser, as("sales-zhang", "sales"));
+  await online(zhang);
+  await rows(zhang).first().waitFor({ timeout: 20_000 });
+  const before = await rows(zhang).count();
+
+  // Zhang releases one of his customers: it leaves his device.
+  const released = (await rows(zhang).first().locator(".name").innerText()).trim();
+  await rows(zhang).first().locator(".row-link").click();
+  await zhang.getByRole("button", { name: "Release to the pool" }).click();
+  await zhang.getByRole("link", { name: "Customers", exact: true }).click();
+  await zhang.waitForFunction((n) => document.querySelectorAll(".customer-row").length === n - 1, before, { timeout: 20_000 });
+
+  // Chen and Zhang (reconnecting) list it in the pool, its contact points masked at the edge.
+  const { page: chen } = await openDevice(browser, as("sales-chen", "sales"));
+  await online(chen);
+  const pooled = (page) => rows(page).filter({ hasText: released }).filter({ has: page.locator(".chip.pool") });
+  await pooled(chen).waitFor({ timeout: 20_000 });
+  const token = new URL(as("sales-chen", "sales")).searchParams.get("token");
+  const listed = await (await fetch(`${edge.url}/ws/${workspace}/rows`, { headers: { Authorization: `Bearer ${token}` } })).json();
+  const pool = listed.filter((r) => r.row.owner === "");
+  assert.equal(pool.length, 1);
+  assert.ok(pool[0].row.contact_keys.every(([, v]) => v.includes("***")), JSON.stringify(pool[0].row.contact_keys));
+  await zhang.reload();
+  await pooled(zhang).waitFor({ timeout: 20_000 });
+
+  // Chen claims first: the customer is hers, whole; Zhang is told who was first.
+  await pooled(chen).getByRole("button", { name: "Claim" }).click();
+  await rows(chen).filter({ hasText: released }).filter({ hasNot: chen.locator(".chip.pool") }).waitFor({ timeout: 20_000 });
+  await rows(chen).filter({ hasText: released }).locator(".row-link").click();
+  await chen.locator(".profile-card .name", { hasText: released.split(" ")[0] }).waitFor({ timeout: 20_000 });
+  await pooled(zhang).getByRole("button", { name: "Claim" }).click();
+  await pooled(zhang).getByRole("alert").filter({ hasText: "Already claimed by 陈静 Chen Jing" }).waitFor({ timeout: 10_000 });
+});

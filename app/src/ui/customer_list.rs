@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::new_customer::NewCustomerForm;
+use super::pool::PoolChip;
 use super::presence::viewers;
 use super::segments::{SegmentPicker, find_segment};
 use super::{member_choices, member_name, use_signals};
@@ -324,6 +325,7 @@ fn Row(
                         {owner}
                     </span>
                     <span class="chips">
+                        {row.owner.is_empty().then(|| view! { <PoolChip id=row.id.clone() /> })}
                         <span class="chip stage" data-stage=lifecycle.as_str()>
                             {move || lang.get().lifecycle(lifecycle)}
                         </span>

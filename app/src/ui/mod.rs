@@ -11,6 +11,7 @@ mod follow_ups;
 mod history;
 mod new_customer;
 mod pipeline;
+mod pool;
 mod presence;
 mod rule_builder;
 mod rules_page;

@@ -27,6 +27,7 @@ pub(super) fn ProfileCard(
     let draft = inputs.draft;
     let confirming = RwSignal::new(false);
     let (source, lifecycle) = (p.source, p.lifecycle);
+    let owned = !p.owner.is_empty();
     let initial = p.name.chars().next().unwrap_or('?');
     let owner = member_name(&p.owner);
     let open = opener(
@@ -80,6 +81,12 @@ pub(super) fn ProfileCard(
                     {move || (offer.get().edit() && !editing(draft, KEY)).then(|| view! {
                         <button type="button" class="archive" on:click=move |_| edit.run(Box::new(|doc, stamp| doc.archive(stamp)))>
                             {move || lang.get().t().archive}
+                        </button>
+                    })}
+                    // Back to the public pool, for whoever may (sales: their own).
+                    {move || (owned && offer.get().release() && !editing(draft, KEY)).then(|| view! {
+                        <button type="button" class="archive release" on:click=move |_| edit.run(Box::new(|doc, stamp| doc.release_to_pool(stamp)))>
+                            {move || lang.get().t().pool_release}
                         </button>
                     })}
                 }.into_any(),

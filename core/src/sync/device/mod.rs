@@ -114,6 +114,9 @@ pub struct DeviceRepo {
     refold: Vec<(Write, AfterWrite)>,
     /// Documents to offer to the edge, a batch per [`DeviceRepo::pump`].
     offers: VecDeque<String>,
+    /// Customers of the public pool, as the edge's rows show them to a scoped salesperson
+    /// (contact points masked; no documents until claimed), fetched again at each connection.
+    pool: BTreeMap<String, SummaryRow>,
     /// The member and their role (see [`DeviceRepo::set_member`]).
     member: Option<(String, Role)>,
     /// A scoped device asked the edge's rows since it connected.
@@ -148,6 +151,7 @@ impl DeviceRepo {
             stale_rows: Vec::new(),
             refold: Vec::new(),
             offers: VecDeque::new(),
+            pool: BTreeMap::new(),
             member: None,
             scoped_rows_asked: false,
             out: Vec::new(),
@@ -212,7 +216,8 @@ impl DeviceRepo {
 
     /// Every customer's summary row, in id order.
     pub fn rows(&self) -> impl Iterator<Item = &SummaryRow> {
-        self.rows.values().map(|r| &r.row)
+        let pool = (self.pool.values()).filter(|r| !self.rows.contains_key(&r.id));
+        self.rows.values().map(|r| &r.row).chain(pool)
     }
 
     /// The workspace's settings and rules (`None` before the workspace document is here).
@@ -697,6 +702,7 @@ impl DeviceRepo {
             // arrives.
             self.scoped_rows_asked = true;
             self.fetching_rows = true;
+            self.pool.clear();
             self.out.push(DeviceEffect::FetchRows {
                 after: String::new(),
             });

@@ -122,6 +122,12 @@ impl DeviceRepo {
         let scoped = self.scoped();
         for row in page.into_iter().flatten() {
             let id = &row.row.id;
+            if scoped && row.row.owner.is_empty() {
+                // The pool's: shown as the edge masked it, never requested.
+                self.pool.insert(id.clone(), row.row);
+                shown = true;
+                continue;
+            }
             if scoped && !self.docs.contains_key(id) && !self.shelved.contains_key(id) {
                 // A customer of this member's that this device lacks: requested.
                 self.docs.insert(id.clone(), DocSlot::awaited());

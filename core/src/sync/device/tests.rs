@@ -554,6 +554,14 @@ fn a_scoped_salesperson_requests_only_their_own_customers_and_drops_one_reassign
         .cloned()
         .collect();
     assert!(!theirs.is_empty() && theirs.len() < store.rows.len());
+    // And one of the pool's, masked as the edge shows it.
+    let mut pooled = (store.rows.values())
+        .find(|r| r.row.owner != "sales-zhang")
+        .cloned()
+        .unwrap();
+    pooled.row.owner = String::new();
+    pooled.row = crate::policy::pool::masked(&pooled.row);
+    let page: Vec<HeadedRow> = theirs.iter().cloned().chain([pooled.clone()]).collect();
     let mut pending = repo.connected();
     let mut requested_foreign = false;
     for _ in 0..50 {
@@ -579,7 +587,7 @@ fn a_scoped_salesperson_requests_only_their_own_customers_and_drops_one_reassign
                 }
                 DeviceEffect::Write(persist) => pending.extend(repo.written(persist.ticket)),
                 DeviceEffect::FetchRows { after } => {
-                    let page = (after.is_empty()).then(|| theirs.clone());
+                    let page = (after.is_empty()).then(|| page.clone());
                     pending.extend(repo.rows_page(page));
                 }
                 _ => {}
@@ -589,7 +597,16 @@ fn a_scoped_salesperson_requests_only_their_own_customers_and_drops_one_reassign
     assert!(!requested_foreign, "no customer of another's is asked for");
     let mut mine: Vec<String> = theirs.iter().map(|r| r.row.id.clone()).collect();
     mine.sort();
-    assert_eq!(repo.customer_ids(), mine);
+    assert_eq!(
+        repo.customer_ids(),
+        mine,
+        "the pool's customer is not requested"
+    );
+    assert!(
+        repo.rows()
+            .any(|r| r.id == pooled.row.id && r.owner.is_empty()),
+        "but listed"
+    );
     // The edge says one of them is not this member's any more: it leaves the device.
     let dropped = mine[0].clone();
     let notice = RepoMessage::Ephemeral {
