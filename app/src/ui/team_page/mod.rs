@@ -21,6 +21,17 @@ use crate::team::{self, CallError, TeamState};
 /// What the edge said of the team: `None` while asking.
 type EdgeState = RwSignal<Option<Result<TeamState, CallError>>>;
 
+/// What the member signed in may do here, and where refusals and the edge's answers go.
+#[derive(Clone, Copy)]
+struct Rights {
+    /// Change roles, deactivate, invite.
+    admin: bool,
+    /// Hand a member's work over (managers and admins).
+    lead: bool,
+    error: RwSignal<Option<String>>,
+    state: EdgeState,
+}
+
 /// The page.
 #[component]
 pub fn TeamPage() -> impl IntoView {
@@ -40,7 +51,7 @@ pub fn TeamPage() -> impl IntoView {
         {(!admin).then(|| view! { <p class="muted">{move || lang.get().t().team_admins_manage}</p> })}
         {move || error.get().map(|e| view! { <p class="banner banner-error" role="alert">{e}</p> })}
         {admin.then(|| view! { <invitations::InviteForm state /> })}
-        <Members admin lead error state />
+        <Members rights=Rights { admin, lead, error, state } />
         {admin.then(|| view! { <invitations::Pending state /> })}
     }
 }
@@ -60,12 +71,7 @@ fn call_error_text(lang: crate::i18n::Lang, error: &CallError) -> String {
 
 /// Every member — active ones first, admins, managers, then sales — keyed by id so a teammate's edit re-renders its row.
 #[component]
-fn Members(
-    admin: bool,
-    lead: bool,
-    error: RwSignal<Option<String>>,
-    state: EdgeState,
-) -> impl IntoView {
+fn Members(rights: Rights) -> impl IntoView {
     let lang = use_lang();
     let signals = use_signals();
     let members = Memo::new(move |_| {
@@ -93,7 +99,7 @@ fn Members(
                     each=move || members.get()
                     key=|(id, m)| (id.clone(), m.clone().name, m.role, m.active)
                     children=move |(id, member)| {
-                        view! { <MemberRow id member admin lead error state /> }
+                        view! { <MemberRow id member rights /> }
                     }
                 />
             </ul>
@@ -104,14 +110,13 @@ fn Members(
 /// One member: who, role (admins change it), joined, last seen, deactivate; managers and
 /// admins hand their work over.
 #[component]
-fn MemberRow(
-    id: String,
-    member: Member,
-    admin: bool,
-    lead: bool,
-    error: RwSignal<Option<String>>,
-    state: EdgeState,
-) -> impl IntoView {
+fn MemberRow(id: String, member: Member, rights: Rights) -> impl IntoView {
+    let Rights {
+        admin,
+        lead,
+        error,
+        state,
+    } = rights;
     let lang = use_lang();
     let session = use_session();
     let me = use_signals().member.get_value() == id;

@@ -28,21 +28,11 @@ impl DeviceRepo {
             }
         };
         let heads = doc.heads();
-        self.shelved.remove(&id);
-        self.parked.remove(&id);
-        self.loading.remove(&id);
-        self.awaited.remove(&id);
-        self.requested.remove(&id);
-        self.unconfirmed.remove(&id);
+        self.forget(&id);
         self.docs
             .insert(id.clone(), DocSlot::known(Replica::Customer(doc)));
         self.appended.insert(id.clone(), Vec::new());
-        if self.rows.remove(&id).is_some() {
-            self.out.push(DeviceEffect::RowsChanged);
-        }
-        if self.watched.contains(&id) {
-            self.out.push(DeviceEffect::CustomerChanged(id.clone()));
-        }
+        self.tell_gone(&id);
         let write = Write::Erased {
             id,
             bytes: tombstone,
@@ -55,22 +45,32 @@ impl DeviceRepo {
     /// the device — memory, list and storage (unconfirmed edits of it included: the edge would
     /// not take them from this member).
     pub(super) fn drop_out_of_scope(&mut self, id: String) {
+        self.forget(&id);
         self.docs.remove(&id);
-        self.shelved.remove(&id);
-        self.parked.remove(&id);
-        self.loading.remove(&id);
-        self.awaited.remove(&id);
-        self.requested.remove(&id);
-        self.unconfirmed.remove(&id);
         self.appended.remove(&id);
         self.offers.retain(|o| *o != id);
-        if self.rows.remove(&id).is_some() {
+        self.tell_gone(&id);
+        self.write(vec![Write::Dropped { id }], AfterWrite::default());
+    }
+
+    /// Forgets what the engine tracked of customer `id` besides its document.
+    fn forget(&mut self, id: &str) {
+        self.shelved.remove(id);
+        self.parked.remove(id);
+        self.loading.remove(id);
+        self.awaited.remove(id);
+        self.requested.remove(id);
+        self.unconfirmed.remove(id);
+    }
+
+    /// Customer `id` left the list (and a page watching it is told).
+    fn tell_gone(&mut self, id: &str) {
+        if self.rows.remove(id).is_some() {
             self.out.push(DeviceEffect::RowsChanged);
         }
-        if self.watched.contains(&id) {
-            self.out.push(DeviceEffect::CustomerChanged(id.clone()));
+        if self.watched.contains(id) {
+            self.out.push(DeviceEffect::CustomerChanged(id.to_owned()));
         }
-        self.write(vec![Write::Dropped { id }], AfterWrite::default());
     }
 }
 
