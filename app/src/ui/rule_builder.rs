@@ -503,11 +503,12 @@ fn ActionRow(form: RwSignal<RuleForm>, i: usize) -> impl IntoView {
             }
         })
     };
-    let kinds: [(&str, Message); 4] = [
+    let kinds: [(&str, Message); 5] = [
         ("add_tag", |t| t.rb_add_tag),
         ("remove_tag", |t| t.rb_remove_tag),
         ("follow_up", |t| t.rb_follow_up),
         ("set_lifecycle", |t| t.rb_set_lifecycle),
+        ("release_to_pool", |t| t.pool_release),
     ];
     let text = move |read: fn(&ActionForm) -> Option<String>| {
         move || action().as_ref().and_then(read).unwrap_or_default()
@@ -520,6 +521,7 @@ fn ActionRow(form: RwSignal<RuleForm>, i: usize) -> impl IntoView {
                     "remove_tag" => ActionForm::RemoveTag(String::new()),
                     "follow_up" => ActionForm::FollowUp { title: String::new(), due_in_days: "0".into() },
                     "set_lifecycle" => ActionForm::SetLifecycle(Lifecycle::Prospect),
+                    "release_to_pool" => ActionForm::ReleaseToPool,
                     _ => ActionForm::AddTag(String::new()),
                 });
             }>
@@ -756,6 +758,7 @@ fn action_kind(action: &ActionForm) -> &'static str {
         ActionForm::RemoveTag(_) => "remove_tag",
         ActionForm::FollowUp { .. } => "follow_up",
         ActionForm::SetLifecycle(_) => "set_lifecycle",
+        ActionForm::ReleaseToPool => "release_to_pool",
     }
 }
 

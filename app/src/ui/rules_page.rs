@@ -229,6 +229,7 @@ fn describe(lang: Lang, action: &Action) -> String {
         Action::RemoveTag(tag) => format!("{} {tag}", t.will_remove_tag),
         Action::FollowUp(f) => format!("↻ {}", f.title.replace("{name}", t.name_in_template)),
         Action::SetLifecycle(stage) => format!("→ {}", lang.lifecycle(*stage)),
+        Action::ReleaseToPool => format!("→ {}", t.pool),
     }
 }
 

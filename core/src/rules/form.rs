@@ -88,6 +88,7 @@ pub enum ActionForm {
     RemoveTag(String),
     FollowUp { title: String, due_in_days: String },
     SetLifecycle(crate::customer::Lifecycle),
+    ReleaseToPool,
 }
 
 /// A number the form could not read: where, and what was typed.
@@ -374,6 +375,7 @@ impl ActionForm {
                 due_in_days: f.due_in_days.to_string(),
             },
             Action::SetLifecycle(stage) => Self::SetLifecycle(*stage),
+            Action::ReleaseToPool => Self::ReleaseToPool,
         }
     }
 
@@ -387,6 +389,7 @@ impl ActionForm {
                 due_in_days: number(due_in_days, "due_in_days")?.unwrap_or(0),
             }),
             Self::SetLifecycle(stage) => Action::SetLifecycle(*stage),
+            Self::ReleaseToPool => Action::ReleaseToPool,
         })
     }
 }

@@ -222,6 +222,9 @@ pub enum Action {
     FollowUp(FollowUpAction),
     /// Once per occurrence: moves the customer to this lifecycle stage.
     SetLifecycle(Lifecycle),
+    /// Once per occurrence: puts the customer back in the public pool (nobody owns it; the
+    /// owner's open follow-ups stay theirs).
+    ReleaseToPool,
 }
 
 /// A follow-up a rule creates.

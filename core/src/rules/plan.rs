@@ -69,6 +69,8 @@ pub struct Firing {
     pub follow_ups: Vec<(String, NewFollowUp)>,
     /// Lifecycle stage to move to, when different from the current one.
     pub lifecycle: Option<Lifecycle>,
+    /// Put the customer back in the pool (it has an owner now).
+    pub release: bool,
 }
 
 impl Plan {
@@ -196,7 +198,7 @@ fn wanted_auto_tags(rules: &[Rule], subject: &Subject, ctx: &Context) -> BTreeMa
                 Action::RemoveTag(tag) => {
                     removed.insert(tag.trim().to_owned());
                 }
-                Action::FollowUp(_) | Action::SetLifecycle(_) => {}
+                Action::FollowUp(_) | Action::SetLifecycle(_) | Action::ReleaseToPool => {}
             }
         }
     }
@@ -205,7 +207,10 @@ fn wanted_auto_tags(rules: &[Rule], subject: &Subject, ctx: &Context) -> BTreeMa
 }
 
 fn is_once_per_occurrence(action: &Action) -> bool {
-    matches!(action, Action::FollowUp(_) | Action::SetLifecycle(_))
+    matches!(
+        action,
+        Action::FollowUp(_) | Action::SetLifecycle(_) | Action::ReleaseToPool
+    )
 }
 
 fn firing(rule: &Rule, occurrence: u64, customer: &Customer, now: Millis) -> Firing {
@@ -214,6 +219,7 @@ fn firing(rule: &Rule, occurrence: u64, customer: &Customer, now: Millis) -> Fir
         occurrence,
         follow_ups: Vec::new(),
         lifecycle: None,
+        release: false,
     };
     for action in &rule.then {
         match action {
@@ -245,6 +251,7 @@ fn firing(rule: &Rule, occurrence: u64, customer: &Customer, now: Millis) -> Fir
             Action::SetLifecycle(stage) if *stage != customer.profile.lifecycle => {
                 fire.lifecycle = Some(*stage);
             }
+            Action::ReleaseToPool => fire.release = !customer.profile.owner.is_empty(),
             Action::SetLifecycle(_) | Action::AddTag(_) | Action::RemoveTag(_) => {}
         }
     }
@@ -309,6 +316,9 @@ impl CustomerDoc {
             }
             if let Some(stage) = fire.lifecycle {
                 self.edit_profile(crate::customer::ProfileEdit::Lifecycle(stage), &stamp)?;
+            }
+            if fire.release {
+                self.release_to_pool(&stamp)?;
             }
             let record = RuleFiring {
                 active: true,

@@ -63,7 +63,7 @@ impl Rule {
                     required_text("follow-up title", &follow_up.title, MAX_TITLE)?;
                     days(i64::from(follow_up.due_in_days)).map_err(invalid)?;
                 }
-                Action::SetLifecycle(_) => {}
+                Action::SetLifecycle(_) | Action::ReleaseToPool => {}
             }
         }
         Ok(())

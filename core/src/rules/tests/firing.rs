@@ -253,3 +253,38 @@ proptest::proptest! {
         proptest::prop_assert!(!run(&rules, &mut merged_doc, later).changed);
     }
 }
+
+#[test]
+fn a_customer_nobody_followed_up_goes_back_to_the_pool_once_with_a_warning_before() {
+    let rules = [
+        rule(json!({
+            "id": "pool-warning", "name": "27 days without contact: warn the owner",
+            "when": {"days_since_last_interaction": {"days": {"at_least": 27}}},
+            "then": [{"follow_up": {"title": "跟进{name}，否则 3 天后回到公海", "due_in_days": 0}}]
+        })),
+        rule(json!({
+            "id": "recycle", "name": "30 days without contact: back to the pool",
+            "when": {"days_since_last_interaction": {"days": {"at_least": 30}}},
+            "then": ["release_to_pool"]
+        })),
+    ];
+    let mut doc = customer();
+    interaction(&mut doc, "i1", Channel::WeChatChat, 0, "微信沟通");
+    assert!(!run(&rules, &mut doc, at(26)).changed);
+    // Day 27: the owner is warned; the customer stays theirs.
+    assert!(run(&rules, &mut doc, at(27)).changed);
+    let c = view(&doc);
+    assert_eq!(c.follow_ups["pool-warning-1"].assignee, "li");
+    assert_eq!(c.profile.owner, "li");
+    // Day 30, at the edge's exact time: released, once; the warning stays with the old owner.
+    assert!(run(&rules, &mut doc, at(30)).changed);
+    let c = view(&doc);
+    assert_eq!(c.profile.owner, "");
+    assert_eq!(c.follow_ups["pool-warning-1"].assignee, "li");
+    assert_eq!(c.rule_firings["recycle"].count, 1);
+    // Claimed again the same occurrence (no new interaction): not released again.
+    let owner = crate::customer::ProfileEdit::Owner("chen".into());
+    doc.edit_profile(owner, &stamp(31)).unwrap();
+    assert!(!run(&rules, &mut doc, at(32)).changed);
+    assert_eq!(view(&doc).profile.owner, "chen");
+}

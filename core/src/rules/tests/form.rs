@@ -206,6 +206,7 @@ fn action() -> impl Strategy<Value = Action> {
             FollowUpAction { title, due_in_days }
         )),
         proptest::sample::select(Lifecycle::ALL.to_vec()).prop_map(Action::SetLifecycle),
+        Just(Action::ReleaseToPool),
     ]
 }
 
