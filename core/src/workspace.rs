@@ -248,6 +248,13 @@ fn settings_of(doc: &AutoCommit) -> Result<WorkspaceSettings, ModelError> {
     fn prop<T: Hydrate>(doc: &AutoCommit, key: &'static str) -> Result<T, ModelError> {
         hydrate_prop(doc, ROOT, key).map_err(layout(KIND))
     }
+    /// A key added to the layout after the first: absent in older documents (or null).
+    fn added<T: Hydrate>(doc: &AutoCommit, key: &'static str) -> Result<Option<T>, ModelError> {
+        match doc.get(ROOT, key) {
+            Ok(Some(_)) => prop(doc, key),
+            _ => Ok(None),
+        }
+    }
     Ok(WorkspaceSettings {
         schema_version: prop(doc, "schema_version")?,
         name: prop(doc, "name")?,
@@ -255,18 +262,9 @@ fn settings_of(doc: &AutoCommit) -> Result<WorkspaceSettings, ModelError> {
         pipeline: prop(doc, "pipeline")?,
         custom_fields: prop(doc, "custom_fields")?,
         directory: BTreeMap::new(),
-        language: match doc.get(ROOT, "language") {
-            Ok(Some(_)) => prop(doc, "language")?,
-            _ => None,
-        },
-        read_scope: match doc.get(ROOT, "read_scope") {
-            Ok(Some(_)) => prop(doc, "read_scope")?,
-            _ => None,
-        },
-        pool_cap: match doc.get(ROOT, "pool_cap") {
-            Ok(Some(_)) => prop(doc, "pool_cap")?,
-            _ => None,
-        },
+        language: added(doc, "language")?,
+        read_scope: added(doc, "read_scope")?,
+        pool_cap: added(doc, "pool_cap")?,
     })
 }
 

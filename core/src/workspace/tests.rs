@@ -446,3 +446,14 @@ fn a_role_change_a_deactivation_and_a_welcome_merge_in_every_order() {
         assert_eq!(Standing::of(&members, "nobody"), Standing::Unlisted);
     }
 }
+
+#[test]
+fn the_pool_cap_is_set_and_cleared() {
+    let mut ws = WorkspaceDoc::new();
+    assert_eq!(ws.settings().unwrap().pool_cap, None);
+    ws.set_pool_cap(Some(50)).unwrap();
+    assert_eq!(ws.settings().unwrap().pool_cap, Some(50));
+    ws.set_pool_cap(None).unwrap();
+    let loaded = WorkspaceDoc::load(&ws.save()).unwrap();
+    assert_eq!(loaded.settings().unwrap().pool_cap, None);
+}

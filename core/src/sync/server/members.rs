@@ -25,6 +25,8 @@ pub(super) struct Team {
     pub(super) members: BTreeMap<String, Member>,
     /// The document's setting as stored (absent: everyone).
     pub(super) scope: Option<ReadScope>,
+    /// The cap on customers claimed from the pool (absent: none).
+    pub(super) pool_cap: Option<u32>,
 }
 
 const DEACTIVATED: &str = "this member was deactivated";
@@ -149,6 +151,7 @@ impl SyncServer {
                 .map(|w| Team {
                     members: w.members,
                     scope: w.read_scope,
+                    pool_cap: w.pool_cap,
                 })
                 .unwrap_or_default(),
             _ => Team::default(),

@@ -31,7 +31,7 @@ impl SyncServer {
             self.docs.remove(doc_id);
             return Ok(Err(ClaimRefusal::Missing));
         }
-        let cap = self.pool_cap(store)?;
+        let cap = self.team(store)?.pool_cap;
         let Some(Replica::Customer(doc)) =
             self.docs.get_mut(doc_id).and_then(|l| l.slot.replica_mut())
         else {
@@ -53,19 +53,5 @@ impl SyncServer {
         }
         self.after_change(doc_id, false, store)?;
         Ok(Ok(self.broadcast(doc_id, document_id)))
-    }
-
-    /// The team's cap on customers claimed from the pool, as the workspace document says.
-    fn pool_cap(&mut self, store: &mut impl DocumentStore) -> Result<Option<u32>, StoreError> {
-        let was_loaded = self.docs.contains_key(WORKSPACE_DOC_ID);
-        self.ensure_loaded(WORKSPACE_DOC_ID, store)?;
-        let cap = match (self.docs.get(WORKSPACE_DOC_ID)).and_then(|l| l.slot.replica()) {
-            Some(Replica::Workspace(ws)) => ws.settings().ok().and_then(|s| s.pool_cap),
-            _ => None,
-        };
-        if !was_loaded {
-            self.docs.remove(WORKSPACE_DOC_ID);
-        }
-        Ok(cap)
     }
 }
