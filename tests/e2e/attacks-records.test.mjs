@@ -15,9 +15,9 @@ import { deflateRawSync } from "node:zlib";
 import * as A from "@automerge/automerge";
 import { Repo } from "@automerge/automerge-repo";
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
-import { encode, decode } from "cbor-x";
-import { WebSocket } from "ws";
+import { encode } from "cbor-x";
 import { startEdge, signToken } from "../support/edge.mjs";
+import { rawSocket } from "../support/raw-socket.mjs";
 import { repoUrl, until } from "../support/fixture.mjs";
 import { touch } from "../support/touch.mjs";
 
@@ -43,19 +43,6 @@ function newCustomer(id, member, name) {
   });
   // An unsigned integer: written in a change (`A.from` would store the wrapper as a map).
   return A.change(doc, (d) => { d.schema_version = new A.Uint(1); });
-}
-
-/** A raw socket joined as `peer`: its frames decoded, the edge's peer id and the close code. */
-async function rawSocket(url, peer) {
-  const socket = new WebSocket(url);
-  socket.binaryType = "nodebuffer";
-  const frames = [];
-  socket.on("message", (data) => frames.push(decode(data)));
-  const closed = new Promise((resolve) => socket.on("close", (code) => resolve(code)));
-  await new Promise((resolve, reject) => { socket.on("open", resolve); socket.on("error", reject); });
-  socket.send(encode({ type: "join", senderId: peer, supportedProtocolVersions: ["1"] }));
-  await until("the edge's peer message", () => frames.some((f) => f.type === "peer"));
-  return { socket, closed, edgePeer: frames.find((f) => f.type === "peer").senderId };
 }
 
 test("a salesperson's attacks on records are put back or refused, and nobody else sees them", async (t) => {
