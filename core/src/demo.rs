@@ -13,7 +13,7 @@ use crate::error::ModelError;
 use crate::id::Id;
 use crate::pipeline::Pipeline;
 use crate::replica::{Replica, WORKSPACE_DOC_ID};
-use crate::rules::{Context, Language, Rule, plan};
+use crate::rules::{Context, Language, RECYCLING_RULES, Rule, plan};
 use crate::values::{DAY_MS, Millis, Money};
 use crate::workspace::{Role, RuleBook, WorkspaceDoc};
 
@@ -324,8 +324,13 @@ pub fn workspace(now: Millis) -> WorkspaceDoc {
     };
     ws.add_custom_field(&Id::parse("industry").expect("valid id"), industry)
         .expect("fresh field");
-    ws.install(&RuleBook::defaults(Language::Zh))
-        .expect("the default rules are valid");
+    // The sample history is years deep: recycling stays off until someone turns it on, or
+    // most sample customers would be in the pool on the first start.
+    let mut book = RuleBook::defaults(Language::Zh);
+    for rule in &mut book.rules {
+        rule.enabled &= !RECYCLING_RULES.contains(&rule.id.as_str());
+    }
+    ws.install(&book).expect("the default rules are valid");
     ws
 }
 

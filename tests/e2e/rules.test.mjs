@@ -110,7 +110,7 @@ test("an admin edits a rule with a live match count; offline, the rules are prev
   // The rules screen: every default rule, with whom it matches now.
   await page.getByRole("link", { name: "Rules", exact: true }).click();
   await page.getByTestId("rules-progress").filter({ hasText: "Checked 1 / 1 customers" }).waitFor();
-  assert.equal(await page.locator(".rule").count(), 7);
+  assert.equal(await page.locator(".rule").count(), 10);
   const highValue = page.locator('.rule[data-rule="high-value"]');
   await highValue.locator(".rule-count", { hasText: "Customers matching now: 1" }).waitFor();
   await page.screenshot({ path: path.resolve("tests/artifacts/rules-desktop.png"), fullPage: true });
@@ -181,11 +181,11 @@ test("a workspace without rules gets the default set from the rules screen", asy
   await page.getByText("This workspace has no rules yet.").waitFor();
   await page.getByRole("button", { name: "Add the default rules and segments" }).click();
   await page.locator('.rule[data-rule="no-purchase-30d"] .rule-name', { hasText: "No purchase in 30 days" }).waitFor();
-  assert.equal(await page.locator(".rule").count(), 7);
+  assert.equal(await page.locator(".rule").count(), 10);
   assert.equal(await page.locator(".segment").count(), 3);
   await page.reload();
   await page.locator(".rule").first().waitFor();
-  assert.equal(await page.locator(".rule").count(), 7, "stored on the device");
+  assert.equal(await page.locator(".rule").count(), 10, "stored on the device");
 });
 
 test("an admin builds a rule with nested conditions without JSON; every default rule opens in the builder", async (t) => {

@@ -1,6 +1,7 @@
 //! The rule set a new workspace starts with, in the team's language: the everyday SCRM
 //! examples (high intent not converted, no purchase in 30 days, high spenders, the new
-//! customer's catalogue, the after-sales call, repeat customers, churn risk).
+//! customer's catalogue, the after-sales call, repeat customers, churn risk) and the public
+//! pool's recycling (公海: no contact for 30 days, not won 90 days after creation).
 
 use super::model::{
     Action, Condition, DealTest, FollowUpAction, InteractionsTest, LastInteractionTest, OrdersTest,
@@ -20,6 +21,16 @@ crate::string_enum::string_enum! {
         En => "en",
     }
 }
+
+/// Days without contact after which an owned customer goes back to the pool.
+pub const RECYCLE_IDLE_DAYS: i64 = 30;
+/// Days before that recycling at which the owner is warned with a follow-up.
+pub const RECYCLE_WARNING_DAYS: i64 = 3;
+/// Days after creation by which a customer not won goes back to the pool.
+pub const RECYCLE_NOT_WON_DAYS: i64 = 90;
+
+/// Ids of the default rules that put customers back into the pool.
+pub const RECYCLING_RULES: [&str; 3] = ["recycle-warning", "recycle-idle", "recycle-not-won"];
 
 /// Spend that makes a customer "high value" over 30 days, in minor units (¥500.00).
 const HIGH_VALUE_MINOR: i64 = 50_000;
@@ -55,6 +66,33 @@ pub fn default_rules(lang: Language) -> Vec<Rule> {
             count: at_least(1),
         })
     };
+    let owned = Condition::Profile(ProfileTest {
+        field: ProfileField::Owner,
+        is: None,
+        contains: None,
+        empty: Some(false),
+    });
+    let idle = |days| {
+        Condition::DaysSinceLastInteraction(LastInteractionTest {
+            channels: None,
+            days: at_least(days),
+        })
+    };
+    let won = Condition::Any(vec![
+        Condition::Deal(DealTest {
+            stage_kind: Some(StageKind::Won),
+            ..DealTest::default()
+        }),
+        Condition::Profile(ProfileTest {
+            field: ProfileField::Lifecycle,
+            is: Some(vec![
+                Lifecycle::Customer.as_str().into(),
+                Lifecycle::RepeatCustomer.as_str().into(),
+            ]),
+            contains: None,
+            empty: None,
+        }),
+    ]);
     let orders = |within_days, count, sum| {
         Condition::Orders(OrdersTest {
             within_days,
@@ -171,6 +209,49 @@ pub fn default_rules(lang: Language) -> Vec<Rule> {
                 }),
             ]),
             then: vec![Action::AddTag(t("流失风险", "Churn risk"))],
+        },
+        Rule {
+            id: RECYCLING_RULES[0].into(),
+            name: t(
+                "27 天无互动：提醒负责人，3 天后回到公海",
+                "No contact for 27 days: warn the owner, back to the pool in 3 days",
+            ),
+            enabled: true,
+            when: Condition::All(vec![
+                owned.clone(),
+                idle(RECYCLE_IDLE_DAYS - RECYCLE_WARNING_DAYS),
+            ]),
+            then: vec![follow_up(
+                t(
+                    "跟进{name}，否则 3 天后回到公海",
+                    "Follow up with {name} or they go back to the pool in 3 days",
+                ),
+                0,
+            )],
+        },
+        Rule {
+            id: RECYCLING_RULES[1].into(),
+            name: t(
+                "30 天无互动：回到公海",
+                "No contact for 30 days: back to the pool",
+            ),
+            enabled: true,
+            when: Condition::All(vec![owned.clone(), idle(RECYCLE_IDLE_DAYS)]),
+            then: vec![Action::ReleaseToPool],
+        },
+        Rule {
+            id: RECYCLING_RULES[2].into(),
+            name: t(
+                "创建 90 天未成交：回到公海",
+                "Not won 90 days after creation: back to the pool",
+            ),
+            enabled: true,
+            when: Condition::All(vec![
+                owned,
+                Condition::DaysSinceCreated(at_least(RECYCLE_NOT_WON_DAYS)),
+                Condition::Not(Box::new(won)),
+            ]),
+            then: vec![Action::ReleaseToPool],
         },
     ]
 }

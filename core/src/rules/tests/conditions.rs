@@ -293,7 +293,9 @@ fn the_next_change_is_the_first_instant_an_outcome_can_flip() {
     // Day 8: o1 leaves the high-intent rule's 14-day order window on day 14 (whether or not
     // that changes anything: an instant where an outcome *can* change), then high value ends.
     assert_eq!(plan_at(&rules, &doc, at(8)).next_change, Some(at(14)));
-    let plan = plan_at(&rules, &doc, at(14));
+    // Day 27: without contact since creation, the owner's pool warning is due; then day 30.
+    assert_eq!(plan_at(&rules, &doc, at(14)).next_change, Some(at(27)));
+    let plan = plan_at(&rules, &doc, at(27));
     assert_eq!(plan.next_change, Some(at(30)));
     // Nothing changes between now and the next change, and something does at it.
     let before = plan_at(&rules, &doc, at(30) - 1);

@@ -288,3 +288,50 @@ fn a_customer_nobody_followed_up_goes_back_to_the_pool_once_with_a_warning_befor
     assert!(!run(&rules, &mut doc, at(32)).changed);
     assert_eq!(view(&doc).profile.owner, "chen");
 }
+
+/// The default recycling rules only: the pool warning, no contact, not won.
+fn recycling() -> Vec<Rule> {
+    (default_rules(Language::Zh).into_iter())
+        .filter(|r| RECYCLING_RULES.contains(&r.id.as_str()))
+        .collect()
+}
+
+#[test]
+fn the_default_recycling_warns_on_day_27_and_pools_on_day_30_of_silence() {
+    let rules = recycling();
+    let mut doc = customer();
+    interaction(&mut doc, "i1", Channel::Call, 10, "电话沟通");
+    assert!(!run(&rules, &mut doc, at(36)).changed);
+    assert_eq!(plan_at(&rules, &doc, at(36)).next_change, Some(at(37)));
+    assert!(run(&rules, &mut doc, at(37)).changed);
+    let c = view(&doc);
+    let warning = &c.follow_ups["recycle-warning-1"];
+    assert_eq!((warning.assignee.as_str(), warning.due_at), ("li", at(37)));
+    assert!(warning.title.contains("张伟"), "{}", warning.title);
+    assert_eq!(c.profile.owner, "li");
+    assert!(!run(&rules, &mut doc, at(40) - 1).changed);
+    assert!(run(&rules, &mut doc, at(40)).changed);
+    assert_eq!(view(&doc).profile.owner, "");
+    // In the pool, nobody is warned and nothing is released again.
+    assert!(!run(&rules, &mut doc, at(80)).changed);
+    assert_eq!(view(&doc).follow_ups.len(), 1);
+}
+
+#[test]
+fn the_default_recycling_pools_a_customer_not_won_by_day_90_and_keeps_a_won_one() {
+    let rules = recycling();
+    let mut kept_in_touch = customer();
+    for (i, day) in (0..=90).step_by(20).enumerate() {
+        interaction(&mut kept_in_touch, &format!("i{i}"), Channel::Visit, day, "拜访");
+    }
+    let mut won = kept_in_touch.fork();
+    deal(&mut won, "d1", 500_000, "won", 50);
+    assert!(!run(&rules, &mut kept_in_touch, at(90) - 1).changed);
+    assert!(run(&rules, &mut kept_in_touch, at(90)).changed);
+    let c = view(&kept_in_touch);
+    assert_eq!(c.profile.owner, "");
+    assert!(c.follow_ups.is_empty(), "contact kept up: no warning");
+    // Won: kept past day 90 while in touch (the last contact was on day 80).
+    assert!(!run(&rules, &mut won, at(100)).changed);
+    assert_eq!(view(&won).profile.owner, "li");
+}

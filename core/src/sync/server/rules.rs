@@ -308,7 +308,7 @@ mod tests {
         let mut ws = DocSlot::known(Replica::Workspace(crate::WorkspaceDoc::new()));
         let doc = synced_workspace(&mut server, &mut client, &mut ws, &mut store);
         let book = doc.rule_book();
-        assert_eq!((book.rules.len(), book.segments.len()), (7, 3));
+        assert_eq!((book.rules.len(), book.segments.len()), (10, 3));
         assert!(
             book.rules
                 .iter()
