@@ -45,6 +45,9 @@ string_enum! {
     pub enum ReadScope fallback Own {
         /// Those they own (an unknown value reads as this, the safe one).
         Own => "own",
+        /// Those they own; the rest of the team's list only as rows with contact points
+        /// masked — who owns whom is visible (no 撞单), the numbers are not.
+        Listed => "listed",
         /// Every customer of the team (a small team's choice).
         Everyone => "everyone",
     }

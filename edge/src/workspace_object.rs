@@ -13,7 +13,7 @@ use std::cell::{Cell, RefCell};
 
 use crm_core::audit::AuditQuery;
 use crm_core::customer::HeadedRow;
-use crm_core::policy::pool::row_for;
+use crm_core::policy::pool::{row_for, rows_limited_to};
 use crm_core::policy::scope::scoped;
 use crm_core::rules::Language;
 use crm_core::sync::server::{CLOSE_UNSUPPORTED, ConnId, OpenSocket};
@@ -131,17 +131,17 @@ impl DurableObject for Workspace {
             Some(Route::Test(_, hook)) => return self.test_hook(hook, req).await,
             Some(Route::Rows(_)) => {
                 let after = pairs.clone().find_map(|(k, v)| (k == "after").then_some(v));
-                // A salesperson of a scoped workspace lists only their own customers.
+                // A salesperson of a scoped workspace: their own customers whole, the pool's
+                // (and, listed, everyone's) masked.
                 let scope = (self.server.borrow_mut())
                     .read_scope(&mut self.store())
                     .map_err(|e| worker::Error::RustError(e.to_string()))?;
                 let grant = Grant { role, ..grant };
-                let owner = scoped(&grant, scope).then_some(grant.member.as_str());
+                let owner = rows_limited_to(&grant, scope);
                 let page = (self.store()).rows_json(after.unwrap_or_default(), ROWS_PAGE, owner)?;
-                if owner.is_none() {
+                if !scoped(&grant, scope) {
                     return json_response(page);
                 }
-                // The pool's rows with their contact points masked.
                 let rows: Vec<HeadedRow> = serde_json::from_str(&page)?;
                 let shown: Vec<HeadedRow> = (rows.into_iter())
                     .filter_map(|r| {

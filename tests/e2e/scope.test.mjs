@@ -105,3 +105,44 @@ test("the public pool: a released customer is listed masked, the first claim win
   await pooled(zhang).getByRole("button", { name: "Claim" }).click();
   await pooled(zhang).getByRole("alert").filter({ hasText: "Already claimed by 陈静 Chen Jing" }).waitFor({ timeout: 10_000 });
 });
+
+test("listed: a salesperson sees the team's whole list, colleagues' customers masked and never stored", async (t) => {
+  const { app, browser, edge, workspace, as } = await startStack(t, "listed", { customers: 12 });
+  const { page: admin } = await openDevice(browser, as("admin", "admin"));
+  await online(admin);
+  await admin.goto(`${app.url}/settings`);
+  await admin.getByLabel("Salespeople see").selectOption({ label: "the whole list, others' contact points masked" });
+  const token = new URL(as("sales-zhang", "sales")).searchParams.get("token");
+  const rowsOf = async () => (await fetch(`${edge.url}/ws/${workspace}/rows`, { headers: { Authorization: `Bearer ${token}` } })).json();
+  // Until the setting has reached the edge, the rows are whole.
+  let listed = await rowsOf();
+  for (let i = 0; i < 100 && !listed.some((r) => r.row.contact_keys.some(([, v]) => v.includes("***"))); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    listed = await rowsOf();
+  }
+  assert.equal(listed.length, 12, "every row is listed");
+  const own = listed.filter((r) => r.row.owner === "sales-zhang");
+  const others = listed.filter((r) => r.row.owner !== "sales-zhang");
+  assert.ok(own.length > 0 && others.length > 0);
+  assert.ok(own.every((r) => r.row.contact_keys.every(([, v]) => !v.includes("***"))), "his own whole");
+  assert.ok(others.every((r) => r.row.contact_keys.every(([, v]) => v.includes("***"))), "others' masked");
+
+  const { page: zhang } = await openDevice(browser, as("sales-zhang", "sales"), {
+    viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+  });
+  await online(zhang);
+  await zhang.waitForFunction(() => document.querySelectorAll(".customer-row").length === 12, null, { timeout: 30_000 });
+  await zhang.waitForTimeout(1_000);
+  assert.equal(await stored(zhang, workspace), own.length, "only his own documents on the device");
+
+  // A colleague's customer opens as its masked row: who owns it, the numbers hidden.
+  const theirs = others.find((r) => r.row.owner && r.row.contact_keys.length > 0).row;
+  await rows(zhang).filter({ hasText: theirs.name }).first().locator(".row-link").click();
+  const page = zhang.getByTestId("masked-customer");
+  await page.waitFor({ timeout: 10_000 });
+  await page.getByRole("note").filter({ hasText: "a colleague owns this customer" }).waitFor();
+  const shown = await page.locator(".contact-value").allInnerTexts();
+  assert.ok(shown.length > 0 && shown.every((v) => v.includes("***")), shown.join(", "));
+  assert.equal(await zhang.locator(".profile-card").count(), 0, "no document to open");
+  await zhang.screenshot({ path: "tests/artifacts/masked-customer-phone.png" });
+});

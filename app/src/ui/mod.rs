@@ -9,6 +9,7 @@ mod errors;
 mod fields;
 mod follow_ups;
 mod history;
+mod masked_customer;
 mod new_customer;
 mod pipeline;
 mod pool;

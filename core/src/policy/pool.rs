@@ -1,6 +1,7 @@
 //! The public pool (公海): customers nobody owns. In a workspace scoped to `own`, salespeople
 //! see pool customers' rows with their contact points masked (138****5678) and no documents
-//! until they claim one; a claim makes them the owner unless someone was first or they hold
+//! until they claim one — and scoped to `listed`, every colleague's customer too, so the
+//! masking goes wherever a row goes (the list, an export, a notification); a claim makes them the owner unless someone was first or they hold
 //! their cap of customers already. The edge decides claims one at a time, so of two
 //! concurrent claims exactly one wins and the other is told who did.
 
@@ -49,12 +50,19 @@ pub fn claim(owner: &str, owned: usize, cap: Option<u32>) -> Result<(), ClaimRef
 }
 
 /// The row `grant`'s member is shown of `row` under `scope`: whole when they may read the
-/// customer, masked when it is in the pool, none otherwise.
+/// customer, masked when it is in the pool (or anyone's, scoped to `listed`), none otherwise.
 pub fn row_for(grant: &Grant, scope: ReadScope, row: &SummaryRow) -> Option<SummaryRow> {
     if may_read(grant, scope, &row.owner) {
         return Some(row.clone());
     }
-    (scoped(grant, scope) && row.owner.is_empty()).then(|| masked(row))
+    (scoped(grant, scope) && (row.owner.is_empty() || scope == ReadScope::Listed))
+        .then(|| masked(row))
+}
+
+/// The owner whose rows (and the pool's) are all `grant`'s member may be shown under `scope`,
+/// when not every row: lets a store filter before [`row_for`] decides each.
+pub fn rows_limited_to(grant: &Grant, scope: ReadScope) -> Option<&str> {
+    (scoped(grant, scope) && scope == ReadScope::Own).then_some(grant.member.as_str())
 }
 
 /// `row` with its contact points masked and its follow-ups left out.
@@ -150,5 +158,21 @@ mod tests {
         assert_eq!(row_for(&zhang, ReadScope::Own, &row("chen")), None);
         let everyone = row_for(&zhang, ReadScope::Everyone, &row("")).unwrap();
         assert_eq!(everyone.contact_keys[0].1, "+8613812345678");
+        // Listed: a colleague's customer is shown, masked, without its follow-ups.
+        let listed = row_for(&zhang, ReadScope::Listed, &row("chen")).unwrap();
+        assert_eq!(listed.contact_keys[0].1, "+86138****5678");
+        assert_eq!(
+            (listed.owner.as_str(), listed.name.as_str()),
+            ("chen", "周芳")
+        );
+        let own = row_for(&zhang, ReadScope::Listed, &row("zhang")).unwrap();
+        assert_eq!(own.contact_keys[0].1, "+8613812345678");
+        assert_eq!(rows_limited_to(&zhang, ReadScope::Own), Some("zhang"));
+        assert_eq!(rows_limited_to(&zhang, ReadScope::Listed), None);
+        let mut manager = zhang.clone();
+        manager.role = Role::Manager;
+        let whole = row_for(&manager, ReadScope::Listed, &row("chen")).unwrap();
+        assert_eq!(whole.contact_keys[0].1, "+8613812345678");
+        assert_eq!(rows_limited_to(&manager, ReadScope::Own), None);
     }
 }

@@ -1,5 +1,5 @@
 //! Who may read which customer: managers and admins every one; a salesperson, when the
-//! workspace's [`ReadScope`] is `own`, only the customers they own. The edge applies it
+//! workspace's [`ReadScope`] is `own` or `listed`, only the customers they own. The edge applies it
 //! wherever data leaves it — the rows it serves, the documents it answers with and the changes
 //! it broadcasts — and a device holding a customer it may no longer read is told to drop it.
 
@@ -13,7 +13,7 @@ pub fn may_read(grant: &Grant, scope: ReadScope, owner: &str) -> bool {
 
 /// Whether `grant`'s member reads only some customers under `scope`.
 pub fn scoped(grant: &Grant, scope: ReadScope) -> bool {
-    grant.role == Role::Sales && scope == ReadScope::Own
+    grant.role == Role::Sales && scope != ReadScope::Everyone
 }
 
 #[cfg(test)]
@@ -35,6 +35,9 @@ mod tests {
             (Role::Sales, ReadScope::Own, "zhang", true),
             (Role::Sales, ReadScope::Own, "chen", false),
             (Role::Sales, ReadScope::Own, "", false),
+            (Role::Sales, ReadScope::Listed, "zhang", true),
+            (Role::Sales, ReadScope::Listed, "chen", false),
+            (Role::Manager, ReadScope::Listed, "chen", true),
             (Role::Sales, ReadScope::Everyone, "chen", true),
             (Role::Manager, ReadScope::Own, "chen", true),
             (Role::Admin, ReadScope::Own, "", true),

@@ -13,9 +13,7 @@ mod plan;
 mod segment;
 mod validate;
 
-pub use defaults::{
-    Language, RECYCLING_RULES, default_name, default_rules, default_segments,
-};
+pub use defaults::{Language, RECYCLING_RULES, default_name, default_rules, default_segments};
 pub use eval::Context;
 pub use model::*;
 pub use plan::{Firing, MAX_ROUNDS, Plan, RULES_AUTHOR, RulesRun, matching, plan};

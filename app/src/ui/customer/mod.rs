@@ -17,7 +17,7 @@ mod timeline;
 
 use crm_core::ModelError;
 use crm_core::contact::ContactKind;
-use crm_core::customer::{Channel, Customer, Direction, Erased};
+use crm_core::customer::{Channel, Customer, Direction, Erased, SummaryRow};
 use crm_core::policy::Offer;
 use crm_core::values::DAY_MS;
 use leptos::prelude::*;
@@ -40,6 +40,7 @@ use timeline::{LogInteraction, Timeline};
 
 use super::errors::error_text;
 use super::history::HistoryCard;
+use super::masked_customer::MaskedCustomer;
 use super::presence::PresenceBar;
 use super::{member_name, use_session, use_signals};
 use crate::i18n::use_lang;
@@ -73,9 +74,14 @@ pub fn CustomerPage() -> impl IntoView {
         } else if signals.loading.get() || session.with_value(|s| s.is_opening(&id)) {
             Shown::Opening
         } else {
+            let listed = || {
+                signals
+                    .rows
+                    .with(|rows| rows.iter().find(|r| r.id == id).cloned())
+            };
             match session.with_value(|s| s.erasure(&id)) {
                 Some(erased) => Shown::Erased(erased),
-                None => Shown::Missing,
+                None => listed().map_or(Shown::Missing, Shown::Masked),
             }
         }
     });
@@ -90,6 +96,7 @@ pub fn CustomerPage() -> impl IntoView {
                     <span class="muted">{lang.get().date(erased.at)} " · " {member_name(signals, &erased.by)}</span>
                 </p>
             }.into_any(),
+            Shown::Masked(row) => view! { <MaskedCustomer row /> }.into_any(),
             Shown::Customer(id) => view! { <Customer360 id customer inputs /> }.into_any(),
         }}
     }
@@ -101,6 +108,8 @@ enum Shown {
     Opening,
     Missing,
     Erased(Erased),
+    /// Listed, not held: the pool's or a colleague's, as the edge masked it.
+    Masked(SummaryRow),
     /// The customer with this id.
     Customer(String),
 }

@@ -84,8 +84,12 @@ fn TeamName(error: RwSignal<Option<String>>) -> impl IntoView {
                     {move || {
                         let t = lang.get().t();
                         let now = signals.workspace.with(|ws| ws.as_ref().map(|w| w.read_scope()));
-                        [(ReadScope::Own, t.read_scope_own), (ReadScope::Everyone, t.read_scope_everyone)]
-                            .into_iter()
+                        [
+                            (ReadScope::Own, t.read_scope_own),
+                            (ReadScope::Listed, t.read_scope_listed),
+                            (ReadScope::Everyone, t.read_scope_everyone),
+                        ]
+                        .into_iter()
                             .map(|(scope, label)| view! {
                                 <option value=scope.as_str() selected=now == Some(scope)>{label}</option>
                             })

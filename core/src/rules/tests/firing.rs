@@ -322,7 +322,13 @@ fn the_default_recycling_pools_a_customer_not_won_by_day_90_and_keeps_a_won_one(
     let rules = recycling();
     let mut kept_in_touch = customer();
     for (i, day) in (0..=90).step_by(20).enumerate() {
-        interaction(&mut kept_in_touch, &format!("i{i}"), Channel::Visit, day, "拜访");
+        interaction(
+            &mut kept_in_touch,
+            &format!("i{i}"),
+            Channel::Visit,
+            day,
+            "拜访",
+        );
     }
     let mut won = kept_in_touch.fork();
     deal(&mut won, "d1", 500_000, "won", 50);

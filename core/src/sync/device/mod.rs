@@ -114,9 +114,10 @@ pub struct DeviceRepo {
     refold: Vec<(Write, AfterWrite)>,
     /// Documents to offer to the edge, a batch per [`DeviceRepo::pump`].
     offers: VecDeque<String>,
-    /// Customers of the public pool, as the edge's rows show them to a scoped salesperson
+    /// Customers of the public pool (and, scoped to `listed`, colleagues' customers), as the
+    /// edge's rows show them to a scoped salesperson
     /// (contact points masked; no documents until claimed), fetched again at each connection.
-    pool: BTreeMap<String, SummaryRow>,
+    masked: BTreeMap<String, SummaryRow>,
     /// The member and their role (see [`DeviceRepo::set_member`]).
     member: Option<(String, Role)>,
     /// A scoped device asked the edge's rows since it connected.
@@ -151,7 +152,7 @@ impl DeviceRepo {
             stale_rows: Vec::new(),
             refold: Vec::new(),
             offers: VecDeque::new(),
-            pool: BTreeMap::new(),
+            masked: BTreeMap::new(),
             member: None,
             scoped_rows_asked: false,
             out: Vec::new(),
@@ -166,6 +167,11 @@ impl DeviceRepo {
         self.member = Some((member.to_owned(), role));
     }
 
+    /// Whether a customer owned by `owner` is this device's member's.
+    fn is_mine(&self, owner: &str) -> bool {
+        self.member.as_ref().is_some_and(|(m, _)| m == owner)
+    }
+
     /// Whether this device receives only some customers (see [`DeviceRepo::set_member`]).
     fn scoped(&self) -> bool {
         let scope = match self.docs.get(WORKSPACE_DOC_ID).and_then(DocSlot::replica) {
@@ -173,7 +179,7 @@ impl DeviceRepo {
             _ => None,
         };
         self.member.as_ref().is_some_and(|(_, r)| *r == Role::Sales)
-            && scope == Some(ReadScope::Own)
+            && scope.is_some_and(|s| s != ReadScope::Everyone)
     }
 
     /// Shows `rows` as cached until the documents say otherwise — after
@@ -216,7 +222,7 @@ impl DeviceRepo {
 
     /// Every customer's summary row, in id order.
     pub fn rows(&self) -> impl Iterator<Item = &SummaryRow> {
-        let pool = (self.pool.values()).filter(|r| !self.rows.contains_key(&r.id));
+        let pool = (self.masked.values()).filter(|r| !self.rows.contains_key(&r.id));
         self.rows.values().map(|r| &r.row).chain(pool)
     }
 
@@ -702,7 +708,7 @@ impl DeviceRepo {
             // arrives.
             self.scoped_rows_asked = true;
             self.fetching_rows = true;
-            self.pool.clear();
+            self.masked.clear();
             self.out.push(DeviceEffect::FetchRows {
                 after: String::new(),
             });

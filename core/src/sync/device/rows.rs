@@ -122,9 +122,9 @@ impl DeviceRepo {
         let scoped = self.scoped();
         for row in page.into_iter().flatten() {
             let id = &row.row.id;
-            if scoped && row.row.owner.is_empty() {
-                // The pool's: shown as the edge masked it, never requested.
-                self.pool.insert(id.clone(), row.row);
+            if scoped && !self.is_mine(&row.row.owner) {
+                // The pool's or a colleague's: shown as the edge masked it, never requested.
+                self.masked.insert(id.clone(), row.row);
                 shown = true;
                 continue;
             }

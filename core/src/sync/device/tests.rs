@@ -529,11 +529,19 @@ fn a_presence_reaches_the_other_devices_under_its_member_only() {
 
 #[test]
 fn a_scoped_salesperson_requests_only_their_own_customers_and_drops_one_reassigned() {
+    use crate::workspace::ReadScope;
+    scoped_device(ReadScope::Own);
+    scoped_device(ReadScope::Listed);
+}
+
+/// A salesperson's device under `scope` (`own`: the edge's rows list theirs and the pool's;
+/// `listed`: a colleague's too, masked).
+fn scoped_device(scope: crate::workspace::ReadScope) {
     let mut saved = demo::saved_workspace(12, NOW);
     let Ok(Replica::Workspace(mut ws)) = Replica::load(WORKSPACE_DOC_ID, &saved[0].bytes) else {
         panic!("the workspace first")
     };
-    ws.set_read_scope(crate::workspace::ReadScope::Own).unwrap();
+    ws.set_read_scope(scope).unwrap();
     saved[0].bytes = ws.save();
     saved[0].heads = ws.heads();
     let mut store = MemoryStore::with(saved);
@@ -554,12 +562,14 @@ fn a_scoped_salesperson_requests_only_their_own_customers_and_drops_one_reassign
         .cloned()
         .collect();
     assert!(!theirs.is_empty() && theirs.len() < store.rows.len());
-    // And one of the pool's, masked as the edge shows it.
+    // And one of the pool's (or, listed, a colleague's), masked as the edge shows it.
     let mut pooled = (store.rows.values())
         .find(|r| r.row.owner != "sales-zhang")
         .cloned()
         .unwrap();
-    pooled.row.owner = String::new();
+    if scope == crate::workspace::ReadScope::Own {
+        pooled.row.owner = String::new();
+    }
     pooled.row = crate::policy::pool::masked(&pooled.row);
     let page: Vec<HeadedRow> = theirs.iter().cloned().chain([pooled.clone()]).collect();
     let mut pending = repo.connected();
@@ -603,9 +613,10 @@ fn a_scoped_salesperson_requests_only_their_own_customers_and_drops_one_reassign
         "the pool's customer is not requested"
     );
     assert!(
-        repo.rows()
-            .any(|r| r.id == pooled.row.id && r.owner.is_empty()),
-        "but listed"
+        repo.rows().any(|r| r.id == pooled.row.id
+            && r.owner == pooled.row.owner
+            && r.contact_keys == pooled.row.contact_keys),
+        "but listed, masked"
     );
     // The edge says one of them is not this member's any more: it leaves the device.
     let dropped = mine[0].clone();
