@@ -81,7 +81,7 @@ pub fn CustomerPage() -> impl IntoView {
             };
             match session.with_value(|s| s.erasure(&id)) {
                 Some(erased) => Shown::Erased(erased),
-                None => listed().map_or(Shown::Missing, Shown::Masked),
+                None => listed().map_or(Shown::Missing, |row| Shown::Masked(Box::new(row))),
             }
         }
     });
@@ -96,7 +96,7 @@ pub fn CustomerPage() -> impl IntoView {
                     <span class="muted">{lang.get().date(erased.at)} " · " {member_name(signals, &erased.by)}</span>
                 </p>
             }.into_any(),
-            Shown::Masked(row) => view! { <MaskedCustomer row /> }.into_any(),
+            Shown::Masked(row) => view! { <MaskedCustomer row=*row /> }.into_any(),
             Shown::Customer(id) => view! { <Customer360 id customer inputs /> }.into_any(),
         }}
     }
@@ -109,7 +109,7 @@ enum Shown {
     Missing,
     Erased(Erased),
     /// Listed, not held: the pool's or a colleague's, as the edge masked it.
-    Masked(SummaryRow),
+    Masked(Box<SummaryRow>),
     /// The customer with this id.
     Customer(String),
 }
