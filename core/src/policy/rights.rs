@@ -32,6 +32,14 @@ struct Reader<'a> {
 impl Reader<'_> {
     /// The string at `path` now, or before the change.
     fn text(&self, path: &[&str], then: bool) -> Option<String> {
+        match self.scalar(path, then)? {
+            ScalarValue::Str(s) => Some(s.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The scalar at `path` now, or before the change.
+    fn scalar(&self, path: &[&str], then: bool) -> Option<ScalarValue> {
         let (last, parent) = path.split_last()?;
         let parent: Vec<String> = parent.iter().map(|k| k.to_string()).collect();
         let heads = then.then_some(self.before);
@@ -41,10 +49,7 @@ impl Reader<'_> {
             None => self.doc.get(&obj, *last),
         };
         match value.ok()?? {
-            (Value::Scalar(scalar), _) => match scalar.as_ref() {
-                ScalarValue::Str(s) => Some(s.to_string()),
-                _ => None,
-            },
+            (Value::Scalar(scalar), _) => Some(scalar.into_owned()),
             _ => None,
         }
     }
@@ -56,6 +61,25 @@ impl Reader<'_> {
             .into_iter()
             .filter_map(|(value, _)| value.into_string().ok())
             .collect()
+    }
+
+    /// How many active admins the workspace's `members` lists now, or before the change.
+    fn active_admins(&self, then: bool) -> usize {
+        let heads = then.then_some(self.before);
+        let Some(members) = object_at(self.doc, &["members".to_owned()], heads) else {
+            return 0;
+        };
+        let keys: Vec<String> = match heads {
+            Some(heads) => self.doc.keys_at(&members, heads).collect(),
+            None => self.doc.keys(&members).collect(),
+        };
+        let field = |id: &str, name: &str| self.scalar(&["members", id, name], then);
+        keys.iter()
+            .filter(|id| {
+                field(id, "active") == Some(ScalarValue::Boolean(true))
+                    && field(id, "role") == Some(ScalarValue::Str(Role::Admin.as_str().into()))
+            })
+            .count()
     }
 
     /// Whether the map entry at `path` exists now, or before the change.
@@ -82,11 +106,17 @@ pub(super) fn breaches(
 ) -> Vec<Breach> {
     let read = Reader { doc, before };
     let foreign = !workspace && foreign_customer(grant, &read);
+    // Two admins who demote or deactivate each other offline would each leave the other one:
+    // the later change's member edits are put back when no active admin would remain.
+    let headless = workspace && read.active_admins(true) > 0 && read.active_admins(false) == 0;
     touched
         .iter()
         .filter_map(|path| {
             let reason = match workspace {
-                true => workspace_entry(grant, &read, path),
+                true => workspace_entry(grant, &read, path).or_else(|| {
+                    (headless && path[0] == "members")
+                        .then_some("the team would be left without an active admin")
+                }),
                 false => customer_entry(grant, &read, foreign, path),
             };
             reason.map(|reason| Breach {

@@ -796,3 +796,64 @@ fn only_admins_erase_in_their_own_name_and_never_a_new_customer() {
         Verdict::Refuse(_)
     ));
 }
+
+#[test]
+fn two_admins_demoting_each_other_offline_leave_the_first_change_and_an_admin() {
+    let mut ws = WorkspaceDoc::new();
+    let stamp = Stamp::new("a", 1);
+    for (id, name) in [("a", "A"), ("b", "B")] {
+        ws.add_member(&Id::parse(id).unwrap(), name, Role::Admin, &stamp)
+            .unwrap();
+    }
+    let mut doc = ws.automerge().clone();
+    type Step = fn(&mut WorkspaceDoc) -> Result<(), crate::ModelError>;
+    let demote_b: Step = |w| w.set_member_role("b", Role::Sales);
+    let drop_a: Step = |w| w.deactivate_member("a");
+    let on_device = |step: Step| {
+        move |d: &mut AutoCommit| {
+            let mut w = WorkspaceDoc::from_automerge(d.clone()).unwrap();
+            step(&mut w).unwrap();
+            *d = w.automerge().clone();
+        }
+    };
+    // In either order the first change stands and the second's member edit is put back.
+    for ((first, by_first), (second, by_second), admin) in [
+        ((demote_b, "a"), (drop_a, "b"), "a"),
+        ((drop_a, "b"), (demote_b, "a"), "b"),
+    ] {
+        let (verdict, server) =
+            attempt(&doc, &grant(by_first, Role::Admin), true, on_device(first));
+        assert!(accepted(&verdict));
+        // The second admin's device has not heard of the first change.
+        let mut device = doc.fork();
+        on_device(second)(&mut device);
+        device.commit();
+        let mut merged = server.clone();
+        let before = merged.get_heads();
+        merged.merge(&mut device).unwrap();
+        let verdict = judge(
+            &grant(by_second, Role::Admin),
+            &mut merged,
+            Subject::Workspace,
+            &before,
+        );
+        let Verdict::Restore(breaches) = verdict.verdict else {
+            panic!("{:?}", verdict.verdict)
+        };
+        assert!(
+            breaches.iter().all(|b| b.path[0] == "members"),
+            "{breaches:?}"
+        );
+        restore(&mut merged, &before, &breaches).unwrap();
+        merged.commit();
+        let team = WorkspaceDoc::from_automerge(merged)
+            .unwrap()
+            .workspace()
+            .unwrap();
+        let admins: Vec<&String> = (team.members.iter())
+            .filter(|(_, m)| m.active && m.role == Role::Admin)
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(admins, [admin]);
+    }
+}
