@@ -564,7 +564,7 @@ impl SyncServer {
 
     /// Appends to the audit trail the decision on a change `grant`'s connection brought to
     /// `doc_id`, touching `paths` (`created`: the document was new to the server).
-    fn record(
+    pub(super) fn record(
         &self,
         grant: &Grant,
         doc_id: &str,

@@ -1,9 +1,11 @@
 //! Claims from the public pool ([`crate::policy::pool`]): the server makes the claiming member
 //! the owner of a customer nobody owns — decided one claim at a time, so of concurrent claims
-//! exactly one wins — stores the change as the member's, runs the rules, and offers the
-//! customer to every device that may now read it (the claimer's included).
+//! exactly one wins — stores the change as the member's (and in the audit trail), runs the
+//! rules, and offers the customer to every device that may now read it (the claimer's
+//! included).
 
 use super::{DocumentStore, Effect, StoreError, SyncServer};
+use crate::audit::Decision;
 use crate::customer::ProfileEdit;
 use crate::document::Stamp;
 use crate::policy::pool::{ClaimRefusal, claim};
@@ -51,6 +53,8 @@ impl SyncServer {
             self.forget_document(doc_id);
             return Err(StoreError(refused));
         }
+        let owner = vec!["profile.owner".to_owned()];
+        self.record(grant, doc_id, owner, false, Decision::Accepted, store)?;
         self.after_change(doc_id, false, store)?;
         Ok(Ok(self.broadcast(doc_id, document_id)))
     }

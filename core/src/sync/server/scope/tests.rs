@@ -273,6 +273,11 @@ fn of_two_claims_on_a_pool_customer_one_wins_and_the_claimer_is_offered_it() {
         .claim(&sales("sales-chen"), &chen_s, 0, NOW, &mut store)
         .unwrap();
     assert_eq!(lost.unwrap_err(), ClaimRefusal::Owned("sales-zhang".into()));
+    let audited: Vec<_> = (store.audit.iter())
+        .filter(|e| e.doc_id == chen_s && e.paths == ["profile.owner"])
+        .map(|e| e.member.as_str())
+        .collect();
+    assert_eq!(audited, ["sales-zhang"], "the claim, not the refused one, in the trail");
     assert!(
         got(&ask(&mut server, &mut store, 1, &mut zhang, &chen_s)),
         "Zhang's now"
