@@ -1,12 +1,13 @@
 // Service worker: keeps the app shell (HTML, JS, wasm, CSS, icons) so the CRM starts with no
 // network. On install it caches the page, every asset the page links (Trunk's hashed JS,
-// wasm and CSS) and the phone worker's files, so even the first visit is enough to start
+// wasm and CSS) and the workers' files, so even the first visit is enough to start
 // offline later. Network first, so a deployed update is picked up as soon as the network
 // answers; the cache answers only when the network fails.
-const CACHE = "qingke-shell-v2";
+const CACHE = "qingke-shell-v3";
 const ASSET = /(?:href|src|module_or_path:\s*)=?\s*["'](\/[^"'#?]+)["']/g;
-// The phone worker (app/src/phone.rs): started by the app, so the page does not link it.
-const WORKER_FILES = ["/crm-phone_loader.js", "/crm-phone.js", "/crm-phone_bg.wasm"];
+// The phone and sheet workers (app/src/worker.rs): started by the app, so the page does not
+// link them.
+const WORKER_FILES = ["crm-phone", "crm-sheets"].flatMap((w) => [`/${w}_loader.js`, `/${w}.js`, `/${w}_bg.wasm`]);
 
 async function cacheShell() {
   const cache = await caches.open(CACHE);

@@ -7,10 +7,12 @@ pub mod edge_link;
 pub mod i18n;
 pub mod phone;
 pub mod session;
+pub mod sheets;
 pub mod sign_ins;
 pub mod storage;
 pub mod team;
 mod ui;
+pub mod worker;
 
 /// Mounts the app onto `<body>`.
 pub fn mount() {

@@ -13,6 +13,7 @@ pub mod document;
 pub mod error;
 pub mod funnel;
 pub mod id;
+pub mod import;
 pub mod pipeline;
 pub mod policy;
 pub mod replica;

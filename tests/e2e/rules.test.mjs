@@ -33,7 +33,7 @@ const autoTags = async (page) =>
   (await page.locator(".chip.auto-tag").allInnerTexts()).map((t) => t.replace("⚙", "").trim()).sort();
 const followUps = (page) => page.locator(".follow-up-title").allInnerTexts();
 
-test("order → tag from the edge within a second; the clock moves → each timed rule fires once", async (t) => {
+test("order → tag from the edge within a second; the clock moves → each timed rule fires once, recycling too", async (t) => {
   const { app, browser, edge } = await setup(t, { TEST_HOOKS: "1" });
   const workspace = `rules-${process.pid}-${Date.now()}`;
   const advance = async (days) => {
@@ -79,7 +79,14 @@ test("order → tag from the edge within a second; the clock moves → each time
   await page.locator(".chip.auto-tag").first().waitFor();
   assert.deepEqual(await autoTags(page), ["No purchase in 30 days"]);
   const titles = (await followUps(page)).sort();
-  assert.deepEqual(titles, ["Check in with 王芳 about reordering", "Send 王芳 the new catalogue"]);
+  assert.deepEqual(titles, [
+    "Check in with 王芳 about reordering",
+    "Follow up with 王芳 or they go back to the pool in 3 days",
+    "Send 王芳 the new catalogue",
+  ]);
+  // No contact for 30 days: the default recycling put her back in the public pool.
+  await page.getByRole("link", { name: "Customers", exact: true }).click();
+  await page.locator(".customer-row", { hasText: "王芳" }).locator(".chip.pool").waitFor({ timeout: 5_000 });
 
   // The clock endpoint exists only for tests.
   const plainDir = await mkdtemp(path.join(os.tmpdir(), "crm-edge-"));

@@ -81,13 +81,14 @@ fn demo_fixture(customers: usize) -> Result<std::path::PathBuf> {
     Ok(fixture)
 }
 
-/// Raw and gzip size of the app's wasm and JS in `dist/`, and of its phone worker (loaded on
-/// demand, counted apart), printed and returned as lines.
+/// Raw and gzip size of the app's wasm and JS in `dist/`, and of its phone and sheet workers
+/// (loaded on demand, counted apart), printed and returned as lines.
 pub fn report_app_size() -> Result<Vec<String>> {
     let mut lines = Vec::new();
     let mut totals = [
         ("app wasm + JS", "crm-app", 0),
         ("phone worker, on demand", "crm-phone", 0),
+        ("sheet worker, on demand", "crm-sheets", 0),
     ];
     let mut entries: Vec<_> = fs::read_dir(root().join("dist"))
         .map_err(|e| e.to_string())?

@@ -14,16 +14,18 @@ use crate::{build, dev, setup};
 
 const WASM: &str = "wasm32-unknown-unknown";
 /// Core's dev-dependencies (proptest) do not build for wasm32, so only its library is linted
-/// there; the app's browser tests (and its phone worker) are.
+/// there; the app's browser tests (and its workers) are.
 const WASM_CLIPPY_LIBS: [&str; 11] = [
     "clippy", "-p", "crm-core", "-p", "crm-edge", "--lib", "--target", WASM, "--", "-D", "warnings",
 ];
-const WASM_CLIPPY_APP: [&str; 13] = [
+const WASM_CLIPPY_APP: [&str; 15] = [
     "clippy",
     "-p",
     "crm-app",
     "-p",
     "crm-phone",
+    "-p",
+    "crm-sheets",
     "--lib",
     "--bins",
     "--tests",

@@ -30,6 +30,7 @@ use super::presence::Presence;
 use super::slot::DocSlot;
 use super::stored_reply;
 use crate::customer::{Customer, FieldConflict, HeadedRow, NewContact, NewCustomer, SummaryRow};
+use crate::document::CrmDocument;
 use crate::error::ModelError;
 use crate::id::Id;
 use crate::replica::{Replica, WORKSPACE_DOC_ID};
@@ -339,20 +340,40 @@ impl DeviceRepo {
         for contact in contacts {
             customer.add_contact(&Id::random(), contact, stamp)?;
         }
-        match self.slot(WORKSPACE_DOC_ID).and_then(DocSlot::replica_mut) {
-            Some(Replica::Workspace(ws)) => ws.register_customer(id, stamp)?,
-            _ => {
-                return Err(ModelError::NotFound {
-                    kind: "workspace",
-                    id: WORKSPACE_DOC_ID.into(),
-                });
-            }
+        self.adopt_customers(vec![(id.clone(), customer)], stamp)
+    }
+
+    /// Lists customers made on this device (an import's) in the workspace as `stamp`'s member,
+    /// stores them and offers them to the edge: all of them or, on an error, none.
+    pub fn adopt_customers(
+        &mut self,
+        customers: Vec<(Id, CustomerDoc)>,
+        stamp: &Stamp,
+    ) -> Result<Vec<DeviceEffect>, ModelError> {
+        let Some(Replica::Workspace(ws)) =
+            self.slot(WORKSPACE_DOC_ID).and_then(DocSlot::replica_mut)
+        else {
+            return Err(ModelError::NotFound {
+                kind: "workspace",
+                id: WORKSPACE_DOC_ID.into(),
+            });
+        };
+        let mut listed = ws.fork();
+        for (id, _) in &customers {
+            listed.register_customer(id, stamp)?;
         }
-        self.docs
-            .insert(id.to_string(), DocSlot::known(Replica::Customer(customer)));
-        self.changed(id.as_str());
+        ws.merge(&mut listed)?;
+        let mut ids: Vec<String> = Vec::with_capacity(customers.len() + 1);
+        for (id, customer) in customers {
+            self.docs
+                .insert(id.to_string(), DocSlot::known(Replica::Customer(customer)));
+            self.changed(id.as_str());
+            ids.push(id.to_string());
+        }
         self.changed(WORKSPACE_DOC_ID);
-        self.persist(&[id.as_str(), WORKSPACE_DOC_ID], true);
+        ids.push(WORKSPACE_DOC_ID.to_owned());
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        self.persist(&ids, true);
         Ok(self.take_effects())
     }
 

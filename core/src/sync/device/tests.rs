@@ -288,6 +288,31 @@ fn a_new_customer_and_its_directory_entry_are_stored_together() {
     assert_eq!(ids, [id.as_str(), WORKSPACE_DOC_ID]);
 }
 
+#[test]
+fn an_import_lists_all_its_customers_in_one_write_or_none() {
+    let (mut repo, _) = started(Vec::new());
+    let made = |name| {
+        let id = Id::random();
+        let doc = CustomerDoc::create(&id, new_customer(name), &stamp()).unwrap();
+        (id, doc)
+    };
+    let batch = vec![made("周芳"), made("李娜"), made("王磊")];
+    let ids: Vec<String> = batch.iter().map(|(id, _)| id.to_string()).collect();
+    let effects = repo.adopt_customers(batch, &stamp()).unwrap();
+    let written = writes(&effects);
+    assert_eq!(written.len(), 1, "one transaction");
+    assert_eq!(
+        written[0].writes.len(),
+        4,
+        "three customers and the workspace"
+    );
+    assert_eq!(repo.customer_ids().len(), 3);
+    // A batch with an id already listed is refused whole.
+    let again = vec![made("赵敏"), (Id::parse(&ids[0]).unwrap(), made("x").1)];
+    assert!(repo.adopt_customers(again, &stamp()).is_err());
+    assert_eq!(repo.customer_ids().len(), 3, "赵敏 not added either");
+}
+
 /// What storage holds after `effects`' writes commit, on top of `disk`.
 fn commit(disk: &mut BTreeMap<String, StoredDoc>, effects: &[DeviceEffect]) {
     for persist in writes(effects) {

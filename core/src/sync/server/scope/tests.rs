@@ -277,7 +277,11 @@ fn of_two_claims_on_a_pool_customer_one_wins_and_the_claimer_is_offered_it() {
         .filter(|e| e.doc_id == chen_s && e.paths == ["profile.owner"])
         .map(|e| e.member.as_str())
         .collect();
-    assert_eq!(audited, ["sales-zhang"], "the claim, not the refused one, in the trail");
+    assert_eq!(
+        audited,
+        ["sales-zhang"],
+        "the claim, not the refused one, in the trail"
+    );
     assert!(
         got(&ask(&mut server, &mut store, 1, &mut zhang, &chen_s)),
         "Zhang's now"
