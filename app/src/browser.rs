@@ -1,4 +1,6 @@
-//! Waiting on the browser's event loop, and asking the edge over HTTP.
+//! Waiting on the browser's event loop, asking the edge over HTTP, and files in and out.
+
+use wasm_bindgen::JsCast;
 
 use crate::config::Config;
 
@@ -52,4 +54,28 @@ pub(crate) async fn pause(ms: i32) {
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// The bytes of a file the person picked.
+pub(crate) async fn file_bytes(file: &web_sys::File) -> Option<js_sys::Uint8Array> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .ok()?;
+    Some(js_sys::Uint8Array::new(&buffer))
+}
+
+/// Hands `bytes` to the browser as a download named `name`.
+pub(crate) fn download(name: &str, bytes: &js_sys::Uint8Array, mime: &str) -> Option<()> {
+    let parts = js_sys::Array::of1(bytes);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+    let document = web_sys::window()?.document()?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a").ok()?.dyn_into().ok()?;
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Some(())
 }

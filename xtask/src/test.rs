@@ -85,6 +85,8 @@ pub fn run() -> Result {
                 "-p",
                 "crm-core",
                 "-p",
+                "crm-sheets",
+                "-p",
                 "xtask",
                 "--all-targets",
                 "--",
@@ -102,7 +104,17 @@ pub fn run() -> Result {
         ),
         step(
             "native tests",
-            command("cargo").args(["test", "-p", "crm-core", "-p", "crm-edge", "-p", "xtask"]),
+            command("cargo").args([
+                "test",
+                "-p",
+                "crm-core",
+                "-p",
+                "crm-edge",
+                "-p",
+                "crm-sheets",
+                "-p",
+                "xtask",
+            ]),
         ),
         step(
             "wasm tests (Chromium)",
@@ -126,6 +138,12 @@ pub fn run() -> Result {
     let build_ok = built.ok;
     outcomes.push(built);
     if build_ok {
+        // The spreadsheets the import tests read (GBK CSV, XLSX), written by the repo's own
+        // script rather than kept as binaries.
+        outcomes.push(step(
+            "e2e fixtures",
+            command("cargo").args(["run", "-q", "-p", "crm-sheets", "--example", "fixtures"]),
+        ));
         let mut e2e = command("node");
         e2e.args([
             "--test",

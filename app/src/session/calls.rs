@@ -12,7 +12,7 @@ use super::Session;
 
 impl Session {
     /// A stamp for an edit made now by this device's member.
-    fn stamp(&self) -> Stamp {
+    pub fn stamp(&self) -> Stamp {
         Stamp::new(self.signals.member.get_value(), js_sys::Date::now() as i64)
     }
 
@@ -28,6 +28,23 @@ impl Session {
         let effects = (self.repo.borrow_mut()).create_customer(&id, new, contacts, &stamp)?;
         self.run(effects);
         Ok(id.to_string())
+    }
+
+    /// Lists customers made here (an import's batch) in the workspace and stores them: all of
+    /// them, or on an error none.
+    pub fn adopt_customers(
+        self: &Rc<Self>,
+        batch: Vec<(Id, CustomerDoc)>,
+    ) -> Result<(), ModelError> {
+        let stamp = self.stamp();
+        let effects = (self.repo.borrow_mut()).adopt_customers(batch, &stamp)?;
+        self.run(effects);
+        Ok(())
+    }
+
+    /// Whether customer `id`'s document is on this device (not only its masked row).
+    pub fn holds(&self, id: &str) -> bool {
+        self.repo.borrow().holds(id)
     }
 
     /// Applies a named operation to customer `id` as this device's member. On error the

@@ -7,6 +7,7 @@ use crm_core::search::{RowFilter, RowSort, SearchIndex};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use super::export::ExportPanel;
 use super::new_customer::NewCustomerForm;
 use super::pool::PoolChip;
 use super::presence::viewers;
@@ -89,6 +90,30 @@ pub fn CustomerList() -> impl IntoView {
         })
     });
     let viewers = viewers(signals);
+    // The rows the search, filters and segment let through, in order: how many, and the
+    // first `limit`.
+    let select = move |query: &str, filter: &RowFilter, limit: usize| {
+        let segment = signals
+            .rules
+            .with(|book| find_segment(&book.segments, segment.get().as_deref()));
+        let matching = index.with(|index| index.matching_set(query));
+        signals.rows.with(|rows| {
+            ordered.with(|order| {
+                let mut hits = order
+                    .iter()
+                    .filter(|i| matching.as_ref().is_none_or(|m| m[**i]))
+                    .map(|i| &rows[*i])
+                    .filter(|row| filter.matches(row))
+                    .filter(|row| segment.as_ref().is_none_or(|s| s.matches(row)));
+                let shown: Vec<SummaryRow> = hits.by_ref().take(limit).cloned().collect();
+                (shown.len() + hits.count(), shown)
+            })
+        })
+    };
+    // Everything listed, for an export.
+    let listed = Callback::new(move |()| {
+        select(&query.get_untracked(), &filter.get_untracked(), usize::MAX).1
+    });
     let found = Memo::new(move |_| {
         let (query, filter, limit) = (query.get(), filter.get(), shown_limit.get());
         if !signals.rows_ready.get() {
@@ -106,22 +131,7 @@ pub fn CustomerList() -> impl IntoView {
                 _ => (0, Vec::new()),
             });
         }
-        let segment = signals
-            .rules
-            .with(|book| find_segment(&book.segments, segment.get().as_deref()));
-        let matching = index.with(|index| index.matching_set(&query));
-        signals.rows.with(|rows| {
-            ordered.with(|order| {
-                let mut hits = order
-                    .iter()
-                    .filter(|i| matching.as_ref().is_none_or(|m| m[**i]))
-                    .map(|i| &rows[*i])
-                    .filter(|row| filter.matches(row))
-                    .filter(|row| segment.as_ref().is_none_or(|s| s.matches(row)));
-                let shown: Vec<SummaryRow> = hits.by_ref().take(limit).cloned().collect();
-                (shown.len() + hits.count(), shown)
-            })
-        })
+        select(&query, &filter, limit)
     });
     // A new search or filter starts again from the first page (set only when it changes: a
     // set always notifies, and every notification runs the search again).
@@ -161,6 +171,10 @@ pub fn CustomerList() -> impl IntoView {
                 >
                     "+ " {move || lang.get().t().new_customer}
                 </button>
+            </div>
+            <div class="list-tools">
+                <a href="/import" class="tool-link">{move || lang.get().t().import_link}</a>
+                <ExportPanel listed count=Signal::derive(move || found.with(|(total, _)| *total)) />
             </div>
             <Show when=move || creating.get()>
                 <NewCustomerForm on_done=move || creating.set(false) />

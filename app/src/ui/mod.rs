@@ -6,9 +6,11 @@ mod audit_page;
 mod customer;
 mod customer_list;
 mod errors;
+mod export;
 mod fields;
 mod follow_ups;
 mod history;
+mod import_page;
 mod masked_customer;
 mod new_customer;
 mod pipeline;
@@ -211,6 +213,7 @@ fn OpenWorkspace(session: SessionHandle, link_error: Option<LinkError>) -> impl 
                 <Route path=path!("/audit") view=audit_page::AuditPage />
                 <Route path=path!("/settings") view=settings::SettingsPage />
                 <Route path=path!("/team") view=team_page::TeamPage />
+                <Route path=path!("/import") view=import_page::ImportPage />
             </Routes>
         </Shell>
     }

@@ -101,6 +101,8 @@ pub enum Found {
 pub struct Checked {
     /// Its line in the file (the header is line 1).
     pub line: u32,
+    /// Its name cell, as written (also when the row has problems).
+    pub name: String,
     /// The customer it reads as, or every problem found.
     pub outcome: Result<Candidate, Vec<RowError>>,
     /// Whom it already is.
@@ -160,6 +162,10 @@ pub fn check(
             }
             Checked {
                 line: row.line,
+                name: cells(&row.cells, columns, Column::Name)
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
                 outcome,
                 found,
             }
@@ -187,6 +193,35 @@ fn unguarded(cell: &str) -> &str {
     }
 }
 
+/// Stages as sheets commonly name them, beyond the team's labels.
+const LIFECYCLE_WORDS: &[(&str, Lifecycle)] = &[
+    ("新线索", Lifecycle::Lead),
+    ("潜在客户", Lifecycle::Prospect),
+    ("意向", Lifecycle::Prospect),
+    ("客户", Lifecycle::Customer),
+    ("成交", Lifecycle::Customer),
+    ("已成交", Lifecycle::Customer),
+    ("老客户", Lifecycle::RepeatCustomer),
+    ("流失", Lifecycle::Churned),
+    ("repeat", Lifecycle::RepeatCustomer),
+    ("lost", Lifecycle::Churned),
+];
+
+/// Sources as sheets commonly name them, beyond the team's labels.
+const SOURCE_WORDS: &[(&str, Source)] = &[
+    ("百度", Source::BaiduAds),
+    ("介绍", Source::Referral),
+    ("朋友介绍", Source::Referral),
+    ("老客户介绍", Source::Referral),
+    ("官网", Source::WebsiteForm),
+    ("网站", Source::WebsiteForm),
+    ("电话", Source::ColdCall),
+    ("公众号", Source::WeChat),
+    ("微信群", Source::WeChat),
+    ("tiktok", Source::Douyin),
+    ("website", Source::WebsiteForm),
+];
+
 /// A key to compare labels by: lower case, no spaces.
 fn fold(text: &str) -> String {
     (text.chars())
@@ -195,12 +230,12 @@ fn fold(text: &str) -> String {
         .collect()
 }
 
-/// The value `labels` give `text`, or its stored string's.
-fn lookup<T: Copy>(labels: &[(String, T)], text: &str) -> Option<T> {
+/// The value `labels` (else the common `words`) give `text`.
+fn lookup<T: Copy>(labels: &[(String, T)], words: &[(&str, T)], text: &str) -> Option<T> {
     let key = fold(text);
-    (labels.iter())
-        .find(|(label, _)| fold(label) == key)
-        .map(|(_, value)| *value)
+    let word = |(label, value): (&str, T)| (fold(label) == key).then_some(value);
+    (labels.iter().find_map(|(l, v)| word((l.as_str(), *v))))
+        .or_else(|| words.iter().find_map(|(l, v)| word((l, *v))))
 }
 
 fn candidate(
@@ -250,19 +285,21 @@ fn candidate(
     };
     let lifecycle = match one(Column::Lifecycle) {
         "" => Lifecycle::Lead,
-        written => (lookup(&vocabulary.lifecycles, written).or_else(|| Lifecycle::parse(written)))
-            .unwrap_or_else(|| {
-                error(Column::Lifecycle, written, Problem::UnknownLifecycle);
-                Lifecycle::Lead
-            }),
+        written => (lookup(&vocabulary.lifecycles, LIFECYCLE_WORDS, written)
+            .or_else(|| Lifecycle::parse(written)))
+        .unwrap_or_else(|| {
+            error(Column::Lifecycle, written, Problem::UnknownLifecycle);
+            Lifecycle::Lead
+        }),
     };
     let source = match one(Column::Source) {
         "" => Source::Other,
-        written => (lookup(&vocabulary.sources, written).or_else(|| Source::parse(written)))
-            .unwrap_or_else(|| {
-                error(Column::Source, written, Problem::UnknownSource);
-                Source::Other
-            }),
+        written => (lookup(&vocabulary.sources, SOURCE_WORDS, written)
+            .or_else(|| Source::parse(written)))
+        .unwrap_or_else(|| {
+            error(Column::Source, written, Problem::UnknownSource);
+            Source::Other
+        }),
     };
     let mut contacts: Vec<NewContact> = Vec::new();
     let mut keys = Vec::new();

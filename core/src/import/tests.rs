@@ -86,7 +86,7 @@ fn each_bad_row_is_named_with_its_line_and_the_rest_reads() {
         ],
         &["", "139 0000 1111", "", "", "", "", "", ""],
         &[],
-        &["李娜", "12345", "", "王五", "成交", "电视", "", ""],
+        &["李娜", "12345", "", "王五", "搁置", "电视", "", ""],
         &[
             "赵强",
             "13900001111; 13700002222",
@@ -128,6 +128,7 @@ fn each_bad_row_is_named_with_its_line_and_the_rest_reads() {
         "{problems:?}"
     );
     let zhao = rows[3].outcome.as_ref().unwrap();
+    assert_eq!(zhao.new.source, Source::Referral);
     assert_eq!(zhao.contacts.len(), 2, "two numbers in one cell");
     assert_eq!(
         (zhao.contacts[0].primary, zhao.contacts[1].primary),

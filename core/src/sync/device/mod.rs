@@ -280,6 +280,12 @@ impl DeviceRepo {
         ids
     }
 
+    /// Whether customer `id`'s document is on this device (in memory or storage), not only its
+    /// row (a masked row of the pool's or a colleague's).
+    pub fn holds(&self, id: &str) -> bool {
+        id != WORKSPACE_DOC_ID && (self.docs.contains_key(id) || self.shelved.contains_key(id))
+    }
+
     /// Whether document `id` is kept in storage only: it must be read (see
     /// [`DeviceRepo::loaded`]) before it can be shown or edited.
     pub fn needs_load(&self, id: &str) -> bool {

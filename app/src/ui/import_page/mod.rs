@@ -1,0 +1,391 @@
+//! The import screen: a CSV or Excel file read by the sheet worker, its columns recognised
+//! (and remembered per workspace for the same headers), every row checked with its line
+//! before anything is stored, rows that are customers already shown with whom they are, then
+//! the import with a progress bar, cancellable, and a report to download.
+
+mod run;
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crm_core::customer::{Lifecycle, Source};
+use crm_core::import::{self, Checked, Column, Found, Importer, Table, Vocabulary};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::{member_name, use_session, use_signals};
+use crate::i18n::{Lang, use_lang};
+use crate::session::SessionSignals;
+use crate::sheets::{self, Format, SheetError};
+use run::{Done, Matched, Report};
+
+/// Rows of the checked sheet listed on screen (the report has them all).
+const SHOWN: usize = 100;
+
+/// Where the import is.
+#[derive(Clone)]
+enum Stage {
+    Pick,
+    Reading,
+    /// Read: columns to confirm.
+    Map,
+    Checking,
+    /// Checked: the rows, to import.
+    Checked(Rc<Vec<Checked>>),
+    /// Importing, matches treated as chosen.
+    Running(Rc<Vec<Checked>>, Matched),
+    Done(Rc<Report>),
+}
+
+/// The import page.
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    let lang = use_lang();
+    let session = use_session();
+    let signals = use_signals();
+    sheets::warm_up();
+    crate::phone::warm_up();
+    let stage = RwSignal::new_local(Stage::Pick);
+    let table = RwSignal::new(Table::default());
+    let columns = RwSignal::new(Vec::<Column>::new());
+    let error = RwSignal::new(None::<String>);
+    let workspace = session.with_value(|s| s.config().workspace);
+    let saved_key = format!("crm-import-columns:{workspace}");
+
+    let key = saved_key.clone();
+    let pick = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        let key = key.clone();
+        stage.set(Stage::Reading);
+        error.set(None);
+        spawn_local(async move {
+            let t = lang.get_untracked().t();
+            let read = match crate::browser::file_bytes(&file).await {
+                Some(bytes) => sheets::read(&file.name(), &bytes).await,
+                None => Err(SheetError::Refused(String::new())),
+            };
+            match read {
+                Ok(read) => {
+                    columns.set(remembered(&key, &read.headers));
+                    table.set(read);
+                    stage.set(Stage::Map);
+                }
+                Err(e) => {
+                    error.set(Some(match e {
+                        SheetError::Refused(why) => why,
+                        SheetError::Unavailable => t.import_unavailable.into(),
+                    }));
+                    stage.set(Stage::Pick);
+                }
+            }
+        });
+    };
+
+    let check = move |_| {
+        let key = saved_key.clone();
+        stage.set(Stage::Checking);
+        spawn_local(async move {
+            let mapped = columns.get_untracked();
+            remember(&key, &table.with_untracked(|t| t.headers.clone()), &mapped);
+            let phones = table.with_untracked(|t| import::phone_cells(t, &mapped));
+            let e164: HashMap<String, String> = match crate::phone::to_e164_all(&phones).await {
+                Ok(found) => (phones.into_iter().zip(found))
+                    .filter_map(|(typed, e164)| Some((typed, e164?)))
+                    .collect(),
+                Err(_) => {
+                    error.set(Some(lang.get_untracked().t().err_phone_unavailable.into()));
+                    return stage.set(Stage::Map);
+                }
+            };
+            let importer = Importer {
+                member: signals.member.get_value(),
+                role: signals.role.get_value(),
+            };
+            let vocabulary = vocabulary(signals);
+            let session = session.get_value();
+            let checked = table.with_untracked(|t| {
+                signals.rows.with_untracked(|rows| {
+                    let held = |id: &str| session.holds(id);
+                    let phone = |typed: &str| e164.get(typed).cloned();
+                    import::check(t, &mapped, &vocabulary, &importer, rows, &held, &phone)
+                })
+            });
+            stage.set(Stage::Checked(Rc::new(checked)));
+        });
+    };
+
+    view! {
+        <section class="card import-page">
+            <h1>{move || lang.get().t().import_title}</h1>
+            <label class="file-pick">
+                <span>{move || lang.get().t().import_pick}</span>
+                <input type="file" accept=".csv,.xlsx,text/csv" on:change=pick />
+            </label>
+            <p class="muted">{move || lang.get().t().import_hint}</p>
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {move || match stage.get() {
+                Stage::Pick => ().into_any(),
+                Stage::Reading | Stage::Checking => view! { <p class="muted">{lang.get().t().import_reading}</p> }.into_any(),
+                Stage::Map => view! { <Mapping table columns /> <button class="primary" type="button" on:click=check.clone()>{lang.get().t().import_check}</button> }.into_any(),
+                Stage::Checked(rows) => view! { <Preview rows stage /> }.into_any(),
+                Stage::Running(rows, matched) => view! { <Running rows matched stage /> }.into_any(),
+                Stage::Done(report) => view! { <Finished report /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// How the team names members, stages and sources, in both languages.
+fn vocabulary(signals: SessionSignals) -> Vocabulary {
+    let members = signals.workspace.with_untracked(|ws| {
+        (ws.iter().flat_map(|w| w.members.iter()))
+            .map(|(id, m)| (id.clone(), m.name.clone()))
+            .collect()
+    });
+    let langs = [Lang::Zh, Lang::En];
+    Vocabulary {
+        members,
+        lifecycles: (Lifecycle::ALL.iter())
+            .flat_map(|l| langs.map(|lang| (lang.lifecycle(*l).to_owned(), *l)))
+            .collect(),
+        sources: (Source::ALL.iter())
+            .flat_map(|s| langs.map(|lang| (lang.source(*s).to_owned(), *s)))
+            .collect(),
+    }
+}
+
+/// The columns chosen last time for these headers on this device, else as recognised.
+fn remembered(key: &str, headers: &[String]) -> Vec<Column> {
+    let saved: HashMap<String, String> = (local_storage())
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
+    let recognised = import::recognise_all(headers);
+    (headers.iter().zip(recognised))
+        .map(|(h, c)| saved.get(h).map_or(c, |s| Column::from_stored(s)))
+        .collect()
+}
+
+/// Keeps the columns chosen for `headers`.
+fn remember(key: &str, headers: &[String], columns: &[Column]) {
+    let mut saved: HashMap<String, String> = (local_storage())
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
+    for (h, c) in headers.iter().zip(columns) {
+        saved.insert(h.clone(), c.as_str().to_owned());
+    }
+    if let (Some(storage), Ok(json)) = (local_storage(), serde_json::to_string(&saved)) {
+        let _ = storage.set_item(key, &json);
+    }
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Each header with the field it fills and its first value.
+#[component]
+fn Mapping(table: RwSignal<Table>, columns: RwSignal<Vec<Column>>) -> impl IntoView {
+    let lang = use_lang();
+    let headers = table.with_untracked(|t| t.headers.clone());
+    let first =
+        table.with_untracked(|t| t.rows.first().map(|r| r.cells.clone()).unwrap_or_default());
+    view! {
+        <h2>{move || lang.get().t().import_columns}</h2>
+        <div class="import-columns">
+            {headers.into_iter().enumerate().map(|(i, header)| {
+                let sample = first.get(i).cloned().unwrap_or_default();
+                view! {
+                    <label class="import-column">
+                        <span class="header">{header.clone()}</span>
+                        <select aria-label=header on:change=move |ev| {
+                            let c = Column::from_stored(&event_target_value(&ev));
+                            columns.update(|cs| if let Some(slot) = cs.get_mut(i) { *slot = c });
+                        }>
+                            {Column::ALL.iter().map(|c| {
+                                let c = *c;
+                                let selected = move || columns.with(|cs| cs.get(i) == Some(&c));
+                                view! {
+                                    <option value=c.as_str() selected=selected>{move || column_label(lang.get(), c)}</option>
+                                }
+                            }).collect_view()}
+                        </select>
+                        <span class="muted sample">{sample}</span>
+                    </label>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+/// What a column fills, said in `lang`.
+fn column_label(lang: Lang, column: Column) -> &'static str {
+    match column {
+        Column::Ignore => lang.t().import_ignore,
+        c => c.header(lang.as_team()),
+    }
+}
+
+/// The checked rows: how many are new, customers already, repeated or wrong; what to do with
+/// the matches; the first rows with their outcome.
+#[component]
+fn Preview(rows: Rc<Vec<Checked>>, stage: RwSignal<Stage, LocalStorage>) -> impl IntoView {
+    let lang = use_lang();
+    let signals = use_signals();
+    let count = |f: &dyn Fn(&Checked) -> bool| rows.iter().filter(|r| f(r)).count();
+    let failed = count(&|r| r.outcome.is_err());
+    let ok = |r: &Checked| r.outcome.is_ok();
+    let new = count(&|r| ok(r) && r.found == Found::New);
+    let existing = count(&|r| ok(r) && matches!(r.found, Found::Customer { held: true, .. }));
+    let colleagues = count(&|r| ok(r) && matches!(r.found, Found::Customer { held: false, .. }));
+    let repeated = count(&|r| ok(r) && matches!(r.found, Found::Earlier { .. }));
+    let matched = RwSignal::new(Matched::Update);
+    let total = rows.len();
+    let start = {
+        let rows = Rc::clone(&rows);
+        move |_| stage.set(Stage::Running(Rc::clone(&rows), matched.get_untracked()))
+    };
+    let listed: Vec<Checked> = rows.iter().take(SHOWN).cloned().collect();
+    let figure = move |n: usize,
+                       label: fn(&crate::i18n::Texts) -> &'static str,
+                       class: &'static str| {
+        view! { <span class=format!("figure {class}")><strong>{n}</strong> " " {move || label(lang.get().t())}</span> }
+    };
+    view! {
+        <div class="import-summary" data-testid="import-summary">
+            {figure(total, |t| t.import_rows, "rows")}
+            {figure(new, |t| t.import_new, "new")}
+            {figure(existing, |t| t.import_existing, "existing")}
+            {figure(colleagues, |t| t.import_colleagues, "colleagues")}
+            {figure(repeated, |t| t.import_repeated, "repeated")}
+            {figure(failed, |t| t.import_failed, "failed")}
+        </div>
+        {(existing + repeated > 0).then(|| view! {
+            <label class="inline-fields">
+                <span>{move || lang.get().t().import_for_existing}</span>
+                <select on:change=move |ev| matched.set(match event_target_value(&ev).as_str() {
+                    "skip" => Matched::Skip,
+                    "create" => Matched::Create,
+                    _ => Matched::Update,
+                })>
+                    <option value="update">{move || lang.get().t().import_update}</option>
+                    <option value="skip">{move || lang.get().t().import_skip}</option>
+                    <option value="create">{move || lang.get().t().import_create}</option>
+                </select>
+            </label>
+        })}
+        <table class="import-rows">
+            <tbody>
+                {listed.into_iter().map(|row| {
+                    let (name, what, class) = match (&row.outcome, &row.found) {
+                        (Err(errors), _) => (row.name.clone(), run::problems(lang.get_untracked(), errors), "failed"),
+                        (Ok(c), Found::New) => (c.new.name.clone(), String::new(), "new"),
+                        (Ok(c), Found::Customer { name, owner, held, .. }) => (
+                            c.new.name.clone(),
+                            format!("= {name} ({})", member_name(signals, owner)),
+                            if *held { "existing" } else { "colleagues" },
+                        ),
+                        (Ok(c), Found::Earlier { line }) => (c.new.name.clone(), format!("= #{line}"), "repeated"),
+                    };
+                    view! {
+                        <tr class=class data-line=row.line>
+                            <td class="muted">{row.line}</td>
+                            <td>{name}</td>
+                            <td>{what}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        <button class="primary" type="button" on:click=start>
+            {move || lang.get().t().import_start}
+        </button>
+    }
+}
+
+/// The import under way: a progress bar and Cancel.
+#[component]
+fn Running(
+    rows: Rc<Vec<Checked>>,
+    matched: Matched,
+    stage: RwSignal<Stage, LocalStorage>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let session = use_session();
+    let signals = use_signals();
+    let progress = RwSignal::new(0usize);
+    let cancel = RwSignal::new(false);
+    let total = rows.len();
+    let session = session.get_value();
+    spawn_local(async move {
+        let lang = lang.get_untracked();
+        let report = run::run(session, signals, lang, rows, matched, progress, cancel).await;
+        stage.set(Stage::Done(Rc::new(report)));
+    });
+    view! {
+        <div class="import-progress">
+            <progress max=total value=move || progress.get()></progress>
+            <span class="muted">{move || format!("{} / {total}", progress.get())}</span>
+            <button type="button" disabled=move || cancel.get() on:click=move |_| cancel.set(true)>
+                {move || lang.get().t().import_cancel}
+            </button>
+        </div>
+    }
+}
+
+/// The outcome: how many rows were created, updated, skipped and failed, and the report.
+#[component]
+fn Finished(report: Rc<Report>) -> impl IntoView {
+    let lang = use_lang();
+    let failed = report.count(Done::Failed);
+    let cancelled = report.cancelled;
+    let figures = [
+        (
+            report.count(Done::Created),
+            lang.get_untracked().t().import_created,
+            "created",
+        ),
+        (
+            report.count(Done::Updated),
+            lang.get_untracked().t().import_updated,
+            "updated",
+        ),
+        (
+            report.count(Done::Skipped),
+            lang.get_untracked().t().import_skipped,
+            "skipped",
+        ),
+        (
+            failed,
+            lang.get_untracked().t().import_not_imported,
+            "failed",
+        ),
+    ];
+    let download = {
+        let report = Rc::clone(&report);
+        move |_| {
+            let table = report.table(lang.get_untracked().t());
+            spawn_local(async move {
+                if let Ok(bytes) = sheets::write(&table, Format::Csv).await {
+                    crate::browser::download("import-report.csv", &bytes, Format::Csv.mime());
+                }
+            });
+        }
+    };
+    view! {
+        <h2 role="status">{move || match cancelled {
+            true => lang.get().t().import_cancelled,
+            false => lang.get().t().import_done,
+        }}</h2>
+        <div class="import-summary" data-testid="import-report">
+            {figures.into_iter().map(|(n, label, class)| view! {
+                <span class=format!("figure {class}")><strong>{n}</strong> " " {label}</span>
+            }).collect_view()}
+        </div>
+        <button type="button" on:click=download>{move || lang.get().t().import_report}</button>
+    }
+}
