@@ -157,30 +157,39 @@ fn vocabulary(signals: SessionSignals) -> Vocabulary {
     }
 }
 
-/// The columns chosen last time for these headers on this device, else as recognised.
+/// The columns chosen last time for these headers on this device, else as recognised. Kept
+/// as lines of `header` U+0001 `column`.
 fn remembered(key: &str, headers: &[String]) -> Vec<Column> {
-    let saved: HashMap<String, String> = (local_storage())
-        .and_then(|s| s.get_item(key).ok().flatten())
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default();
+    let saved = saved(key);
     let recognised = import::recognise_all(headers);
     (headers.iter().zip(recognised))
-        .map(|(h, c)| saved.get(h).map_or(c, |s| Column::from_stored(s)))
+        .map(|(h, c)| {
+            (saved.lines())
+                .find_map(|line| line.strip_prefix(h.as_str())?.strip_prefix('\u{1}'))
+                .map_or(c, Column::from_stored)
+        })
         .collect()
 }
 
-/// Keeps the columns chosen for `headers`.
+/// Keeps the columns chosen for `headers`, after those kept for other headers.
 fn remember(key: &str, headers: &[String], columns: &[Column]) {
-    let mut saved: HashMap<String, String> = (local_storage())
+    let kept = saved(key);
+    let others = kept.lines().filter(|line| {
+        let header = line.split('\u{1}').next().unwrap_or_default();
+        !headers.iter().any(|h| h == header)
+    });
+    let chosen = (headers.iter().zip(columns)).map(|(h, c)| format!("{h}\u{1}{}", c.as_str()));
+    let text: Vec<String> = others.map(String::from).chain(chosen).collect();
+    if let Some(storage) = local_storage() {
+        let _ = storage.set_item(key, &text.join("\n"));
+    }
+}
+
+/// What was kept under `key`.
+fn saved(key: &str) -> String {
+    (local_storage())
         .and_then(|s| s.get_item(key).ok().flatten())
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default();
-    for (h, c) in headers.iter().zip(columns) {
-        saved.insert(h.clone(), c.as_str().to_owned());
-    }
-    if let (Some(storage), Ok(json)) = (local_storage(), serde_json::to_string(&saved)) {
-        let _ = storage.set_item(key, &json);
-    }
+        .unwrap_or_default()
 }
 
 fn local_storage() -> Option<web_sys::Storage> {
