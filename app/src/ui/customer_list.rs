@@ -172,10 +172,6 @@ pub fn CustomerList() -> impl IntoView {
                     "+ " {move || lang.get().t().new_customer}
                 </button>
             </div>
-            <div class="list-tools">
-                <a href="/import" class="tool-link">{move || lang.get().t().import_link}</a>
-                <ExportPanel listed count=Signal::derive(move || found.with(|(total, _)| *total)) />
-            </div>
             <Show when=move || creating.get()>
                 <NewCustomerForm on_done=move || creating.set(false) />
             </Show>
@@ -256,6 +252,11 @@ pub fn CustomerList() -> impl IntoView {
                         <option value=sort_key(*s) selected=move || sort.get() == *s>{move || lang.get().sort(*s)}</option>
                     }).collect_view()}
                 </select>
+                // Spreadsheets in, and out as filtered (folded with the filters on phones).
+                <div class="list-tools">
+                    <a href="/import" class="tool-link">{move || lang.get().t().import_link}</a>
+                    <ExportPanel listed count=Signal::derive(move || found.with(|(total, _)| *total)) />
+                </div>
             </div>
             <Show
                 when=move || found.with(|(total, _)| *total > 0)
