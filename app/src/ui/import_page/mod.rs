@@ -32,8 +32,8 @@ enum Stage {
     Checking,
     /// Checked: the rows, to import.
     Checked(Rc<Vec<Checked>>),
-    /// Importing, matches treated as chosen.
-    Running(Rc<Vec<Checked>>, Matched),
+    /// Importing this many rows.
+    Running(usize),
     Done(Rc<Report>),
 }
 
@@ -117,24 +117,56 @@ pub fn ImportPage() -> impl IntoView {
         });
     };
 
-    view! {
-        <section class="card import-page">
-            <h1>{move || lang.get().t().import_title}</h1>
-            <label class="file-pick">
-                <span>{move || lang.get().t().import_pick}</span>
-                <input type="file" accept=".csv,.xlsx,text/csv" on:change=pick />
-            </label>
-            <p class="muted">{move || lang.get().t().import_hint}</p>
-            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-            {move || match stage.get() {
-                Stage::Pick => ().into_any(),
-                Stage::Reading | Stage::Checking => view! { <p class="muted">{lang.get().t().import_reading}</p> }.into_any(),
-                Stage::Map => view! { <Mapping table columns /> <button class="primary" type="button" on:click=check.clone()>{lang.get().t().import_check}</button> }.into_any(),
-                Stage::Checked(rows) => view! { <Preview rows stage /> }.into_any(),
-                Stage::Running(rows, matched) => view! { <Running rows matched stage /> }.into_any(),
-                Stage::Done(report) => view! { <Finished report /> }.into_any(),
-            }}
-        </section>
+    let progress = RwSignal::new(0usize);
+    let cancel = RwSignal::new(false);
+    let start = move |rows: Rc<Vec<Checked>>, matched: Matched| {
+        let (session, lang) = (session.get_value(), lang.get_untracked());
+        stage.set(Stage::Running(rows.len()));
+        progress.set(0);
+        cancel.set(false);
+        spawn_local(async move {
+            let report = run::run(session, signals, lang, rows, matched, progress, cancel).await;
+            stage.set(Stage::Done(Rc::new(report)));
+        });
+    };
+    // A rarely used screen: drawn again whole when the language or the stage changes, its
+    // text plain (a smaller bundle than a reactive node per label).
+    move || {
+        let lang = lang.get();
+        let t = lang.t();
+        let body = match stage.get() {
+            Stage::Pick => ().into_any(),
+            Stage::Reading | Stage::Checking => view! { <p class="muted">{t.import_reading}</p> }.into_any(),
+            Stage::Map => view! {
+                {mapping(lang, table, columns)}
+                <button class="primary" type="button" on:click=check.clone()>{t.import_check}</button>
+            }.into_any(),
+            Stage::Checked(rows) => preview(lang, signals, rows, start).into_any(),
+            Stage::Running(total) => {
+                view! {
+                <div class="import-progress">
+                    <progress max=total value=move || progress.get()></progress>
+                    <span class="muted">{move || format!("{} / {total}", progress.get())}</span>
+                    <button type="button" disabled=move || cancel.get() on:click=move |_| cancel.set(true)>
+                        {t.import_cancel}
+                    </button>
+                </div>
+            }.into_any()
+            }
+            Stage::Done(report) => finished(lang, report).into_any(),
+        };
+        view! {
+            <section class="card import-page">
+                <h1>{t.import_title}</h1>
+                <label class="file-pick">
+                    <span>{t.import_pick}</span>
+                    <input type="file" accept=".csv,.xlsx,text/csv" on:change=pick.clone() />
+                </label>
+                <p class="muted">{t.import_hint}</p>
+                {error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                {body}
+            </section>
+        }
     }
 }
 
@@ -197,17 +229,17 @@ fn local_storage() -> Option<web_sys::Storage> {
 }
 
 /// Each header with the field it fills and its first value.
-#[component]
-fn Mapping(table: RwSignal<Table>, columns: RwSignal<Vec<Column>>) -> impl IntoView {
-    let lang = use_lang();
+fn mapping(lang: Lang, table: RwSignal<Table>, columns: RwSignal<Vec<Column>>) -> impl IntoView {
     let headers = table.with_untracked(|t| t.headers.clone());
     let first =
         table.with_untracked(|t| t.rows.first().map(|r| r.cells.clone()).unwrap_or_default());
+    let chosen = columns.get_untracked();
     view! {
-        <h2>{move || lang.get().t().import_columns}</h2>
+        <h2>{lang.t().import_columns}</h2>
         <div class="import-columns">
             {headers.into_iter().enumerate().map(|(i, header)| {
                 let sample = first.get(i).cloned().unwrap_or_default();
+                let now = chosen.get(i).copied().unwrap_or(Column::Ignore);
                 view! {
                     <label class="import-column">
                         <span class="header">{header.clone()}</span>
@@ -215,12 +247,8 @@ fn Mapping(table: RwSignal<Table>, columns: RwSignal<Vec<Column>>) -> impl IntoV
                             let c = Column::from_stored(&event_target_value(&ev));
                             columns.update(|cs| if let Some(slot) = cs.get_mut(i) { *slot = c });
                         }>
-                            {Column::ALL.iter().map(|c| {
-                                let c = *c;
-                                let selected = move || columns.with(|cs| cs.get(i) == Some(&c));
-                                view! {
-                                    <option value=c.as_str() selected=selected>{move || column_label(lang.get(), c)}</option>
-                                }
+                            {Column::ALL.iter().map(|c| view! {
+                                <option value=c.as_str() selected=*c == now>{column_label(lang, *c)}</option>
                             }).collect_view()}
                         </select>
                         <span class="muted sample">{sample}</span>
@@ -240,11 +268,14 @@ fn column_label(lang: Lang, column: Column) -> &'static str {
 }
 
 /// The checked rows: how many are new, customers already, repeated or wrong; what to do with
-/// the matches; the first rows with their outcome.
-#[component]
-fn Preview(rows: Rc<Vec<Checked>>, stage: RwSignal<Stage, LocalStorage>) -> impl IntoView {
-    let lang = use_lang();
-    let signals = use_signals();
+/// the matches; the first rows with their outcome; `start` imports them.
+fn preview(
+    lang: Lang,
+    signals: SessionSignals,
+    rows: Rc<Vec<Checked>>,
+    start: impl Fn(Rc<Vec<Checked>>, Matched) + Copy + 'static,
+) -> impl IntoView {
+    let t = lang.t();
     let count = |f: &dyn Fn(&Checked) -> bool| rows.iter().filter(|r| f(r)).count();
     let failed = count(&|r| r.outcome.is_err());
     let ok = |r: &Checked| r.outcome.is_ok();
@@ -253,148 +284,109 @@ fn Preview(rows: Rc<Vec<Checked>>, stage: RwSignal<Stage, LocalStorage>) -> impl
     let colleagues = count(&|r| ok(r) && matches!(r.found, Found::Customer { held: false, .. }));
     let repeated = count(&|r| ok(r) && matches!(r.found, Found::Earlier { .. }));
     let matched = RwSignal::new(Matched::Update);
-    let total = rows.len();
-    let start = {
-        let rows = Rc::clone(&rows);
-        move |_| stage.set(Stage::Running(Rc::clone(&rows), matched.get_untracked()))
-    };
-    let listed: Vec<Checked> = rows.iter().take(SHOWN).cloned().collect();
-    let figure = move |n: usize,
-                       label: fn(&crate::i18n::Texts) -> &'static str,
-                       class: &'static str| {
-        view! { <span class=format!("figure {class}")><strong>{n}</strong> " " {move || label(lang.get().t())}</span> }
-    };
+    let figures = [
+        (rows.len(), t.import_rows, "rows"),
+        (new, t.import_new, "new"),
+        (existing, t.import_existing, "existing"),
+        (colleagues, t.import_colleagues, "colleagues"),
+        (repeated, t.import_repeated, "repeated"),
+        (failed, t.import_failed, "failed"),
+    ];
+    let listed: Vec<_> = (rows.iter().take(SHOWN))
+        .map(|row| {
+            let (name, what, class) = match (&row.outcome, &row.found) {
+                (Err(errors), _) => (row.name.clone(), run::problems(lang, errors), "failed"),
+                (Ok(c), Found::New) => (c.new.name.clone(), String::new(), "new"),
+                (
+                    Ok(c),
+                    Found::Customer {
+                        name, owner, held, ..
+                    },
+                ) => (
+                    c.new.name.clone(),
+                    format!("= {name} ({})", member_name(signals, owner)),
+                    if *held { "existing" } else { "colleagues" },
+                ),
+                (Ok(c), Found::Earlier { line }) => {
+                    (c.new.name.clone(), format!("= #{line}"), "repeated")
+                }
+            };
+            (row.line, name, what, class)
+        })
+        .collect();
     view! {
-        <div class="import-summary" data-testid="import-summary">
-            {figure(total, |t| t.import_rows, "rows")}
-            {figure(new, |t| t.import_new, "new")}
-            {figure(existing, |t| t.import_existing, "existing")}
-            {figure(colleagues, |t| t.import_colleagues, "colleagues")}
-            {figure(repeated, |t| t.import_repeated, "repeated")}
-            {figure(failed, |t| t.import_failed, "failed")}
-        </div>
+        {summary("import-summary", &figures)}
         {(existing + repeated > 0).then(|| view! {
             <label class="inline-fields">
-                <span>{move || lang.get().t().import_for_existing}</span>
+                <span>{t.import_for_existing}</span>
                 <select on:change=move |ev| matched.set(match event_target_value(&ev).as_str() {
                     "skip" => Matched::Skip,
                     "create" => Matched::Create,
                     _ => Matched::Update,
                 })>
-                    <option value="update">{move || lang.get().t().import_update}</option>
-                    <option value="skip">{move || lang.get().t().import_skip}</option>
-                    <option value="create">{move || lang.get().t().import_create}</option>
+                    <option value="update">{t.import_update}</option>
+                    <option value="skip">{t.import_skip}</option>
+                    <option value="create">{t.import_create}</option>
                 </select>
             </label>
         })}
         <table class="import-rows">
             <tbody>
-                {listed.into_iter().map(|row| {
-                    let (name, what, class) = match (&row.outcome, &row.found) {
-                        (Err(errors), _) => (row.name.clone(), run::problems(lang.get_untracked(), errors), "failed"),
-                        (Ok(c), Found::New) => (c.new.name.clone(), String::new(), "new"),
-                        (Ok(c), Found::Customer { name, owner, held, .. }) => (
-                            c.new.name.clone(),
-                            format!("= {name} ({})", member_name(signals, owner)),
-                            if *held { "existing" } else { "colleagues" },
-                        ),
-                        (Ok(c), Found::Earlier { line }) => (c.new.name.clone(), format!("= #{line}"), "repeated"),
-                    };
-                    view! {
-                        <tr class=class data-line=row.line>
-                            <td class="muted">{row.line}</td>
-                            <td>{name}</td>
-                            <td>{what}</td>
-                        </tr>
-                    }
+                {listed.into_iter().map(|(line, name, what, class)| view! {
+                    <tr class=class data-line=line>
+                        <td class="muted">{line}</td>
+                        <td>{name}</td>
+                        <td>{what}</td>
+                    </tr>
                 }).collect_view()}
             </tbody>
         </table>
-        <button class="primary" type="button" on:click=start>
-            {move || lang.get().t().import_start}
+        <button class="primary" type="button" on:click=move |_| start(Rc::clone(&rows), matched.get_untracked())>
+            {t.import_start}
         </button>
     }
 }
 
-/// The import under way: a progress bar and Cancel.
-#[component]
-fn Running(
-    rows: Rc<Vec<Checked>>,
-    matched: Matched,
-    stage: RwSignal<Stage, LocalStorage>,
+/// Figures side by side: (how many, what, class).
+fn summary(
+    test_id: &'static str,
+    figures: &[(usize, &'static str, &'static str)],
 ) -> impl IntoView {
-    let lang = use_lang();
-    let session = use_session();
-    let signals = use_signals();
-    let progress = RwSignal::new(0usize);
-    let cancel = RwSignal::new(false);
-    let total = rows.len();
-    let session = session.get_value();
-    spawn_local(async move {
-        let lang = lang.get_untracked();
-        let report = run::run(session, signals, lang, rows, matched, progress, cancel).await;
-        stage.set(Stage::Done(Rc::new(report)));
-    });
+    let figures = figures.to_vec();
     view! {
-        <div class="import-progress">
-            <progress max=total value=move || progress.get()></progress>
-            <span class="muted">{move || format!("{} / {total}", progress.get())}</span>
-            <button type="button" disabled=move || cancel.get() on:click=move |_| cancel.set(true)>
-                {move || lang.get().t().import_cancel}
-            </button>
-        </div>
-    }
-}
-
-/// The outcome: how many rows were created, updated, skipped and failed, and the report.
-#[component]
-fn Finished(report: Rc<Report>) -> impl IntoView {
-    let lang = use_lang();
-    let failed = report.count(Done::Failed);
-    let cancelled = report.cancelled;
-    let figures = [
-        (
-            report.count(Done::Created),
-            lang.get_untracked().t().import_created,
-            "created",
-        ),
-        (
-            report.count(Done::Updated),
-            lang.get_untracked().t().import_updated,
-            "updated",
-        ),
-        (
-            report.count(Done::Skipped),
-            lang.get_untracked().t().import_skipped,
-            "skipped",
-        ),
-        (
-            failed,
-            lang.get_untracked().t().import_not_imported,
-            "failed",
-        ),
-    ];
-    let download = {
-        let report = Rc::clone(&report);
-        move |_| {
-            let table = report.table(lang.get_untracked().t());
-            spawn_local(async move {
-                if let Ok(bytes) = sheets::write(&table, Format::Csv).await {
-                    crate::browser::download("import-report.csv", &bytes, Format::Csv.mime());
-                }
-            });
-        }
-    };
-    view! {
-        <h2 role="status">{move || match cancelled {
-            true => lang.get().t().import_cancelled,
-            false => lang.get().t().import_done,
-        }}</h2>
-        <div class="import-summary" data-testid="import-report">
+        <div class="import-summary" data-testid=test_id>
             {figures.into_iter().map(|(n, label, class)| view! {
                 <span class=format!("figure {class}")><strong>{n}</strong> " " {label}</span>
             }).collect_view()}
         </div>
-        <button type="button" on:click=download>{move || lang.get().t().import_report}</button>
+    }
+}
+
+/// The outcome: how many rows were created, updated, skipped and not imported, and the
+/// report to download.
+fn finished(lang: Lang, report: Rc<Report>) -> impl IntoView {
+    let t = lang.t();
+    let figures = [
+        (report.count(Done::Created), t.import_created, "created"),
+        (report.count(Done::Updated), t.import_updated, "updated"),
+        (report.count(Done::Skipped), t.import_skipped, "skipped"),
+        (report.count(Done::Failed), t.import_not_imported, "failed"),
+    ];
+    let title = match report.cancelled {
+        true => t.import_cancelled,
+        false => t.import_done,
+    };
+    let download = move |_| {
+        let table = report.table(t);
+        spawn_local(async move {
+            if let Ok(bytes) = sheets::write(&table, Format::Csv).await {
+                crate::browser::download("import-report.csv", &bytes, Format::Csv.mime());
+            }
+        });
+    };
+    view! {
+        <h2 role="status">{title}</h2>
+        {summary("import-report", &figures)}
+        <button type="button" on:click=download>{t.import_report}</button>
     }
 }
