@@ -315,7 +315,7 @@ fn preview(
         })
         .collect();
     view! {
-        {summary("import-summary", &figures)}
+        {summary("import-summary", figures)}
         {(existing + repeated > 0).then(|| view! {
             <label class="inline-fields">
                 <span>{t.import_for_existing}</span>
@@ -348,11 +348,10 @@ fn preview(
 }
 
 /// Figures side by side: (how many, what, class).
-fn summary(
+fn summary<const N: usize>(
     test_id: &'static str,
-    figures: &[(usize, &'static str, &'static str)],
+    figures: [(usize, &'static str, &'static str); N],
 ) -> impl IntoView {
-    let figures = figures.to_vec();
     view! {
         <div class="import-summary" data-testid=test_id>
             {figures.into_iter().map(|(n, label, class)| view! {
@@ -386,7 +385,7 @@ fn finished(lang: Lang, report: Rc<Report>) -> impl IntoView {
     };
     view! {
         <h2 role="status">{title}</h2>
-        {summary("import-report", &figures)}
+        {summary("import-report", figures)}
         <button type="button" on:click=download>{t.import_report}</button>
     }
 }
