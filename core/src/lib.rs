@@ -7,6 +7,7 @@ pub mod audit;
 pub mod contact;
 pub mod custom_field;
 pub mod customer;
+pub mod dedup;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod demo;
 pub mod document;

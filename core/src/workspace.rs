@@ -97,6 +97,15 @@ pub struct DirectoryEntry {
     pub created_by: String,
 }
 
+/// Who said two customers are two people, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile, serde::Serialize, serde::Deserialize)]
+pub struct Dismissal {
+    /// When.
+    pub at: Millis,
+    /// The member.
+    pub by: String,
+}
+
 /// The workspace's settings — team, members, pipeline, custom fields — and its directory, as
 /// hydrated from its document. The `rules` map is read by [`WorkspaceDoc::rule_book`].
 #[derive(Debug, Clone, PartialEq, Hydrate, serde::Serialize, serde::Deserialize)]
@@ -128,6 +137,11 @@ pub struct WorkspaceSettings {
     #[autosurgeon(missing = "Option::default")]
     #[serde(default)]
     pub pool_cap: Option<u32>,
+    /// Pairs of customers the team said are two people ([`crate::dedup::pair_key`] → who and
+    /// when); absent until the first.
+    #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
+    pub not_duplicates: Option<BTreeMap<String, Dismissal>>,
 }
 
 impl WorkspaceSettings {
@@ -268,6 +282,7 @@ fn settings_of(doc: &AutoCommit) -> Result<WorkspaceSettings, ModelError> {
         language: added(doc, "language")?,
         read_scope: added(doc, "read_scope")?,
         pool_cap: added(doc, "pool_cap")?,
+        not_duplicates: added(doc, "not_duplicates")?,
     })
 }
 

@@ -4,6 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crm_core::customer::{Lifecycle, Source, SummaryRow};
 use crm_core::search::{RowFilter, RowSort, SearchIndex};
+use crm_core::workspace::Role;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -255,6 +256,9 @@ pub fn CustomerList() -> impl IntoView {
                 // Spreadsheets in, and out as filtered (folded with the filters on phones).
                 <div class="list-tools">
                     <a href="/import" class="tool-link">{move || lang.get().t().import_link}</a>
+                    {(signals.role.get_value() != Role::Sales).then(|| view! {
+                        <a href="/duplicates" class="tool-link">{move || lang.get().t().dup_link}</a>
+                    })}
                     <ExportPanel listed count=Signal::derive(move || found.with(|(total, _)| *total)) />
                 </div>
             </div>

@@ -5,6 +5,7 @@ mod already_held;
 mod audit_page;
 mod customer;
 mod customer_list;
+mod duplicates_page;
 mod errors;
 mod export;
 mod fields;
@@ -214,6 +215,7 @@ fn OpenWorkspace(session: SessionHandle, link_error: Option<LinkError>) -> impl 
                 <Route path=path!("/settings") view=settings::SettingsPage />
                 <Route path=path!("/team") view=team_page::TeamPage />
                 <Route path=path!("/import") view=import_page::ImportPage />
+                <Route path=path!("/duplicates") view=duplicates_page::DuplicatesPage />
             </Routes>
         </Shell>
     }

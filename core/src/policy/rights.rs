@@ -282,6 +282,8 @@ fn workspace_entry(grant: &Grant, read: &Reader<'_>, path: &[String]) -> Option<
         ("rules", Some(key)) if key.starts_with(SEGMENT_KEY_PREFIX) => {
             (role != Role::Manager).then_some("only managers and admins change segments")
         }
+        ("not_duplicates", _) => (role != Role::Manager)
+            .then_some("only managers and admins say two customers are two people"),
         ("directory", Some(_)) => {
             let created = !read.exists(path, true) && read.exists(path, false);
             let by: Vec<&str> = path

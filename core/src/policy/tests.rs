@@ -298,11 +298,19 @@ fn workspace_settings_are_the_admins_segments_the_managers_too() {
         d.put(&rules, "segment:mine", "{}").unwrap();
     };
     let wipe_rules = |d: &mut AutoCommit| d.delete(&ROOT, "rules").unwrap();
+    let not_duplicates = |d: &mut AutoCommit| {
+        let mut ws = WorkspaceDoc::from_automerge(d.clone()).unwrap();
+        // Real ids: a pair's key is two of them.
+        ws.dismiss_duplicate(&Id::random(), &Id::random(), &Stamp::new("x", 1))
+            .unwrap();
+        *d = ws.automerge().clone();
+    };
     // What, the edit, and whether sales, managers and admins may make it.
-    let table: [(&str, &Edit, [bool; 3]); 3] = [
+    let table: [(&str, &Edit, [bool; 3]); 4] = [
         ("rename", &rename, [false, false, true]),
         ("segment", &segment, [false, true, true]),
         ("wipe rules", &wipe_rules, [false, false, true]),
+        ("two people", &not_duplicates, [false, true, true]),
     ];
     for (what, edit, allowed) in table {
         for (role, allowed) in [Role::Sales, Role::Manager, Role::Admin]
@@ -312,6 +320,7 @@ fn workspace_settings_are_the_admins_segments_the_managers_too() {
             let (verdict, after) = attempt(&doc, &grant("x", role), true, edit);
             assert_eq!(accepted(&verdict), allowed, "{what} by {role:?}");
             if !allowed {
+                assert_eq!(get(&after, &["not_duplicates"]), None);
                 assert_eq!(get(&after, &["name"]).unwrap(), "Team");
                 assert_eq!(get(&after, &["rules", "high-value"]).unwrap(), "{}");
                 assert_eq!(get(&after, &["rules", "segment:mine"]), None);

@@ -57,7 +57,7 @@ const CUSTOMER_KEYS: [&str; 19] = [
     "updated_by",
     "erased",
 ];
-const WORKSPACE_KEYS: [&str; 10] = [
+const WORKSPACE_KEYS: [&str; 11] = [
     "schema_version",
     "name",
     "language",
@@ -68,6 +68,7 @@ const WORKSPACE_KEYS: [&str; 10] = [
     "custom_fields",
     "rules",
     "directory",
+    "not_duplicates",
 ];
 
 /// Why the touched entries of a customer document `doc_id` (or the workspace document, when
@@ -208,7 +209,13 @@ fn workspace_entry(doc: &AutoCommit, path: &[String]) -> Checked {
     }
     let entry = path.get(1).map(String::as_str);
     if let Some(key) = entry {
-        key_length(top, key, MAX_KEY)?;
+        // A dismissed pair is keyed by two customer ids.
+        let longest = if top == "not_duplicates" {
+            2 * MAX_KEY + 1
+        } else {
+            MAX_KEY
+        };
+        key_length(top, key, longest)?;
     }
     let at = |field: &str| format!("{}.{field}", path.join("."));
     match (top, entry) {
@@ -216,6 +223,12 @@ fn workspace_entry(doc: &AutoCommit, path: &[String]) -> Checked {
             read::<String>(doc, path)?.map_or(Ok(()), |name| texts(&[("name", &name, MAX_NAME)]))
         }
         ("pool_cap", _) => read::<Option<u32>>(doc, path).map(|_| ()),
+        ("not_duplicates", Some(_)) => read::<crate::workspace::Dismissal>(doc, path)?
+            .map_or(Ok(()), |d| texts(&[(&at("by"), &d.by, MAX_KEY)])),
+        ("not_duplicates", None) => {
+            read::<std::collections::BTreeMap<String, crate::workspace::Dismissal>>(doc, path)
+                .map(|_| ())
+        }
         ("members", Some(_)) => read::<Member>(doc, path)?
             .map_or(Ok(()), |m| texts(&[(&at("name"), &m.name, MAX_NAME)])),
         ("pipeline", Some(_)) => {

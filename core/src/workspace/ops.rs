@@ -3,8 +3,9 @@
 use automerge::{ObjId, ObjType, ROOT, ReadDoc, Value, transaction::Transactable};
 use autosurgeon::{Reconcile, reconcile_prop};
 
-use super::{DirectoryEntry, KIND, Member, ReadScope, Role, WorkspaceDoc};
+use super::{DirectoryEntry, Dismissal, KIND, Member, ReadScope, Role, WorkspaceDoc};
 use crate::custom_field::{CustomFieldDef, FieldKind, FieldOption};
+use crate::dedup::pair_key;
 use crate::document::{Stamp, layout};
 use crate::error::ModelError;
 use crate::id::Id;
@@ -285,6 +286,23 @@ impl WorkspaceDoc {
             kind,
             id: id.to_owned(),
         })
+    }
+
+    /// Says customers `a` and `b` are two people: the duplicates screen stops pairing them.
+    /// The first dismissal makes the `not_duplicates` map (two made at once, offline: one
+    /// map wins and the other's dismissals show as pairs again, to dismiss once more).
+    pub fn dismiss_duplicate(&mut self, a: &Id, b: &Id, stamp: &Stamp) -> Result<(), ModelError> {
+        let map = match self.map(&ROOT, "not_duplicates") {
+            Ok(map) => map,
+            Err(_) => (self.doc)
+                .put_object(ROOT, "not_duplicates", ObjType::Map)
+                .map_err(layout(KIND))?,
+        };
+        let dismissal = Dismissal {
+            at: stamp.at,
+            by: stamp.by.clone(),
+        };
+        self.put(&map, &pair_key(a.as_str(), b.as_str()), dismissal)
     }
 
     fn map(&self, parent: &ObjId, key: &str) -> Result<ObjId, ModelError> {

@@ -457,3 +457,43 @@ fn the_pool_cap_is_set_and_cleared() {
     let loaded = WorkspaceDoc::load(&ws.save()).unwrap();
     assert_eq!(loaded.settings().unwrap().pool_cap, None);
 }
+
+#[test]
+fn dismissed_duplicates_merge_from_three_managers_in_every_order() {
+    let mut base = WorkspaceDoc::new();
+    base.dismiss_duplicate(&id("c0"), &id("c9"), &stamp())
+        .unwrap();
+    let pairs = [("c1", "c2"), ("c3", "c4"), ("c6", "c5")];
+    let replicas: Vec<WorkspaceDoc> = (pairs.iter())
+        .map(|(a, b)| {
+            let mut r = base.fork();
+            r.dismiss_duplicate(&id(a), &id(b), &stamp()).unwrap();
+            r
+        })
+        .collect();
+    for order in [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+    ] {
+        let mut merged = base.fork();
+        for i in order {
+            merged.merge(&mut replicas[i].clone()).unwrap();
+        }
+        let kept: Vec<String> = (merged.settings().unwrap().not_duplicates)
+            .unwrap_or_default()
+            .into_keys()
+            .collect();
+        assert_eq!(kept, ["c0|c9", "c1|c2", "c3|c4", "c5|c6"], "{order:?}");
+    }
+    // Two first dismissals made at once: one map wins; nothing else is lost.
+    let (mut a, mut b) = (WorkspaceDoc::new(), WorkspaceDoc::new());
+    a.dismiss_duplicate(&id("c1"), &id("c2"), &stamp()).unwrap();
+    b.dismiss_duplicate(&id("c3"), &id("c4"), &stamp()).unwrap();
+    a.merge(&mut b).unwrap();
+    let kept = a.settings().unwrap().not_duplicates.unwrap_or_default();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+}

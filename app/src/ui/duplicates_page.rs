@@ -1,0 +1,110 @@
+//! The duplicates screen (managers and admins): pairs of customers that look like one person
+//! (`crm_core::dedup`) — a shared phone, e-mail or handle, or a name (Chinese against pinyin)
+//! with the same company — most certain first, each with its reasons, both customers to open,
+//! and "Not the same person", which the team remembers in the workspace document.
+
+use std::collections::BTreeSet;
+
+use crm_core::Id;
+use crm_core::customer::SummaryRow;
+use crm_core::dedup::{self, Pair, Reason};
+use leptos::prelude::*;
+
+use super::errors::edit_workspace;
+use super::{member_name, use_session, use_signals};
+use crate::i18n::{Lang, use_lang};
+
+/// Pairs listed at once.
+const SHOWN: usize = 100;
+
+/// The duplicates page.
+#[component]
+pub fn DuplicatesPage() -> impl IntoView {
+    let lang = use_lang();
+    let session = use_session();
+    let signals = use_signals();
+    let error = RwSignal::new(None::<String>);
+    let pairs = Memo::new(move |_| {
+        let dismissed: BTreeSet<String> = signals.workspace.with(|ws| {
+            (ws.iter()
+                .flat_map(|w| w.not_duplicates.iter().flat_map(|d| d.keys())))
+            .cloned()
+            .collect()
+        });
+        signals.rows.with(|rows| dedup::pairs(rows, &dismissed))
+    });
+    let dismiss = move |(a, b): (String, String)| {
+        let (Ok(a), Ok(b)) = (Id::parse(&a), Id::parse(&b)) else {
+            return;
+        };
+        let stamp = session.with_value(|s| s.stamp());
+        edit_workspace(session, lang, error, |ws| {
+            ws.dismiss_duplicate(&a, &b, &stamp)
+        });
+    };
+    move || {
+        let lang = lang.get();
+        let t = lang.t();
+        let pairs = pairs.get();
+        let total = pairs.len();
+        view! {
+            <section class="card duplicates-page">
+                <div class="card-head">
+                    <h1>{t.dup_title}</h1>
+                    <span class="count" data-testid="duplicate-count">{total}</span>
+                </div>
+                {error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                {(total == 0).then(|| view! { <p class="empty">{t.dup_none}</p> })}
+                <ul class="duplicate-pairs">
+                    {pairs.into_iter().take(SHOWN).map(|pair| pair_view(lang, signals, pair, dismiss)).collect_view()}
+                </ul>
+                {(total > SHOWN).then(|| view! { <p class="muted">{t.dup_more}</p> })}
+            </section>
+        }
+    }
+}
+
+/// One pair: both customers, why they look alike, how sure, and the dismissal.
+fn pair_view(
+    lang: Lang,
+    signals: crate::session::SessionSignals,
+    pair: Pair,
+    dismiss: impl Fn((String, String)) + Copy + 'static,
+) -> impl IntoView {
+    let t = lang.t();
+    let side = |id: &str| {
+        let row: Option<SummaryRow> = signals
+            .rows
+            .with(|rows| rows.iter().find(|r| r.id == id).cloned());
+        row.map(|row| view! {
+            <a class="duplicate-side" href=format!("/customers/{}", row.id)>
+                <strong>{row.name.clone()}</strong> " " <span class="latin">{row.name_latin.clone()}</span>
+                <span class="muted">{
+                    [row.company.clone(), member_name(signals, &row.owner)]
+                        .into_iter()
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" · ")
+                }</span>
+            </a>
+        })
+    };
+    let reasons: Vec<String> = (pair.reasons.iter())
+        .map(|r| match r {
+            Reason::Shared(kind) => format!("{} {}", t.dup_same, lang.contact_kind(*kind)),
+            Reason::Name => t.dup_same_name.to_owned(),
+            Reason::Company => t.dup_same_company.to_owned(),
+        })
+        .collect();
+    let ids = pair.ids.clone();
+    view! {
+        <li class="duplicate-pair" data-pair=dedup::pair_key(&pair.ids.0, &pair.ids.1)>
+            <div class="duplicate-sides">{side(&pair.ids.0)} {side(&pair.ids.1)}</div>
+            <div class="duplicate-why">
+                {reasons.into_iter().map(|r| view! { <span class="chip">{r}</span> }).collect_view()}
+                <span class="muted">{format!("{} {}%", t.dup_sure, pair.confidence)}</span>
+                <button type="button" on:click=move |_| dismiss(ids.clone())>{t.dup_dismiss}</button>
+            </div>
+        </li>
+    }
+}
