@@ -1,6 +1,7 @@
 //! Writes the spreadsheets the end-to-end import tests read into `tests/fixtures/generated/`:
 //! a GBK-encoded CSV as Chinese Excel saves it (with rows that must fail, and a row repeating
-//! an earlier one) and a 1,000-row XLSX with English headers. Run by `cargo xtask test`.
+//! an earlier one) and a 1,000-row XLSX with English headers. Run by `cargo xtask test`;
+//! with a row count (`-- 10000`), it writes only an XLSX of that many rows (the import bench).
 
 use std::path::Path;
 
@@ -116,17 +117,30 @@ fn gbk_rows() -> Vec<Vec<String>> {
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/generated");
     std::fs::create_dir_all(&dir).expect("the fixtures directory");
+    let rows = std::env::args().nth(1).and_then(|n| n.parse().ok());
+    if let Some(rows) = rows {
+        return write_xlsx(&dir.join(format!("customers-{rows}.xlsx")), rows);
+    }
+    write_gbk(&dir);
+    write_xlsx(&dir.join("customers-1000.xlsx"), 1_000);
+}
+
+/// The GBK CSV, as Chinese Excel saves it.
+fn write_gbk(dir: &Path) {
     let text: String = (gbk_rows().iter()).map(|r| r.join(",") + "\r\n").collect();
     let (gbk, _, unmappable) = encoding_rs::GBK.encode(&text);
     assert!(!unmappable, "every character has a GBK code");
     std::fs::write(dir.join("customers-gbk.csv"), gbk).expect("written");
+}
 
+/// An XLSX of `rows` people with English headers, each with their own phone and e-mail.
+fn write_xlsx(path: &Path, rows: u32) {
     let headers = ["Name", "Phone", "Company", "Email", "Tags"]
         .map(String::from)
         .to_vec();
-    let rows = (0..1_000).map(|i| {
+    let rows = (0..rows).map(|i| {
         let cells = vec![
-            format!("Import Person {i:04}"),
+            format!("Import Person {i:05}"),
             format!("137{:08}", 20_000_000 + i),
             format!("Company {}", i % 37),
             format!("person{i}@example.com"),
@@ -136,5 +150,5 @@ fn main() {
     });
     let table = Table::of(std::iter::once((1, headers)).chain(rows));
     let xlsx = crm_sheets::write_xlsx(&table).expect("the workbook");
-    std::fs::write(dir.join("customers-1000.xlsx"), xlsx).expect("written");
+    std::fs::write(path, xlsx).expect("written");
 }

@@ -143,6 +143,61 @@ pub struct NewOrder {
 impl CustomerDoc {
     /// A new customer document with id `id`.
     pub fn create(id: &Id, new: NewCustomer, stamp: &Stamp) -> Result<Self, ModelError> {
+        Self::create_with(id, new, Vec::new(), &[], "", stamp)
+    }
+
+    /// A new customer with its first contact points (the first primary of a kind stays
+    /// primary), manual tags and notes, written as one change: what an import makes, at a
+    /// tenth of the cost of adding each afterwards.
+    pub fn create_with(
+        id: &Id,
+        new: NewCustomer,
+        contacts: Vec<(Id, NewContact)>,
+        tags: &[String],
+        notes: &str,
+        stamp: &Stamp,
+    ) -> Result<Self, ModelError> {
+        let mut points = BTreeMap::new();
+        let mut primary_kinds = Vec::new();
+        for (contact_id, new) in contacts {
+            let (value, normalized) = normalize(new.kind, &new.value, new.e164.as_deref())?;
+            let primary = new.primary && !primary_kinds.contains(&new.kind);
+            if primary {
+                primary_kinds.push(new.kind);
+            }
+            let point = ContactPoint {
+                kind: new.kind,
+                value,
+                normalized,
+                label: optional_text("label", &new.label, MAX_NAME)?,
+                primary,
+            };
+            if points
+                .insert(contact_id.as_str().to_owned(), point)
+                .is_some()
+            {
+                return Err(ModelError::DuplicateId {
+                    kind: "contact",
+                    id: contact_id.to_string(),
+                });
+            }
+        }
+        let mut manual = BTreeMap::new();
+        for tag in tags {
+            let added = ManualTag {
+                added_at: stamp.at,
+                added_by: stamp.by.clone(),
+            };
+            manual.insert(tag_name(tag)?, added);
+        }
+        let chars = notes.chars().count();
+        if chars > MAX_NOTES {
+            return Err(ModelError::TooLong {
+                field: "notes",
+                chars,
+                max: MAX_NOTES,
+            });
+        }
         let profile = Profile {
             name: required_text("name", &new.name, MAX_NAME)?,
             name_latin: optional_text("Latin name", &new.name_latin, MAX_NAME)?,
@@ -156,8 +211,8 @@ impl CustomerDoc {
             schema_version: SCHEMA_VERSION,
             id: id.as_str().to_owned(),
             profile,
-            contacts: BTreeMap::new(),
-            tags: BTreeMap::new(),
+            contacts: points,
+            tags: manual,
             auto_tags: BTreeMap::new(),
             rule_firings: BTreeMap::new(),
             custom: BTreeMap::new(),
@@ -165,7 +220,7 @@ impl CustomerDoc {
             follow_ups: BTreeMap::new(),
             interactions: BTreeMap::new(),
             orders: BTreeMap::new(),
-            notes: Text::with_value(""),
+            notes: Text::with_value(notes),
             created_at: stamp.at,
             created_by: stamp.by.clone(),
             updated_at: stamp.at,

@@ -11,17 +11,11 @@ use crate::id::Id;
 
 /// The customer `candidate` describes, as a new document with id `id`.
 pub fn create(id: &Id, candidate: &Candidate, stamp: &Stamp) -> Result<CustomerDoc, ModelError> {
-    let mut doc = CustomerDoc::create(id, candidate.new.clone(), stamp)?;
-    for contact in &candidate.contacts {
-        doc.add_contact(&Id::random(), contact.clone(), stamp)?;
-    }
-    for tag in &candidate.tags {
-        doc.add_tag(tag, stamp)?;
-    }
-    if !candidate.notes.is_empty() {
-        doc.set_notes(&candidate.notes, stamp)?;
-    }
-    Ok(doc)
+    let contacts = (candidate.contacts.iter())
+        .map(|c| (Id::random(), c.clone()))
+        .collect();
+    let new = candidate.new.clone();
+    CustomerDoc::create_with(id, new, contacts, &candidate.tags, &candidate.notes, stamp)
 }
 
 /// Adds to customer `doc` what `candidate` knows and it lacks; whether anything changed. On

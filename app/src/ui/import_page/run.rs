@@ -14,7 +14,7 @@ use crate::i18n::{Lang, Texts};
 use crate::session::{Session, SessionSignals};
 
 /// New customers listed per write.
-const BATCH: usize = 250;
+const BATCH: usize = 1000;
 
 /// What to do with a row that is a customer already (or repeats an earlier row).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

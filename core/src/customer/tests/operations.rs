@@ -492,3 +492,61 @@ mod hostile {
         }
     }
 }
+
+#[test]
+fn a_customer_made_whole_equals_one_made_step_by_step_and_checks_the_same() {
+    let new = NewCustomer {
+        name: "周芳".into(),
+        name_latin: String::new(),
+        company: String::new(),
+        title: String::new(),
+        owner: "li".into(),
+        source: Source::Other,
+        lifecycle: Lifecycle::Lead,
+    };
+    let phone = |n: &str, primary| NewContact {
+        kind: ContactKind::Phone,
+        value: n.into(),
+        e164: Some(format!("+86{n}")),
+        label: String::new(),
+        primary,
+    };
+    let contacts = vec![
+        (id("p1"), phone("13812345678", true)),
+        (id("p2"), phone("13900001111", true)),
+    ];
+    let tags = ["VIP".to_owned()];
+    let at = stamp("li", 0);
+    let whole = CustomerDoc::create_with(
+        &id("c1"),
+        new.clone(),
+        contacts.clone(),
+        &tags,
+        "老客户",
+        &at,
+    )
+    .unwrap();
+    let mut steps = CustomerDoc::create(&id("c1"), new.clone(), &at).unwrap();
+    steps
+        .add_contact(&id("p1"), phone("13812345678", true), &at)
+        .unwrap();
+    steps
+        .add_contact(&id("p2"), phone("13900001111", false), &at)
+        .unwrap();
+    steps.add_tag("VIP", &at).unwrap();
+    steps.set_notes("老客户", &at).unwrap();
+    assert_eq!(
+        whole.customer().unwrap(),
+        steps.customer().unwrap(),
+        "one primary phone"
+    );
+    let bad = vec![(id("p1"), phone("12", true))];
+    let refused = CustomerDoc::create_with(&id("c1"), new.clone(), bad, &[], "", &at);
+    assert!(
+        matches!(refused, Err(ModelError::InvalidPhone { .. })),
+        "{refused:?}"
+    );
+    let twice = vec![contacts[0].clone(), contacts[0].clone()];
+    let refused = CustomerDoc::create_with(&id("c1"), new, twice, &[], "", &at);
+    assert!(matches!(refused, Err(ModelError::DuplicateId { .. })));
+}

@@ -342,10 +342,8 @@ impl DeviceRepo {
         contacts: Vec<NewContact>,
         stamp: &Stamp,
     ) -> Result<Vec<DeviceEffect>, ModelError> {
-        let mut customer = CustomerDoc::create(id, new, stamp)?;
-        for contact in contacts {
-            customer.add_contact(&Id::random(), contact, stamp)?;
-        }
+        let contacts = contacts.into_iter().map(|c| (Id::random(), c)).collect();
+        let customer = CustomerDoc::create_with(id, new, contacts, &[], "", stamp)?;
         self.adopt_customers(vec![(id.clone(), customer)], stamp)
     }
 
