@@ -5,7 +5,9 @@
 //!   placed in IndexedDB, the first paint of the customer list, a search keystroke and opening
 //!   a customer page (`tests/bench/app.mjs`), plus the gzip size of the app's wasm and JS;
 //!   a teammate's change on an open customer with 200 interactions: time to its row on screen
-//!   and the elements replaced (`tests/bench/teammate-change.mjs`).
+//!   and the elements replaced (`tests/bench/teammate-change.mjs`); a 10,000-row XLSX imported
+//!   on a device holding the workspace synced from `wrangler dev`, and the list exported
+//!   (`tests/bench/import.mjs`).
 //! - sync, app: a fresh device's initial sync of the same workspace from `wrangler dev`, stored
 //!   there through the `seed` test hook, and workerd's memory meanwhile
 //!   (`tests/bench/initial-sync.mjs`).
@@ -35,6 +37,7 @@ pub fn run(customers: usize) -> Result {
     let fixture = demo_fixture(customers)?;
     exec(command("node").arg("tests/bench/app.mjs").arg(&fixture))?;
     exec(command("node").arg("tests/bench/teammate-change.mjs"))?;
+    exec(command("node").args(["tests/bench/import.mjs", &customers.to_string()]))?;
     exec(
         command("node")
             .arg("tests/bench/initial-sync.mjs")
