@@ -49,6 +49,7 @@ test("a GBK CSV and a 1,000-row XLSX import with their errors reported; an expor
   const bad = page.locator('.import-rows tr.failed[data-line="8"]');
   assert.match(await bad.innerText(), /陈刚\s+Phone “12345”: not valid/);
   assert.match(await page.locator('.import-rows tr.failed[data-line="11"]').innerText(), /Owner “王五”: no member of the team/);
+  assert.match(await page.locator('.import-rows tr.repeated[data-line="5"]').innerText(), /same person as line 2/);
   await page.screenshot({ path: "tests/artifacts/import-desktop.png", fullPage: true });
   await page.getByRole("button", { name: "Import", exact: true }).click();
   await page.getByRole("status").filter({ hasText: "Import finished" }).waitFor({ timeout: 30_000 });

@@ -308,7 +308,7 @@ fn preview(
                     if *held { "existing" } else { "colleagues" },
                 ),
                 (Ok(c), Found::Earlier { line }) => {
-                    (c.new.name.clone(), format!("= #{line}"), "repeated")
+                    (c.new.name.clone(), run::same_as(lang, *line), "repeated")
                 }
             };
             (row.line, name, what, class)

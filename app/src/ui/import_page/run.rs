@@ -80,6 +80,12 @@ impl Report {
     }
 }
 
+/// "Same person as line `line`", said in `lang`.
+pub(super) fn same_as(lang: Lang, line: u32) -> String {
+    let t = lang.t();
+    format!("{} {line}{}", t.import_same_before, t.import_same_after)
+}
+
 /// What is wrong with a row, said in `lang`.
 pub(super) fn problems(lang: Lang, errors: &[import::RowError]) -> String {
     let t = lang.t();
@@ -150,7 +156,7 @@ pub(super) async fn run(
             }
             Found::Customer { id, name: held, .. } => Some((Some(id.clone()), held.clone())),
             Found::Earlier { line } => {
-                Some((made.get(line).map(Id::to_string), format!("#{line}")))
+                Some((made.get(line).map(Id::to_string), same_as(lang, *line)))
             }
         };
         match (target, matched) {
@@ -181,9 +187,9 @@ pub(super) async fn run(
                 let earlier = pending.iter_mut().find(|(_, _, l, _)| *l == line);
                 let done = earlier.map(|(_, doc, _, _)| import::update(doc, candidate, &stamp));
                 let (done, reason) = match done {
-                    Some(Ok(_)) => (Done::Updated, format!("#{line}")),
+                    Some(Ok(_)) => (Done::Updated, same_as(lang, line)),
                     Some(Err(e)) => (Done::Failed, e.to_string()),
-                    None => (Done::Skipped, format!("#{line}")),
+                    None => (Done::Skipped, same_as(lang, line)),
                 };
                 report.outcomes.push(outcome(row.line, name, done, reason));
             }
