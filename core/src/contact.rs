@@ -57,6 +57,26 @@ pub fn normalize(
     Ok((typed, normalized))
 }
 
+/// A contact point with its middle hidden: `+86138****5678`, `z***@example.com`, `w***`.
+pub fn mask(kind: ContactKind, value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    match kind {
+        ContactKind::Phone if chars.len() > 7 => {
+            let (head, tail) = (chars.len() - 8, chars.len() - 4);
+            let kept: String = chars[..head].iter().collect();
+            let end: String = chars[tail..].iter().collect();
+            format!("{kept}****{end}")
+        }
+        ContactKind::Email => match value.split_once('@') {
+            Some((user, domain)) => {
+                format!("{}***@{domain}", user.chars().next().unwrap_or('*'))
+            }
+            None => "***".into(),
+        },
+        _ => format!("{}***", chars.first().copied().unwrap_or('*')),
+    }
+}
+
 /// Whether `value` has the shape of an E.164 number: `+`, a country code not starting with
 /// 0, at most 15 digits in all.
 pub fn is_e164(value: &str) -> bool {

@@ -8,7 +8,7 @@
 
 use std::cmp::Ordering;
 
-use crate::contact::ContactKind;
+use crate::contact::{ContactKind, mask};
 use crate::customer::{Lifecycle, Source, SummaryRow};
 
 /// Separates fields in a row's search text so a query never matches across two fields.
@@ -93,14 +93,19 @@ fn needle(query: &str) -> String {
 
 /// The customers (archived ones too) that hold contact point `normalized` of `kind` — the
 /// same person already in the CRM, before a second record is made for them. Addresses are not
-/// compared (rows do not carry them).
+/// compared (rows do not carry them); a phone also finds a row listed masked (`138****5678`).
 pub fn holding<'a>(
     rows: &'a [SummaryRow],
     kind: ContactKind,
     normalized: &str,
 ) -> Vec<&'a SummaryRow> {
+    // A phone also finds a customer listed masked (the pool's, a colleague's).
+    let masked = (kind == ContactKind::Phone).then(|| mask(kind, normalized));
     (rows.iter())
-        .filter(|row| (row.contact_keys.iter()).any(|(k, key)| *k == kind && key == normalized))
+        .filter(|row| {
+            (row.contact_keys.iter())
+                .any(|(k, key)| *k == kind && (key == normalized || masked.as_ref() == Some(key)))
+        })
         .collect()
 }
 
@@ -238,6 +243,13 @@ mod tests {
             "another kind"
         );
         assert!(holding(&rows, ContactKind::Phone, "+8613812345679").is_empty());
+        // A colleague's customer listed masked is found by the whole number.
+        rows[1].contact_keys = vec![(ContactKind::Phone, "+86139****1111".into())];
+        assert_eq!(
+            ids(holding(&rows, ContactKind::Phone, "+8613900001111")),
+            ["b"]
+        );
+        assert!(holding(&rows, ContactKind::Phone, "+8613900002222").is_empty());
     }
 
     #[test]

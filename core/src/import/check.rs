@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::columns::Column;
 use super::table::Table;
-use crate::contact::{ContactKind, normalize};
+use crate::contact::{ContactKind, mask, normalize};
 use crate::customer::{Lifecycle, NewContact, NewCustomer, Source, SummaryRow};
 use crate::workspace::Role;
 
@@ -144,7 +144,15 @@ pub fn check(
         .map(|row| {
             let outcome = candidate(&row.cells, columns, vocabulary, importer, e164);
             let keys = outcome.as_ref().map(|c| c.keys.clone()).unwrap_or_default();
-            let customer = keys.iter().find_map(|(k, v)| known.get(&(*k, v.as_str())));
+            // A phone also finds a customer this device lists only masked (the pool's, a
+            // colleague's): `+86138****5678` — so nobody imports a colleague's customer anew.
+            let customer = keys.iter().find_map(|(k, v)| {
+                if let Some(row) = known.get(&(*k, v.as_str())) {
+                    return Some(*row);
+                }
+                let masked = (*k == ContactKind::Phone).then(|| mask(*k, v))?;
+                known.get(&(*k, masked.as_str())).copied()
+            });
             let found = match customer {
                 Some(r) => Found::Customer {
                     id: r.id.clone(),

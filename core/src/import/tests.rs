@@ -290,3 +290,43 @@ fn cells_excel_would_run_as_formulas_are_guarded_and_unguarded_on_import() {
     let row = checked(&table, &admin(), &[]).remove(0).outcome.unwrap();
     assert_eq!(row.keys[0].1, "+8613812345678");
 }
+
+#[test]
+fn a_phone_finds_a_colleagues_customer_listed_masked() {
+    let theirs = customer("c9", "陈先生", "13812345678", "");
+    let mut row = SummaryRow::of(&theirs.customer().unwrap());
+    row = crate::policy::pool::masked(&SummaryRow {
+        owner: "sales-chen".into(),
+        ..row
+    });
+    assert_eq!(row.contact_keys[0].1, "+86138****5678");
+    let table = sheet(&[
+        &["姓名", "手机"],
+        &["陈总", "138 1234 5678"],
+        &["王总", "139 1234 5678"],
+    ]);
+    let columns = recognise_all(&table.headers);
+    let zhang = Importer {
+        member: "sales-zhang".into(),
+        role: Role::Sales,
+    };
+    let checked = check(
+        &table,
+        &columns,
+        &vocabulary(),
+        &zhang,
+        &[row],
+        &|_| false,
+        &e164,
+    );
+    assert_eq!(
+        checked[0].found,
+        Found::Customer {
+            id: "c9".into(),
+            name: "陈先生".into(),
+            owner: "sales-chen".into(),
+            held: false
+        }
+    );
+    assert_eq!(checked[1].found, Found::New, "another number");
+}

@@ -5,7 +5,7 @@
 //! their cap of customers already. The edge decides claims one at a time, so of two
 //! concurrent claims exactly one wins and the other is told who did.
 
-use crate::contact::ContactKind;
+use crate::contact::mask;
 use crate::customer::SummaryRow;
 use crate::token::Grant;
 use crate::workspace::ReadScope;
@@ -76,29 +76,10 @@ pub fn masked(row: &SummaryRow) -> SummaryRow {
     }
 }
 
-/// A contact point with its middle hidden: `+86138****5678`, `z***@example.com`, `w***`.
-pub fn mask(kind: ContactKind, value: &str) -> String {
-    let chars: Vec<char> = value.chars().collect();
-    match kind {
-        ContactKind::Phone if chars.len() > 7 => {
-            let (head, tail) = (chars.len() - 8, chars.len() - 4);
-            let kept: String = chars[..head].iter().collect();
-            let end: String = chars[tail..].iter().collect();
-            format!("{kept}****{end}")
-        }
-        ContactKind::Email => match value.split_once('@') {
-            Some((user, domain)) => {
-                format!("{}***@{domain}", user.chars().next().unwrap_or('*'))
-            }
-            None => "***".into(),
-        },
-        _ => format!("{}***", chars.first().copied().unwrap_or('*')),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contact::ContactKind;
     use crate::workspace::Role;
 
     #[test]
