@@ -3,7 +3,7 @@
 //! with the same company — most certain first, each with its reasons, both customers to open,
 //! and "Not the same person", which the team remembers in the workspace document.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crm_core::Id;
 use crm_core::customer::SummaryRow;
@@ -47,6 +47,16 @@ pub fn DuplicatesPage() -> impl IntoView {
         let t = lang.t();
         let pairs = pairs.get();
         let total = pairs.len();
+        // The shown pairs' customers, in one pass over the rows.
+        let wanted: BTreeSet<&str> = (pairs.iter().take(SHOWN))
+            .flat_map(|p| [p.ids.0.as_str(), p.ids.1.as_str()])
+            .collect();
+        let customers: HashMap<String, SummaryRow> = signals.rows.with_untracked(|rows| {
+            (rows.iter())
+                .filter(|r| wanted.contains(r.id.as_str()))
+                .map(|r| (r.id.clone(), r.clone()))
+                .collect()
+        });
         view! {
             <section class="card duplicates-page">
                 <div class="card-head">
@@ -56,7 +66,7 @@ pub fn DuplicatesPage() -> impl IntoView {
                 {error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                 {(total == 0).then(|| view! { <p class="empty">{t.dup_none}</p> })}
                 <ul class="duplicate-pairs">
-                    {pairs.into_iter().take(SHOWN).map(|pair| pair_view(lang, signals, pair, dismiss)).collect_view()}
+                    {pairs.iter().take(SHOWN).map(|pair| pair_view(lang, signals, &customers, pair, dismiss)).collect_view()}
                 </ul>
                 {(total > SHOWN).then(|| view! { <p class="muted">{t.dup_more}</p> })}
             </section>
@@ -68,15 +78,13 @@ pub fn DuplicatesPage() -> impl IntoView {
 fn pair_view(
     lang: Lang,
     signals: crate::session::SessionSignals,
-    pair: Pair,
+    customers: &HashMap<String, SummaryRow>,
+    pair: &Pair,
     dismiss: impl Fn((String, String)) + Copy + 'static,
-) -> impl IntoView {
+) -> AnyView {
     let t = lang.t();
     let side = |id: &str| {
-        let row: Option<SummaryRow> = signals
-            .rows
-            .with(|rows| rows.iter().find(|r| r.id == id).cloned());
-        row.map(|row| view! {
+        customers.get(id).map(|row| view! {
             <a class="duplicate-side" href=format!("/customers/{}", row.id)>
                 <strong>{row.name.clone()}</strong> " " <span class="latin">{row.name_latin.clone()}</span>
                 <span class="muted">{
@@ -107,4 +115,5 @@ fn pair_view(
             </div>
         </li>
     }
+    .into_any()
 }

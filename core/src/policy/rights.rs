@@ -108,7 +108,8 @@ pub(super) fn breaches(
     let foreign = !workspace && foreign_customer(grant, &read);
     // Two admins who demote or deactivate each other offline would each leave the other one:
     // the later change's member edits are put back when no active admin would remain.
-    let headless = workspace && read.active_admins(true) > 0 && read.active_admins(false) == 0;
+    let members = workspace && touched.iter().any(|path| path[0] == "members");
+    let headless = members && read.active_admins(true) > 0 && read.active_admins(false) == 0;
     touched
         .iter()
         .filter_map(|path| {

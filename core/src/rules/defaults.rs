@@ -78,20 +78,22 @@ pub fn default_rules(lang: Language) -> Vec<Rule> {
             days: at_least(days),
         })
     };
+    // A customer or repeat customer (bought, whether or not through a deal).
+    let bought = Condition::Profile(ProfileTest {
+        field: ProfileField::Lifecycle,
+        is: Some(vec![
+            Lifecycle::Customer.as_str().into(),
+            Lifecycle::RepeatCustomer.as_str().into(),
+        ]),
+        contains: None,
+        empty: None,
+    });
     let won = Condition::Any(vec![
         Condition::Deal(DealTest {
             stage_kind: Some(StageKind::Won),
             ..DealTest::default()
         }),
-        Condition::Profile(ProfileTest {
-            field: ProfileField::Lifecycle,
-            is: Some(vec![
-                Lifecycle::Customer.as_str().into(),
-                Lifecycle::RepeatCustomer.as_str().into(),
-            ]),
-            contains: None,
-            empty: None,
-        }),
+        bought.clone(),
     ]);
     let orders = |within_days, count, sum| {
         Condition::Orders(OrdersTest {
@@ -193,21 +195,7 @@ pub fn default_rules(lang: Language) -> Vec<Rule> {
                 "Customer with no contact for 30 days: churn risk",
             ),
             enabled: true,
-            when: Condition::All(vec![
-                Condition::Profile(ProfileTest {
-                    field: ProfileField::Lifecycle,
-                    is: Some(vec![
-                        Lifecycle::Customer.as_str().into(),
-                        Lifecycle::RepeatCustomer.as_str().into(),
-                    ]),
-                    contains: None,
-                    empty: None,
-                }),
-                Condition::DaysSinceLastInteraction(LastInteractionTest {
-                    channels: None,
-                    days: at_least(30),
-                }),
-            ]),
+            when: Condition::All(vec![bought, idle(30)]),
             then: vec![Action::AddTag(t("流失风险", "Churn risk"))],
         },
         Rule {

@@ -249,18 +249,30 @@ impl WorkspaceDoc {
 
     /// Lists a new customer document in the directory.
     pub fn register_customer(&mut self, id: &Id, stamp: &Stamp) -> Result<(), ModelError> {
+        self.register_customers(std::slice::from_ref(id), stamp)
+    }
+
+    /// Lists new customer documents in the directory: all of them, or none when one is listed
+    /// already (or twice in `ids`).
+    pub fn register_customers(&mut self, ids: &[Id], stamp: &Stamp) -> Result<(), ModelError> {
         let directory = self.map(&ROOT, "directory")?;
-        if self.map(&directory, id.as_str()).is_ok() {
+        let mut seen = std::collections::HashSet::new();
+        if let Some(id) = (ids.iter())
+            .find(|id| !seen.insert(id.as_str()) || self.map(&directory, id.as_str()).is_ok())
+        {
             return Err(ModelError::DuplicateId {
                 kind: "customer",
                 id: id.to_string(),
             });
         }
-        let entry = DirectoryEntry {
-            created_at: stamp.at,
-            created_by: stamp.by.clone(),
-        };
-        self.put(&directory, id.as_str(), entry)
+        for id in ids {
+            let entry = DirectoryEntry {
+                created_at: stamp.at,
+                created_by: stamp.by.clone(),
+            };
+            self.put(&directory, id.as_str(), entry)?;
+        }
+        Ok(())
     }
 
     /// Removes a customer from the directory.

@@ -154,7 +154,9 @@ pub(super) async fn run(
                     .push(outcome(row.line, name, Done::Skipped, why));
                 continue;
             }
-            Found::Customer { id, name: held, .. } => Some((Some(id.clone()), held.clone())),
+            Found::Customer {
+                id, name: known, ..
+            } => Some((Some(id.clone()), known.clone())),
             Found::Earlier { line } => {
                 Some((made.get(line).map(Id::to_string), same_as(lang, *line)))
             }

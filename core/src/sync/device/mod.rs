@@ -30,7 +30,6 @@ use super::presence::Presence;
 use super::slot::DocSlot;
 use super::stored_reply;
 use crate::customer::{Customer, FieldConflict, HeadedRow, NewContact, NewCustomer, SummaryRow};
-use crate::document::CrmDocument;
 use crate::error::ModelError;
 use crate::id::Id;
 use crate::replica::{Replica, WORKSPACE_DOC_ID};
@@ -362,11 +361,8 @@ impl DeviceRepo {
                 id: WORKSPACE_DOC_ID.into(),
             });
         };
-        let mut listed = ws.fork();
-        for (id, _) in &customers {
-            listed.register_customer(id, stamp)?;
-        }
-        ws.merge(&mut listed)?;
+        let ids: Vec<Id> = customers.iter().map(|(id, _)| id.clone()).collect();
+        ws.register_customers(&ids, stamp)?;
         let mut ids: Vec<String> = Vec::with_capacity(customers.len() + 1);
         for (id, customer) in customers {
             self.docs
