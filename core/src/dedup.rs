@@ -50,10 +50,10 @@ fn fold(text: &str) -> String {
         .collect()
 }
 
-/// The pairs among `rows` (archived customers left out) not in `dismissed` (pair keys), most
+/// The pairs among `rows` (archived and merged customers left out) not in `dismissed` (pair keys), most
 /// certain first.
 pub fn pairs(rows: &[SummaryRow], dismissed: &BTreeSet<String>) -> Vec<Pair> {
-    let live: Vec<&SummaryRow> = rows.iter().filter(|r| !r.archived).collect();
+    let live: Vec<&SummaryRow> = rows.iter().filter(|r| r.live()).collect();
     let mut groups: HashMap<(Option<ContactKind>, String), Vec<usize>> = HashMap::new();
     for (i, row) in live.iter().enumerate() {
         for (kind, key) in &row.contact_keys {

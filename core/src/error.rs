@@ -87,4 +87,10 @@ pub enum ModelError {
     /// The field is not currently in conflict, or the choice is out of range.
     #[error("no conflict to resolve at {path}")]
     NoConflict { path: String },
+    /// A merge (or unmerge) that cannot be made, and why.
+    #[error("cannot merge: {reason}")]
+    NotMergeable { reason: &'static str },
+    /// An unmerge later than its window.
+    #[error("a merge is undone within {days} days of it")]
+    MergeWindow { days: i64 },
 }

@@ -48,7 +48,7 @@ pub fn board<'a>(
             totals: Vec::new(),
         })
         .collect();
-    for row in rows.into_iter().filter(|row| !row.archived) {
+    for row in rows.into_iter().filter(|row| row.live()) {
         for deal in &row.deals {
             // A deal in a stage since removed (moved there on a device that did not know)
             // shows in the first stage, where someone moves it on.
@@ -93,7 +93,7 @@ pub fn funnel<'a>(
         .collect();
     let furthest: Vec<i64> = rows
         .into_iter()
-        .filter(|row| !row.archived)
+        .filter(|row| row.live())
         .flat_map(|row| &row.deals)
         .filter_map(|deal| {
             deal.reached

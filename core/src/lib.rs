@@ -23,6 +23,7 @@ pub mod search;
 mod string_enum;
 pub mod sync;
 pub mod token;
+mod touched;
 pub mod values;
 pub mod workspace;
 

@@ -91,7 +91,7 @@ fn needle(query: &str) -> String {
     }
 }
 
-/// The customers (archived ones too) that hold contact point `normalized` of `kind` — the
+/// The customers (archived ones too, merged ones not) that hold contact point `normalized` of `kind` — the
 /// same person already in the CRM, before a second record is made for them. Addresses are not
 /// compared (rows do not carry them); a phone also finds a row listed masked (`138****5678`).
 pub fn holding<'a>(
@@ -103,14 +103,16 @@ pub fn holding<'a>(
     let masked = (kind == ContactKind::Phone).then(|| mask(kind, normalized));
     (rows.iter())
         .filter(|row| {
-            (row.contact_keys.iter())
-                .any(|(k, key)| *k == kind && (key == normalized || masked.as_ref() == Some(key)))
+            row.merged_into.is_none()
+                && (row.contact_keys.iter()).any(|(k, key)| {
+                    *k == kind && (key == normalized || masked.as_ref() == Some(key))
+                })
         })
         .collect()
 }
 
 /// Filters of the customer list; `None` lets every row through. Archived customers are
-/// listed only with `archived`, and then only they.
+/// listed only with `archived`, and then only they; merged ones never.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RowFilter {
     pub owner: Option<String>,
@@ -124,6 +126,7 @@ impl RowFilter {
     /// Whether `row` passes every filter that is set.
     pub fn matches(&self, row: &SummaryRow) -> bool {
         self.archived == row.archived
+            && row.merged_into.is_none()
             && self.owner.as_ref().is_none_or(|o| *o == row.owner)
             && self.lifecycle.is_none_or(|l| l == row.lifecycle)
             && self.source.is_none_or(|s| s == row.source)
@@ -218,6 +221,7 @@ mod tests {
             deals: vec![],
             updated_at: 0,
             archived: false,
+            merged_into: None,
         }
     }
 

@@ -26,9 +26,9 @@ pub struct FirstScreen {
 }
 
 impl FirstScreen {
-    /// The first screen of `rows` (archived customers left out, as the list does).
+    /// The first screen of `rows` (archived and merged customers left out, as the list does).
     fn of(rows: &[SummaryRow]) -> Self {
-        let listed = || rows.iter().filter(|row| !row.archived);
+        let listed = || rows.iter().filter(|row| row.live());
         Self {
             total: listed().count(),
             rows: (first_rows(listed(), RowSort::default(), ROWS_KEPT).into_iter())

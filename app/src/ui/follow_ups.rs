@@ -54,7 +54,7 @@ pub fn FollowUps() -> impl IntoView {
     let due_of = move |assignee: Option<String>| {
         let mut due: Vec<Due> = signals.rows.with(|rows| {
             rows.iter()
-                .filter(|row| !row.archived)
+                .filter(|row| row.live())
                 .flat_map(|row| {
                     row.open_follow_ups
                         .iter()

@@ -7,6 +7,7 @@
 mod conflicts;
 mod erasure;
 mod handover;
+mod merge;
 mod model;
 mod ops;
 mod projection;
@@ -17,6 +18,7 @@ use autosurgeon::{hydrate, reconcile};
 
 pub use conflicts::{ConflictValue, FieldConflict};
 pub use handover::{Handed, Handover, OwnerChange};
+pub use merge::MERGE_FIELDS;
 pub use model::*;
 pub(crate) use ops::tag_name;
 pub use ops::{

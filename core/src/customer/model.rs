@@ -110,6 +110,64 @@ pub struct Customer {
     /// deleted. Absent in documents never archived.
     #[autosurgeon(missing = "Option::default")]
     pub archived: Option<Archived>,
+    /// Set once a manager merged this customer into another (a tombstone: lists leave it out,
+    /// the edge carries what it holds — and every later edit — into the survivor). Absent in
+    /// documents never merged.
+    #[autosurgeon(missing = "Option::default")]
+    pub merged_into: Option<Merged>,
+    /// Merged-away customer id → what the edge carried from it into this one, so an unmerge
+    /// can take it out again. Written only by the edge; absent in documents never merged into.
+    #[autosurgeon(missing = "BTreeMap::new")]
+    pub merges: BTreeMap<String, MergeRecord>,
+}
+
+/// A customer merged into another: who decided it, which profile fields the survivor takes
+/// from this one, and whether it was undone.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct Merged {
+    /// The surviving customer's id.
+    pub into: String,
+    pub at: Millis,
+    /// Member id (a manager or admin).
+    pub by: String,
+    /// Profile fields (`name`, `company`, `owner`, …) whose value the survivor takes from
+    /// this customer.
+    pub take: Vec<String>,
+    /// Set when the merge was undone (within [`UNMERGE_DAYS`] of `at`).
+    pub undone: Option<Unmerged>,
+}
+
+/// When and by whom a merge was undone.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct Unmerged {
+    pub at: Millis,
+    /// Member id.
+    pub by: String,
+}
+
+/// How long after a merge it can be undone.
+pub const UNMERGE_DAYS: i64 = 30;
+
+/// What the edge carried from a merged-away customer into the survivor.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hydrate, Reconcile)]
+pub struct MergeRecord {
+    /// The merged-away customer's heads (hex) carried up to: a later change of it is carried
+    /// from there.
+    pub carried: Vec<String>,
+    /// Entries carried (`contacts/{id}`, `deals/{id}`, `follow_ups/{id}`, `interactions/{id}`,
+    /// `orders/{id}`, `custom/{id}`), and manual tags (`tags/{name}`) the survivor lacked.
+    pub entries: Vec<String>,
+    /// Profile field → its value in the survivor before and after the merge took it.
+    pub profile: BTreeMap<String, Taken>,
+    /// The survivor's notes before and after the merged-away customer's were appended.
+    pub notes: Option<Taken>,
+}
+
+/// A survivor's text before and after a merge wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
+pub struct Taken {
+    pub before: String,
+    pub after: String,
 }
 
 /// When and by whom (an admin) a customer was erased: all its tombstone holds.

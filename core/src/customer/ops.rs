@@ -18,7 +18,7 @@ use crate::values::{Millis, Money, date, optional_text, required_text};
 const MAX_NAME: usize = 100;
 const MAX_SHORT_TEXT: usize = 200;
 const MAX_SUMMARY: usize = 5_000;
-const MAX_NOTES: usize = 20_000;
+pub(super) const MAX_NOTES: usize = 20_000;
 const MAX_TAG: usize = 32;
 
 /// Input of [`CustomerDoc::create`].
@@ -226,6 +226,8 @@ impl CustomerDoc {
             updated_at: stamp.at,
             updated_by: stamp.by.clone(),
             archived: None,
+            merged_into: None,
+            merges: BTreeMap::new(),
         };
         Self::new_document(id, &customer)
     }

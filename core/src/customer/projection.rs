@@ -108,6 +108,10 @@ pub struct SummaryRow {
     /// The customer is archived (rows cached before archiving existed read as not).
     #[serde(default)]
     pub archived: bool,
+    /// The survivor's id and when, while this customer is merged into another: a tombstone
+    /// lists, counts and searches leave out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<(String, Millis)>,
 }
 
 impl SummaryRow {
@@ -177,11 +181,20 @@ impl SummaryRow {
                 .collect(),
             updated_at: customer.updated_at,
             archived: customer.archived.is_some(),
+            merged_into: (customer.merged_into.as_ref())
+                .filter(|m| m.undone.is_none())
+                .map(|m| (m.into.clone(), m.at)),
         }
     }
 }
 
 impl SummaryRow {
+    /// Whether the customer is in the team's lists and figures: neither archived nor merged
+    /// into another.
+    pub fn live(&self) -> bool {
+        !self.archived && self.merged_into.is_none()
+    }
+
     /// The earliest open follow-up.
     pub fn next_follow_up(&self) -> Option<&OpenFollowUp> {
         self.open_follow_ups.first()

@@ -27,6 +27,7 @@ pub(super) fn summary_row(doc: &AutoCommit) -> Result<SummaryRow, ModelError> {
     let mut orders = (0, Vec::new());
     let mut deals = Vec::new();
     let mut archived = false;
+    let mut merged_into = None;
     for item in fields(doc, &ROOT, "customer")? {
         let at = item.key.as_ref();
         match at {
@@ -42,6 +43,7 @@ pub(super) fn summary_row(doc: &AutoCommit) -> Result<SummaryRow, ModelError> {
             "deals" => deals = read_deals(doc, &map(&item, "customer")?)?,
             "updated_at" => updated_at = Some(int(&item, "customer")?),
             "archived" => archived = matches!(item.value, ValueRef::Object(_)),
+            "merged_into" => merged_into = read_merge(doc, &item)?,
             _ => {}
         }
     }
@@ -65,6 +67,7 @@ pub(super) fn summary_row(doc: &AutoCommit) -> Result<SummaryRow, ModelError> {
         deals,
         updated_at: required(updated_at, "updated_at")?,
         archived,
+        merged_into,
     })
 }
 
@@ -101,6 +104,30 @@ fn read_profile(doc: &AutoCommit, obj: &ObjId) -> Result<RowProfile, ModelError>
         source: required(source, "profile.source")?,
         lifecycle: required(lifecycle, "profile.lifecycle")?,
     })
+}
+
+/// The survivor and time of an active merge (`merged_into` not undone).
+fn read_merge(
+    doc: &AutoCommit,
+    item: &MapRangeItem<'_>,
+) -> Result<Option<(String, Millis)>, ModelError> {
+    if !matches!(item.value, ValueRef::Object(_)) {
+        return Ok(None);
+    }
+    let (mut into, mut at, mut undone) = (None, None, false);
+    for field in fields(doc, &map(item, "customer")?, "merged_into")? {
+        match field.key.as_ref() {
+            "into" => into = Some(string(&field, "merged_into")?),
+            "at" => at = Some(int(&field, "merged_into")?),
+            "undone" => undone = matches!(field.value, ValueRef::Object(_)),
+            _ => {}
+        }
+    }
+    let merge = (
+        required(into, "merged_into.into")?,
+        required(at, "merged_into.at")?,
+    );
+    Ok((!undone).then_some(merge))
 }
 
 fn read_contact_keys(

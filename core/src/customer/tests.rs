@@ -4,6 +4,7 @@ mod concurrency;
 mod convergence;
 mod editing;
 mod handover;
+mod merge;
 mod operations;
 
 use super::*;

@@ -28,6 +28,7 @@ fn row(
         deals: vec![],
         updated_at: 0,
         archived: false,
+        merged_into: None,
     }
 }
 

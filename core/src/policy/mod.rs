@@ -14,7 +14,6 @@ pub mod pool;
 mod restore;
 mod rights;
 pub mod scope;
-mod touched;
 mod validate;
 
 use automerge::{AutoCommit, AutomergeError, ChangeHash};
@@ -81,7 +80,7 @@ pub fn judge(
         }
         _ => before,
     };
-    let touched = touched::touched(doc, before);
+    let touched = crate::touched::touched(doc, before);
     let verdict = verdict(grant, doc, subject, before, &touched);
     let touched = touched.iter().map(|path| path.join(".")).collect();
     Judgement { verdict, touched }
@@ -92,7 +91,7 @@ fn verdict(
     doc: &AutoCommit,
     subject: Subject<'_>,
     before: &[ChangeHash],
-    touched: &std::collections::BTreeSet<touched::Path>,
+    touched: &std::collections::BTreeSet<crate::touched::Path>,
 ) -> Verdict {
     let customer = match subject {
         Subject::Customer(id) => Some(id),

@@ -59,6 +59,12 @@ impl Offer {
         self.mine && !self.sales
     }
 
+    /// Whether the customer may be merged into another, or its merge undone (managers and
+    /// admins).
+    pub fn merge(&self) -> bool {
+        !self.sales
+    }
+
     /// Whether the customer may be erased for good (admins only).
     pub fn erase(&self) -> bool {
         self.admin

@@ -131,6 +131,7 @@ mod tests {
             deals: vec![],
             updated_at: 0,
             archived: false,
+            merged_into: None,
         };
         let own = row_for(&zhang, ReadScope::Own, &row("zhang")).unwrap();
         assert_eq!(own.contact_keys[0].1, "+8613812345678");

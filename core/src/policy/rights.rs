@@ -6,9 +6,11 @@ use std::collections::BTreeSet;
 use automerge::{AutoCommit, ChangeHash, ReadDoc, ScalarValue, Value};
 
 use super::restore::object_at;
-use super::touched::Path;
+use crate::customer::UNMERGE_DAYS;
 use crate::rules::SEGMENT_KEY_PREFIX;
 use crate::token::Grant;
+use crate::touched::Path;
+use crate::values::DAY_MS;
 use crate::workspace::Role;
 
 /// An entry the member may not change as they did, and why.
@@ -20,8 +22,8 @@ pub struct Breach {
     pub reason: &'static str,
 }
 
-/// Fields only the rules engine writes.
-const ENGINE_ONLY: [&str; 2] = ["auto_tags", "rule_firings"];
+/// Fields only the edge writes: the rules engine, and what a merge carried.
+const ENGINE_ONLY: [&str; 3] = ["auto_tags", "rule_firings", "merges"];
 
 /// A document read before the change (`then`) and now.
 struct Reader<'a> {
@@ -176,6 +178,9 @@ fn customer_entry(
         ("erased", _) => (grant.role != Role::Admin
             || read.text(&["erased", "by"], false).as_deref() != Some(me))
         .then_some("only admins erase customers, in their own name"),
+        // Merging and unmerging are a manager's or admin's, in their own name, an unmerge
+        // within its window after the merge.
+        ("merged_into", _) => merging(grant, read),
         ("interactions", Some(_)) => authored(read, path, "author", me, sales, true),
         ("tags", Some(_)) => authored(read, path, "added_by", me, sales, true),
         // Managers and admins assign follow-ups to anyone.
@@ -183,6 +188,43 @@ fn customer_entry(
         ("orders", Some(_)) => (sales && read.exists(path, true) && !read.exists(path, false))
             .then_some("only managers and admins remove orders"),
         ("deals", Some(id)) => stage_history(read, id, me),
+        _ => None,
+    }
+}
+
+/// Why the member may not change the customer's merge as they did, if they may not.
+fn merging(grant: &Grant, read: &Reader<'_>) -> Option<&'static str> {
+    let me = grant.member.as_str();
+    let int = |path: &[&str]| match read.scalar(path, false) {
+        Some(ScalarValue::Int(n)) => Some(n),
+        _ => None,
+    };
+    let by = read.text(&["merged_into", "by"], false);
+    let by_then = read.text(&["merged_into", "by"], true);
+    if by.is_none() && by_then.is_none() {
+        // Not merged before or after (a new customer's empty mark).
+        return None;
+    }
+    if grant.role == Role::Sales {
+        return Some("only managers and admins merge customers");
+    }
+    let undone_by = read.text(&["merged_into", "undone", "by"], false);
+    let (at, undone_at) = (
+        int(&["merged_into", "at"]),
+        int(&["merged_into", "undone", "at"]),
+    );
+    let window = UNMERGE_DAYS * DAY_MS;
+    match (undone_by, undone_at, at) {
+        // A merge, made now or an unmerge of it.
+        (None, _, _) if by.as_deref().is_some_and(|by| by != me) && by != by_then => {
+            Some("a merge names the member signed in")
+        }
+        (Some(who), Some(undone), Some(at))
+            if read.text(&["merged_into", "undone", "by"], true).is_none() =>
+        {
+            (who != me || undone > at.saturating_add(window) || undone < at)
+                .then_some("an unmerge names the member signed in, within 30 days of the merge")
+        }
         _ => None,
     }
 }

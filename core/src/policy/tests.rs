@@ -643,7 +643,7 @@ fn what_the_app_offers_is_what_the_edge_keeps() {
     use crate::customer::{ContactEdit, InteractionEdit, NewFollowUp, OrderEdit};
     type Op = fn(&mut CustomerDoc, &Stamp) -> Result<(), crate::ModelError>;
     type Offered = fn(&Offer) -> bool;
-    let ops: [(&str, Op, Offered); 12] = [
+    let ops: [(&str, Op, Offered); 13] = [
         (
             "rename",
             |d, s| d.edit_profile(ProfileEdit::Name("周芳芳".into()), s),
@@ -696,6 +696,11 @@ fn what_the_app_offers_is_what_the_edge_keeps() {
         ),
         ("erase", CustomerDoc::erase, Offer::erase),
         ("release", CustomerDoc::release_to_pool, Offer::release),
+        (
+            "merge",
+            |d, s| d.merge_into(&Id::parse("c9").unwrap(), &["owner"], s),
+            Offer::merge,
+        ),
     ];
     let members = [
         ("sales-a", Role::Sales),

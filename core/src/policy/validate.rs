@@ -4,20 +4,20 @@
 //! change already (`CrmDocument::check`); this reads the touched entries, so its cost follows
 //! the change, not the document.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::{AutoCommit, ROOT, ReadDoc};
 use autosurgeon::{Hydrate, Text, hydrate_path};
 
 use super::restore::object_at;
-use super::touched::Path;
 use crate::contact::{ContactKind, is_e164};
 use crate::custom_field::CustomFieldDef;
 use crate::customer::{
-    Archived, AutoTag, ContactPoint, CustomValue, Deal, Erased, FollowUp, Interaction, ManualTag,
-    Order, Profile, RuleFiring,
+    Archived, AutoTag, ContactPoint, CustomValue, Deal, Erased, FollowUp, Interaction,
+    MERGE_FIELDS, ManualTag, MergeRecord, Merged, Order, Profile, RuleFiring,
 };
 use crate::pipeline::StageDef;
+use crate::touched::Path;
 use crate::values::Millis;
 use crate::workspace::{DirectoryEntry, Member};
 
@@ -36,7 +36,7 @@ const MAX_RULE: usize = 20_000;
 /// Most stage moves one deal records.
 const MAX_STAGE_MOVES: usize = 1_000;
 
-const CUSTOMER_KEYS: [&str; 19] = [
+const CUSTOMER_KEYS: [&str; 21] = [
     "schema_version",
     "id",
     "profile",
@@ -56,6 +56,8 @@ const CUSTOMER_KEYS: [&str; 19] = [
     "archived",
     "updated_by",
     "erased",
+    "merged_into",
+    "merges",
 ];
 const WORKSPACE_KEYS: [&str; 11] = [
     "schema_version",
@@ -194,11 +196,35 @@ fn customer_entry(doc: &AutoCommit, doc_id: &str, path: &[String]) -> Checked {
         ("erased", _) => read::<Option<Erased>>(doc, &path[..1])?
             .flatten()
             .map_or(Ok(()), |e| texts(&[("erased.by", &e.by, MAX_KEY)])),
+        ("merged_into", _) => read::<Option<Merged>>(doc, &path[..1])?
+            .flatten()
+            .map_or(Ok(()), |m| merged(doc_id, &m)),
+        ("merges", Some(_)) => read::<MergeRecord>(doc, path).map(|_| ()),
+        ("merges", None) => read::<BTreeMap<String, MergeRecord>>(doc, path).map(|_| ()),
         ("created_at" | "updated_at", _) => read::<Millis>(doc, path).map(|_| ()),
         ("created_by" | "updated_by", _) => {
             read::<String>(doc, path)?.map_or(Ok(()), |by| texts(&[(top, &by, MAX_KEY)]))
         }
         _ => Ok(()),
+    }
+}
+
+/// A merge names another customer and only the profile fields a merge takes.
+fn merged(doc_id: &str, m: &Merged) -> Checked {
+    texts(&[
+        ("merged_into.into", &m.into, MAX_KEY),
+        ("merged_into.by", &m.by, MAX_KEY),
+    ])?;
+    let undone = m.undone.as_ref().map_or("", |u| u.by.as_str());
+    texts(&[("merged_into.undone.by", undone, MAX_KEY)])?;
+    if m.into == doc_id {
+        return Err("merged_into: a customer is not merged into itself".into());
+    }
+    match m.take.iter().find(|f| !MERGE_FIELDS.contains(&f.as_str())) {
+        Some(field) => Err(format!(
+            "merged_into.take: {field:?} is not a profile field"
+        )),
+        None => Ok(()),
     }
 }
 

@@ -83,10 +83,19 @@ impl Plan {
     }
 }
 
+/// Whether the rules leave `customer` alone: archived, or merged into another.
+fn resting(customer: &Customer) -> bool {
+    customer.archived.is_some()
+        || customer
+            .merged_into
+            .as_ref()
+            .is_some_and(|m| m.undone.is_none())
+}
+
 /// Ids of the enabled rules whose condition holds for `customer` at `ctx.now` (none for an
-/// archived customer).
+/// archived or merged-away customer).
 pub fn matching<'r>(rules: &'r [Rule], customer: &Customer, ctx: &Context) -> Vec<&'r str> {
-    if customer.archived.is_some() {
+    if resting(customer) {
         return Vec::new();
     }
     let tags = settled_tags(rules, customer, ctx);
@@ -102,9 +111,9 @@ pub fn matching<'r>(rules: &'r [Rule], customer: &Customer, ctx: &Context) -> Ve
 }
 
 /// The plan for `customer` at `ctx.now` under `rules`: nothing for an archived customer, whose
-/// tags and follow-ups stay as they were until it is restored.
+/// tags and follow-ups stay as they were until it is restored, nor for one merged away.
 pub fn plan(rules: &[Rule], customer: &Customer, ctx: &Context) -> Plan {
-    if customer.archived.is_some() {
+    if resting(customer) {
         return Plan::default();
     }
     let tags = settled_tags(rules, customer, ctx);

@@ -32,6 +32,7 @@ use crate::values::Millis;
 mod erasure;
 mod limits;
 mod members;
+mod merge;
 mod pool;
 mod rules;
 mod scope;
@@ -461,8 +462,13 @@ impl SyncServer {
         if changed {
             let settled = self.settle_change(conn, &doc_id, known, &before, store);
             let refusal = match settled {
-                Ok(Settled::Stored { restored }) => {
+                Ok(Settled::Stored { restored, carried }) => {
                     effects.extend(self.notice(conn, m.document_id, &restored));
+                    for other in carried {
+                        if let Ok(document_id) = RepoDocId::from_local(&other) {
+                            effects.extend(self.broadcast_soon(&other, document_id));
+                        }
+                    }
                     None
                 }
                 Ok(Settled::Erased) => {
@@ -537,7 +543,8 @@ impl SyncServer {
             Err(reason) => Ok(Settled::Refused(reason)),
             Ok(restored) => {
                 self.after_change(doc_id, !known, store)?;
-                Ok(Settled::Stored { restored })
+                let carried = self.after_merge_change(doc_id, store)?;
+                Ok(Settled::Stored { restored, carried })
             }
         }
     }
@@ -1045,8 +1052,11 @@ fn too_big(bytes: usize, most: usize) -> String {
 
 /// What became of a change a device brought.
 enum Settled {
-    /// Stored, with these entries put back.
-    Stored { restored: Notice },
+    /// Stored, with these entries put back; a merge carried it into these other customers.
+    Stored {
+        restored: Notice,
+        carried: Vec<String>,
+    },
     /// Not stored, for this reason.
     Refused(String),
     /// It erased the customer: its tombstone is stored instead.

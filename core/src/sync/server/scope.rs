@@ -65,4 +65,4 @@ impl SyncServer {
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

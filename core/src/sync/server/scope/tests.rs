@@ -16,7 +16,9 @@ use crate::workspace::{ReadScope, Role};
 
 /// A demo workspace of 12 customers whose scope is `scope`, and a customer of Zhang's and one
 /// of Chen's.
-fn workspace(scope: Option<ReadScope>) -> (MemoryStore, String, String) {
+pub(in crate::sync::server) fn workspace(
+    scope: Option<ReadScope>,
+) -> (MemoryStore, String, String) {
     let mut docs = demo::saved_workspace(12, NOW);
     if let Some(scope) = scope {
         let ws = &mut docs[0];
@@ -40,7 +42,7 @@ fn workspace(scope: Option<ReadScope>) -> (MemoryStore, String, String) {
     (MemoryStore::with(docs), zhang, chen)
 }
 
-fn sales(member: &str) -> Grant {
+pub(in crate::sync::server) fn sales(member: &str) -> Grant {
     Grant {
         member: member.into(),
         ..grant(Role::Sales)
@@ -48,7 +50,7 @@ fn sales(member: &str) -> Grant {
 }
 
 /// Connects and joins a device of `grant` as `conn`.
-fn device(
+pub(in crate::sync::server) fn device(
     server: &mut SyncServer,
     store: &mut MemoryStore,
     conn: ConnId,

@@ -6,13 +6,13 @@ use automerge::{AutoCommit, ChangeHash, PatchAction, Prop};
 
 /// Keys kept of a touched path: a root key and, below it, one entry (`interactions/{id}`,
 /// `profile/owner`, `rules/{id}`). Rights are decided per entry.
-pub(super) const DEPTH: usize = 2;
+const DEPTH: usize = 2;
 
 /// A path of map keys (list indexes as numbers) from the document's root.
-pub(super) type Path = Vec<String>;
+pub(crate) type Path = Vec<String>;
 
 /// The entries the change from `before` to the current heads touched.
-pub(super) fn touched(doc: &mut AutoCommit, before: &[ChangeHash]) -> BTreeSet<Path> {
+pub(crate) fn touched(doc: &mut AutoCommit, before: &[ChangeHash]) -> BTreeSet<Path> {
     let after = doc.get_heads();
     let mut paths = BTreeSet::new();
     for patch in doc.diff(before, &after) {
