@@ -1,7 +1,8 @@
 //! The duplicates screen (managers and admins): pairs of customers that look like one person
 //! (`crm_core::dedup`) — a shared phone, e-mail or handle, or a name (Chinese against pinyin)
 //! with the same company — most certain first, each with its reasons, both customers to open,
-//! and "Not the same person", which the team remembers in the workspace document.
+//! "Merge…" (`merge_page`), and "Not the same person", which the team remembers in the
+//! workspace document.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -111,6 +112,7 @@ fn pair_view(
             <div class="duplicate-why">
                 {reasons.into_iter().map(|r| view! { <span class="chip">{r}</span> }).collect_view()}
                 <span class="muted">{format!("{} {}%", t.dup_sure, pair.confidence)}</span>
+                <a class="button" href=format!("/merge/{}/{}", pair.ids.0, pair.ids.1)>{t.merge_action}</a>
                 <button type="button" on:click=move |_| dismiss(ids.clone())>{t.dup_dismiss}</button>
             </div>
         </li>

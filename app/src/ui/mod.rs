@@ -13,6 +13,7 @@ mod follow_ups;
 mod history;
 mod import_page;
 mod masked_customer;
+mod merge_page;
 mod new_customer;
 mod pipeline;
 mod pool;
@@ -216,6 +217,7 @@ fn OpenWorkspace(session: SessionHandle, link_error: Option<LinkError>) -> impl 
                 <Route path=path!("/team") view=team_page::TeamPage />
                 <Route path=path!("/import") view=import_page::ImportPage />
                 <Route path=path!("/duplicates") view=duplicates_page::DuplicatesPage />
+                <Route path=path!("/merge/:a/:b") view=merge_page::MergePage />
             </Routes>
         </Shell>
     }

@@ -8,6 +8,7 @@ mod custom_fields_card;
 mod deals_card;
 mod draft;
 mod follow_up_card;
+mod merge_note;
 mod notes_card;
 mod orders_card;
 mod profile_card;
@@ -30,6 +31,7 @@ use custom_fields_card::CustomFieldsCard;
 use deals_card::DealsCard;
 use draft::date_input_value;
 use follow_up_card::FollowUpCard;
+use merge_note::MergeNote;
 use notes_card::NotesCard;
 pub use notes_card::NotesDrafts;
 use orders_card::OrdersCard;
@@ -227,6 +229,7 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
     let error = inputs.error;
     let profile = part(customer, |c| c.profile.clone());
     let archived = part(customer, |c| c.archived.as_ref().map(|a| a.at));
+    let merged = part(customer, |c| c.merged_into.clone());
     // Sales change only the customers they own or nobody owns, and only some entries (the
     // edge puts anything else back): the page offers what the edge keeps.
     let offer = Memo::new(move |_| {
@@ -270,6 +273,7 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
     let contacts_id = id.clone();
     let history_id = id.clone();
     let presence_id = id.clone();
+    let merge_id = id.clone();
     // Teammates see who else is on this customer and which card they work in.
     {
         let (here, left) = (id.clone(), id.clone());
@@ -285,6 +289,7 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
     view! {
         <PresenceBar id=presence_id />
         {move || profile.get().map(|p| view! { <ProfileCard p archived=archived.get().flatten() member_name offer edit inputs /> })}
+        <MergeNote id=merge_id merged offer inputs />
         {move || inputs.place.get().is_empty().then(|| error.get()).flatten().map(|e| view! { <p class="banner banner-error" role="alert">{e}</p> })}
         {move || read_only.get().then(|| view! { <p class="banner read-only" role="note">{lang.get().t().read_only}</p> })}
         {move || conflicts.get().into_iter().map(|c| view! { <ConflictBanner conflict=c edit /> }).collect_view()}
