@@ -20,6 +20,7 @@ use crm_core::sync::device::DeviceEffect;
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
+mod backup;
 mod calls;
 mod edge_rows;
 mod first_screen;

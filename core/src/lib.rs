@@ -4,6 +4,7 @@
 //! Durable Object run the very same code, and so that it is tested natively and fast.
 
 pub mod audit;
+pub mod backup;
 pub mod contact;
 pub mod custom_field;
 pub mod customer;

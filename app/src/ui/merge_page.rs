@@ -30,11 +30,7 @@ pub fn MergePage() -> impl IntoView {
         session.with_value(|s| s.customer(&ids.0)),
         session.with_value(|s| s.customer(&ids.1)),
     );
-    let offer = Offer::new(
-        &signals.member.get_value(),
-        signals.role.get_value(),
-        "",
-    );
+    let offer = Offer::new(&signals.member.get_value(), signals.role.get_value(), "");
     // The older record is kept unless the person says otherwise.
     let keep_first = RwSignal::new(None::<bool>);
     let taken = RwSignal::new(Vec::<&'static str>::new());
@@ -46,7 +42,9 @@ pub fn MergePage() -> impl IntoView {
         };
         let take = taken.get_untracked();
         let merged = session.with_value(|s| {
-            s.edit_customer(&other, move |doc, stamp| doc.merge_into(&into, &take, stamp))
+            s.edit_customer(&other, move |doc, stamp| {
+                doc.merge_into(&into, &take, stamp)
+            })
         });
         match merged {
             Ok(()) => navigate(&format!("/customers/{kept}"), Default::default()),
@@ -125,7 +123,12 @@ pub fn MergePage() -> impl IntoView {
 }
 
 /// Profile field `field` of `c` as shown.
-fn field_text(lang: Lang, signals: crate::session::SessionSignals, c: &Customer, field: &str) -> String {
+fn field_text(
+    lang: Lang,
+    signals: crate::session::SessionSignals,
+    c: &Customer,
+    field: &str,
+) -> String {
     let p = &c.profile;
     match field {
         "name" => p.name.clone(),

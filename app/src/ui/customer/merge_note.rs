@@ -7,9 +7,9 @@ use crm_core::policy::Offer;
 use crm_core::values::{DAY_MS, Millis};
 use leptos::prelude::*;
 
-use super::Inputs;
 use super::super::errors::error_text;
 use super::super::{use_session, use_signals};
+use super::Inputs;
 use crate::i18n::use_lang;
 
 #[component]

@@ -1,7 +1,9 @@
 //! Team settings (admins change them; everyone else reads): the team's name, the pipeline's
-//! stages and the custom fields customers carry. Each edit is one change to the workspace
-//! document; a refused one is said in the page's banner.
+//! stages and the custom fields customers carry; admins also back the workspace up and
+//! restore it. Each edit is one change to the workspace document; a refused one is said in
+//! the page's banner.
 
+mod backup_card;
 mod field_settings;
 mod stage_settings;
 
@@ -35,6 +37,7 @@ pub fn SettingsPage() -> impl IntoView {
             <TeamName error />
             <stage_settings::StageSettings error />
             <field_settings::FieldSettings error />
+            {admin.then(|| view! { <backup_card::BackupCard /> })}
         </div>
     }
 }

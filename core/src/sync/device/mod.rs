@@ -36,6 +36,7 @@ use crate::replica::{Replica, WORKSPACE_DOC_ID};
 use crate::workspace::{ReadScope, Role, RuleBook, WorkspaceDoc, WorkspaceSettings};
 use crate::{CustomerDoc, Stamp};
 
+mod backup;
 mod effect;
 mod erasure;
 mod rows;

@@ -664,3 +664,50 @@ fn scoped_device(scope: crate::workspace::ReadScope) {
     assert!(!repo.customer_ids().contains(&dropped));
     assert!(repo.rows().all(|r| r.id != dropped));
 }
+
+#[test]
+fn a_backup_restored_into_an_empty_workspace_reaches_the_edge_whole() {
+    let (mut server, mut store) = edge_with(3, 10);
+    let (mut repo, _) = started(Vec::new());
+    settle(&mut repo, &mut server, &mut store, 1);
+    let mut ids = vec![WORKSPACE_DOC_ID.to_owned()];
+    ids.extend(repo.customer_ids());
+    let documents = (ids.iter())
+        .map(|id| (id.clone(), repo.saved(id).unwrap()))
+        .collect();
+    let backup = crate::backup::Backup {
+        workspace: "demo".into(),
+        at: NOW,
+        documents,
+    };
+    let (read, unreadable) = crate::backup::Backup::decode(&backup.encode())
+        .unwrap()
+        .replicas();
+    assert!(unreadable.is_empty());
+
+    let (mut server, mut empty) = edge_with(0, 10);
+    let (mut fresh, _) = started(Vec::new());
+    settle(&mut fresh, &mut server, &mut empty, 1);
+    let mut read = read.into_iter();
+    let Some((_, Replica::Workspace(mut saved_ws))) = read.next() else {
+        panic!("the workspace first")
+    };
+    let mut effects = fresh
+        .edit_workspace(|ws| ws.merge(&mut saved_ws).map(|_| ()))
+        .unwrap();
+    let customers = read
+        .filter_map(|(id, r)| match r {
+            Replica::Customer(doc) => Some((id, doc)),
+            Replica::Workspace(_) => None,
+        })
+        .collect();
+    effects.extend(fresh.restore_customers(customers));
+    exchange(&mut fresh, &mut server, &mut empty, 1, effects);
+    for id in &ids[1..] {
+        assert_eq!(
+            empty.docs[id].heads, store.docs[id].heads,
+            "{id} restored with its whole history"
+        );
+    }
+    assert_eq!(fresh.customer_ids().len(), 3);
+}
