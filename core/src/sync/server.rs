@@ -23,7 +23,6 @@ use super::slot::DocSlot;
 use super::stored_reply;
 use crate::audit::{AuditEntry, Decision};
 use crate::customer::HeadedRow;
-use crate::error::ModelError;
 use crate::policy;
 use crate::replica::Replica;
 use crate::token::Grant;
@@ -43,6 +42,11 @@ pub use limits::Limits;
 pub const COMPACT_AFTER: usize = 64;
 /// WebSocket close code: the frame broke the protocol or carried an invalid document.
 pub const CLOSE_INVALID: u16 = 1007;
+/// A refusal of a device's change to one document, whole, reads
+/// `{REFUSED_PREFIX}{document id}{REFUSED_SUFFIX}{why}`.
+pub const REFUSED_PREFIX: &str = "document ";
+/// See [`REFUSED_PREFIX`].
+pub const REFUSED_SUFFIX: &str = " refused: ";
 /// WebSocket close code: the frame was larger than allowed.
 pub const CLOSE_TOO_BIG: u16 = 1009;
 /// WebSocket close code: a text frame (the protocol is binary).
@@ -408,7 +412,7 @@ impl SyncServer {
         if inflated.is_none() {
             let reason = format!("the changes inflate beyond {cap} bytes or are unreadable");
             self.audit_refused(conn, &doc_id, false, &reason, store);
-            return refuse(conn, CLOSE_TOO_BIG, &format!("document {doc_id}: {reason}"));
+            return refuse(conn, CLOSE_TOO_BIG, &refusal(&doc_id, &reason));
         }
         match self.out_of_scope(conn, m.document_id, store) {
             Ok(Some(effects)) => return effects,
@@ -476,13 +480,16 @@ impl SyncServer {
                     effects.extend(self.announce_erasure(&doc_id, m.document_id));
                     return effects;
                 }
-                Ok(Settled::Refused(reason)) => Some((CLOSE_POLICY, reason)),
-                Err(error) => Some((CLOSE_INTERNAL, error.to_string())),
+                Ok(Settled::Refused(reason)) => Some((CLOSE_POLICY, refusal(&doc_id, &reason))),
+                Err(error) => Some((
+                    CLOSE_INTERNAL,
+                    format!("document {doc_id} not stored: {error}"),
+                )),
             };
             if let Some((code, reason)) = refusal {
                 // Memory goes back to what is stored: nothing of the change stays or is sent.
                 self.forget_document(&doc_id);
-                return refuse(conn, code, &format!("document {doc_id}: {reason}"));
+                return refuse(conn, code, &reason);
             }
         }
         // The sender hears at once (with what the server wrote after its change); the others
@@ -1063,8 +1070,10 @@ enum Settled {
     Erased,
 }
 
-fn refusal(doc_id: &str, error: &ModelError) -> String {
-    format!("document {doc_id} refused: {error}")
+/// How a change to `doc_id` refused whole is told (a device reads the document from it:
+/// `DeviceRepo` sets its copy aside instead of offering the change again).
+fn refusal(doc_id: &str, reason: &dyn std::fmt::Display) -> String {
+    format!("{REFUSED_PREFIX}{doc_id}{REFUSED_SUFFIX}{reason}")
 }
 
 /// Tells the peer why, then closes its connection.

@@ -54,7 +54,7 @@ impl DeviceRepo {
     }
 
     /// Forgets what the engine tracked of customer `id` besides its document.
-    fn forget(&mut self, id: &str) {
+    pub(super) fn forget(&mut self, id: &str) {
         self.shelved.remove(id);
         self.parked.remove(id);
         self.loading.remove(id);
@@ -64,7 +64,7 @@ impl DeviceRepo {
     }
 
     /// Customer `id` left the list (and a page watching it is told).
-    fn tell_gone(&mut self, id: &str) {
+    pub(super) fn tell_gone(&mut self, id: &str) {
         if self.rows.remove(id).is_some() {
             self.out.push(DeviceEffect::RowsChanged);
         }

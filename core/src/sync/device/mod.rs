@@ -39,6 +39,7 @@ use crate::{CustomerDoc, Stamp};
 mod backup;
 mod effect;
 mod erasure;
+mod refusal;
 mod rows;
 mod startup;
 #[cfg(test)]
@@ -636,10 +637,7 @@ impl DeviceRepo {
                     self.awaited.remove(&doc_id);
                 }
             }
-            Ok(Inbound::Refused(reason)) => self.out.push(DeviceEffect::NotAccepted {
-                doc_id: None,
-                what: vec![reason],
-            }),
+            Ok(Inbound::Refused(reason)) => self.refused(reason),
             Ok(Inbound::Restored { doc_id, notice }) => {
                 let what = notice.restored.into_iter().map(|(path, _)| path).collect();
                 self.out.push(DeviceEffect::NotAccepted {

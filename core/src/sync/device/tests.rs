@@ -83,33 +83,38 @@ pub(super) fn settle(
     exchange(repo, server, store, conn, join);
 }
 
-/// Carries out `pending` and everything that follows (writes committing at once) until quiet.
+/// Carries out `pending` and everything that follows (writes committing at once) until quiet;
+/// returns the device's other effects and the server's closes.
 pub(super) fn exchange(
     repo: &mut DeviceRepo,
     server: &mut SyncServer,
     store: &mut MemoryStore,
     conn: ConnId,
     mut pending: Vec<DeviceEffect>,
-) {
+) -> (Vec<DeviceEffect>, Vec<Effect>) {
+    let (mut others, mut closes) = (Vec::new(), Vec::new());
     while !pending.is_empty() || repo.has_offers() {
         pending.extend(repo.pump(usize::MAX));
         for effect in std::mem::take(&mut pending) {
             match effect {
                 DeviceEffect::Send(frame) => {
                     for answer in server.receive(conn, &frame, store) {
-                        if let Effect::Send(to, frame) = answer
-                            && to == conn
-                        {
-                            pending.extend(repo.receive(&frame));
+                        match answer {
+                            Effect::Send(to, frame) if to == conn => {
+                                pending.extend(repo.receive(&frame))
+                            }
+                            close @ Effect::Close(..) => closes.push(close),
+                            _ => {}
                         }
                     }
                 }
                 DeviceEffect::Write(persist) => pending.extend(repo.written(persist.ticket)),
                 DeviceEffect::FetchRows { .. } => pending.extend(repo.rows_page(None)),
-                _ => {}
+                other => others.push(other),
             }
         }
     }
+    (others, closes)
 }
 
 /// An edge holding a demo workspace of `customers`, keeping at most `max_loaded` documents in
@@ -710,4 +715,51 @@ fn a_backup_restored_into_an_empty_workspace_reaches_the_edge_whole() {
         );
     }
     assert_eq!(fresh.customer_ids().len(), 3);
+}
+
+#[test]
+fn a_change_the_edge_refuses_whole_is_set_aside_and_sync_carries_on() {
+    let (mut server, mut store) = edge_with(1, 10);
+    let sales = Grant {
+        workspace: "demo".into(),
+        member: "sales-zhang".into(),
+        role: Role::Sales,
+        expires_at: i64::MAX,
+    };
+    server.connect(2, sales.clone());
+    let (mut repo, _) = started(Vec::new());
+    settle(&mut repo, &mut server, &mut store, 2);
+    // A salesperson may not create a customer owned by a colleague: refused whole.
+    let id = Id::random();
+    let colleague = NewCustomer {
+        owner: "sales-chen".into(),
+        ..new_customer("周芳")
+    };
+    let by = Stamp::new("sales-zhang", NOW);
+    let effects = repo
+        .create_customer(&id, colleague, Vec::new(), &by)
+        .unwrap();
+    let (seen, closes) = exchange(&mut repo, &mut server, &mut store, 2, effects);
+    assert_eq!(closes.len(), 1, "the edge closes once");
+    let quarantined = seen.iter().any(|e| {
+        matches!(e, DeviceEffect::Quarantine { stored, .. }
+            if stored.id == id.as_str() && stored.snapshot.is_some())
+    });
+    assert!(quarantined, "kept aside, not lost: {seen:?}");
+    assert!(seen.iter().any(|e| matches!(e,
+        DeviceEffect::NotAccepted { doc_id: Some(d), .. } if d == id.as_str())));
+    assert!(!repo.customer_ids().contains(&id.to_string()));
+
+    // The next connection does not offer it again: nothing is refused, nothing closes.
+    repo.disconnected();
+    server.disconnect(2);
+    server.connect(2, sales);
+    let join = repo.connected();
+    let (seen, closes) = exchange(&mut repo, &mut server, &mut store, 2, join);
+    assert!(closes.is_empty(), "{closes:?}");
+    assert!(
+        !seen
+            .iter()
+            .any(|e| matches!(e, DeviceEffect::NotAccepted { .. }))
+    );
 }
