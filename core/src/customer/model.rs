@@ -115,10 +115,8 @@ pub struct Customer {
     /// documents never merged.
     #[autosurgeon(missing = "Option::default")]
     pub merged_into: Option<Merged>,
-    /// Merged-away customer id → what the edge carried from it into this one, so an unmerge
-    /// can take it out again. Written only by the edge; absent in documents never merged into.
-    #[autosurgeon(missing = "BTreeMap::new")]
-    pub merges: BTreeMap<String, MergeRecord>,
+    // `merges` (merged-away customer id → its `MergeRecord`) is written and read by the edge
+    // only (`CustomerDoc::merge_record`), so devices never hydrate it.
 }
 
 /// A customer merged into another: who decided it, which profile fields the survivor takes

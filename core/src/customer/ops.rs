@@ -227,7 +227,6 @@ impl CustomerDoc {
             updated_by: stamp.by.clone(),
             archived: None,
             merged_into: None,
-            merges: BTreeMap::new(),
         };
         Self::new_document(id, &customer)
     }
