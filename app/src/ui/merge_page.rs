@@ -71,6 +71,14 @@ pub fn MergePage() -> impl IntoView {
             .filter(|f| field_text(lang, signals, &kept, f) != field_text(lang, signals, &other, f))
             .collect();
         let brought = brought(lang, &kept, &other);
+        // One of them was merged already (by a teammate meanwhile): nothing more to do here.
+        let merged_already = [&first, &second].into_iter().find_map(|c| {
+            c.merged_into
+                .as_ref()
+                .filter(|m| m.undone.is_none())
+                .map(|_| c.profile.name.clone())
+        });
+        let can_merge = offer.merge() && merged_already.is_none();
         let side = |c: &Customer, is_first: bool| {
             let checked = first_kept == is_first;
             view! {
@@ -89,6 +97,7 @@ pub fn MergePage() -> impl IntoView {
                 <h1>{t.merge_title}</h1>
                 <p class="muted">{t.merge_hint}</p>
                 {(!offer.merge()).then(|| view! { <p class="banner read-only" role="note">{t.merge_only_managers}</p> })}
+                {merged_already.map(|name| view! { <p class="banner read-only" role="note">{name} " · " {t.merged_into_note}</p> })}
                 <div class="merge-sides">{side(&first, true)} {side(&second, false)}</div>
                 <table class="merge-fields">
                     <thead>
@@ -114,7 +123,7 @@ pub fn MergePage() -> impl IntoView {
                 </table>
                 <p class="merge-brought"><strong>{t.merge_brought}</strong> " " {brought}</p>
                 {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-                <button type="button" class="primary" disabled=!offer.merge()
+                <button type="button" class="primary" disabled=!can_merge
                     on:click=move |_| merge(ids.clone())>{t.merge_do}</button>
             </section>
         }

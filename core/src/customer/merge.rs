@@ -94,6 +94,24 @@ impl CustomerDoc {
         self.touch(stamp)
     }
 
+    /// Undoes this customer's merge whenever it was made, in the name of whoever made it: the
+    /// edge's answer to two customers merged into each other.
+    pub(crate) fn cancel_merge(&mut self, at: crate::values::Millis) -> Result<(), ModelError> {
+        let Some(merged) = self.merged().filter(|m| m.undone.is_none()) else {
+            return Ok(());
+        };
+        let stamp = Stamp::new(merged.by.as_str(), at);
+        let merged = Merged {
+            undone: Some(Unmerged {
+                at,
+                by: merged.by.clone(),
+            }),
+            ..merged
+        };
+        self.put(&ROOT, "merged_into", Some(merged))?;
+        self.touch(&stamp)
+    }
+
     /// This customer's merge, undone or not (`None`: never merged).
     pub fn merged(&self) -> Option<Merged> {
         if matches!(self.doc.get(ROOT, "merged_into"), Ok(None)) {

@@ -36,11 +36,22 @@ impl SyncServer {
             if into == doc_id || changed.contains(&into) {
                 break;
             }
-            let present = self.docs.contains_key(&into);
-            if !self.ensure_loaded(&into, store)? {
-                // Not here yet: nothing to carry into (nor anyone waiting for it to keep).
-                if !present {
-                    self.docs.remove(&into);
+            if !self.load_customer(&into, store)? {
+                break;
+            }
+            if merged.undone.is_none() && self.leads_back(&into, &from, store)? {
+                // Merged into each other (two people, offline): the merge that reached the
+                // edge first stands, this one is undone — else both would leave the lists.
+                if let Some(Replica::Customer(doc)) =
+                    self.docs.get_mut(&from).and_then(|l| l.slot.replica_mut())
+                {
+                    doc.cancel_merge(now)
+                        .map_err(|e| StoreError(format!("undoing the merge of {from}: {e}")))?;
+                }
+                if self.persist(&from, true, store)?.is_some() {
+                    self.forget_document(&from);
+                } else if from != doc_id {
+                    changed.push(from.clone());
                 }
                 break;
             }
@@ -82,6 +93,44 @@ impl SyncServer {
             from = into;
         }
         Ok(changed)
+    }
+
+    /// Loads customer `id` if the store has it; whether it is here.
+    fn load_customer(
+        &mut self,
+        id: &str,
+        store: &mut impl DocumentStore,
+    ) -> Result<bool, StoreError> {
+        let present = self.docs.contains_key(id);
+        let here = self.ensure_loaded(id, store)?;
+        if !here && !present {
+            // Not here yet (nor anyone waiting for it to keep).
+            self.docs.remove(id);
+        }
+        Ok(here)
+    }
+
+    /// Whether following the merges from customer `start` reaches customer `to`.
+    fn leads_back(
+        &mut self,
+        start: &str,
+        to: &str,
+        store: &mut impl DocumentStore,
+    ) -> Result<bool, StoreError> {
+        let mut at = start.to_owned();
+        for _ in 0..MOST_CARRIED {
+            let Some(next) = self.customer(&at).and_then(|doc| doc.merged_into()) else {
+                return Ok(false);
+            };
+            if next == to {
+                return Ok(true);
+            }
+            if !self.load_customer(&next, store)? {
+                return Ok(false);
+            }
+            at = next;
+        }
+        Ok(false)
     }
 
     /// Loaded customer `doc_id`.

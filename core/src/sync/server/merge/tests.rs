@@ -175,3 +175,44 @@ fn a_salesperson_cannot_merge() {
     assert_eq!(stored(&store, &zhang_s).merged_into(), None);
     assert!(stored(&store, &chen_s).merge_record(&zhang_s).is_none());
 }
+
+#[test]
+fn two_customers_merged_into_each_other_offline_leave_one_of_them_in_the_list() {
+    for first in [0, 1] {
+        let (mut store, zhang_s, chen_s) = workspace(None);
+        let mut server = SyncServer::new("edge", 50, []);
+        server.set_time(NOW);
+        let mut a = device(&mut server, &mut store, 1, grant(Role::Manager));
+        let mut b = device(&mut server, &mut store, 2, grant(Role::Admin));
+        // Both copies taken before either merge reaches the edge.
+        let mut a_copy = copy(&mut server, &mut store, 1, &mut a, &zhang_s);
+        let mut b_copy = copy(&mut server, &mut store, 2, &mut b, &chen_s);
+        let (into_chen, into_zhang) = (Id::parse(&chen_s).unwrap(), Id::parse(&zhang_s).unwrap());
+        edit(&mut a_copy, |doc| {
+            doc.merge_into(&into_chen, &[], &Stamp::new("manager", NOW))
+                .unwrap()
+        });
+        edit(&mut b_copy, |doc| {
+            doc.merge_into(&into_zhang, &[], &Stamp::new("admin", NOW))
+                .unwrap()
+        });
+        let mut pushes = [
+            (1, &mut a, zhang_s.clone(), &mut a_copy),
+            (2, &mut b, chen_s.clone(), &mut b_copy),
+        ];
+        if first == 1 {
+            pushes.swap(0, 1);
+        }
+        for (conn, client, id, slot) in pushes {
+            push(&mut server, &mut store, conn, client, &id, slot);
+        }
+        let live: Vec<&String> = [&zhang_s, &chen_s]
+            .into_iter()
+            .filter(|id| store.rows[*id].row.live())
+            .collect();
+        assert_eq!(live.len(), 1, "first push {first}: one stays listed");
+        // The one that stands is the merge that reached the edge first.
+        let survivor = if first == 0 { &chen_s } else { &zhang_s };
+        assert_eq!(live, [survivor]);
+    }
+}
