@@ -25,7 +25,7 @@ pub use ops::{
     ContactEdit, DealEdit, InteractionEdit, NewContact, NewCustomer, NewDeal, NewFollowUp,
     NewInteraction, NewOrder, OrderEdit, ProfileEdit,
 };
-pub use projection::{DealRow, HeadedRow, OpenFollowUp, SummaryRow};
+pub use projection::{DealRow, HeadedRow, MINUTE_MS, OpenFollowUp, ROW_VERSION, SummaryRow};
 
 pub use crate::document::Stamp;
 use crate::document::{CrmDocument, schema_version};

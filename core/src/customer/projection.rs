@@ -32,6 +32,13 @@ pub struct DealRow {
     pub reached: Vec<String>,
     /// When the deal last entered its current stage.
     pub stage_since: Millis,
+    /// When the deal was created (rows cached before reports read as 0).
+    #[serde(default)]
+    pub created_at: Millis,
+    /// Every stage entry, (stage, time), in history order: stage-to-stage times, the time a
+    /// deal was won.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moves: Vec<(String, Millis)>,
 }
 
 impl DealRow {
@@ -62,13 +69,15 @@ impl DealRow {
     ) -> Self {
         let mut reached: Vec<String> = Vec::new();
         let mut stage_since = created_at;
+        let mut moves = Vec::new();
         for (entered, at) in history {
             if entered == stage {
                 stage_since = at;
             }
             if !reached.contains(&entered) {
-                reached.push(entered);
+                reached.push(entered.clone());
             }
+            moves.push((entered, at));
         }
         Self {
             id: id.to_owned(),
@@ -77,6 +86,8 @@ impl DealRow {
             stage,
             reached,
             stage_since,
+            created_at,
+            moves,
         }
     }
 }
@@ -108,6 +119,16 @@ pub struct SummaryRow {
     /// The customer is archived (rows cached before archiving existed read as not).
     #[serde(default)]
     pub archived: bool,
+    /// When the customer was created (rows cached before reports read as 0).
+    #[serde(default)]
+    pub created_at: Millis,
+    /// Author → the minute (since 1970, UTC) of each of their interactions, oldest first:
+    /// activity per member and period, in a sixth of the bytes of times with authors.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub logged: BTreeMap<String, Vec<i64>>,
+    /// Every follow-up done, (due, done, assignee), by due time: done on time or late.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub done_follow_ups: Vec<(Millis, Millis, String)>,
     /// The survivor's id and when, while this customer is merged into another: a tombstone
     /// lists, counts and searches leave out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -184,6 +205,19 @@ impl SummaryRow {
             merged_into: (customer.merged_into.as_ref())
                 .filter(|m| m.undone.is_none())
                 .map(|m| (m.into.clone(), m.at)),
+            created_at: customer.created_at,
+            logged: log_by_author(
+                customer
+                    .interactions
+                    .values()
+                    .map(|i| (i.at, i.author.clone())),
+            ),
+            done_follow_ups: sorted_done(
+                (customer.follow_ups.values())
+                    .filter(|f| f.done)
+                    .map(|f| (f.due_at, f.done_at.unwrap_or(f.due_at), f.assignee.clone()))
+                    .collect(),
+            ),
         }
     }
 }
@@ -201,6 +235,34 @@ impl SummaryRow {
     }
 }
 
+/// Interactions' (time, author) as author → minutes, oldest first.
+pub(super) fn log_by_author(
+    log: impl Iterator<Item = (Millis, String)>,
+) -> BTreeMap<String, Vec<i64>> {
+    let mut by_author: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for (at, author) in log {
+        by_author
+            .entry(author)
+            .or_default()
+            .push(at.div_euclid(MINUTE_MS));
+    }
+    by_author
+        .values_mut()
+        .for_each(|minutes| minutes.sort_unstable());
+    by_author
+}
+
+/// A minute in milliseconds.
+pub const MINUTE_MS: Millis = 60_000;
+
+/// By due time, then done time and assignee.
+pub(super) fn sorted_done(
+    mut done: Vec<(Millis, Millis, String)>,
+) -> Vec<(Millis, Millis, String)> {
+    done.sort_unstable();
+    done
+}
+
 /// Earliest due first, ties by id.
 pub(super) fn sort_follow_ups(follow_ups: &mut [OpenFollowUp]) {
     follow_ups.sort_by(|a, b| (a.due_at, &a.id).cmp(&(b.due_at, &b.id)));
@@ -213,6 +275,18 @@ pub struct HeadedRow {
     /// Heads of the summarised document, lowercase hex, sorted.
     pub heads: Vec<String>,
     pub row: SummaryRow,
+    /// The row layout it was made with ([`ROW_VERSION`]; absent: 1): a row of an older layout
+    /// lacks fields and is made again from its document.
+    #[serde(default = "first_version")]
+    pub version: u32,
+}
+
+/// The summary row layout this build makes: 2 added what the reports read (creation times,
+/// stage moves, interactions by author, done follow-ups).
+pub const ROW_VERSION: u32 = 2;
+
+fn first_version() -> u32 {
+    1
 }
 
 impl HeadedRow {
@@ -221,6 +295,7 @@ impl HeadedRow {
         Self {
             heads: hex_heads(heads),
             row,
+            version: ROW_VERSION,
         }
     }
 
@@ -239,7 +314,8 @@ impl HeadedRow {
                     ]
                 })
         };
-        self.heads.len() == sorted.len()
+        self.version == ROW_VERSION
+            && self.heads.len() == sorted.len()
             && (self.heads.iter().zip(sorted)).all(|(hex, hash)| is_hex_of(hex, hash))
     }
 }
@@ -264,6 +340,19 @@ impl CustomerDoc {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_row_cached_in_an_older_layout_is_made_again() {
+        let heads = [ChangeHash([7; 32])];
+        let doc = crate::customer::tests::new_customer();
+        let row = HeadedRow::new(doc.summary().unwrap(), &heads);
+        assert!(row.is_at(&heads));
+        let mut json = serde_json::to_value(&row).unwrap();
+        json.as_object_mut().unwrap().remove("version");
+        let old: HeadedRow = serde_json::from_value(json).unwrap();
+        assert_eq!(old.version, 1);
+        assert!(!old.is_at(&heads));
+    }
+
     proptest::proptest! {
         /// A row is at the heads whose sorted lowercase hex it holds, and at no others.
         #[test]
@@ -273,7 +362,7 @@ mod tests {
         ) {
             let hashes = |raw: &[[u8; 32]]| raw.iter().map(|h| ChangeHash(*h)).collect::<Vec<_>>();
             let summary = crate::customer::tests::new_customer().summary().unwrap();
-            let row = HeadedRow { heads: hex_heads(&hashes(&named)), row: summary };
+            let row = HeadedRow { heads: hex_heads(&hashes(&named)), row: summary, version: ROW_VERSION };
             let asked = hashes(&asked);
             proptest::prop_assert_eq!(row.is_at(&asked), row.heads == hex_heads(&asked));
             proptest::prop_assert!(row.is_at(&hashes(&named).into_iter().rev().collect::<Vec<_>>()));

@@ -10,7 +10,9 @@ use automerge::iter::MapRangeItem;
 use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValueRef, ValueRef};
 
 use super::model::{Channel, Lifecycle, Source};
-use super::projection::{DealRow, OpenFollowUp, SummaryRow, sort_follow_ups};
+use super::projection::{
+    DealRow, OpenFollowUp, SummaryRow, log_by_author, sort_follow_ups, sorted_done,
+};
 use crate::contact::ContactKind;
 use crate::error::ModelError;
 use crate::values::{Millis, Money};
@@ -28,6 +30,8 @@ pub(super) fn summary_row(doc: &AutoCommit) -> Result<SummaryRow, ModelError> {
     let mut deals = Vec::new();
     let mut archived = false;
     let mut merged_into = None;
+    let mut created_at = 0;
+    let (mut logged, mut done_follow_ups) = (Vec::new(), Vec::new());
     for item in fields(doc, &ROOT, "customer")? {
         let at = item.key.as_ref();
         match at {
@@ -35,10 +39,13 @@ pub(super) fn summary_row(doc: &AutoCommit) -> Result<SummaryRow, ModelError> {
             "profile" => profile = Some(read_profile(doc, &map(&item, "customer")?)?),
             "contacts" => contact_keys = read_contact_keys(doc, &map(&item, "customer")?)?,
             "tags" | "auto_tags" => tags.extend(keys(doc, &map(&item, "customer")?, at)?),
-            "follow_ups" => open_follow_ups = read_open_follow_ups(doc, &map(&item, "customer")?)?,
-            "interactions" => {
-                last_interaction = read_last_interaction(doc, &map(&item, "customer")?)?
+            "follow_ups" => {
+                (open_follow_ups, done_follow_ups) = read_follow_ups(doc, &map(&item, "customer")?)?
             }
+            "interactions" => {
+                (last_interaction, logged) = read_interactions(doc, &map(&item, "customer")?)?
+            }
+            "created_at" => created_at = int(&item, "customer")?,
             "orders" => orders = read_orders(doc, &map(&item, "customer")?)?,
             "deals" => deals = read_deals(doc, &map(&item, "customer")?)?,
             "updated_at" => updated_at = Some(int(&item, "customer")?),
@@ -68,6 +75,9 @@ pub(super) fn summary_row(doc: &AutoCommit) -> Result<SummaryRow, ModelError> {
         updated_at: required(updated_at, "updated_at")?,
         archived,
         merged_into,
+        created_at,
+        logged: log_by_author(logged.into_iter()),
+        done_follow_ups: sorted_done(done_follow_ups),
     })
 }
 
@@ -153,16 +163,23 @@ fn read_contact_keys(
     Ok(out)
 }
 
-fn read_open_follow_ups(doc: &AutoCommit, obj: &ObjId) -> Result<Vec<OpenFollowUp>, ModelError> {
-    let mut open = Vec::new();
+/// Open follow-ups (earliest due first) and done ones as (due, done, assignee).
+type FollowUps = (Vec<OpenFollowUp>, Vec<(Millis, Millis, String)>);
+
+fn read_follow_ups(doc: &AutoCommit, obj: &ObjId) -> Result<FollowUps, ModelError> {
+    let (mut open, mut finished) = (Vec::new(), Vec::new());
     for entry in fields(doc, obj, "follow_ups")? {
         let (mut title, mut due_at, mut assignee, mut done) = (None, None, None, None);
+        let mut done_at = None;
         for item in fields(doc, &map(&entry, "follow_ups")?, "follow_up")? {
             match item.key.as_ref() {
                 "title" => title = Some(string(&item, "follow_up")?),
                 "due_at" => due_at = Some(int(&item, "follow_up")?),
                 "assignee" => assignee = Some(string(&item, "follow_up")?),
                 "done" => done = Some(boolean(&item, "follow_up")?),
+                "done_at" if !matches!(item.value, ValueRef::Scalar(ScalarValueRef::Null)) => {
+                    done_at = Some(int(&item, "follow_up")?)
+                }
                 _ => {}
             }
         }
@@ -172,30 +189,38 @@ fn read_open_follow_ups(doc: &AutoCommit, obj: &ObjId) -> Result<Vec<OpenFollowU
             due_at: required(due_at, "follow_up.due_at")?,
             assignee: required(assignee, "follow_up.assignee")?,
         };
-        if !required(done, "follow_up.done")? {
-            open.push(follow_up);
+        match required(done, "follow_up.done")? {
+            false => open.push(follow_up),
+            true => finished.push((
+                follow_up.due_at,
+                done_at.unwrap_or(follow_up.due_at),
+                follow_up.assignee,
+            )),
         }
     }
     sort_follow_ups(&mut open);
-    Ok(open)
+    Ok((open, finished))
 }
 
-fn read_last_interaction(
-    doc: &AutoCommit,
-    obj: &ObjId,
-) -> Result<Option<(Millis, Channel)>, ModelError> {
+/// The latest interaction's time and channel, and every interaction's (time, author).
+type Interactions = (Option<(Millis, Channel)>, Vec<(Millis, String)>);
+
+fn read_interactions(doc: &AutoCommit, obj: &ObjId) -> Result<Interactions, ModelError> {
     let mut last: Option<(Millis, String, Channel)> = None;
+    let mut logged = Vec::new();
     for entry in fields(doc, obj, "interactions")? {
-        let (mut at_time, mut channel) = (None, None);
+        let (mut at_time, mut channel, mut author) = (None, None, None);
         for item in fields(doc, &map(&entry, "interactions")?, "interaction")? {
             match item.key.as_ref() {
                 "at" => at_time = Some(int(&item, "interaction")?),
                 "channel" => channel = Some(Channel::from_stored(&string(&item, "interaction")?)),
+                "author" => author = Some(string(&item, "interaction")?),
                 _ => {}
             }
         }
         let at_time = required(at_time, "interaction.at")?;
         let channel = required(channel, "interaction.channel")?;
+        logged.push((at_time, required(author, "interaction.author")?));
         // Ties on time go to the greatest id, as in `SummaryRow::of`.
         if last
             .as_ref()
@@ -204,7 +229,7 @@ fn read_last_interaction(
             last = Some((at_time, entry.key.to_string(), channel));
         }
     }
-    Ok(last.map(|(at, _, channel)| (at, channel)))
+    Ok((last.map(|(at, _, channel)| (at, channel)), logged))
 }
 
 fn read_deals(doc: &AutoCommit, obj: &ObjId) -> Result<Vec<DealRow>, ModelError> {

@@ -29,6 +29,9 @@ fn row(
         updated_at: 0,
         archived: false,
         merged_into: None,
+        created_at: 0,
+        logged: Default::default(),
+        done_follow_ups: Vec::new(),
     }
 }
 

@@ -65,13 +65,15 @@ pub fn rows_limited_to(grant: &Grant, scope: ReadScope) -> Option<&str> {
     (scoped(grant, scope) && scope == ReadScope::Own).then_some(grant.member.as_str())
 }
 
-/// `row` with its contact points masked and its follow-ups left out.
+/// `row` with its contact points masked and its follow-ups and activity left out.
 pub fn masked(row: &SummaryRow) -> SummaryRow {
     SummaryRow {
         contact_keys: (row.contact_keys.iter())
             .map(|(kind, value)| (*kind, mask(*kind, value)))
             .collect(),
         open_follow_ups: Vec::new(),
+        logged: Default::default(),
+        done_follow_ups: Vec::new(),
         ..row.clone()
     }
 }
@@ -132,6 +134,9 @@ mod tests {
             updated_at: 0,
             archived: false,
             merged_into: None,
+            created_at: 0,
+            logged: Default::default(),
+            done_follow_ups: Vec::new(),
         };
         let own = row_for(&zhang, ReadScope::Own, &row("zhang")).unwrap();
         assert_eq!(own.contact_keys[0].1, "+8613812345678");
