@@ -85,16 +85,25 @@ pub fn funnel<'a>(
     rows: impl IntoIterator<Item = &'a SummaryRow>,
     pipeline: &Pipeline,
 ) -> Vec<FunnelStep> {
+    let deals = (rows.into_iter())
+        .filter(|row| row.live())
+        .flat_map(|row| &row.deals);
+    funnel_of(deals, pipeline)
+}
+
+/// The funnel of `deals` over the open and won stages of `pipeline`, in board order.
+pub fn funnel_of<'a>(
+    deals: impl IntoIterator<Item = &'a DealRow>,
+    pipeline: &Pipeline,
+) -> Vec<FunnelStep> {
     let steps: Vec<(&str, i64)> = pipeline
         .ordered()
         .into_iter()
         .filter(|(_, s)| s.kind != StageKind::Lost)
         .map(|(id, s)| (id, s.order))
         .collect();
-    let furthest: Vec<i64> = rows
+    let furthest: Vec<i64> = deals
         .into_iter()
-        .filter(|row| row.live())
-        .flat_map(|row| &row.deals)
         .filter_map(|deal| {
             deal.reached
                 .iter()

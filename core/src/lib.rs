@@ -19,6 +19,7 @@ pub mod import;
 pub mod pipeline;
 pub mod policy;
 pub mod replica;
+pub mod reports;
 pub mod rules;
 pub mod search;
 mod string_enum;
