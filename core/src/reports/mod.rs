@@ -99,10 +99,40 @@ pub struct KeyFigures<'a> {
     pub late: Count<'a>,
 }
 
-/// When `deal` was closed in a stage of `kind` (won or lost), if it is.
-pub fn closed_at(deal: &DealRow, pipeline: &Pipeline, kind: StageKind) -> Option<Millis> {
-    let stage = pipeline.stages.get(&deal.stage)?;
-    (stage.kind == kind).then_some(deal.stage_since)
+/// The pipeline's won and lost stages, to tell closed deals apart without a map lookup per
+/// deal (which took most of the time over 100,000 rows).
+struct Closing<'p> {
+    won: Vec<&'p str>,
+    lost: Vec<&'p str>,
+}
+
+impl<'p> Closing<'p> {
+    fn of(pipeline: &'p Pipeline) -> Self {
+        let of_kind = |kind| {
+            (pipeline.stages.iter())
+                .filter(|(_, s)| s.kind == kind)
+                .map(|(id, _)| id.as_str())
+                .collect()
+        };
+        Self {
+            won: of_kind(StageKind::Won),
+            lost: of_kind(StageKind::Lost),
+        }
+    }
+
+    /// When `deal` was won, if it is.
+    fn won(&self, deal: &DealRow) -> Option<Millis> {
+        self.won
+            .contains(&deal.stage.as_str())
+            .then_some(deal.stage_since)
+    }
+
+    /// When `deal` was lost, if it is.
+    fn lost(&self, deal: &DealRow) -> Option<Millis> {
+        self.lost
+            .contains(&deal.stage.as_str())
+            .then_some(deal.stage_since)
+    }
 }
 
 /// The key figures of `period` at `now` over the rows `filter` lets through.
@@ -116,6 +146,7 @@ pub fn key_figures<'a>(
     let mut f = KeyFigures::default();
     let mut won_amount: BTreeMap<String, i64> = BTreeMap::new();
     let mut cycles: Vec<Millis> = Vec::new();
+    let closing = Closing::of(pipeline);
     for row in rows.into_iter().filter(|r| filter.matches(r)) {
         if period.contains(row.created_at) {
             f.new_customers.add(&row.id);
@@ -124,14 +155,12 @@ pub fn key_figures<'a>(
             if period.contains(deal.created_at) {
                 f.new_deals.add(&row.id);
             }
-            if let Some(at) =
-                closed_at(deal, pipeline, StageKind::Won).filter(|at| period.contains(*at))
-            {
+            if let Some(at) = closing.won(deal).filter(|at| period.contains(*at)) {
                 f.won.add(&row.id);
                 add_money(&mut won_amount, &deal.amount);
                 cycles.push(at - deal.created_at);
             }
-            if closed_at(deal, pipeline, StageKind::Lost).is_some_and(|at| period.contains(at)) {
+            if closing.lost(deal).is_some_and(|at| period.contains(at)) {
                 f.lost.add(&row.id);
             }
         }
@@ -178,18 +207,29 @@ pub fn period_funnel<'a>(
         .filter(|(_, d)| period.contains(d.created_at))
         .collect();
     let steps = funnel_of(deals.iter().map(|(_, d)| *d), pipeline);
+    // Each deal's furthest open or won stage, looked up once.
+    let orders: Vec<(&str, i64)> = (pipeline.ordered().into_iter())
+        .filter(|(_, s)| s.kind != StageKind::Lost)
+        .map(|(id, s)| (id, s.order))
+        .collect();
+    let furthest: Vec<Option<i64>> = (deals.iter())
+        .map(|(_, d)| {
+            (d.reached.iter())
+                .filter_map(|r| orders.iter().find(|(id, _)| id == r))
+                .map(|(_, order)| *order)
+                .max()
+        })
+        .collect();
     steps
         .into_iter()
         .map(|step| {
-            let order = pipeline.stages.get(&step.stage).map_or(0, |s| s.order);
-            let reached = |d: &DealRow| {
-                (d.reached.iter())
-                    .filter_map(|s| pipeline.stages.get(s))
-                    .any(|s| s.kind != StageKind::Lost && s.order >= order)
-            };
-            let mut customers: Vec<&str> = (deals.iter())
-                .filter(|(_, d)| reached(d))
-                .map(|(id, _)| *id)
+            let order = orders
+                .iter()
+                .find(|(id, _)| *id == step.stage)
+                .map_or(0, |s| s.1);
+            let mut customers: Vec<&str> = (deals.iter().zip(&furthest))
+                .filter(|(_, f)| f.is_some_and(|f| f >= order))
+                .map(|((id, _), _)| *id)
                 .collect();
             customers.dedup();
             let stays: Vec<Millis> = (deals.iter())
@@ -240,12 +280,13 @@ pub fn buckets<'a>(
     let mut won: Vec<BTreeMap<String, i64>> = vec![BTreeMap::new(); periods.len()];
     let mut new: Vec<BTreeMap<Source, Count>> = vec![BTreeMap::new(); periods.len()];
     let bucket_of = |at: Millis| periods.iter().position(|p| p.contains(at));
+    let closing = Closing::of(pipeline);
     for row in rows.into_iter().filter(|r| filter.matches(r)) {
         if let Some(i) = bucket_of(row.created_at) {
             new[i].entry(row.source).or_default().add(&row.id);
         }
         for deal in &row.deals {
-            if let Some(i) = closed_at(deal, pipeline, StageKind::Won).and_then(bucket_of) {
+            if let Some(i) = closing.won(deal).and_then(bucket_of) {
                 add_money(&mut won[i], &deal.amount);
             }
         }

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{Count, Period, ReportFilter, add_money, closed_at, mean_days, monies};
+use super::{Closing, Count, Period, ReportFilter, add_money, mean_days, monies};
 use crate::customer::{MINUTE_MS, Source, SummaryRow};
-use crate::pipeline::{Pipeline, StageKind};
+use crate::pipeline::Pipeline;
 use crate::values::{Millis, Money};
 
 /// What one lead source brought in the period.
@@ -38,8 +38,9 @@ pub fn by_source<'a>(
         cycles: Vec<Millis>,
     }
     let mut by: BTreeMap<Source, Sums> = BTreeMap::new();
+    let closing = Closing::of(pipeline);
     for row in rows.into_iter().filter(|r| filter.matches(r)) {
-        let won_ever = (row.deals.iter()).any(|d| closed_at(d, pipeline, StageKind::Won).is_some());
+        let won_ever = (row.deals.iter()).any(|d| closing.won(d).is_some());
         let new = period.contains(row.created_at);
         let sums = by.entry(row.source).or_default();
         if new {
@@ -50,9 +51,7 @@ pub fn by_source<'a>(
             if period.contains(deal.created_at) {
                 sums.line.deals.add(&row.id);
             }
-            if let Some(at) =
-                closed_at(deal, pipeline, StageKind::Won).filter(|at| period.contains(*at))
-            {
+            if let Some(at) = closing.won(deal).filter(|at| period.contains(*at)) {
                 sums.line.won.add(&row.id);
                 add_money(&mut sums.amount, &deal.amount);
                 sums.cycles.push(at - deal.created_at);
@@ -108,12 +107,13 @@ pub fn by_owner<'a>(
         period.to.div_euclid(MINUTE_MS),
     );
     let mut by: BTreeMap<&str, (OwnerLine, BTreeMap<String, i64>)> = BTreeMap::new();
+    let closing = Closing::of(pipeline);
     for row in rows.into_iter().filter(|r| filter.matches(r)) {
         if !row.owner.is_empty() {
             let (line, amount) = by.entry(row.owner.as_str()).or_default();
             line.customers.add(&row.id);
             for deal in &row.deals {
-                if closed_at(deal, pipeline, StageKind::Won).is_some_and(|at| period.contains(at)) {
+                if closing.won(deal).is_some_and(|at| period.contains(at)) {
                     line.won.add(&row.id);
                     add_money(amount, &deal.amount);
                 }

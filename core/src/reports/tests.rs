@@ -226,7 +226,9 @@ fn tables_add_up_to_the_key_figures() {
         let pool_won = (rows.iter().filter(|r| r.owner.is_empty()))
             .flat_map(|r| &r.deals)
             .filter(|d| {
-                closed_at(d, &pipeline, StageKind::Won).is_some_and(|at| period.contains(at))
+                Closing::of(&pipeline)
+                    .won(d)
+                    .is_some_and(|at| period.contains(at))
             })
             .count();
         assert_eq!(won_by_owners + pool_won, f.won.n);
