@@ -39,6 +39,6 @@ test("a pair sharing a phone is shown with its reason; dismissing it is remember
   await admin.getByText("No duplicates found.").waitFor({ timeout: 20_000 });
 
   // Salespeople have no duplicates screen.
-  await sales.getByRole("button", { name: "Filters", exact: true }).click().catch(() => {});
+  await sales.getByRole("button", { name: "Filters", exact: true }).click({ timeout: 2_000 }).catch(() => {});
   assert.equal(await sales.getByRole("link", { name: "Duplicates" }).count(), 0);
 });
