@@ -29,6 +29,17 @@ pub struct ListView {
     sort: RwSignal<RowSort>,
     /// The filters are shown (on phones they fold into one button).
     filters_open: RwSignal<bool>,
+    /// Exactly these customers, picked from a number on the reports screen, with what the
+    /// number was.
+    pub picked: RwSignal<Option<Picked>>,
+}
+
+/// Customers picked from a report's number.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Picked {
+    /// What the number counts, e.g. "Deals won · This month".
+    pub label: String,
+    pub ids: std::sync::Arc<BTreeSet<String>>,
 }
 
 impl ListView {
@@ -40,6 +51,7 @@ impl ListView {
             segment: RwSignal::new(None),
             sort: RwSignal::new(RowSort::default()),
             filters_open: RwSignal::new(false),
+            picked: RwSignal::new(None),
         }
     }
 
@@ -53,6 +65,7 @@ impl ListView {
             f.tag.is_some(),
             f.archived,
             self.segment.with(Option::is_some),
+            self.picked.with(Option::is_some),
         ]
         .into_iter()
         .filter(|on| *on)
@@ -72,6 +85,7 @@ pub fn CustomerList() -> impl IntoView {
         segment,
         sort,
         filters_open,
+        picked,
     } = view_state;
     // `/?segment=ID` opens the list on a segment (links from the rules screen).
     if let Some(linked) = use_query_map().with_untracked(|q| q.get("segment")) {
@@ -98,6 +112,7 @@ pub fn CustomerList() -> impl IntoView {
             .rules
             .with(|book| find_segment(&book.segments, segment.get().as_deref()));
         let matching = index.with(|index| index.matching_set(query));
+        let picked = picked.get().map(|p| p.ids);
         signals.rows.with(|rows| {
             ordered.with(|order| {
                 let mut hits = order
@@ -105,6 +120,7 @@ pub fn CustomerList() -> impl IntoView {
                     .filter(|i| matching.as_ref().is_none_or(|m| m[**i]))
                     .map(|i| &rows[*i])
                     .filter(|row| filter.matches(row))
+                    .filter(|row| picked.as_ref().is_none_or(|p| p.contains(&row.id)))
                     .filter(|row| segment.as_ref().is_none_or(|s| s.matches(row)));
                 let shown: Vec<SummaryRow> = hits.by_ref().take(limit).cloned().collect();
                 (shown.len() + hits.count(), shown)
@@ -121,6 +137,7 @@ pub fn CustomerList() -> impl IntoView {
             // The first screen as last seen stands in for the plain list until every row is
             // read; a search, filter or order waits for them.
             let plain = query.is_empty()
+                && picked.with(Option::is_none)
                 && filter == RowFilter::default()
                 && segment.with(Option::is_none)
                 && sort.get() == RowSort::default();
@@ -140,6 +157,7 @@ pub fn CustomerList() -> impl IntoView {
         query.track();
         filter.track();
         segment.track();
+        picked.track();
         if shown_limit.get_untracked() != PAGE {
             shown_limit.set(PAGE);
         }
@@ -176,6 +194,12 @@ pub fn CustomerList() -> impl IntoView {
             <Show when=move || creating.get()>
                 <NewCustomerForm on_done=move || creating.set(false) />
             </Show>
+            {move || picked.get().map(|p| view! {
+                <p class="banner picked-note" role="status">
+                    {lang.get().t().picked_from} " " <strong>{p.label}</strong>
+                    <button type="button" on:click=move |_| picked.set(None)>{lang.get().t().picked_clear}</button>
+                </p>
+            })}
             <div class="search-row">
                 <input
                     class="search"

@@ -18,6 +18,7 @@ mod new_customer;
 mod pipeline;
 mod pool;
 mod presence;
+mod reports_page;
 mod rule_builder;
 mod rules_page;
 mod segments;
@@ -218,6 +219,10 @@ fn OpenWorkspace(session: SessionHandle, link_error: Option<LinkError>) -> impl 
                 <Route path=path!("/import") view=import_page::ImportPage />
                 <Route path=path!("/duplicates") view=duplicates_page::DuplicatesPage />
                 <Route path=path!("/merge/:a/:b") view=merge_page::MergePage />
+                <Route
+                    path=path!("/reports")
+                    view=|| view! { <RowsReady><reports_page::ReportsPage /></RowsReady> }
+                />
             </Routes>
         </Shell>
     }
@@ -274,6 +279,10 @@ fn Shell(signals: Option<SessionSignals>, children: Children) -> impl IntoView {
                 <A href="/pipeline" attr:class="nav-item">
                     <span class="nav-icon" aria-hidden="true">"▤"</span>
                     <span>{move || lang.get().t().nav_pipeline}</span>
+                </A>
+                <A href="/reports" attr:class="nav-item">
+                    <span class="nav-icon" aria-hidden="true">"▦"</span>
+                    <span>{move || lang.get().t().nav_reports}</span>
                 </A>
                 <A href="/rules" attr:class="nav-item">
                     <span class="nav-icon" aria-hidden="true">"⚙"</span>

@@ -1,0 +1,49 @@
+// The reports screen on the demo workspace: a manager reads the year's figures and tables,
+// a number opens the customer list on exactly the customers it counts; a salesperson's
+// screen has their own figures only; desktop and phone screenshots.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { openDevice } from "../support/browser.mjs";
+import { startStack } from "../support/stack.mjs";
+
+const online = (page) => page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
+
+test("a manager reads the year's reports and drills into a number; a salesperson sees their own", async (t) => {
+  const { app, browser, as } = await startStack(t, "reports", { customers: 40 });
+  const { page: manager } = await openDevice(browser, as("manager", "manager"));
+  await online(manager);
+  await manager.waitForFunction(() => document.querySelectorAll(".customer-row").length > 0, null, { timeout: 20_000 });
+  await manager.getByRole("link", { name: "Reports" }).click();
+  await manager.getByRole("button", { name: "This year" }).click();
+  const won = manager.locator(".figure", { hasText: "Deals won" });
+  await won.waitFor({ timeout: 20_000 });
+  const count = Number(await won.locator(".figure-value").innerText());
+  assert.ok(count > 0, `demo deals won this year: ${count}`);
+  assert.ok((await manager.locator(".report-table").count()) >= 4);
+  assert.match(await manager.locator(".report-table").nth(2).innerText(), /张伟|陈静|李娜/);
+  await manager.screenshot({ path: "tests/artifacts/reports-desktop.png", fullPage: true });
+  await manager.setViewportSize({ width: 390, height: 844 });
+  await manager.screenshot({ path: "tests/artifacts/reports-phone.png", fullPage: true });
+  const overflow = await manager.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `reports scroll sideways by ${overflow}px`);
+  await manager.setViewportSize({ width: 1280, height: 800 });
+
+  // The number opens the list on exactly the customers it counts (a customer with two won
+  // deals counts twice in the figure, once in the list).
+  await won.click();
+  await manager.locator(".picked-note", { hasText: "Deals won · This year" }).waitFor({ timeout: 10_000 });
+  const listed = Number(await manager.getByTestId("result-count").innerText());
+  assert.ok(listed > 0 && listed <= count, `${listed} customers for ${count} deals won`);
+  await manager.getByRole("button", { name: "Show all" }).click();
+  await manager.locator(".picked-note").waitFor({ state: "detached" });
+  assert.ok(Number(await manager.getByTestId("result-count").innerText()) > listed);
+
+  // A salesperson: no owner picker, only their own line in the owner table.
+  const { page: sales } = await openDevice(browser, as("sales-zhang", "sales"));
+  await online(sales);
+  await sales.goto(`${app.url}/reports`);
+  await sales.locator(".figure").first().waitFor({ timeout: 20_000 });
+  assert.equal(await sales.getByRole("combobox", { name: "Owner" }).count(), 0);
+  const ownerRows = await sales.locator(".report-table").nth(2).locator("tbody tr").allInnerTexts();
+  assert.ok(ownerRows.every((r) => /张伟/.test(r)), ownerRows.join(" | "));
+});
