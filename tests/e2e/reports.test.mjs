@@ -1,6 +1,7 @@
 // The reports screen on the demo workspace: a manager reads the year's figures and tables,
 // a number opens the customer list on exactly the customers it counts; a salesperson's
-// screen has their own figures only; desktop and phone screenshots.
+// screen has their own figures only, and their phone's Today has their work; desktop and
+// phone screenshots.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { openDevice } from "../support/browser.mjs";
@@ -20,7 +21,8 @@ test("a manager reads the year's reports and drills into a number; a salesperson
   const count = Number(await won.locator(".figure-value").innerText());
   assert.ok(count > 0, `demo deals won this year: ${count}`);
   assert.ok((await manager.locator(".report-table").count()) >= 4);
-  assert.match(await manager.locator(".report-table").nth(2).innerText(), /张伟|陈静|李娜/);
+  const byOwner = (page) => page.locator("section.card", { hasText: "By owner" }).locator("table");
+  assert.match(await byOwner(manager).innerText(), /张伟|陈静|李娜/);
   await manager.screenshot({ path: "tests/artifacts/reports-desktop.png", fullPage: true });
   await manager.setViewportSize({ width: 390, height: 844 });
   await manager.screenshot({ path: "tests/artifacts/reports-phone.png", fullPage: true });
@@ -44,6 +46,18 @@ test("a manager reads the year's reports and drills into a number; a salesperson
   await sales.goto(`${app.url}/reports`);
   await sales.locator(".figure").first().waitFor({ timeout: 20_000 });
   assert.equal(await sales.getByRole("combobox", { name: "Owner" }).count(), 0);
-  const ownerRows = await sales.locator(".report-table").nth(2).locator("tbody tr").allInnerTexts();
-  assert.ok(ownerRows.every((r) => /张伟/.test(r)), ownerRows.join(" | "));
+  const ownerRows = await byOwner(sales).locator("tbody tr").allInnerTexts();
+  assert.ok(ownerRows.length === 1 && /张伟/.test(ownerRows[0]), ownerRows.join(" | "));
+
+  // Today on the salesperson's phone: their due follow-ups, pipeline, teammates' activity.
+  await sales.setViewportSize({ width: 390, height: 844 });
+  await sales.locator("nav.nav").getByRole("link", { name: "Today" }).click();
+  await sales.locator(".today-due h2").waitFor({ timeout: 10_000 });
+  const dueCount = Number(await sales.locator(".today-due .count").innerText());
+  const items = await sales.locator(".today-due .follow-up").count();
+  assert.equal(items, dueCount);
+  assert.ok((await sales.locator(".today-pipeline tr").count()) > 0);
+  await sales.screenshot({ path: "tests/artifacts/today-phone.png", fullPage: true });
+  const sideways = await sales.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(sideways <= 0, `today scrolls sideways by ${sideways}px`);
 });

@@ -15,10 +15,10 @@ use crm_core::workspace::Role;
 
 /// A follow-up with the customer it belongs to.
 #[derive(Clone, PartialEq)]
-struct Due {
-    customer_id: String,
-    customer_name: String,
-    follow_up: OpenFollowUp,
+pub(super) struct Due {
+    pub(super) customer_id: String,
+    pub(super) customer_name: String,
+    pub(super) follow_up: OpenFollowUp,
 }
 
 /// Which list a follow-up falls in.
@@ -185,7 +185,7 @@ fn WhosePicker(whose: RwSignal<String>) -> impl IntoView {
 /// One follow-up with its customer (and whose it is, when not the member's) and a one-tap
 /// "done" (a refused one says why in `error`).
 #[component]
-fn DueItem(
+pub(super) fn DueItem(
     due: Due,
     assignee: Option<String>,
     lang: RwSignal<Lang>,
@@ -226,7 +226,7 @@ fn DueItem(
 }
 
 /// Local midnight after `now`.
-fn end_of_day(now: i64) -> i64 {
+pub(super) fn end_of_day(now: i64) -> i64 {
     let d = js_sys::Date::new(&(now as f64).into());
     d.set_hours(24);
     d.set_minutes(0);

@@ -27,6 +27,7 @@ mod sign_in;
 mod stages;
 mod sync_badge;
 mod team_page;
+mod today_page;
 
 use std::rc::Rc;
 
@@ -220,6 +221,10 @@ fn OpenWorkspace(session: SessionHandle, link_error: Option<LinkError>) -> impl 
                 <Route path=path!("/duplicates") view=duplicates_page::DuplicatesPage />
                 <Route path=path!("/merge/:a/:b") view=merge_page::MergePage />
                 <Route
+                    path=path!("/today")
+                    view=|| view! { <RowsReady><today_page::TodayPage /></RowsReady> }
+                />
+                <Route
                     path=path!("/reports")
                     view=|| view! { <RowsReady><reports_page::ReportsPage /></RowsReady> }
                 />
@@ -268,6 +273,10 @@ fn Shell(signals: Option<SessionSignals>, children: Children) -> impl IntoView {
         </header>
         <div class="layout">
             <nav class="nav" aria-label="Main" hidden=signals.is_none()>
+                <A href="/today" attr:class="nav-item">
+                    <span class="nav-icon" aria-hidden="true">"☀"</span>
+                    <span>{move || lang.get().t().nav_today}</span>
+                </A>
                 <A href="/" exact=true attr:class="nav-item">
                     <span class="nav-icon" aria-hidden="true">"◉"</span>
                     <span>{move || lang.get().t().nav_customers}</span>

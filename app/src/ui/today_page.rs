@@ -1,0 +1,154 @@
+//! "Today" for the signed-in member: their overdue follow-ups and today's (done with one
+//! tap), their pipeline by stage, and what teammates logged on their customers this week.
+
+use crm_core::customer::MINUTE_MS;
+use crm_core::funnel;
+use crm_core::pipeline::StageKind;
+use crm_core::values::DAY_MS;
+use leptos::prelude::*;
+
+use super::follow_ups::{Due, DueItem, end_of_day};
+use super::{member_name, use_signals};
+use crate::i18n::use_lang;
+
+/// How far back teammates' activity is shown.
+const RECENT_DAYS: i64 = 7;
+
+/// The Today page.
+#[component]
+pub fn TodayPage() -> impl IntoView {
+    let lang = use_lang();
+    let signals = use_signals();
+    let error = RwSignal::new(None::<String>);
+    let me = signals.member.get_value();
+    let now = js_sys::Date::now() as i64;
+    let due = {
+        let me = me.clone();
+        Memo::new(move |_| {
+            let mut due: Vec<Due> = signals.rows.with(|rows| {
+                (rows.iter().filter(|r| r.live()))
+                    .flat_map(|row| {
+                        (row.open_follow_ups.iter())
+                            .filter(|f| f.assignee == me && f.due_at < end_of_day(now))
+                            .map(|f| Due {
+                                customer_id: row.id.clone(),
+                                customer_name: row.name.clone(),
+                                follow_up: f.clone(),
+                            })
+                    })
+                    .collect()
+            });
+            due.sort_by(|a, b| {
+                (a.follow_up.due_at, &a.follow_up.id).cmp(&(b.follow_up.due_at, &b.follow_up.id))
+            });
+            due
+        })
+    };
+    let pipeline = {
+        let me = me.clone();
+        Memo::new(move |_| {
+            let stages = signals
+                .workspace
+                .with(|ws| ws.as_ref().map(|w| w.pipeline.clone()).unwrap_or_default());
+            let columns = signals
+                .rows
+                .with(|rows| funnel::board(rows.iter().filter(|r| r.owner == me), &stages));
+            (columns.into_iter())
+                .filter(|c| {
+                    stages
+                        .stages
+                        .get(&c.stage)
+                        .is_some_and(|s| s.kind == StageKind::Open)
+                })
+                .map(|c| {
+                    let name = stages
+                        .stages
+                        .get(&c.stage)
+                        .map(|s| (s.name_zh.clone(), s.name_en.clone()));
+                    (name.unwrap_or_default(), c.deals.len(), c.totals)
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    // Teammates' interactions on my customers in the last week: (customer id, name, author,
+    // how many, the latest minute).
+    let activity = {
+        let me = me.clone();
+        Memo::new(move |_| {
+            let since = (now - RECENT_DAYS * DAY_MS).div_euclid(MINUTE_MS);
+            let mut seen: Vec<(String, String, String, usize, i64)> = signals.rows.with(|rows| {
+                (rows.iter().filter(|r| r.live() && r.owner == me))
+                    .flat_map(|row| {
+                        (row.logged.iter())
+                            .filter(|(author, _)| **author != me)
+                            .filter_map(|(author, minutes)| {
+                                let recent: Vec<&i64> =
+                                    minutes.iter().filter(|m| **m >= since).collect();
+                                let latest = **recent.last()?;
+                                Some((
+                                    row.id.clone(),
+                                    row.name.clone(),
+                                    author.clone(),
+                                    recent.len(),
+                                    latest,
+                                ))
+                            })
+                    })
+                    .collect()
+            });
+            seen.sort_by_key(|s| std::cmp::Reverse(s.4));
+            seen
+        })
+    };
+    view! {
+        <div class="page-head"><h1>{move || lang.get().t().nav_today}</h1></div>
+        {move || error.get().map(|e| view! { <p class="banner banner-error" role="alert">{e}</p> })}
+        <section class="card today-due">
+            <h2>{move || lang.get().t().today_due} <span class="count">{move || due.with(Vec::len)}</span></h2>
+            <Show when=move || due.with(|d| !d.is_empty())
+                fallback=move || view! { <p class="empty">{move || lang.get().t().no_follow_ups}</p> }>
+                <ul class="follow-ups">
+                    <For each=move || due.get()
+                        key=|d| (d.customer_id.clone(), d.follow_up.id.clone())
+                        children=move |d| view! { <DueItem due=d assignee=None lang error /> } />
+                </ul>
+            </Show>
+        </section>
+        <div class="report-grid">
+            <section class="card today-pipeline">
+                <h2>{move || lang.get().t().today_pipeline}</h2>
+                <table class="report-table"><tbody>
+                    {move || {
+                        let lang = lang.get();
+                        pipeline.get().into_iter().map(|((zh, en), deals, totals)| {
+                            let total = match totals.as_slice() {
+                                [] => "—".to_owned(),
+                                all => all.iter().map(|m| lang.money(m)).collect::<Vec<_>>().join(" + "),
+                            };
+                            view! { <tr><th>{lang.configured_name(&zh, &en)}</th><td>{deals}</td><td>{total}</td></tr> }
+                        }).collect_view()
+                    }}
+                </tbody></table>
+            </section>
+            <section class="card today-activity">
+                <h2>{move || lang.get().t().today_teammates}</h2>
+                <Show when=move || activity.with(|a| !a.is_empty())
+                    fallback=move || view! { <p class="empty">{move || lang.get().t().today_quiet}</p> }>
+                    <ul class="activity">
+                        {move || {
+                            let lang = lang.get();
+                            activity.get().into_iter().map(|(id, name, author, n, latest)| view! {
+                                <li>
+                                    <a href=format!("/customers/{id}")>{name}</a>
+                                    " · " {member_name(signals, &author)}
+                                    " · " {format!("{n} {}", lang.t().report_interactions)}
+                                    <span class="muted">" · " {lang.date_time(latest * MINUTE_MS)}</span>
+                                </li>
+                            }).collect_view()
+                        }}
+                    </ul>
+                </Show>
+            </section>
+        </div>
+    }
+}
