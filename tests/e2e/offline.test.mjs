@@ -23,6 +23,8 @@ test("the app starts offline from the service worker cache, with its data", asyn
   const res = await page.request.get(manifest);
   const parsed = await res.json();
   assert.equal(parsed.display, "standalone");
+  // The installed app opens on the member's day.
+  assert.equal(parsed.start_url, "/today");
   assert.ok(parsed.icons.some((i) => i.sizes === "512x512"), "installable: a 512 px icon");
 
   await addCustomer(page, "离线客户 Offline");
