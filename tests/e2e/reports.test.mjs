@@ -23,6 +23,11 @@ test("a manager reads the year's reports and drills into a number; a salesperson
   assert.ok((await manager.locator(".report-table").count()) >= 4);
   const byOwner = (page) => page.locator("section.card", { hasText: "By owner" }).locator("table");
   assert.match(await byOwner(manager).innerText(), /张伟|陈静|李娜/);
+  // Charts say what they show and carry their figures as a table.
+  const chart = manager.locator("figure.chart svg[role=img]").first();
+  assert.match(await chart.locator("title").first().textContent(), /Won amount by month/);
+  assert.ok((await manager.locator("figure.chart").first().locator("rect").count()) > 0);
+  assert.equal(await manager.locator("figure.chart").first().locator("details tbody tr").count(), 12);
   await manager.screenshot({ path: "tests/artifacts/reports-desktop.png", fullPage: true });
   await manager.setViewportSize({ width: 390, height: 844 });
   await manager.screenshot({ path: "tests/artifacts/reports-phone.png", fullPage: true });

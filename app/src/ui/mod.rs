@@ -3,6 +3,7 @@
 mod account_menu;
 mod already_held;
 mod audit_page;
+mod bar_chart;
 mod customer;
 mod customer_list;
 mod duplicates_page;

@@ -9,11 +9,12 @@ use std::sync::Arc;
 
 use crm_core::customer::{Lifecycle, Source, SummaryRow};
 use crm_core::reports::{self, Count, Period, ReportFilter};
-use crm_core::values::Money;
+use crm_core::values::{DAY_MS, Money};
 use crm_core::workspace::Role;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
+use super::bar_chart::{BarChart, PALETTE, Series};
 use super::customer_list::{ListView, Picked};
 use super::{member_choices, member_name, use_signals};
 use crate::i18n::{Lang, use_lang};
@@ -117,6 +118,19 @@ pub fn ReportsPage() -> impl IntoView {
         let months = month_edges(&now);
         let buckets = reports::buckets(rows, &filter, &pipeline, &months);
         let lifecycles = reports::lifecycles(rows, &filter);
+        let month_labels: Vec<String> = buckets
+            .iter()
+            .map(|b| month_label(lang, b.period.from))
+            .collect();
+        let won_series = currency_series(lang, &buckets);
+        let week_edges: Vec<i64> = (0..)
+            .map(|w| period.from + w * 7 * DAY_MS)
+            .take_while(|at| *at < period.to + 7 * DAY_MS)
+            .map(|at| at.min(period.to))
+            .collect::<Vec<_>>();
+        let weeks = reports::buckets(rows, &filter, &pipeline, &week_edges);
+        let week_labels: Vec<String> = weeks.iter().map(|b| day_label(b.period.from)).collect();
+        let source_series = source_series(lang, &weeks);
         let span_label = span.get().label(lang);
         let named = |what: &str| format!("{what} · {span_label}");
         let card =
@@ -202,12 +216,8 @@ pub fn ReportsPage() -> impl IntoView {
                 </section>
                 <section class="card">
                     <h2>{t.report_by_month}</h2>
-                    <table class="report-table">
-                        <tbody>{buckets.iter().map(|b| view! { <tr>
-                            <th>{month_label(b.period.from)}</th>
-                            <td>{money(&b.won)}</td>
-                        </tr> }).collect_view()}</tbody>
-                    </table>
+                    <BarChart title=t.report_by_month.to_owned() description=describe(t.report_by_month, &month_labels)
+                        labels=month_labels series=won_series />
                     <h2>{t.report_lifecycle}</h2>
                     <table class="report-table">
                         <tbody>{Lifecycle::ALL.iter().map(|l| {
@@ -216,6 +226,11 @@ pub fn ReportsPage() -> impl IntoView {
                             view! { <tr><th>{name}</th><td>{number(name.to_owned(), &count)}</td></tr> }
                         }).collect_view()}</tbody>
                     </table>
+                </section>
+                <section class="card report-wide">
+                    <h2>{t.report_new_by_source}</h2>
+                    <BarChart title=t.report_new_by_source.to_owned() description=describe(t.report_new_by_source, &week_labels)
+                        labels=week_labels series=source_series />
                 </section>
                 <section class="card report-wide">
                     <h2>{t.report_by_source}</h2>
@@ -278,8 +293,77 @@ fn month_edges(now: &js_sys::Date) -> Vec<i64> {
         .collect()
 }
 
-/// A month as "2026-11".
-fn month_label(start: i64) -> String {
+/// A month as "11月" / "Nov" (January with its year: "2026年1月" / "Jan 2026").
+fn month_label(lang: Lang, start: i64) -> String {
+    const EN: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(start as f64));
-    format!("{}-{:02}", date.get_full_year(), date.get_month() + 1)
+    let (year, month) = (date.get_full_year(), date.get_month() as usize);
+    match (lang, month) {
+        (Lang::Zh, 0) => format!("{year}年1月"),
+        (Lang::Zh, m) => format!("{}月", m + 1),
+        (Lang::En, 0) => format!("Jan {year}"),
+        (Lang::En, m) => EN[m].to_owned(),
+    }
+}
+
+/// A day as "11-30".
+fn day_label(start: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(start as f64));
+    format!("{:02}-{:02}", date.get_month() + 1, date.get_date())
+}
+
+/// A chart's description for screen readers: what it shows, from when to when.
+fn describe(what: &str, labels: &[String]) -> String {
+    match (labels.first(), labels.last()) {
+        (Some(first), Some(last)) => format!("{what}: {first} – {last}"),
+        _ => what.to_owned(),
+    }
+}
+
+/// The won amounts per bucket, one series per currency (in major units).
+fn currency_series(lang: Lang, buckets: &[reports::Bucket<'_>]) -> Vec<Series> {
+    let currencies: BTreeSet<&str> = (buckets.iter())
+        .flat_map(|b| b.won.iter().map(|m| m.currency.as_str()))
+        .collect();
+    (currencies.into_iter().zip(PALETTE.iter().cycle()))
+        .map(|(currency, color)| {
+            let amounts: Vec<Money> = (buckets.iter())
+                .map(|b| {
+                    let minor = (b.won.iter())
+                        .find(|m| m.currency == currency)
+                        .map_or(0, |m| m.minor);
+                    Money {
+                        minor,
+                        currency: currency.to_owned(),
+                    }
+                })
+                .collect();
+            Series {
+                name: currency.to_owned(),
+                color,
+                values: amounts.iter().map(|m| m.minor as f64 / 100.0).collect(),
+                shown: amounts.iter().map(|m| lang.money(m)).collect(),
+            }
+        })
+        .collect()
+}
+
+/// New customers per bucket, one series per source that brought any.
+fn source_series(lang: Lang, buckets: &[reports::Bucket<'_>]) -> Vec<Series> {
+    (Source::ALL.iter().zip(PALETTE.iter().cycle()))
+        .filter(|(s, _)| buckets.iter().any(|b| b.new_by_source.contains_key(*s)))
+        .map(|(source, color)| {
+            let counts: Vec<usize> = (buckets.iter())
+                .map(|b| b.new_by_source.get(source).map_or(0, |c| c.n))
+                .collect();
+            Series {
+                name: lang.source(*source).to_owned(),
+                color,
+                values: counts.iter().map(|n| *n as f64).collect(),
+                shown: counts.iter().map(ToString::to_string).collect(),
+            }
+        })
+        .collect()
 }
