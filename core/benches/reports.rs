@@ -38,6 +38,7 @@ fn all_figures(rows: &[SummaryRow], pipeline: &Pipeline, filter: &ReportFilter) 
         + sources.len()
         + owners.len()
         + buckets.len()
+        + weekly.len()
         + lifecycles.len()
 }
 
