@@ -1,7 +1,9 @@
 // Browser timing harness for the app (run by `cargo xtask bench`): with N demo customers
 // already in IndexedDB, measures in headless Chromium the first paint of the customer list
 // after navigation, when customers can be opened and edited, one search keystroke (until the
-// next animation frame), opening a customer page, and the tab's JS heap and wasm memory. Usage: node tests/bench/app.mjs <fixture file>.
+// next animation frame), opening a customer page, the reports screen (first paint, a period
+// change until the next frame), and the tab's JS heap and wasm memory. Usage: node
+// tests/bench/app.mjs <fixture file>.
 import { startApp } from "../support/static-server.mjs";
 import { launchBrowser } from "../support/browser.mjs";
 import { signToken } from "../support/edge.mjs";
@@ -141,6 +143,32 @@ try {
     await page.locator(".customer-row").first().waitFor();
   }
 
+  // Reports: from the list to every figure painted, then a period change until the next frame.
+  const reportsPaint = await page.evaluate(async () => {
+    const start = performance.now();
+    document.querySelector('a[href="/reports"]').click();
+    await new Promise((resolve) => {
+      const seen = () => document.querySelector(".figure") && resolve();
+      new MutationObserver(seen).observe(document.body, { childList: true, subtree: true });
+      seen();
+    });
+    await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+    return performance.now() - start;
+  });
+  const periodChanges = [];
+  for (let round = 0; round < 3; round++) {
+    for (let button = 0; button < 4; button++) {
+      periodChanges.push(
+        await page.evaluate(async (button) => {
+          const start = performance.now();
+          document.querySelectorAll(".segmented button")[button].click();
+          await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+          return performance.now() - start;
+        }, button),
+      );
+    }
+  }
+
   const [jsHeap, wasmMemory] = await page.evaluate(() => [
     performance.memory.usedJSHeapSize,
     window.__wasmMemory.buffer.byteLength,
@@ -155,6 +183,8 @@ try {
   console.log(`  first visit, no row cache: ${ms(coldPaint)} (all documents loaded at ${ms(coldLoaded)})`);
   console.log(`search keystroke:            p50 ${ms(percentile(keystrokes, 0.5))}, p95 ${ms(percentile(keystrokes, 0.95))} (n=${keystrokes.length})`);
   console.log(`open a customer page:        p50 ${ms(percentile(opens, 0.5))}, max ${ms(Math.max(...opens))} (n=${opens.length})`);
+  console.log(`reports, list → painted:     ${ms(reportsPaint)}`);
+  console.log(`reports, period change:      p50 ${ms(percentile(periodChanges, 0.5))}, max ${ms(Math.max(...periodChanges))} (n=${periodChanges.length})`);
 } finally {
   await browser.close();
   await app.stop();
