@@ -129,7 +129,7 @@ impl CustomerDoc {
     }
 
     /// What was carried into this customer from merged-away customer `id`.
-    pub fn merge_record(&self, id: &str) -> Option<MergeRecord> {
+    pub(crate) fn merge_record(&self, id: &str) -> Option<MergeRecord> {
         hydrate_path::<_, Option<MergeRecord>, _>(&self.doc, &ROOT, ["merges".into(), id.into()])
             .ok()
             .flatten()
@@ -139,7 +139,7 @@ impl CustomerDoc {
     /// Carries into this customer (the survivor) what `loser`, merged into it, holds — or,
     /// after the first time, what changed in `loser` since it was last carried. Returns
     /// whether this customer changed.
-    pub fn carry(&mut self, loser: &mut CustomerDoc, stamp: &Stamp) -> Result<bool, ModelError> {
+    pub(crate) fn carry(&mut self, loser: &mut CustomerDoc, stamp: &Stamp) -> Result<bool, ModelError> {
         let id = self.id()?;
         let Some(merged) = loser
             .merged()
@@ -188,7 +188,7 @@ impl CustomerDoc {
     /// Takes out of this customer (the survivor) what was carried from `loser`, whose merge
     /// was undone: entries edited here since go back to `loser` as edited. Returns whether
     /// this customer and `loser` changed.
-    pub fn uncarry(
+    pub(crate) fn uncarry(
         &mut self,
         loser: &mut CustomerDoc,
         stamp: &Stamp,
