@@ -139,7 +139,11 @@ impl CustomerDoc {
     /// Carries into this customer (the survivor) what `loser`, merged into it, holds — or,
     /// after the first time, what changed in `loser` since it was last carried. Returns
     /// whether this customer changed.
-    pub(crate) fn carry(&mut self, loser: &mut CustomerDoc, stamp: &Stamp) -> Result<bool, ModelError> {
+    pub(crate) fn carry(
+        &mut self,
+        loser: &mut CustomerDoc,
+        stamp: &Stamp,
+    ) -> Result<bool, ModelError> {
         let id = self.id()?;
         let Some(merged) = loser
             .merged()
