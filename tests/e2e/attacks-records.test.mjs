@@ -1,8 +1,9 @@
 // A salesperson's attacks on the records themselves, through the official automerge-repo
 // client and raw sockets, against the seeded demo workspace: another owner's customer dropped
 // from the directory and its timeline wiped, the team's language set, an automatic tag forged,
-// an interaction "written by the admin", an archiving in the admin's name and an erasure
-// (admins only) on its own customer, a customer copied under another document id, a
+// an interaction "written by the admin", an archiving in the admin's name, an erasure
+// (admins only), a merge into another's customer (managers only) and a forged merge record
+// (the edge's only) on its own customer, a customer copied under another document id, a
 // flood of new customers past the workspace's quota, an ephemeral message in another peer's
 // name and an inflation bomb. Each is put back or refused; a manager's client watching never
 // sees any of it, and the edge serves everyone afterwards.
@@ -96,12 +97,15 @@ test("a salesperson's attacks on records are put back or refused, and nobody els
   });
   watched.get(foreignId).on("change", ({ doc }) => {
     if (timeline(doc) < interactions) seen.push(`timeline ${timeline(doc)}`);
+    if (timeline(doc) > interactions) seen.push("carried into by a salesperson's merge");
   });
   watched.get(ownId).on("change", ({ doc }) => {
     if (doc.auto_tags?.["伪造"]) seen.push("forged automatic tag");
     if (doc.interactions?.spoofed) seen.push("interaction in the admin's name");
     if (doc.archived) seen.push("archived in the admin's name");
     if (doc.erased) seen.push("erased by a salesperson");
+    if (doc.merged_into?.into) seen.push("merged by a salesperson");
+    if (doc.merges) seen.push("a merge record forged");
   });
 
   // sales-chen drops the foreign customer from the directory and wipes its timeline.
@@ -127,10 +131,13 @@ test("a salesperson's attacks on records are put back or refused, and nobody els
     };
     d.archived = { at: Date.now(), by: S("admin") };
     d.erased = { at: Date.now(), by: S("sales-chen") };
+    d.merged_into = { into: S(foreignId), at: Date.now(), by: S("sales-chen"), take: [], undone: null };
+    d.merges = { [foreignId]: { carried: [], entries: [], profile: {}, notes: null } };
     d.profile.title = S("采购经理");
   });
   await until("the forgeries put back", () =>
-    !own.doc().auto_tags["伪造"] && !own.doc().interactions.spoofed && !own.doc().archived && !own.doc().erased);
+    !own.doc().auto_tags["伪造"] && !own.doc().interactions.spoofed && !own.doc().archived && !own.doc().erased
+      && !own.doc().merged_into?.into && !own.doc().merges?.[foreignId]);
   await until("the honest edit kept", () => String(watched.get(ownId).doc().profile.title) === "采购经理");
 
   // A customer copied under another document id is refused whole.
