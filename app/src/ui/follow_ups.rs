@@ -21,6 +21,28 @@ pub(super) struct Due {
     pub(super) follow_up: OpenFollowUp,
 }
 
+/// The open follow-ups of live customers among `rows` that `keep` keeps, earliest due first.
+pub(super) fn due_among(
+    rows: &[crm_core::customer::SummaryRow],
+    keep: impl Fn(&OpenFollowUp) -> bool,
+) -> Vec<Due> {
+    let mut due: Vec<Due> = (rows.iter().filter(|row| row.live()))
+        .flat_map(|row| {
+            (row.open_follow_ups.iter())
+                .filter(|f| keep(f))
+                .map(|f| Due {
+                    customer_id: row.id.clone(),
+                    customer_name: row.name.clone(),
+                    follow_up: f.clone(),
+                })
+        })
+        .collect();
+    due.sort_by(|a, b| {
+        (a.follow_up.due_at, &a.follow_up.id).cmp(&(b.follow_up.due_at, &b.follow_up.id))
+    });
+    due
+}
+
 /// Which list a follow-up falls in.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Bucket {
@@ -52,25 +74,9 @@ pub fn FollowUps() -> impl IntoView {
     let whose = RwSignal::new(me.clone());
     let lead = signals.role.get_value() != Role::Sales;
     let due_of = move |assignee: Option<String>| {
-        let mut due: Vec<Due> = signals.rows.with(|rows| {
-            rows.iter()
-                .filter(|row| row.live())
-                .flat_map(|row| {
-                    row.open_follow_ups
-                        .iter()
-                        .filter(|f| assignee.as_ref().is_none_or(|a| f.assignee == *a))
-                        .map(|f| Due {
-                            customer_id: row.id.clone(),
-                            customer_name: row.name.clone(),
-                            follow_up: f.clone(),
-                        })
-                })
-                .collect()
-        });
-        due.sort_by(|a, b| {
-            (a.follow_up.due_at, &a.follow_up.id).cmp(&(b.follow_up.due_at, &b.follow_up.id))
-        });
-        due
+        signals
+            .rows
+            .with(|rows| due_among(rows, |f| assignee.as_ref().is_none_or(|a| f.assignee == *a)))
     };
     let mine = {
         let me = me.clone();

@@ -7,7 +7,7 @@ use crm_core::pipeline::StageKind;
 use crm_core::values::DAY_MS;
 use leptos::prelude::*;
 
-use super::follow_ups::{Due, DueItem, end_of_day};
+use super::follow_ups::{DueItem, due_among, end_of_day};
 use super::{member_name, use_signals};
 use crate::i18n::use_lang;
 
@@ -25,23 +25,10 @@ pub fn TodayPage() -> impl IntoView {
     let due = {
         let me = me.clone();
         Memo::new(move |_| {
-            let mut due: Vec<Due> = signals.rows.with(|rows| {
-                (rows.iter().filter(|r| r.live()))
-                    .flat_map(|row| {
-                        (row.open_follow_ups.iter())
-                            .filter(|f| f.assignee == me && f.due_at < end_of_day(now))
-                            .map(|f| Due {
-                                customer_id: row.id.clone(),
-                                customer_name: row.name.clone(),
-                                follow_up: f.clone(),
-                            })
-                    })
-                    .collect()
-            });
-            due.sort_by(|a, b| {
-                (a.follow_up.due_at, &a.follow_up.id).cmp(&(b.follow_up.due_at, &b.follow_up.id))
-            });
-            due
+            let today_ends = end_of_day(now);
+            signals
+                .rows
+                .with(|rows| due_among(rows, |f| f.assignee == me && f.due_at < today_ends))
         })
     };
     let pipeline = {
