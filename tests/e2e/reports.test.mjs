@@ -51,6 +51,8 @@ test("a manager reads the year's reports and drills into a number; a salesperson
   await sales.goto(`${app.url}/reports`);
   await sales.locator(".figure").first().waitFor({ timeout: 20_000 });
   assert.equal(await sales.getByRole("combobox", { name: "Owner" }).count(), 0);
+  // A new device's rows arrive from the edge after the first paint: wait for its own line.
+  await byOwner(sales).locator("tbody tr", { hasText: "张伟" }).waitFor({ timeout: 20_000 });
   const ownerRows = await byOwner(sales).locator("tbody tr").allInnerTexts();
   assert.ok(ownerRows.length === 1 && /张伟/.test(ownerRows[0]), ownerRows.join(" | "));
 
