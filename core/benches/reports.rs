@@ -66,6 +66,37 @@ fn figures(c: &mut Criterion) {
     group.bench_function("every figure, 100k rows, one owner", |b| {
         b.iter(|| black_box(all_figures(&rows, &pipeline, &one_owner)))
     });
+    // Each figure alone, to see where the time goes.
+    let all = ReportFilter::default();
+    let month = Period {
+        from: NOW - 30 * DAY_MS,
+        to: NOW,
+    };
+    let edges: Vec<i64> = (0..=12).rev().map(|m| NOW - m * 30 * DAY_MS).collect();
+    group.bench_function("key figures", |b| {
+        b.iter(|| {
+            black_box(
+                reports::key_figures(&rows, &all, &pipeline, month, NOW)
+                    .won
+                    .n,
+            )
+        })
+    });
+    group.bench_function("funnel", |b| {
+        b.iter(|| black_box(reports::period_funnel(&rows, &all, &pipeline, month).len()))
+    });
+    group.bench_function("by source", |b| {
+        b.iter(|| black_box(reports::by_source(&rows, &all, &pipeline, month).len()))
+    });
+    group.bench_function("by owner", |b| {
+        b.iter(|| black_box(reports::by_owner(&rows, &all, &pipeline, month, NOW).len()))
+    });
+    group.bench_function("monthly buckets", |b| {
+        b.iter(|| black_box(reports::buckets(&rows, &all, &pipeline, &edges).len()))
+    });
+    group.bench_function("lifecycles", |b| {
+        b.iter(|| black_box(reports::lifecycles(&rows, &all).len()))
+    });
     group.finish();
 }
 

@@ -225,6 +225,7 @@ mod tests {
             created_at: 0,
             logged: Default::default(),
             done_follow_ups: Vec::new(),
+            flagged: Vec::new(),
         }
     }
 

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { startEdge } from "../support/edge.mjs";
 import { startApp } from "../support/static-server.mjs";
-import { launchBrowser, openDevice, addCustomer } from "../support/browser.mjs";
+import { launchBrowser, openDevice, addCustomer, showList } from "../support/browser.mjs";
 
 const shots = path.resolve("tests/artifacts");
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
@@ -126,6 +126,10 @@ test("create → interaction → follow-up → complete; Chinese and phone searc
 test("on a phone, in Chinese: bottom navigation, no sideways scrolling, the same flow", async (t) => {
   const { browser, url } = await setup(t);
   const { page } = await openDevice(browser, url, { ...PHONE, locale: "zh-CN" });
+  // A phone opens on Today; the list is one tap away.
+  await page.locator(".today-due").waitFor();
+  assert.ok(page.url().endsWith("/today"), page.url());
+  await showList(page);
   await page.getByRole("button", { name: "新建客户" }).click();
   await page.getByLabel("姓名", { exact: true }).fill("陈静");
   await page.getByLabel("手机", { exact: true }).fill("13912345678");

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { openDevice } from "../support/browser.mjs";
+import { openDevice, showList } from "../support/browser.mjs";
 import { startStack } from "../support/stack.mjs";
 
 const shots = path.resolve(process.env.UPDATE_SCREENSHOTS ? "docs/screenshots" : "tests/artifacts");
@@ -48,6 +48,7 @@ test("the demo workspace is seeded once and synced whole to every new device", a
 
   // A second device (a phone, in Chinese) gets the same customers, not a second seeding.
   const phone = await openDevice(browser, url, { ...PHONE, locale: "zh-CN" });
+  await showList(phone.page);
   await synced(phone.page);
   await phone.page.screenshot({ path: path.join(shots, "customers-phone.png") });
   await phone.page.locator(".customer-row .row-link").first().click();

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { openDevice, addCustomer } from "../support/browser.mjs";
+import { openDevice, addCustomer, showList } from "../support/browser.mjs";
 import { startStack } from "../support/stack.mjs";
 
 const shots = path.resolve("tests/artifacts");
@@ -190,6 +190,7 @@ test("sales are offered what the edge keeps; the editor fits a phone", async (t)
   const { browser, as } = await setup(t);
   const { page } = await openDevice(browser, as("sales-zhang", "sales"), { ...PHONE, locale: "zh-CN" });
   await page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
+  await showList(page);
   await page.getByRole("button", { name: "新建客户" }).click();
   await page.getByLabel("姓名", { exact: true }).fill("陈静怡");
   await page.getByRole("button", { name: "创建" }).click();
@@ -302,7 +303,7 @@ test("an admin renames the team, adds and moves a stage and defines a field; pag
   // A manager (on a phone) reads the settings but is offered nothing to change.
   const { page: manager } = await openDevice(browser, as("manager", "manager"), PHONE);
   await manager.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
-  await manager.goto(manager.url().replace(/\/?(\?|$)/, "/settings$1"));
+  await manager.goto(new URL("/settings", manager.url()).href);
   await manager.waitForFunction(
     () => document.querySelector(".settings[data-read-only] input")?.value === "华东销售一组",
   );

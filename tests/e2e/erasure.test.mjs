@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { readdir, readFile, mkdir, copyFile } from "node:fs/promises";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { openDevice, addCustomer } from "../support/browser.mjs";
+import { openDevice, addCustomer, showList } from "../support/browser.mjs";
 import { startStack } from "../support/stack.mjs";
 
 const NAME = "欧阳婧雯";
@@ -101,6 +101,7 @@ test("an erased customer is gone from the edge and every browser, and an offline
     hasTouch: true,
   });
   await phone.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
+  await showList(phone);
   await phone.getByRole("searchbox").fill(NAME);
   await phone.locator(".customer-row .name", { hasText: NAME }).click();
   await phone.locator(".profile-card .row-sub", { hasText: COMPANY }).waitFor();
@@ -142,6 +143,7 @@ test("an erased customer is gone from the edge and every browser, and an offline
   await phone.reload();
   await phone.locator(".erased-note").waitFor({ timeout: 20_000 });
   await phone.goto(new URL("/", phone.url()).href);
+  await showList(phone);
   await phone.locator(".customer-row").first().waitFor();
   assert.equal(await phone.locator(".customer-row", { hasText: NAME }).count(), 0);
 

@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { openDevice, addCustomer } from "../support/browser.mjs";
+import { openDevice, addCustomer, showList } from "../support/browser.mjs";
 import { startStack } from "../support/stack.mjs";
 
 const shots = path.resolve("tests/artifacts");
@@ -30,6 +30,7 @@ test("a salesperson's day on a phone: filters, the page's order, actions, amount
   await mkdir(shots, { recursive: true });
   const { page } = await openDevice(browser, as("sales-zhang", "sales"), PHONE);
   await page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
+  await showList(page);
   await addCustomer(page, "周芳", { phone: "138 0013 8000" });
 
   // The same number typed again, however written, says whose it is before a second record.

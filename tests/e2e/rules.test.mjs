@@ -113,6 +113,9 @@ test("an admin edits a rule with a live match count; offline, the rules are prev
   await page.locator(".customer-row .name", { hasText: "李娜" }).click();
   await recordOrder("800");
   await page.locator(".chip.auto-tag", { hasText: "High value" }).waitFor({ timeout: 5_000 });
+  // Today lists her as just flagged by a rule.
+  await page.getByRole("link", { name: "Today", exact: true }).click();
+  await page.locator(".today-flagged li", { hasText: "李娜" }).locator(".chip", { hasText: "High value" }).waitFor();
 
   // The rules screen: every default rule, with whom it matches now.
   await page.getByRole("link", { name: "Rules", exact: true }).click();

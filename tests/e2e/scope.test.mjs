@@ -4,7 +4,7 @@
 // salesperson's devices to the other's.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openDevice } from "../support/browser.mjs";
+import { openDevice, showList } from "../support/browser.mjs";
 import { startStack } from "../support/stack.mjs";
 
 const online = (page) => page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
@@ -72,6 +72,10 @@ test("the public pool: a released customer is listed masked, the first claim win
   await online(admin);
   await admin.goto(`${app.url}/settings`);
   await admin.getByLabel("Salespeople see").selectOption({ label: "only the customers they own" });
+  // The setting is at the edge (counted unconfirmed within 50 ms, then confirmed) before Zhang
+  // opens: otherwise his first rows could be colleagues' customers, offered before it.
+  await admin.waitForTimeout(200);
+  await online(admin);
   const { page: zhang } = await openDevice(browser, as("sales-zhang", "sales"));
   await online(zhang);
   await rows(zhang).first().waitFor({ timeout: 20_000 });
@@ -131,6 +135,7 @@ test("listed: a salesperson sees the team's whole list, colleagues' customers ma
     viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
   });
   await online(zhang);
+  await showList(zhang);
   await zhang.waitForFunction(() => document.querySelectorAll(".customer-row").length === 12, null, { timeout: 30_000 });
   await zhang.waitForTimeout(1_000);
   assert.equal(await stored(zhang, workspace), own.length, "only his own documents on the device");

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { startEdge, signToken } from "../support/edge.mjs";
 import { startApp } from "../support/static-server.mjs";
-import { launchBrowser, openDevice, addCustomer } from "../support/browser.mjs";
+import { launchBrowser, openDevice, addCustomer, showList } from "../support/browser.mjs";
 
 const artifacts = path.resolve("tests/artifacts");
 
@@ -67,6 +67,7 @@ test("a customer survives a reload from IndexedDB and an edge restart in Durable
   state.edge = await startEdge({ persistDir });
   const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
   const c = await openDevice(browser, pageUrl(), phone);
+  await showList(c.page);
   await waitForName(c.page, customer);
   assert.deepEqual(await names(c.page), [customer]);
   await c.page.screenshot({ path: path.join(artifacts, "smoke-phone.png") });

@@ -20,6 +20,12 @@ export async function openDevice(browser, url, options = {}) {
   return { context, page };
 }
 
+/** Goes to the customer list by the navigation (a phone opens on Today). */
+export async function showList(page) {
+  await page.locator('nav.nav a[href="/"]').click();
+  await page.locator(".list-card").waitFor();
+}
+
 /** Creates a customer through the list's form and returns to the list. */
 export async function addCustomer(page, name, { phone } = {}) {
   await page.getByRole("button", { name: "New customer" }).click();

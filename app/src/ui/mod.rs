@@ -111,6 +111,7 @@ pub fn App() -> impl IntoView {
     lang.get_untracked().mark_document();
     provide_context(lang);
     let taken = sign_ins::take_login_link();
+    today_page::land_on_phones();
     let state = RwSignal::new(Start::Opening);
     spawn_local(async move {
         sign_ins::delete_doomed_data().await;

@@ -1,5 +1,6 @@
 //! "Today" for the signed-in member: their overdue follow-ups and today's (done with one
-//! tap), their pipeline by stage, and what teammates logged on their customers this week.
+//! tap), their customers the rules flagged this week, their pipeline by stage, and what
+//! teammates logged on their customers this week.
 
 use crm_core::customer::MINUTE_MS;
 use crm_core::funnel;
@@ -13,6 +14,29 @@ use crate::i18n::use_lang;
 
 /// How far back teammates' activity is shown.
 const RECENT_DAYS: i64 = 7;
+
+/// The phone layout's width (as in `style/main.css`).
+const PHONE_LAYOUT: &str = "(max-width: 720px)";
+
+/// A phone opening the app at its root opens on Today: the address becomes `/today` before
+/// the router reads it (moving about the app afterwards, the root is the customer list).
+pub fn land_on_phones() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let at_root = window.location().pathname().is_ok_and(|p| p == "/");
+    let phone = window
+        .match_media(PHONE_LAYOUT)
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches());
+    if at_root
+        && phone
+        && let Ok(history) = window.history()
+    {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/today"));
+    }
+}
 
 /// The Today page.
 #[component]
@@ -57,6 +81,27 @@ pub fn TodayPage() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
+    // My customers that rules tagged in the last week: (customer id, name, the tags, the
+    // latest time), the latest first.
+    let flagged = {
+        let me = me.clone();
+        Memo::new(move |_| {
+            let since = now - RECENT_DAYS * DAY_MS;
+            let mut flagged: Vec<(String, String, Vec<String>, i64)> = signals.rows.with(|rows| {
+                (rows.iter().filter(|r| r.live() && r.owner == me))
+                    .filter_map(|row| {
+                        let recent: Vec<&(String, i64)> =
+                            row.flagged.iter().filter(|(_, at)| *at >= since).collect();
+                        let latest = recent.iter().map(|(_, at)| *at).max()?;
+                        let tags = recent.into_iter().map(|(tag, _)| tag.clone()).collect();
+                        Some((row.id.clone(), row.name.clone(), tags, latest))
+                    })
+                    .collect()
+            });
+            flagged.sort_by_key(|f| std::cmp::Reverse(f.3));
+            flagged
+        })
+    };
     // Teammates' interactions on my customers in the last week: (customer id, name, author,
     // how many, the latest minute).
     let activity = {
@@ -98,6 +143,23 @@ pub fn TodayPage() -> impl IntoView {
                     <For each=move || due.get()
                         key=|d| (d.customer_id.clone(), d.follow_up.id.clone())
                         children=move |d| view! { <DueItem due=d assignee=None lang error /> } />
+                </ul>
+            </Show>
+        </section>
+        <section class="card today-flagged">
+            <h2>{move || lang.get().t().today_flagged} <span class="count">{move || flagged.with(Vec::len)}</span></h2>
+            <Show when=move || flagged.with(|f| !f.is_empty())
+                fallback=move || view! { <p class="empty">{move || lang.get().t().today_unflagged}</p> }>
+                <ul class="activity">
+                    <For each=move || flagged.get()
+                        key=|f| f.clone()
+                        children=move |(id, name, tags, at)| view! {
+                            <li>
+                                <a href=format!("/customers/{id}")>{name}</a>
+                                " " {tags.into_iter().map(|t| view! { <span class="chip">{t}</span> }).collect_view()}
+                                <span class="muted">" · " {move || lang.get().date_time(at)}</span>
+                            </li>
+                        } />
                 </ul>
             </Show>
         </section>

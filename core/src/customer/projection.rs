@@ -133,6 +133,9 @@ pub struct SummaryRow {
     /// lists, counts and searches leave out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<(String, Millis)>,
+    /// The tags rules applied and when, by tag: what the rules flagged, and since when.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flagged: Vec<(String, Millis)>,
 }
 
 impl SummaryRow {
@@ -218,6 +221,9 @@ impl SummaryRow {
                     .map(|f| (f.due_at, f.done_at.unwrap_or(f.due_at), f.assignee.clone()))
                     .collect(),
             ),
+            flagged: (customer.auto_tags.iter())
+                .map(|(tag, auto)| (tag.clone(), auto.applied_at))
+                .collect(),
         }
     }
 }
@@ -282,8 +288,8 @@ pub struct HeadedRow {
 }
 
 /// The summary row layout this build makes: 2 added what the reports read (creation times,
-/// stage moves, interactions by author, done follow-ups).
-pub const ROW_VERSION: u32 = 2;
+/// stage moves, interactions by author, done follow-ups), 3 when rules applied their tags.
+pub const ROW_VERSION: u32 = 3;
 
 fn first_version() -> u32 {
     1

@@ -31,6 +31,7 @@ pub(super) fn summary_row(doc: &AutoCommit) -> Result<SummaryRow, ModelError> {
     let mut archived = false;
     let mut merged_into = None;
     let mut created_at = 0;
+    let mut flagged = Vec::new();
     let (mut logged, mut done_follow_ups) = (Vec::new(), Vec::new());
     for item in fields(doc, &ROOT, "customer")? {
         let at = item.key.as_ref();
@@ -38,7 +39,8 @@ pub(super) fn summary_row(doc: &AutoCommit) -> Result<SummaryRow, ModelError> {
             "id" => id = Some(string(&item, "customer")?),
             "profile" => profile = Some(read_profile(doc, &map(&item, "customer")?)?),
             "contacts" => contact_keys = read_contact_keys(doc, &map(&item, "customer")?)?,
-            "tags" | "auto_tags" => tags.extend(keys(doc, &map(&item, "customer")?, at)?),
+            "tags" => tags.extend(keys(doc, &map(&item, "customer")?, at)?),
+            "auto_tags" => flagged = read_flags(doc, &map(&item, "customer")?)?,
             "follow_ups" => {
                 (open_follow_ups, done_follow_ups) = read_follow_ups(doc, &map(&item, "customer")?)?
             }
@@ -55,6 +57,11 @@ pub(super) fn summary_row(doc: &AutoCommit) -> Result<SummaryRow, ModelError> {
         }
     }
     let profile = required(profile, "profile")?;
+    tags.extend(
+        flagged
+            .iter()
+            .map(|(tag, _): &(String, Millis)| tag.clone()),
+    );
     tags.sort();
     tags.dedup();
     Ok(SummaryRow {
@@ -78,6 +85,7 @@ pub(super) fn summary_row(doc: &AutoCommit) -> Result<SummaryRow, ModelError> {
         created_at,
         logged: log_by_author(logged.into_iter()),
         done_follow_ups: sorted_done(done_follow_ups),
+        flagged,
     })
 }
 
@@ -114,6 +122,24 @@ fn read_profile(doc: &AutoCommit, obj: &ObjId) -> Result<RowProfile, ModelError>
         source: required(source, "profile.source")?,
         lifecycle: required(lifecycle, "profile.lifecycle")?,
     })
+}
+
+/// Each automatic tag and when its rule applied it, by tag.
+fn read_flags(doc: &AutoCommit, obj: &ObjId) -> Result<Vec<(String, Millis)>, ModelError> {
+    let mut flags = Vec::new();
+    for item in fields(doc, obj, "auto_tags")? {
+        let mut applied_at = None;
+        for field in fields(doc, &map(&item, "auto_tags")?, "auto_tags")? {
+            if field.key == "applied_at" {
+                applied_at = Some(int(&field, "auto_tags")?);
+            }
+        }
+        flags.push((
+            item.key.into_owned(),
+            required(applied_at, "auto_tags.applied_at")?,
+        ));
+    }
+    Ok(flags)
 }
 
 /// The survivor and time of an active merge (`merged_into` not undone).

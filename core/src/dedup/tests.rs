@@ -32,6 +32,7 @@ fn row(
         created_at: 0,
         logged: Default::default(),
         done_follow_ups: Vec::new(),
+        flagged: Vec::new(),
     }
 }
 

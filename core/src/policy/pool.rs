@@ -137,6 +137,7 @@ mod tests {
             created_at: 0,
             logged: Default::default(),
             done_follow_ups: Vec::new(),
+            flagged: Vec::new(),
         };
         let own = row_for(&zhang, ReadScope::Own, &row("zhang")).unwrap();
         assert_eq!(own.contact_keys[0].1, "+8613812345678");

@@ -30,6 +30,11 @@ fn tags_follow_the_condition_and_follow_ups_fire_once_per_occurrence() {
     assert!(run(&rules, &mut doc, at(30)).changed);
     let c = view(&doc);
     assert_eq!(c.auto_tags["30天未购买"].rule_id, "lapsed");
+    // The row says what the rule flagged and since when, read off the document as hydrated.
+    let row = doc.summary().unwrap();
+    assert_eq!(row.flagged, [("30天未购买".to_owned(), at(30))]);
+    assert!(row.tags.contains(&"30天未购买".to_owned()));
+    assert_eq!(row, crate::customer::SummaryRow::of(&c));
     let follow_up = &c.follow_ups["lapsed-1"];
     assert_eq!(follow_up.title, "回访张伟（华东贸易）");
     assert_eq!(
