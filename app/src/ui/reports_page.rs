@@ -110,25 +110,34 @@ pub fn ReportsPage() -> impl IntoView {
             .with(|ws| ws.as_ref().map(|w| w.pipeline.clone()).unwrap_or_default());
         let rows = signals.rows.read();
         let rows: &[SummaryRow] = &rows;
-        let figures = reports::key_figures(rows, &filter, &pipeline, period, at);
-        let before = reports::key_figures(rows, &filter, &pipeline, period.previous(), at);
-        let funnel = reports::period_funnel(rows, &filter, &pipeline, period);
-        let sources = reports::by_source(rows, &filter, &pipeline, period);
-        let by_owner = reports::by_owner(rows, &filter, &pipeline, period, at);
         let months = month_edges(&now);
-        let buckets = reports::buckets(rows, &filter, &pipeline, &months);
-        let lifecycles = reports::lifecycles(rows, &filter);
-        let month_labels: Vec<String> = buckets
-            .iter()
-            .map(|b| month_label(lang, b.period.from))
-            .collect();
-        let won_series = currency_series(lang, &buckets);
         let week_edges: Vec<i64> = (0..)
             .map(|w| period.from + w * 7 * DAY_MS)
             .take_while(|at| *at < period.to + 7 * DAY_MS)
             .map(|at| at.min(period.to))
             .collect::<Vec<_>>();
-        let weeks = reports::buckets(rows, &filter, &pipeline, &week_edges);
+        let ask = reports::Ask {
+            filter: &filter,
+            period,
+            now: at,
+            months: &months,
+            weeks: &week_edges,
+        };
+        let reports::Report {
+            figures,
+            before,
+            funnel,
+            sources,
+            owners: by_owner,
+            months: buckets,
+            weeks,
+            lifecycles,
+        } = reports::report(rows, &pipeline, ask);
+        let month_labels: Vec<String> = buckets
+            .iter()
+            .map(|b| month_label(lang, b.period.from))
+            .collect();
+        let won_series = currency_series(lang, &buckets);
         let week_labels: Vec<String> = weeks.iter().map(|b| day_label(b.period.from)).collect();
         let source_series = source_series(lang, &weeks);
         let span_label = span.get().label(lang);

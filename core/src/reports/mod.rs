@@ -56,6 +56,82 @@ impl ReportFilter {
             && self.owner.as_ref().is_none_or(|o| *o == row.owner)
             && self.source.is_none_or(|s| s == row.source)
     }
+
+    /// This filter without its owner (the breakdown by owner).
+    pub fn any_owner(&self) -> Self {
+        Self {
+            owner: None,
+            ..self.clone()
+        }
+    }
+}
+
+/// What the reports screen asks for: the filter, the period, now, and the bounds of the
+/// monthly and weekly buckets (ascending).
+#[derive(Debug, Clone, Copy)]
+pub struct Ask<'e> {
+    pub filter: &'e ReportFilter,
+    pub period: Period,
+    pub now: Millis,
+    pub months: &'e [Millis],
+    pub weeks: &'e [Millis],
+}
+
+/// Every figure of the reports screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report<'a> {
+    pub figures: KeyFigures<'a>,
+    /// The key figures of the period before.
+    pub before: KeyFigures<'a>,
+    pub funnel: Vec<FunnelLine<'a>>,
+    pub sources: BTreeMap<Source, SourceLine<'a>>,
+    pub owners: BTreeMap<&'a str, OwnerLine<'a>>,
+    pub months: Vec<Bucket<'a>>,
+    pub weeks: Vec<Bucket<'a>>,
+    pub lifecycles: BTreeMap<Lifecycle, Count<'a>>,
+}
+
+/// Every figure of the reports screen in one pass over the rows: the same figures as
+/// [`key_figures`], [`period_funnel`], [`by_source`], [`by_owner`], [`buckets`] and
+/// [`lifecycles`] each computed alone.
+pub fn report<'a>(
+    rows: impl IntoIterator<Item = &'a SummaryRow>,
+    pipeline: &Pipeline,
+    ask: Ask<'_>,
+) -> Report<'a> {
+    let (period, now) = (ask.period, ask.now);
+    let mut figures = KeyTally::new(pipeline, period, now);
+    let mut before = KeyTally::new(pipeline, period.previous(), now);
+    let mut funnel = FunnelTally::new(pipeline, period);
+    let mut sources = tables::SourceTally::new(pipeline, period);
+    let mut owners = tables::OwnerTally::new(pipeline, period, now);
+    let mut months = BucketTally::new(pipeline, ask.months);
+    let mut weeks = BucketTally::new(pipeline, ask.weeks);
+    let mut lifecycles = LifecycleTally::default();
+    let any_owner = ask.filter.any_owner();
+    for row in rows.into_iter().filter(|r| any_owner.matches(r)) {
+        owners.add(row);
+        if ask.filter.owner.as_ref().is_some_and(|o| *o != row.owner) {
+            continue;
+        }
+        figures.add(row);
+        before.add(row);
+        funnel.add(row);
+        sources.add(row);
+        months.add(row);
+        weeks.add(row);
+        lifecycles.add(row);
+    }
+    Report {
+        figures: figures.finish(),
+        before: before.finish(),
+        funnel: funnel.finish(),
+        sources: sources.finish(),
+        owners: owners.finish(),
+        months: months.finish(),
+        weeks: weeks.finish(),
+        lifecycles: lifecycles.finish(),
+    }
 }
 
 /// A count, and the customers it counts (ids borrowed from the rows, in the rows' order,
@@ -67,10 +143,15 @@ pub struct Count<'a> {
 }
 
 impl<'a> Count<'a> {
-    /// Counts one more for `customer` (a row's entries are counted one after another).
+    /// Counts one more for `customer`, a row's id (a row's entries are counted one after
+    /// another, so the same row is the same address: its id's bytes are not read).
     fn add(&mut self, customer: &'a str) {
         self.n += 1;
-        if self.customers.last() != Some(&customer) {
+        if self
+            .customers
+            .last()
+            .is_none_or(|last| !std::ptr::eq(*last, customer))
+        {
             self.customers.push(customer);
         }
     }
@@ -143,11 +224,37 @@ pub fn key_figures<'a>(
     period: Period,
     now: Millis,
 ) -> KeyFigures<'a> {
-    let mut f = KeyFigures::default();
-    let mut won_amount: BTreeMap<String, i64> = BTreeMap::new();
-    let mut cycles: Vec<Millis> = Vec::new();
-    let closing = Closing::of(pipeline);
-    for row in rows.into_iter().filter(|r| filter.matches(r)) {
+    tally(rows, filter, KeyTally::new(pipeline, period, now))
+}
+
+/// The key figures, a row at a time.
+struct KeyTally<'a, 'p> {
+    f: KeyFigures<'a>,
+    won_amount: BTreeMap<String, i64>,
+    cycles: Vec<Millis>,
+    closing: Closing<'p>,
+    period: Period,
+    now: Millis,
+}
+
+impl<'a, 'p> KeyTally<'a, 'p> {
+    fn new(pipeline: &'p Pipeline, period: Period, now: Millis) -> Self {
+        Self {
+            f: KeyFigures::default(),
+            won_amount: BTreeMap::new(),
+            cycles: Vec::new(),
+            closing: Closing::of(pipeline),
+            period,
+            now,
+        }
+    }
+}
+
+impl<'a> Tally<'a> for KeyTally<'a, '_> {
+    type Out = KeyFigures<'a>;
+
+    fn add(&mut self, row: &'a SummaryRow) {
+        let (f, period) = (&mut self.f, self.period);
         if period.contains(row.created_at) {
             f.new_customers.add(&row.id);
         }
@@ -155,12 +262,16 @@ pub fn key_figures<'a>(
             if period.contains(deal.created_at) {
                 f.new_deals.add(&row.id);
             }
-            if let Some(at) = closing.won(deal).filter(|at| period.contains(*at)) {
+            if let Some(at) = self.closing.won(deal).filter(|at| period.contains(*at)) {
                 f.won.add(&row.id);
-                add_money(&mut won_amount, &deal.amount);
-                cycles.push(at - deal.created_at);
+                add_money(&mut self.won_amount, &deal.amount);
+                self.cycles.push(at - deal.created_at);
             }
-            if closing.lost(deal).is_some_and(|at| period.contains(at)) {
+            if self
+                .closing
+                .lost(deal)
+                .is_some_and(|at| period.contains(at))
+            {
                 f.lost.add(&row.id);
             }
         }
@@ -173,16 +284,20 @@ pub fn key_figures<'a>(
             }
         }
         for open in &row.open_follow_ups {
-            if period.contains(open.due_at) && open.due_at < now {
+            if period.contains(open.due_at) && open.due_at < self.now {
                 f.late.add(&row.id);
             }
         }
     }
-    let closed = f.won.n + f.lost.n;
-    f.win_rate = (closed > 0).then(|| f.won.n as f64 / closed as f64);
-    f.average_cycle_days = mean_days(&cycles);
-    f.won_amount = monies(won_amount);
-    f
+
+    fn finish(self) -> KeyFigures<'a> {
+        let mut f = self.f;
+        let closed = f.won.n + f.lost.n;
+        f.win_rate = (closed > 0).then(|| f.won.n as f64 / closed as f64);
+        f.average_cycle_days = mean_days(&self.cycles);
+        f.won_amount = monies(self.won_amount);
+        f
+    }
 }
 
 /// One stage of the period's funnel: how many of the period's new deals reached it, the
@@ -196,52 +311,82 @@ pub struct FunnelLine<'a> {
 
 /// The funnel of the deals created in `period`.
 pub fn period_funnel<'a>(
-    rows: impl IntoIterator<Item = &'a SummaryRow> + Clone,
+    rows: impl IntoIterator<Item = &'a SummaryRow>,
     filter: &ReportFilter,
     pipeline: &Pipeline,
     period: Period,
 ) -> Vec<FunnelLine<'a>> {
-    let deals: Vec<(&'a str, &'a DealRow)> = (rows.into_iter())
-        .filter(|r| filter.matches(r))
-        .flat_map(|r| r.deals.iter().map(move |d| (r.id.as_str(), d)))
-        .filter(|(_, d)| period.contains(d.created_at))
-        .collect();
-    let steps = funnel_of(deals.iter().map(|(_, d)| *d), pipeline);
-    // Each deal's furthest open or won stage, looked up once.
-    let orders: Vec<(&str, i64)> = (pipeline.ordered().into_iter())
-        .filter(|(_, s)| s.kind != StageKind::Lost)
-        .map(|(id, s)| (id, s.order))
-        .collect();
-    let furthest: Vec<Option<i64>> = (deals.iter())
-        .map(|(_, d)| {
-            (d.reached.iter())
-                .filter_map(|r| orders.iter().find(|(id, _)| id == r))
-                .map(|(_, order)| *order)
-                .max()
-        })
-        .collect();
-    steps
-        .into_iter()
-        .map(|step| {
-            let order = orders
-                .iter()
-                .find(|(id, _)| *id == step.stage)
-                .map_or(0, |s| s.1);
-            let mut customers: Vec<&str> = (deals.iter().zip(&furthest))
-                .filter(|(_, f)| f.is_some_and(|f| f >= order))
-                .map(|((id, _), _)| *id)
-                .collect();
-            customers.dedup();
-            let stays: Vec<Millis> = (deals.iter())
-                .flat_map(|(_, d)| stays_in(d, &step.stage))
-                .collect();
-            FunnelLine {
-                median_days: median_days(stays),
-                step,
-                customers,
-            }
-        })
-        .collect()
+    tally(rows, filter, FunnelTally::new(pipeline, period))
+}
+
+/// The period's deals, a row at a time; the funnel of them at the end.
+struct FunnelTally<'a, 'p> {
+    deals: Vec<(&'a str, &'a DealRow)>,
+    pipeline: &'p Pipeline,
+    period: Period,
+}
+
+impl<'p> FunnelTally<'_, 'p> {
+    fn new(pipeline: &'p Pipeline, period: Period) -> Self {
+        Self {
+            deals: Vec::new(),
+            pipeline,
+            period,
+        }
+    }
+}
+
+impl<'a> Tally<'a> for FunnelTally<'a, '_> {
+    type Out = Vec<FunnelLine<'a>>;
+
+    fn add(&mut self, row: &'a SummaryRow) {
+        let period = self.period;
+        (self.deals).extend(
+            (row.deals.iter())
+                .filter(|d| period.contains(d.created_at))
+                .map(|d| (row.id.as_str(), d)),
+        );
+    }
+
+    fn finish(self) -> Vec<FunnelLine<'a>> {
+        let (deals, pipeline) = (self.deals, self.pipeline);
+        let steps = funnel_of(deals.iter().map(|(_, d)| *d), pipeline);
+        // Each deal's furthest open or won stage, looked up once.
+        let orders: Vec<(&str, i64)> = (pipeline.ordered().into_iter())
+            .filter(|(_, s)| s.kind != StageKind::Lost)
+            .map(|(id, s)| (id, s.order))
+            .collect();
+        let furthest: Vec<Option<i64>> = (deals.iter())
+            .map(|(_, d)| {
+                (d.reached.iter())
+                    .filter_map(|r| orders.iter().find(|(id, _)| id == r))
+                    .map(|(_, order)| *order)
+                    .max()
+            })
+            .collect();
+        steps
+            .into_iter()
+            .map(|step| {
+                let order = orders
+                    .iter()
+                    .find(|(id, _)| *id == step.stage)
+                    .map_or(0, |s| s.1);
+                let mut customers: Vec<&str> = (deals.iter().zip(&furthest))
+                    .filter(|(_, f)| f.is_some_and(|f| f >= order))
+                    .map(|((id, _), _)| *id)
+                    .collect();
+                customers.dedup();
+                let stays: Vec<Millis> = (deals.iter())
+                    .flat_map(|(_, d)| stays_in(d, &step.stage))
+                    .collect();
+                FunnelLine {
+                    median_days: median_days(stays),
+                    step,
+                    customers,
+                }
+            })
+            .collect()
+    }
 }
 
 /// How long `deal` stayed in `stage` each time it left it (a stay not over yet is not
@@ -271,37 +416,62 @@ pub fn buckets<'a>(
     pipeline: &Pipeline,
     edges: &[Millis],
 ) -> Vec<Bucket<'a>> {
-    let periods: Vec<Period> = (edges.windows(2))
-        .map(|e| Period {
-            from: e[0],
-            to: e[1],
-        })
-        .collect();
-    let mut won: Vec<BTreeMap<String, i64>> = vec![BTreeMap::new(); periods.len()];
-    let mut new: Vec<BTreeMap<Source, Count>> = vec![BTreeMap::new(); periods.len()];
-    // The bucket holding `at`, found by bisection (a year of weeks is 52 buckets).
-    let bucket_of = |at: Millis| {
-        let after = edges.partition_point(|edge| *edge <= at);
-        (after > 0 && after < edges.len()).then(|| after - 1)
-    };
-    let closing = Closing::of(pipeline);
-    for row in rows.into_iter().filter(|r| filter.matches(r)) {
-        if let Some(i) = bucket_of(row.created_at) {
-            new[i].entry(row.source).or_default().add(&row.id);
+    tally(rows, filter, BucketTally::new(pipeline, edges))
+}
+
+/// The buckets, a row at a time.
+struct BucketTally<'a, 'p, 'e> {
+    edges: &'e [Millis],
+    won: Vec<BTreeMap<String, i64>>,
+    new: Vec<BTreeMap<Source, Count<'a>>>,
+    closing: Closing<'p>,
+}
+
+impl<'p, 'e> BucketTally<'_, 'p, 'e> {
+    fn new(pipeline: &'p Pipeline, edges: &'e [Millis]) -> Self {
+        let n = edges.len().saturating_sub(1);
+        Self {
+            edges,
+            won: vec![BTreeMap::new(); n],
+            new: vec![BTreeMap::new(); n],
+            closing: Closing::of(pipeline),
+        }
+    }
+
+    /// The bucket holding `at`, found by bisection (a year of weeks is 52 buckets).
+    fn bucket_of(&self, at: Millis) -> Option<usize> {
+        let after = self.edges.partition_point(|edge| *edge <= at);
+        (after > 0 && after < self.edges.len()).then(|| after - 1)
+    }
+}
+
+impl<'a> Tally<'a> for BucketTally<'a, '_, '_> {
+    type Out = Vec<Bucket<'a>>;
+
+    fn add(&mut self, row: &'a SummaryRow) {
+        if let Some(i) = self.bucket_of(row.created_at) {
+            self.new[i].entry(row.source).or_default().add(&row.id);
         }
         for deal in &row.deals {
-            if let Some(i) = closing.won(deal).and_then(bucket_of) {
-                add_money(&mut won[i], &deal.amount);
+            if let Some(i) = self.closing.won(deal).and_then(|at| self.bucket_of(at)) {
+                add_money(&mut self.won[i], &deal.amount);
             }
         }
     }
-    (periods.into_iter().zip(won).zip(new))
-        .map(|((period, won), new)| Bucket {
-            period,
-            won: monies(won),
-            new_by_source: new,
-        })
-        .collect()
+
+    fn finish(self) -> Vec<Bucket<'a>> {
+        let periods = (self.edges.windows(2)).map(|e| Period {
+            from: e[0],
+            to: e[1],
+        });
+        (periods.zip(self.won).zip(self.new))
+            .map(|((period, won), new)| Bucket {
+                period,
+                won: monies(won),
+                new_by_source: new,
+            })
+            .collect()
+    }
 }
 
 /// How many customers are in each lifecycle stage now.
@@ -309,20 +479,62 @@ pub fn lifecycles<'a>(
     rows: impl IntoIterator<Item = &'a SummaryRow>,
     filter: &ReportFilter,
 ) -> BTreeMap<Lifecycle, Count<'a>> {
-    let mut by: Vec<Count> = vec![Count::default(); Lifecycle::ALL.len()];
-    for row in rows.into_iter().filter(|r| filter.matches(r)) {
-        if let Some(at) = Lifecycle::ALL.iter().position(|l| *l == row.lifecycle) {
-            by[at].add(&row.id);
-        }
-    }
-    (Lifecycle::ALL.iter().copied().zip(by))
-        .filter(|(_, count)| count.n > 0)
-        .collect()
+    tally(rows, filter, LifecycleTally::default())
 }
 
+/// The lifecycle distribution, a row at a time.
+struct LifecycleTally<'a>(Vec<Count<'a>>);
+
+impl Default for LifecycleTally<'_> {
+    fn default() -> Self {
+        Self(vec![Count::default(); Lifecycle::ALL.len()])
+    }
+}
+
+impl<'a> Tally<'a> for LifecycleTally<'a> {
+    type Out = BTreeMap<Lifecycle, Count<'a>>;
+
+    fn add(&mut self, row: &'a SummaryRow) {
+        if let Some(at) = Lifecycle::ALL.iter().position(|l| *l == row.lifecycle) {
+            self.0[at].add(&row.id);
+        }
+    }
+
+    fn finish(self) -> BTreeMap<Lifecycle, Count<'a>> {
+        (Lifecycle::ALL.iter().copied().zip(self.0))
+            .filter(|(_, count)| count.n > 0)
+            .collect()
+    }
+}
+
+/// A figure computed a row at a time: every figure of the screen is added up in one pass over
+/// the rows ([`report`]), each row read once (nine passes took twice as long over 100,000).
+trait Tally<'a> {
+    type Out;
+    fn add(&mut self, row: &'a SummaryRow);
+    fn finish(self) -> Self::Out;
+}
+
+/// `tally` over the rows `filter` lets through.
+fn tally<'a, T: Tally<'a>>(
+    rows: impl IntoIterator<Item = &'a SummaryRow>,
+    filter: &ReportFilter,
+    mut tally: T,
+) -> T::Out {
+    for row in rows.into_iter().filter(|r| filter.matches(r)) {
+        tally.add(row);
+    }
+    tally.finish()
+}
+
+/// Adds `amount` to its currency's total (the currency is copied only the first time).
 fn add_money(totals: &mut BTreeMap<String, i64>, amount: &Money) {
-    let total = totals.entry(amount.currency.clone()).or_default();
-    *total = total.saturating_add(amount.minor);
+    match totals.get_mut(amount.currency.as_str()) {
+        Some(total) => *total = total.saturating_add(amount.minor),
+        None => {
+            totals.insert(amount.currency.clone(), amount.minor);
+        }
+    }
 }
 
 fn monies(totals: BTreeMap<String, i64>) -> Vec<Money> {

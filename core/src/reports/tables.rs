@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Closing, Count, Period, ReportFilter, add_money, mean_days, monies};
+use super::{Closing, Count, Period, ReportFilter, Tally, add_money, mean_days, monies, tally};
 use crate::customer::{MINUTE_MS, Source, SummaryRow};
 use crate::pipeline::Pipeline;
 use crate::values::{Millis, Money};
@@ -30,22 +30,44 @@ pub fn by_source<'a>(
     pipeline: &Pipeline,
     period: Period,
 ) -> BTreeMap<Source, SourceLine<'a>> {
-    #[derive(Default)]
-    struct Sums<'a> {
-        line: SourceLine<'a>,
-        converted: usize,
-        amount: BTreeMap<String, i64>,
-        cycles: Vec<Millis>,
+    tally(rows, filter, SourceTally::new(pipeline, period))
+}
+
+/// The source lines, a row at a time.
+pub(super) struct SourceTally<'a, 'p> {
+    by: BTreeMap<Source, SourceSums<'a>>,
+    closing: Closing<'p>,
+    period: Period,
+}
+
+#[derive(Default)]
+struct SourceSums<'a> {
+    line: SourceLine<'a>,
+    converted: usize,
+    amount: BTreeMap<String, i64>,
+    cycles: Vec<Millis>,
+}
+
+impl<'p> SourceTally<'_, 'p> {
+    pub(super) fn new(pipeline: &'p Pipeline, period: Period) -> Self {
+        Self {
+            by: BTreeMap::new(),
+            closing: Closing::of(pipeline),
+            period,
+        }
     }
-    let mut by: BTreeMap<Source, Sums> = BTreeMap::new();
-    let closing = Closing::of(pipeline);
-    for row in rows.into_iter().filter(|r| filter.matches(r)) {
-        let won_ever = (row.deals.iter()).any(|d| closing.won(d).is_some());
+}
+
+impl<'a> Tally<'a> for SourceTally<'a, '_> {
+    type Out = BTreeMap<Source, SourceLine<'a>>;
+
+    fn add(&mut self, row: &'a SummaryRow) {
+        let (closing, period) = (&self.closing, self.period);
         let new = period.contains(row.created_at);
-        let sums = by.entry(row.source).or_default();
+        let sums = self.by.entry(row.source).or_default();
         if new {
             sums.line.customers.add(&row.id);
-            sums.converted += usize::from(won_ever);
+            sums.converted += usize::from(row.deals.iter().any(|d| closing.won(d).is_some()));
         }
         for deal in &row.deals {
             if period.contains(deal.created_at) {
@@ -58,19 +80,22 @@ pub fn by_source<'a>(
             }
         }
     }
-    (by.into_iter())
-        .filter(|(_, s)| s.line.customers.n + s.line.deals.n + s.line.won.n > 0)
-        .map(|(source, s)| {
-            let new = s.line.customers.n;
-            let line = SourceLine {
-                conversion: (new > 0).then(|| s.converted as f64 / new as f64),
-                won_amount: monies(s.amount),
-                average_cycle_days: mean_days(&s.cycles),
-                ..s.line
-            };
-            (source, line)
-        })
-        .collect()
+
+    fn finish(self) -> BTreeMap<Source, SourceLine<'a>> {
+        (self.by.into_iter())
+            .filter(|(_, s)| s.line.customers.n + s.line.deals.n + s.line.won.n > 0)
+            .map(|(source, s)| {
+                let new = s.line.customers.n;
+                let line = SourceLine {
+                    conversion: (new > 0).then(|| s.converted as f64 / new as f64),
+                    won_amount: monies(s.amount),
+                    average_cycle_days: mean_days(&s.cycles),
+                    ..s.line
+                };
+                (source, line)
+            })
+            .collect()
+    }
 }
 
 /// What one member did in the period.
@@ -98,59 +123,92 @@ pub fn by_owner<'a>(
     period: Period,
     now: Millis,
 ) -> BTreeMap<&'a str, OwnerLine<'a>> {
-    let filter = ReportFilter {
-        owner: None,
-        ..filter.clone()
-    };
-    let (from, to) = (
-        period.from.div_euclid(MINUTE_MS),
-        period.to.div_euclid(MINUTE_MS),
-    );
-    let mut by: BTreeMap<&str, (OwnerLine, BTreeMap<String, i64>)> = BTreeMap::new();
-    let closing = Closing::of(pipeline);
-    for row in rows.into_iter().filter(|r| filter.matches(r)) {
+    tally(
+        rows,
+        &filter.any_owner(),
+        OwnerTally::new(pipeline, period, now),
+    )
+}
+
+/// The owner lines, a row at a time.
+pub(super) struct OwnerTally<'a, 'p> {
+    by: BTreeMap<&'a str, (OwnerLine<'a>, BTreeMap<String, i64>)>,
+    closing: Closing<'p>,
+    period: Period,
+    /// The period in minutes, as interactions are logged.
+    minutes: (i64, i64),
+    now: Millis,
+}
+
+impl<'p> OwnerTally<'_, 'p> {
+    pub(super) fn new(pipeline: &'p Pipeline, period: Period, now: Millis) -> Self {
+        Self {
+            by: BTreeMap::new(),
+            closing: Closing::of(pipeline),
+            period,
+            minutes: (
+                period.from.div_euclid(MINUTE_MS),
+                period.to.div_euclid(MINUTE_MS),
+            ),
+            now,
+        }
+    }
+}
+
+impl<'a> Tally<'a> for OwnerTally<'a, '_> {
+    type Out = BTreeMap<&'a str, OwnerLine<'a>>;
+
+    fn add(&mut self, row: &'a SummaryRow) {
+        let (by, period) = (&mut self.by, self.period);
         if !row.owner.is_empty() {
             let (line, amount) = by.entry(row.owner.as_str()).or_default();
             line.customers.add(&row.id);
             for deal in &row.deals {
-                if closing.won(deal).is_some_and(|at| period.contains(at)) {
+                if self.closing.won(deal).is_some_and(|at| period.contains(at)) {
                     line.won.add(&row.id);
                     add_money(amount, &deal.amount);
                 }
             }
         }
-        for (author, minutes) in &row.logged {
-            let logged = minutes.iter().filter(|m| from <= **m && **m < to).count();
-            if logged > 0 {
-                by.entry(author.as_str()).or_default().0.interactions += logged;
+        let (from, to) = self.minutes;
+        // The latest interaction, kept in the row itself, spares reading the log of a customer
+        // quiet since before the period (most of them, for a month).
+        let quiet = (row.last_interaction).is_none_or(|(at, _)| at.div_euclid(MINUTE_MS) < from);
+        if !quiet {
+            for (author, minutes) in &row.logged {
+                // Oldest first: the period's are a run, found by bisection.
+                let logged =
+                    minutes.partition_point(|m| *m < to) - minutes.partition_point(|m| *m < from);
+                if logged > 0 {
+                    by.entry(author.as_str()).or_default().0.interactions += logged;
+                }
             }
         }
         for (_, done, assignee) in &row.done_follow_ups {
             if period.contains(*done) {
-                by.entry(assignee.as_str())
-                    .or_default()
-                    .0
+                (by.entry(assignee.as_str()).or_default().0)
                     .follow_ups_done
                     .add(&row.id);
             }
         }
         for open in &row.open_follow_ups {
-            if period.contains(open.due_at) && open.due_at < now {
-                by.entry(open.assignee.as_str())
-                    .or_default()
-                    .0
+            if period.contains(open.due_at) && open.due_at < self.now {
+                (by.entry(open.assignee.as_str()).or_default().0)
                     .overdue
                     .add(&row.id);
             }
         }
     }
-    (by.into_iter())
-        .map(|(member, (line, amount))| {
-            let line = OwnerLine {
-                won_amount: monies(amount),
-                ..line
-            };
-            (member, line)
-        })
-        .collect()
+
+    fn finish(self) -> BTreeMap<&'a str, OwnerLine<'a>> {
+        (self.by.into_iter())
+            .map(|(member, (line, amount))| {
+                let line = OwnerLine {
+                    won_amount: monies(amount),
+                    ..line
+                };
+                (member, line)
+            })
+            .collect()
+    }
 }

@@ -392,6 +392,53 @@ fn the_funnel_counts_the_periods_deals_with_their_median_days_per_stage() {
     assert_eq!(lifecycle.values().map(|c| c.n).sum::<usize>(), rows.len());
 }
 
+/// [`report`]'s one pass against each figure computed alone, for `filter` and `period`.
+fn check_one_pass(rows: &[SummaryRow], filter: &ReportFilter, period: Period) {
+    let pipeline = Pipeline::standard();
+    let months: Vec<Millis> = (0..=12).rev().map(|m| NOW - m * 30 * DAY_MS).collect();
+    let weeks: Vec<Millis> = (0..=5).map(|w| period.from + w * 7 * DAY_MS).collect();
+    let ask = Ask {
+        filter,
+        period,
+        now: NOW,
+        months: &months,
+        weeks: &weeks,
+    };
+    let got = report(rows, &pipeline, ask);
+    let want = Report {
+        figures: key_figures(rows, filter, &pipeline, period, NOW),
+        before: key_figures(rows, filter, &pipeline, period.previous(), NOW),
+        funnel: period_funnel(rows, filter, &pipeline, period),
+        sources: by_source(rows, filter, &pipeline, period),
+        owners: by_owner(rows, filter, &pipeline, period, NOW),
+        months: buckets(rows, filter, &pipeline, &months),
+        weeks: buckets(rows, filter, &pipeline, &weeks),
+        lifecycles: lifecycles(rows, filter),
+    };
+    assert_eq!(got, want, "{filter:?} {period:?}");
+}
+
+#[test]
+fn one_pass_gives_every_figure_as_computed_alone() {
+    let rows = &demo_workspace().1[..];
+    let filters = [
+        ReportFilter::default(),
+        ReportFilter {
+            owner: Some(rows[0].owner.clone()),
+            source: None,
+        },
+        ReportFilter {
+            owner: None,
+            source: Some(rows[0].source),
+        },
+    ];
+    for filter in &filters {
+        for period in periods() {
+            check_one_pass(rows, filter, period);
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(8))]
 
@@ -408,5 +455,6 @@ proptest! {
             to: NOW - from_days * DAY_MS + length * DAY_MS,
         };
         check(&customers, &rows, period);
+        check_one_pass(&rows, &ReportFilter::default(), period);
     }
 }
