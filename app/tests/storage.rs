@@ -210,3 +210,61 @@ async fn the_row_cache_is_read_whole_a_page_at_a_time() {
     let expected: Vec<String> = (0..5_003).map(|n| format!("c{n:05}")).collect();
     assert_eq!(keys, expected);
 }
+
+/// A write cut off before it committed (the tab closed, the phone died mid-write: here its
+/// transaction is dropped after every request was issued, which aborts it) leaves nothing of
+/// itself — neither the new bytes nor the new heads nor the new row — so a start never reads
+/// heads that the bytes beside them do not have.
+#[wasm_bindgen_test]
+async fn a_write_cut_off_before_it_commits_leaves_the_bytes_and_heads_it_found() {
+    let name = unique_db("torn");
+    let store = DeviceStore::open(&name).await.unwrap();
+    let mut doc = CustomerDoc::create(&Id::random(), new_customer("王芳"), &Stamp::new("li", 0));
+    let doc = doc.as_mut().unwrap();
+    let kept = |doc: &mut CustomerDoc| Write::Snapshot {
+        id: "c1".into(),
+        bytes: doc.save(),
+        heads: doc.heads(),
+        folded: Vec::new(),
+        row: Some(HeadedRow::new(doc.summary().unwrap(), &doc.heads())),
+    };
+    let (first, first_heads, first_bytes) = (kept(doc), doc.heads(), doc.save());
+    store.write(&[first]).await.unwrap();
+
+    doc.add_tag("VIP", &Stamp::new("li", 1)).unwrap();
+    assert_ne!(doc.heads(), first_heads);
+    let second = kept(doc);
+    let mut others: Vec<Write> = (0..200)
+        .map(|i| append(&format!("other-{i}"), 1, &[7; 4096]))
+        .collect();
+    others.insert(0, second);
+    let mut cut = Box::pin(store.write(&others));
+    let mut poll = std::task::Context::from_waker(std::task::Waker::noop());
+    assert!(
+        cut.as_mut().poll(&mut poll).is_pending(),
+        "its requests are in flight"
+    );
+    drop(cut);
+    drop(store);
+
+    let store = DeviceStore::open(&name).await.unwrap();
+    let start = store.start().await.unwrap();
+    assert_eq!(start.kept, vec![("c1".to_owned(), first_heads.clone())]);
+    assert!(
+        start.whole.is_empty(),
+        "none of the appended changes landed"
+    );
+    let read = store.read(&["c1".to_owned()]).await.unwrap();
+    let stored = read[0].1.clone().unwrap();
+    assert_eq!(stored.snapshot.as_deref(), Some(&first_bytes[..]));
+    assert_eq!(stored.heads.as_deref(), Some(&first_heads[..]));
+    let rows = store.rows().await.unwrap();
+    let row: HeadedRow = serde_json::from_slice(&rows[0].1).unwrap();
+    assert!(row.is_at(&first_heads) && !row.row.tags.contains(&"VIP".to_owned()));
+
+    // The same write, left to finish, lands whole.
+    let again = kept(doc);
+    store.write(&[again]).await.unwrap();
+    let start = store.start().await.unwrap();
+    assert_eq!(start.kept, vec![("c1".to_owned(), doc.heads())]);
+}
