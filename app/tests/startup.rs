@@ -136,9 +136,10 @@ async fn the_list_first_screen_as_last_seen_shows_before_every_row_is_read() {
     until(|| second.signals.rows_ready.get_untracked()).await;
     assert_eq!(second.signals.first_screen.get_untracked(), None);
     let rows = second.signals.rows.get_untracked();
-    let expected: Vec<&str> = (first_rows(&rows, RowSort::default(), 60).into_iter())
-        .map(|row| row.id.as_str())
-        .collect();
+    let expected: Vec<&str> = (first_rows(rows.iter().map(|r| &**r), RowSort::default(), 60)
+        .into_iter())
+    .map(|row| row.id.as_str())
+    .collect();
     let shown: Vec<&str> = shown.rows.iter().map(|row| row.id.as_str()).collect();
     assert_eq!(shown, expected, "the list's first rows, newest first");
 }

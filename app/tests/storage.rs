@@ -200,7 +200,7 @@ async fn the_row_cache_is_read_whole_a_page_at_a_time() {
     let rows: Vec<HeadedRow> = (0..5_003)
         .map(|n| {
             let mut row = row.clone();
-            row.row.id = format!("c{n:05}");
+            std::sync::Arc::make_mut(&mut row.row).id = format!("c{n:05}");
             row
         })
         .collect();

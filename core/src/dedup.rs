@@ -3,6 +3,7 @@
 //! with the same company — each with its reasons and a confidence. Pairs the team said are
 //! two people ([`crate::WorkspaceDoc::dismissed_duplicates`]) are left out.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::contact::ContactKind;
@@ -52,8 +53,10 @@ fn fold(text: &str) -> String {
 
 /// The pairs among `rows` (archived and merged customers left out) not in `dismissed` (pair keys), most
 /// certain first.
-pub fn pairs(rows: &[SummaryRow], dismissed: &BTreeSet<String>) -> Vec<Pair> {
-    let live: Vec<&SummaryRow> = rows.iter().filter(|r| r.live()).collect();
+pub fn pairs<R: Borrow<SummaryRow>>(rows: &[R], dismissed: &BTreeSet<String>) -> Vec<Pair> {
+    let live: Vec<&SummaryRow> = (rows.iter().map(Borrow::borrow))
+        .filter(|r: &&SummaryRow| r.live())
+        .collect();
     let mut groups: HashMap<(Option<ContactKind>, String), Vec<usize>> = HashMap::new();
     for (i, row) in live.iter().enumerate() {
         for (kind, key) in &row.contact_keys {

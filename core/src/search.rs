@@ -6,6 +6,7 @@
 //! every row is built once ([`SearchIndex`]) into one string, so a keystroke is one scan of
 //! it with one searcher (at 100,000 rows, ~13 MB), not a search per row.
 
+use std::borrow::Borrow;
 use std::cmp::Ordering;
 
 use crate::contact::{ContactKind, mask};
@@ -25,12 +26,12 @@ pub struct SearchIndex {
 
 impl SearchIndex {
     /// Prepares `rows` for searching.
-    pub fn new(rows: &[SummaryRow]) -> Self {
+    pub fn new<R: Borrow<SummaryRow>>(rows: &[R]) -> Self {
         let mut index = Self {
             text: String::with_capacity(rows.len() * 128),
             ends: Vec::with_capacity(rows.len()),
         };
-        for row in rows {
+        for row in rows.iter().map(Borrow::borrow) {
             let fields = [&row.name, &row.name_latin, &row.company]
                 .into_iter()
                 .chain(row.tags.iter())
@@ -94,14 +95,14 @@ fn needle(query: &str) -> String {
 /// The customers (archived ones too, merged ones not) that hold contact point `normalized` of `kind` — the
 /// same person already in the CRM, before a second record is made for them. Addresses are not
 /// compared (rows do not carry them); a phone also finds a row listed masked (`138****5678`).
-pub fn holding<'a>(
-    rows: &'a [SummaryRow],
+pub fn holding<'a, R: Borrow<SummaryRow>>(
+    rows: &'a [R],
     kind: ContactKind,
     normalized: &str,
 ) -> Vec<&'a SummaryRow> {
     // A phone also finds a customer listed masked (the pool's, a colleague's).
     let masked = (kind == ContactKind::Phone).then(|| mask(kind, normalized));
-    (rows.iter())
+    (rows.iter().map(Borrow::borrow))
         .filter(|row| {
             row.merged_into.is_none()
                 && (row.contact_keys.iter()).any(|(k, key)| {

@@ -146,7 +146,10 @@ impl DurableObject for Workspace {
                 let shown: Vec<HeadedRow> = (rows.into_iter())
                     .filter_map(|r| {
                         let row = row_for(&grant, scope, &r.row)?;
-                        Some(HeadedRow { row, ..r })
+                        Some(HeadedRow {
+                            row: row.into(),
+                            ..r
+                        })
                     })
                     .collect();
                 return json_response(serde_json::to_string(&shown)?);

@@ -4,6 +4,7 @@
 //! read. The list shows it only unfiltered and unsorted; any other view waits for the rows.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crm_core::customer::SummaryRow;
 use crm_core::search::{RowSort, first_rows};
@@ -27,8 +28,8 @@ pub struct FirstScreen {
 
 impl FirstScreen {
     /// The first screen of `rows` (archived and merged customers left out, as the list does).
-    fn of(rows: &[SummaryRow]) -> Self {
-        let listed = || rows.iter().filter(|row| row.live());
+    fn of(rows: &[Arc<SummaryRow>]) -> Self {
+        let listed = || rows.iter().map(|row| &**row).filter(|row| row.live());
         Self {
             total: listed().count(),
             rows: (first_rows(listed(), RowSort::default(), ROWS_KEPT).into_iter())
@@ -40,7 +41,7 @@ impl FirstScreen {
 
 impl Session {
     /// Keeps the first screen of `rows` in the row cache, when it changed.
-    pub(super) fn keep_first_screen(self: &Rc<Self>, rows: &[SummaryRow]) {
+    pub(super) fn keep_first_screen(self: &Rc<Self>, rows: &[Arc<SummaryRow>]) {
         if let Ok(json) = serde_json::to_vec(&FirstScreen::of(rows)) {
             self.cache_json(FIRST_SCREEN_KEY, |s| &s.first_screen, json);
         }

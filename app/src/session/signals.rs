@@ -10,7 +10,7 @@ use crate::edge_link::LinkStatus;
 #[derive(Clone, Copy)]
 pub struct SessionSignals {
     /// One row per customer, in no particular order.
-    pub rows: RwSignal<Vec<crm_core::customer::SummaryRow>>,
+    pub rows: RwSignal<Vec<std::sync::Arc<crm_core::customer::SummaryRow>>>,
     /// Every cached row has been read into `rows` (until then pages show "opening").
     pub rows_ready: RwSignal<bool>,
     /// The list's first screen as last seen, shown until `rows_ready`.

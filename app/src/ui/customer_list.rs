@@ -1,6 +1,7 @@
 //! The customer list: instant search, filters, sort, and the new-customer form.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crm_core::customer::{Lifecycle, Source, SummaryRow};
 use crm_core::search::{RowFilter, RowSort, SearchIndex};
@@ -122,7 +123,7 @@ pub fn CustomerList() -> impl IntoView {
                     .filter(|row| filter.matches(row))
                     .filter(|row| picked.as_ref().is_none_or(|p| p.contains(&row.id)))
                     .filter(|row| segment.as_ref().is_none_or(|s| s.matches(row)));
-                let shown: Vec<SummaryRow> = hits.by_ref().take(limit).cloned().collect();
+                let shown: Vec<Arc<SummaryRow>> = hits.by_ref().take(limit).cloned().collect();
                 (shown.len() + hits.count(), shown)
             })
         })
@@ -143,7 +144,13 @@ pub fn CustomerList() -> impl IntoView {
                 && sort.get() == RowSort::default();
             return signals.first_screen.with(|first| match first {
                 Some(first) if plain => {
-                    let shown: Vec<SummaryRow> = first.rows.iter().take(limit).cloned().collect();
+                    let shown: Vec<Arc<SummaryRow>> = first
+                        .rows
+                        .iter()
+                        .take(limit)
+                        .cloned()
+                        .map(Arc::new)
+                        .collect();
                     (first.total, shown)
                 }
                 _ => (0, Vec::new()),
@@ -334,7 +341,7 @@ fn sort_key(sort: RowSort) -> &'static str {
 /// One customer in the list.
 #[component]
 fn Row(
-    row: SummaryRow,
+    row: Arc<SummaryRow>,
     lang: RwSignal<Lang>,
     owner: String,
     viewers: Memo<HashMap<String, Vec<String>>>,

@@ -5,6 +5,7 @@
 //! workspace document.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crm_core::Id;
 use crm_core::customer::SummaryRow;
@@ -52,7 +53,7 @@ pub fn DuplicatesPage() -> impl IntoView {
         let wanted: BTreeSet<&str> = (pairs.iter().take(SHOWN))
             .flat_map(|p| [p.ids.0.as_str(), p.ids.1.as_str()])
             .collect();
-        let customers: HashMap<String, SummaryRow> = signals.rows.with_untracked(|rows| {
+        let customers: HashMap<String, Arc<SummaryRow>> = signals.rows.with_untracked(|rows| {
             (rows.iter())
                 .filter(|r| wanted.contains(r.id.as_str()))
                 .map(|r| (r.id.clone(), r.clone()))
@@ -79,7 +80,7 @@ pub fn DuplicatesPage() -> impl IntoView {
 fn pair_view(
     lang: Lang,
     signals: crate::session::SessionSignals,
-    customers: &HashMap<String, SummaryRow>,
+    customers: &HashMap<String, Arc<SummaryRow>>,
     pair: &Pair,
     dismiss: impl Fn((String, String)) + Copy + 'static,
 ) -> AnyView {

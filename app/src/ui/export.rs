@@ -29,7 +29,10 @@ impl Names for Labels {
 
 /// "Export" on the list, opening the columns and format to choose.
 #[component]
-pub fn ExportPanel(listed: Callback<(), Vec<SummaryRow>>, count: Signal<usize>) -> impl IntoView {
+pub fn ExportPanel(
+    listed: Callback<(), Vec<std::sync::Arc<SummaryRow>>>,
+    count: Signal<usize>,
+) -> impl IntoView {
     let lang = use_lang();
     let signals = use_signals();
     let open = RwSignal::new(false);
@@ -44,7 +47,12 @@ pub fn ExportPanel(listed: Callback<(), Vec<SummaryRow>>, count: Signal<usize>) 
             .filter(|c| chosen.with(|cs| cs.contains(c)))
             .collect();
         let rows = listed.run(());
-        let table = import::table(&rows, &columns, lang.as_team(), &Labels(signals, lang));
+        let table = import::table(
+            rows.iter().map(|r| &**r),
+            &columns,
+            lang.as_team(),
+            &Labels(signals, lang),
+        );
         let format = format.get_untracked();
         busy.set(true);
         error.set(None);

@@ -23,7 +23,7 @@ pub(super) struct Due {
 
 /// The open follow-ups of live customers among `rows` that `keep` keeps, earliest due first.
 pub(super) fn due_among(
-    rows: &[crm_core::customer::SummaryRow],
+    rows: &[std::sync::Arc<crm_core::customer::SummaryRow>],
     keep: impl Fn(&OpenFollowUp) -> bool,
 ) -> Vec<Due> {
     let mut due: Vec<Due> = (rows.iter().filter(|row| row.live()))

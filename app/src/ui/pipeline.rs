@@ -29,14 +29,14 @@ pub fn PipelinePage() -> impl IntoView {
         pipeline.with(|p| {
             signals
                 .rows
-                .with(|rows| board(rows.iter().filter(of_me), p))
+                .with(|rows| board(rows.iter().map(|r| &**r).filter(of_me), p))
         })
     });
     let steps = Memo::new(move |_| {
         pipeline.with(|p| {
             signals
                 .rows
-                .with(|rows| funnel(rows.iter().filter(of_me), p))
+                .with(|rows| funnel(rows.iter().map(|r| &**r).filter(of_me), p))
         })
     });
     // Open stages take the room; won and lost stay wide enough to drop a deal on.

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use crm_core::customer::{Lifecycle, Source, SummaryRow};
+use crm_core::customer::{Lifecycle, Source};
 use crm_core::reports::{self, Count, Period, ReportFilter};
 use crm_core::values::{DAY_MS, Money};
 use crm_core::workspace::Role;
@@ -109,7 +109,7 @@ pub fn ReportsPage() -> impl IntoView {
             .workspace
             .with(|ws| ws.as_ref().map(|w| w.pipeline.clone()).unwrap_or_default());
         let rows = signals.rows.read();
-        let rows: &[SummaryRow] = &rows;
+        let rows = rows.iter().map(|r| &**r);
         let months = month_edges(&now);
         let week_edges: Vec<i64> = (0..)
             .map(|w| period.from + w * 7 * DAY_MS)

@@ -17,7 +17,7 @@ pub fn find_segment(segments: &[Segment], id: Option<&str>) -> Option<Segment> {
 }
 
 /// Customers in `segment` among the rows.
-fn count(segment: &Segment, rows: &[crm_core::customer::SummaryRow]) -> usize {
+fn count(segment: &Segment, rows: &[std::sync::Arc<crm_core::customer::SummaryRow>]) -> usize {
     rows.iter().filter(|row| segment.matches(row)).count()
 }
 

@@ -61,9 +61,9 @@ pub fn TodayPage() -> impl IntoView {
             let stages = signals
                 .workspace
                 .with(|ws| ws.as_ref().map(|w| w.pipeline.clone()).unwrap_or_default());
-            let columns = signals
-                .rows
-                .with(|rows| funnel::board(rows.iter().filter(|r| r.owner == me), &stages));
+            let columns = signals.rows.with(|rows| {
+                funnel::board(rows.iter().map(|r| &**r).filter(|r| r.owner == me), &stages)
+            });
             (columns.into_iter())
                 .filter(|c| {
                     stages

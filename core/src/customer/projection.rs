@@ -1,6 +1,7 @@
 //! The compact row a customer is shown as in lists, search and dashboards.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use automerge::ChangeHash;
 use serde::{Deserialize, Serialize};
@@ -280,7 +281,9 @@ pub(super) fn sort_follow_ups(follow_ups: &mut [OpenFollowUp]) {
 pub struct HeadedRow {
     /// Heads of the summarised document, lowercase hex, sorted.
     pub heads: Vec<String>,
-    pub row: SummaryRow,
+    /// Shared: the device's lists hold the same row, not a copy (100,000 rows copied on every
+    /// change took longer than a frame).
+    pub row: Arc<SummaryRow>,
     /// The row layout it was made with ([`ROW_VERSION`]; absent: 1): a row of an older layout
     /// lacks fields and is made again from its document.
     #[serde(default = "first_version")]
@@ -300,7 +303,7 @@ impl HeadedRow {
     pub fn new(row: SummaryRow, heads: &[ChangeHash]) -> Self {
         Self {
             heads: hex_heads(heads),
-            row,
+            row: Arc::new(row),
             version: ROW_VERSION,
         }
     }
@@ -368,7 +371,7 @@ mod tests {
         ) {
             let hashes = |raw: &[[u8; 32]]| raw.iter().map(|h| ChangeHash(*h)).collect::<Vec<_>>();
             let summary = crate::customer::tests::new_customer().summary().unwrap();
-            let row = HeadedRow { heads: hex_heads(&hashes(&named)), row: summary, version: ROW_VERSION };
+            let row = HeadedRow { heads: hex_heads(&hashes(&named)), row: Arc::new(summary), version: ROW_VERSION };
             let asked = hashes(&asked);
             proptest::prop_assert_eq!(row.is_at(&asked), row.heads == hex_heads(&asked));
             proptest::prop_assert!(row.is_at(&hashes(&named).into_iter().rev().collect::<Vec<_>>()));

@@ -3,6 +3,7 @@
 //! looked up — every problem named with the row's line — and the customer it already is, if
 //! one on this device (or an earlier row) holds one of its contact points.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -124,17 +125,17 @@ pub fn phone_cells(table: &Table, columns: &[Column]) -> Vec<String> {
 /// Checks every row of `table` read through `columns`, against the customers in `rows`
 /// (`held`: whether a customer's document is on this device) and in earlier rows; `e164`
 /// gives a phone cell's E.164 form, if valid.
-pub fn check(
+pub fn check<R: Borrow<SummaryRow>>(
     table: &Table,
     columns: &[Column],
     vocabulary: &Vocabulary,
     importer: &Importer,
-    rows: &[SummaryRow],
+    rows: &[R],
     held: &dyn Fn(&str) -> bool,
     e164: &dyn Fn(&str) -> Option<String>,
 ) -> Vec<Checked> {
     let mut known: HashMap<(ContactKind, &str), &SummaryRow> = HashMap::new();
-    for row in rows {
+    for row in rows.iter().map(Borrow::borrow) {
         for (kind, key) in &row.contact_keys {
             known.entry((*kind, key.as_str())).or_insert(row);
         }

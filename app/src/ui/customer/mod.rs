@@ -83,7 +83,9 @@ pub fn CustomerPage() -> impl IntoView {
             };
             match session.with_value(|s| s.erasure(&id)) {
                 Some(erased) => Shown::Erased(erased),
-                None => listed().map_or(Shown::Missing, |row| Shown::Masked(Box::new(row))),
+                None => listed().map_or(Shown::Missing, |row| {
+                    Shown::Masked(Box::new(SummaryRow::clone(&row)))
+                }),
             }
         }
     });

@@ -18,7 +18,11 @@ pub(super) fn HandoverPanel(from: String) -> impl IntoView {
     let signals = use_signals();
     let concerned = {
         let from = from.clone();
-        Memo::new(move |_| signals.rows.with(|rows| Handover::of(rows.iter(), &from)))
+        Memo::new(move |_| {
+            signals
+                .rows
+                .with(|rows| Handover::of(rows.iter().map(|r| &**r), &from))
+        })
     };
     let members = member_choices(signals);
     let active = move || {

@@ -22,6 +22,7 @@
 //!   its own row, and a watched customer's page.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::sync::Arc;
 
 use automerge::{ChangeHash, sync};
 
@@ -119,7 +120,7 @@ pub struct DeviceRepo {
     /// Customers of the public pool (and, scoped to `listed`, colleagues' customers), as the
     /// edge's rows show them to a scoped salesperson
     /// (contact points masked; no documents until claimed), fetched again at each connection.
-    masked: BTreeMap<String, SummaryRow>,
+    masked: BTreeMap<String, Arc<SummaryRow>>,
     /// The member and their role (see [`DeviceRepo::set_member`]).
     member: Option<(String, Role)>,
     /// A scoped device asked the edge's rows since it connected.
@@ -223,7 +224,7 @@ impl DeviceRepo {
     // Reading.
 
     /// Every customer's summary row, in id order.
-    pub fn rows(&self) -> impl Iterator<Item = &SummaryRow> {
+    pub fn rows(&self) -> impl Iterator<Item = &Arc<SummaryRow>> {
         let pool = (self.masked.values()).filter(|r| !self.rows.contains_key(&r.id));
         self.rows.values().map(|r| &r.row).chain(pool)
     }

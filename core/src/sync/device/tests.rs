@@ -457,7 +457,7 @@ fn of_two_cached_rows_of_one_customer_the_later_is_kept() {
     let (id, disk, first) = stored_and_started();
     let own = first.rows.get(id.as_str()).cloned().unwrap();
     let mut older = own.clone();
-    older.row.name = "旧名".into();
+    std::sync::Arc::make_mut(&mut older.row).name = "旧名".into();
 
     let mut repo = DeviceRepo::new("phone", 2);
     repo.shelve(disk.into_values().collect());
@@ -598,9 +598,9 @@ fn scoped_device(scope: crate::workspace::ReadScope) {
         .cloned()
         .unwrap();
     if scope == crate::workspace::ReadScope::Own {
-        pooled.row.owner = String::new();
+        std::sync::Arc::make_mut(&mut pooled.row).owner = String::new();
     }
-    pooled.row = crate::policy::pool::masked(&pooled.row);
+    pooled.row = crate::policy::pool::masked(&pooled.row).into();
     let page: Vec<HeadedRow> = theirs.iter().cloned().chain([pooled.clone()]).collect();
     let mut pending = repo.connected();
     let mut requested_foreign = false;
