@@ -18,8 +18,13 @@ const NOW: i64 = 1_780_000_000_000;
 const ROWS: usize = 100_000;
 
 fn all_figures(rows: &[SummaryRow], pipeline: &Pipeline, filter: &ReportFilter) -> usize {
+    figures_of(rows, pipeline, filter, 30)
+}
+
+/// Every figure for the `days` before `NOW`.
+fn figures_of(rows: &[SummaryRow], pipeline: &Pipeline, filter: &ReportFilter, days: i64) -> usize {
     let month = Period {
-        from: NOW - 30 * DAY_MS,
+        from: NOW - days * DAY_MS,
         to: NOW,
     };
     let months: Vec<i64> = (0..=12).rev().map(|m| NOW - m * 30 * DAY_MS).collect();
@@ -65,6 +70,9 @@ fn figures(c: &mut Criterion) {
     };
     group.bench_function("every figure, 100k rows, one owner", |b| {
         b.iter(|| black_box(all_figures(&rows, &pipeline, &one_owner)))
+    });
+    group.bench_function("every figure, 100k rows, a year", |b| {
+        b.iter(|| black_box(figures_of(&rows, &pipeline, &ReportFilter::default(), 365)))
     });
     // Each figure alone, to see where the time goes.
     let all = ReportFilter::default();

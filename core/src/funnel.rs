@@ -96,38 +96,68 @@ pub fn funnel_of<'a>(
     deals: impl IntoIterator<Item = &'a DealRow>,
     pipeline: &Pipeline,
 ) -> Vec<FunnelStep> {
-    let steps: Vec<(&str, i64)> = pipeline
-        .ordered()
-        .into_iter()
-        .filter(|(_, s)| s.kind != StageKind::Lost)
-        .map(|(id, s)| (id, s.order))
+    let steps = Steps::of(pipeline);
+    let furthest: Vec<i64> = (deals.into_iter())
+        .filter_map(|deal| steps.furthest(deal))
         .collect();
-    let furthest: Vec<i64> = deals
-        .into_iter()
-        .filter_map(|deal| {
-            deal.reached
-                .iter()
-                .filter_map(|stage| steps.iter().find(|(id, _)| id == stage))
-                .map(|(_, order)| *order)
-                .max()
-        })
-        .collect();
-    let mut previous: Option<usize> = None;
-    steps
-        .iter()
-        .map(|(id, order)| {
-            let reached = furthest.iter().filter(|f| *f >= order).count();
-            let conversion = previous
-                .filter(|p| *p > 0)
-                .map(|p| reached as f64 / p as f64);
-            previous = Some(reached);
-            FunnelStep {
-                stage: (*id).to_owned(),
-                reached,
-                conversion,
-            }
-        })
-        .collect()
+    steps.funnel(&furthest)
+}
+
+/// A funnel's steps: the open and won stages of a pipeline, in board order, with their order.
+pub(crate) struct Steps<'p>(Vec<(&'p str, i64)>);
+
+impl<'p> Steps<'p> {
+    pub(crate) fn of(pipeline: &'p Pipeline) -> Self {
+        Self(
+            (pipeline.ordered().into_iter())
+                .filter(|(_, s)| s.kind != StageKind::Lost)
+                .map(|(id, s)| (id, s.order))
+                .collect(),
+        )
+    }
+
+    /// Where `stage` is among the steps.
+    pub(crate) fn position(&self, stage: &str) -> Option<usize> {
+        self.0.iter().position(|(id, _)| *id == stage)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The order of the furthest step `deal` reached (a deal that skipped a stage passed
+    /// through it).
+    pub(crate) fn furthest(&self, deal: &DealRow) -> Option<i64> {
+        (deal.reached.iter())
+            .filter_map(|stage| self.position(stage))
+            .map(|at| self.0[at].1)
+            .max()
+    }
+
+    /// The steps, each with how many of the deals reached it (`furthest`: each deal's
+    /// furthest order) and the conversion from the step before.
+    pub(crate) fn funnel(&self, furthest: &[i64]) -> Vec<FunnelStep> {
+        let mut previous: Option<usize> = None;
+        (self.0.iter())
+            .map(|(id, order)| {
+                let reached = furthest.iter().filter(|f| *f >= order).count();
+                let conversion = previous
+                    .filter(|p| *p > 0)
+                    .map(|p| reached as f64 / p as f64);
+                previous = Some(reached);
+                FunnelStep {
+                    stage: (*id).to_owned(),
+                    reached,
+                    conversion,
+                }
+            })
+            .collect()
+    }
+
+    /// The order of the step at `at`.
+    pub(crate) fn order(&self, at: usize) -> i64 {
+        self.0[at].1
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ mod tables;
 use std::collections::BTreeMap;
 
 use crate::customer::{DealRow, Lifecycle, Source, SummaryRow};
-use crate::funnel::{FunnelStep, funnel_of};
+use crate::funnel::{FunnelStep, Steps};
 use crate::pipeline::{Pipeline, StageKind};
 use crate::values::{DAY_MS, Millis, Money};
 
@@ -319,18 +319,26 @@ pub fn period_funnel<'a>(
     tally(rows, filter, FunnelTally::new(pipeline, period))
 }
 
-/// The period's deals, a row at a time; the funnel of them at the end.
+/// The period's deals, a row at a time: each deal's furthest step and its stays in each stage
+/// are read while its row is at hand (read again at the end, a year's deals were most of the
+/// time of every figure, waiting on memory).
 struct FunnelTally<'a, 'p> {
-    deals: Vec<(&'a str, &'a DealRow)>,
-    pipeline: &'p Pipeline,
+    /// Each deal's customer and furthest step's order.
+    deals: Vec<(&'a str, Option<i64>)>,
+    /// How long deals stayed in each step's stage, each time they left it (a stay not over yet
+    /// is not counted), by step.
+    stays: Vec<Vec<Millis>>,
+    steps: Steps<'p>,
     period: Period,
 }
 
 impl<'p> FunnelTally<'_, 'p> {
     fn new(pipeline: &'p Pipeline, period: Period) -> Self {
+        let steps = Steps::of(pipeline);
         Self {
             deals: Vec::new(),
-            pipeline,
+            stays: vec![Vec::new(); steps.len()],
+            steps,
             period,
         }
     }
@@ -340,62 +348,35 @@ impl<'a> Tally<'a> for FunnelTally<'a, '_> {
     type Out = Vec<FunnelLine<'a>>;
 
     fn add(&mut self, row: &'a SummaryRow) {
-        let period = self.period;
-        (self.deals).extend(
-            (row.deals.iter())
-                .filter(|d| period.contains(d.created_at))
-                .map(|d| (row.id.as_str(), d)),
-        );
+        for deal in (row.deals.iter()).filter(|d| self.period.contains(d.created_at)) {
+            self.deals.push((&row.id, self.steps.furthest(deal)));
+            for pair in deal.moves.windows(2) {
+                if let Some(at) = self.steps.position(&pair[0].0) {
+                    self.stays[at].push(pair[1].1 - pair[0].1);
+                }
+            }
+        }
     }
 
-    fn finish(self) -> Vec<FunnelLine<'a>> {
-        let (deals, pipeline) = (self.deals, self.pipeline);
-        let steps = funnel_of(deals.iter().map(|(_, d)| *d), pipeline);
-        // Each deal's furthest open or won stage, looked up once.
-        let orders: Vec<(&str, i64)> = (pipeline.ordered().into_iter())
-            .filter(|(_, s)| s.kind != StageKind::Lost)
-            .map(|(id, s)| (id, s.order))
-            .collect();
-        let furthest: Vec<Option<i64>> = (deals.iter())
-            .map(|(_, d)| {
-                (d.reached.iter())
-                    .filter_map(|r| orders.iter().find(|(id, _)| id == r))
-                    .map(|(_, order)| *order)
-                    .max()
-            })
-            .collect();
-        steps
-            .into_iter()
-            .map(|step| {
-                let order = orders
-                    .iter()
-                    .find(|(id, _)| *id == step.stage)
-                    .map_or(0, |s| s.1);
-                let mut customers: Vec<&str> = (deals.iter().zip(&furthest))
+    fn finish(mut self) -> Vec<FunnelLine<'a>> {
+        let furthest: Vec<i64> = self.deals.iter().filter_map(|(_, f)| *f).collect();
+        let steps = self.steps.funnel(&furthest);
+        (steps.into_iter().enumerate())
+            .map(|(at, step)| {
+                let order = self.steps.order(at);
+                let mut customers: Vec<&str> = (self.deals.iter())
                     .filter(|(_, f)| f.is_some_and(|f| f >= order))
-                    .map(|((id, _), _)| *id)
+                    .map(|(id, _)| *id)
                     .collect();
-                customers.dedup();
-                let stays: Vec<Millis> = (deals.iter())
-                    .flat_map(|(_, d)| stays_in(d, &step.stage))
-                    .collect();
+                customers.dedup_by(|a, b| std::ptr::eq(*a, *b));
                 FunnelLine {
-                    median_days: median_days(stays),
+                    median_days: median_days(std::mem::take(&mut self.stays[at])),
                     step,
                     customers,
                 }
             })
             .collect()
     }
-}
-
-/// How long `deal` stayed in `stage` each time it left it (a stay not over yet is not
-/// counted).
-fn stays_in(deal: &DealRow, stage: &str) -> Vec<Millis> {
-    (deal.moves.windows(2))
-        .filter(|pair| pair[0].0 == stage)
-        .map(|pair| pair[1].1 - pair[0].1)
-        .collect()
 }
 
 /// Amounts and counts per time bucket: `edges` are the buckets' bounds, ascending (n + 1
