@@ -1,8 +1,25 @@
-//! Waiting on the browser's event loop, asking the edge over HTTP, and files in and out.
+//! Waiting on the browser's event loop, asking the edge over HTTP, files in and out, and
+//! timing a computation.
 
 use wasm_bindgen::JsCast;
 
 use crate::config::Config;
+
+/// Runs `compute`, timed as the User Timing measure `name` (the last one only: the browser
+/// bench reads it, and so can anyone in the browser's developer tools).
+pub(crate) fn timed<T>(name: &str, compute: impl FnOnce() -> T) -> T {
+    let performance = web_sys::window().and_then(|w| w.performance());
+    let start = format!("{name}:start");
+    if let Some(p) = &performance {
+        p.clear_measures_with_measure_name(name);
+        let _ = p.mark(&start);
+    }
+    let out = compute();
+    if let Some(p) = &performance {
+        let _ = p.measure_with_start_mark(name, &start);
+    }
+    out
+}
 
 /// GETs `url` from the edge with this sign-in's token; `None` if the edge is unreachable.
 pub(crate) async fn fetch(url: &str, config: &Config) -> Option<web_sys::Response> {

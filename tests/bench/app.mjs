@@ -2,8 +2,8 @@
 // already in IndexedDB, measures in headless Chromium the first paint of the customer list
 // after navigation, when customers can be opened and edited, one search keystroke (until the
 // next animation frame), opening a customer page, the reports screen (first paint, a period
-// change until the next frame and its figures' computation), and the tab's JS heap and wasm
-// memory. Usage: node
+// change until the next frame and its figures' computation), the duplicates screen (painted,
+// and its scan), and the tab's JS heap and wasm memory. Usage: node
 // tests/bench/app.mjs <fixture file>.
 import { startApp } from "../support/static-server.mjs";
 import { launchBrowser } from "../support/browser.mjs";
@@ -30,8 +30,10 @@ const timeOpen = (row, nextFrame) =>
 
 try {
   const workspace = `bench-${Date.now()}`;
-  // Signed in, with no edge at all (a port nothing listens on).
-  const signIn = `${app.url}/?edge=ws://127.0.0.1:9&token=${signToken(workspace)}`;
+  // Signed in as a manager (the whole team's reports, the duplicates screen), with no edge at
+  // all (a port nothing listens on).
+  const token = signToken(workspace, { member: "manager", role: "manager" });
+  const signIn = `${app.url}/?edge=ws://127.0.0.1:9&token=${token}`;
   const url = `${app.url}/`;
   const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 1280, height: 860 } });
   const page = await context.newPage();
@@ -174,6 +176,23 @@ try {
     }
   }
 
+  // Duplicates: from the list to the pairs painted, and the scan alone (User Timing
+  // "duplicates").
+  await page.goBack();
+  await page.locator(".customer-row").first().waitFor();
+  const [duplicatesPaint, duplicatesScan, pairsShown] = await page.evaluate(async () => {
+    const start = performance.now();
+    document.querySelector('a[href="/duplicates"]').click();
+    await new Promise((resolve) => {
+      const seen = () => document.querySelector(".duplicates-page") && resolve();
+      new MutationObserver(seen).observe(document.body, { childList: true, subtree: true });
+      seen();
+    });
+    await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+    const scan = performance.getEntriesByName("duplicates", "measure").at(-1);
+    return [performance.now() - start, scan?.duration ?? NaN, document.querySelectorAll(".duplicate-pairs > li").length];
+  });
+
   const [jsHeap, wasmMemory] = await page.evaluate(() => [
     performance.memory.usedJSHeapSize,
     window.__wasmMemory.buffer.byteLength,
@@ -191,6 +210,7 @@ try {
   console.log(`reports, list → painted:     ${ms(reportsPaint)}`);
   console.log(`reports, period change:      p50 ${ms(percentile(periodChanges, 0.5))}, max ${ms(Math.max(...periodChanges))} (n=${periodChanges.length})`);
   console.log(`  of which every figure:     p50 ${ms(percentile(computes, 0.5))}, max ${ms(Math.max(...computes))} (week, month, quarter, year: ${computes.map((c) => c.toFixed(0)).join(" ")} ms)`);
+  console.log(`duplicates, list → painted:  ${ms(duplicatesPaint)}, the scan ${ms(duplicatesScan)} (${pairsShown} pairs shown)`);
 } finally {
   await browser.close();
   await app.stop();

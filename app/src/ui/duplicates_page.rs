@@ -33,7 +33,9 @@ pub fn DuplicatesPage() -> impl IntoView {
             .cloned()
             .collect()
         });
-        signals.rows.with(|rows| dedup::pairs(rows, &dismissed))
+        signals
+            .rows
+            .with(|rows| crate::browser::timed("duplicates", || dedup::pairs(rows, &dismissed)))
     });
     let dismiss = move |(a, b): (String, String)| {
         let (Ok(a), Ok(b)) = (Id::parse(&a), Id::parse(&b)) else {

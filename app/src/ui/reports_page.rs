@@ -132,7 +132,7 @@ pub fn ReportsPage() -> impl IntoView {
             months: buckets,
             weeks,
             lifecycles,
-        } = timed(|| reports::report(rows, &pipeline, ask));
+        } = crate::browser::timed("reports", || reports::report(rows, &pipeline, ask));
         let month_labels: Vec<String> = buckets
             .iter()
             .map(|b| month_label(lang, b.period.from))
@@ -280,21 +280,6 @@ pub fn ReportsPage() -> impl IntoView {
             </div>
         }
     }
-}
-
-/// Runs `compute`, timed as the User Timing measure "reports" (the last one only: the browser
-/// bench reads it, and so can anyone in the browser's developer tools).
-fn timed<T>(compute: impl FnOnce() -> T) -> T {
-    let performance = web_sys::window().and_then(|w| w.performance());
-    if let Some(p) = &performance {
-        p.clear_measures_with_measure_name("reports");
-        let _ = p.mark("reports:start");
-    }
-    let out = compute();
-    if let Some(p) = &performance {
-        let _ = p.measure_with_start_mark("reports", "reports:start");
-    }
-    out
 }
 
 /// "+12% vs previous period" (or "—" when the previous period had none).
