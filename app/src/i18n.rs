@@ -214,6 +214,16 @@ impl Lang {
         }
     }
 
+    /// Amounts in several currencies in this locale, joined by " + " ("—" for none).
+    pub fn monies(self, amounts: &[Money]) -> String {
+        match amounts {
+            [] => "—".to_owned(),
+            all => (all.iter().map(|m| self.money(m)))
+                .collect::<Vec<_>>()
+                .join(" + "),
+        }
+    }
+
     /// `money` in this locale, e.g. `¥12,800.00` / `CN¥12,800.00`.
     pub fn money(self, money: &Money) -> String {
         let key = (self, money.currency.clone());

@@ -14,19 +14,26 @@ const browser = await launchBrowser();
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 const ms = (x) => `${x.toFixed(1)} ms`;
 
-/** Clicks a customer row's link; ms until the customer page is in the DOM (and painted, with `nextFrame`). */
-const timeOpen = (row, nextFrame) =>
-  row.evaluate(async (link, nextFrame) => {
+/** Clicks `link`; ms until `selector` is in the DOM (and painted, with `nextFrame`). */
+const timeClick = (link, selector, nextFrame) =>
+  link.evaluate(async (link, [selector, nextFrame]) => {
     const start = performance.now();
     link.click();
     await new Promise((resolve) => {
-      const seen = () => document.querySelector(".profile-card") && resolve();
+      const seen = () => document.querySelector(selector) && resolve();
       new MutationObserver(seen).observe(document.body, { childList: true, subtree: true });
       seen();
     });
     if (nextFrame) await new Promise((resolve) => requestAnimationFrame(() => resolve()));
     return performance.now() - start;
-  }, nextFrame);
+  }, [selector, nextFrame]);
+
+/** Clicks a customer row's link; ms until the customer page is in the DOM (and painted, with `nextFrame`). */
+const timeOpen = (row, nextFrame) => timeClick(row, ".profile-card", nextFrame);
+
+/** The duration of the page's last User Timing measure `name`. */
+const lastMeasure = (page, name) =>
+  page.evaluate((name) => performance.getEntriesByName(name, "measure").at(-1)?.duration ?? NaN, name);
 
 try {
   const workspace = `bench-${Date.now()}`;
@@ -147,30 +154,20 @@ try {
   }
 
   // Reports: from the list to every figure painted, then a period change until the next frame.
-  const reportsPaint = await page.evaluate(async () => {
-    const start = performance.now();
-    document.querySelector('a[href="/reports"]').click();
-    await new Promise((resolve) => {
-      const seen = () => document.querySelector(".figure") && resolve();
-      new MutationObserver(seen).observe(document.body, { childList: true, subtree: true });
-      seen();
-    });
-    await new Promise((resolve) => requestAnimationFrame(() => resolve()));
-    return performance.now() - start;
-  });
+  const reportsPaint = await timeClick(page.locator('a[href="/reports"]').first(), ".figure", true);
   // Each period change: until the next frame, and the figures' computation alone (the page's
   // User Timing measure "reports").
   const periodChanges = [];
   const computes = [];
   for (let round = 0; round < 3; round++) {
     for (let button = 0; button < 4; button++) {
-      const [took, computed] = await page.evaluate(async (button) => {
+      const took = await page.evaluate(async (button) => {
         const start = performance.now();
         document.querySelectorAll(".segmented button")[button].click();
         await new Promise((resolve) => requestAnimationFrame(() => resolve()));
-        const measure = performance.getEntriesByName("reports", "measure").at(-1);
-        return [performance.now() - start, measure?.duration ?? NaN];
+        return performance.now() - start;
       }, button);
+      const computed = await lastMeasure(page, "reports");
       periodChanges.push(took);
       computes.push(computed);
     }
@@ -180,18 +177,9 @@ try {
   // "duplicates").
   await page.goBack();
   await page.locator(".customer-row").first().waitFor();
-  const [duplicatesPaint, duplicatesScan, pairsShown] = await page.evaluate(async () => {
-    const start = performance.now();
-    document.querySelector('a[href="/duplicates"]').click();
-    await new Promise((resolve) => {
-      const seen = () => document.querySelector(".duplicates-page") && resolve();
-      new MutationObserver(seen).observe(document.body, { childList: true, subtree: true });
-      seen();
-    });
-    await new Promise((resolve) => requestAnimationFrame(() => resolve()));
-    const scan = performance.getEntriesByName("duplicates", "measure").at(-1);
-    return [performance.now() - start, scan?.duration ?? NaN, document.querySelectorAll(".duplicate-pairs > li").length];
-  });
+  const duplicatesPaint = await timeClick(page.locator('a[href="/duplicates"]').first(), ".duplicates-page", true);
+  const duplicatesScan = await lastMeasure(page, "duplicates");
+  const pairsShown = await page.locator(".duplicate-pairs > li").count();
 
   const [jsHeap, wasmMemory] = await page.evaluate(() => [
     performance.memory.usedJSHeapSize,

@@ -116,6 +116,7 @@ test("an admin edits a rule with a live match count; offline, the rules are prev
   // Today lists her as just flagged by a rule.
   await page.getByRole("link", { name: "Today", exact: true }).click();
   await page.locator(".today-flagged li", { hasText: "李娜" }).locator(".chip", { hasText: "High value" }).waitFor();
+  await page.screenshot({ path: path.resolve("tests/artifacts/today-desktop.png"), fullPage: true });
 
   // The rules screen: every default rule, with whom it matches now.
   await page.getByRole("link", { name: "Rules", exact: true }).click();

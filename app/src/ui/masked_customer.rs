@@ -2,6 +2,8 @@
 //! `listed` — a colleague's. Shown as the edge's masked row: who it is, who owns it, the
 //! contact points' masked forms; claimable when in the pool.
 
+use std::sync::Arc;
+
 use crm_core::customer::SummaryRow;
 use leptos::prelude::*;
 
@@ -11,7 +13,7 @@ use crate::i18n::use_lang;
 
 /// The masked row `row`, as a page.
 #[component]
-pub fn MaskedCustomer(row: SummaryRow) -> impl IntoView {
+pub fn MaskedCustomer(row: Arc<SummaryRow>) -> impl IntoView {
     let lang = use_lang();
     let signals = use_signals();
     let pooled = row.owner.is_empty();

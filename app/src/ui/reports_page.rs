@@ -153,14 +153,7 @@ pub fn ReportsPage() -> impl IntoView {
                 }
             };
         let delta = |now: usize, then: usize| Some(change(now as f64, then as f64, t.vs_previous));
-        let money = |amounts: &[Money]| match amounts {
-            [] => "—".to_owned(),
-            all => all
-                .iter()
-                .map(|m| lang.money(m))
-                .collect::<Vec<_>>()
-                .join(" + "),
-        };
+        let money = |amounts: &[Money]| lang.monies(amounts);
         let percent = |x: Option<f64>| x.map_or("—".to_owned(), |x| format!("{:.0}%", x * 100.0));
         let days = |x: Option<f64>| x.map_or("—".to_owned(), |x| format!("{x:.1} {}", t.days));
         let number = |label: String, count: &Count<'_>| {

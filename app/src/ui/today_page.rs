@@ -170,11 +170,7 @@ pub fn TodayPage() -> impl IntoView {
                     {move || {
                         let lang = lang.get();
                         pipeline.get().into_iter().map(|((zh, en), deals, totals)| {
-                            let total = match totals.as_slice() {
-                                [] => "—".to_owned(),
-                                all => all.iter().map(|m| lang.money(m)).collect::<Vec<_>>().join(" + "),
-                            };
-                            view! { <tr><th>{lang.configured_name(&zh, &en)}</th><td>{deals}</td><td>{total}</td></tr> }
+                            view! { <tr><th>{lang.configured_name(&zh, &en)}</th><td>{deals}</td><td>{lang.monies(&totals)}</td></tr> }
                         }).collect_view()
                     }}
                 </tbody></table>

@@ -83,9 +83,7 @@ pub fn CustomerPage() -> impl IntoView {
             };
             match session.with_value(|s| s.erasure(&id)) {
                 Some(erased) => Shown::Erased(erased),
-                None => listed().map_or(Shown::Missing, |row| {
-                    Shown::Masked(Box::new(SummaryRow::clone(&row)))
-                }),
+                None => listed().map_or(Shown::Missing, Shown::Masked),
             }
         }
     });
@@ -100,7 +98,7 @@ pub fn CustomerPage() -> impl IntoView {
                     <span class="muted">{lang.get().date(erased.at)} " · " {member_name(signals, &erased.by)}</span>
                 </p>
             }.into_any(),
-            Shown::Masked(row) => view! { <MaskedCustomer row=*row /> }.into_any(),
+            Shown::Masked(row) => view! { <MaskedCustomer row /> }.into_any(),
             Shown::Customer(id) => view! { <Customer360 id customer inputs /> }.into_any(),
         }}
     }
@@ -113,7 +111,7 @@ enum Shown {
     Missing,
     Erased(Erased),
     /// Listed, not held: the pool's or a colleague's, as the edge masked it.
-    Masked(Box<SummaryRow>),
+    Masked(std::sync::Arc<SummaryRow>),
     /// The customer with this id.
     Customer(String),
 }
