@@ -104,14 +104,15 @@ pub fn funnel_of<'a>(
 }
 
 /// A funnel's steps: the open and won stages of a pipeline, in board order, with their order.
-pub(crate) struct Steps<'p>(Vec<(&'p str, i64)>);
+#[derive(Debug, Clone)]
+pub(crate) struct Steps(Vec<(String, i64)>);
 
-impl<'p> Steps<'p> {
-    pub(crate) fn of(pipeline: &'p Pipeline) -> Self {
+impl Steps {
+    pub(crate) fn of(pipeline: &Pipeline) -> Self {
         Self(
             (pipeline.ordered().into_iter())
                 .filter(|(_, s)| s.kind != StageKind::Lost)
-                .map(|(id, s)| (id, s.order))
+                .map(|(id, s)| (id.to_owned(), s.order))
                 .collect(),
         )
     }
@@ -146,7 +147,7 @@ impl<'p> Steps<'p> {
                     .map(|p| reached as f64 / p as f64);
                 previous = Some(reached);
                 FunnelStep {
-                    stage: (*id).to_owned(),
+                    stage: id.clone(),
                     reached,
                     conversion,
                 }

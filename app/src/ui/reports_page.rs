@@ -7,8 +7,8 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use crm_core::customer::{Lifecycle, Source};
-use crm_core::reports::{self, Count, Period, ReportFilter};
+use crm_core::customer::{Lifecycle, MINUTE_MS, Source};
+use crm_core::reports::{self, Count, Period, ReportCache, ReportFilter};
 use crm_core::values::{DAY_MS, Money};
 use crm_core::workspace::Role;
 use leptos::prelude::*;
@@ -83,14 +83,19 @@ pub fn ReportsPage() -> impl IntoView {
     let owner = RwSignal::new(sales.then(|| signals.member.get_value()));
     let source = RwSignal::new(None::<Source>);
     let owners = member_choices(signals);
-    // Opens the list on `count`'s customers.
-    let open = move |label: String, count: &Count<'_>| {
-        let ids: BTreeSet<String> = count.customers.iter().map(|id| (*id).to_owned()).collect();
+    // The figures, kept between renders: a changed row tallies its chunk of rows again.
+    let cache = StoredValue::new(ReportCache::default());
+    // Opens the list on `count`'s customers (their ids read on the click, from the rows of
+    // the figures shown).
+    let open = move |label: String, count: &Count| {
+        let count = count.clone();
         let navigate = navigate.clone();
         move |_| {
+            let ids: BTreeSet<String> =
+                cache.with_value(|c| c.ids(&count).map(str::to_owned).collect());
             list.picked.set(Some(Picked {
                 label: label.clone(),
-                ids: Arc::new(ids.clone()),
+                ids: Arc::new(ids),
             }));
             navigate("/", Default::default());
         }
@@ -99,7 +104,8 @@ pub fn ReportsPage() -> impl IntoView {
         let lang = lang.get();
         let t = lang.t();
         let now = js_sys::Date::new_0();
-        let at = now.get_time() as i64;
+        // To the minute: the figures asked again within it are the kept ones.
+        let at = (now.get_time() as i64).div_euclid(MINUTE_MS) * MINUTE_MS;
         let period = span.get().period(&now);
         let filter = ReportFilter {
             owner: owner.get(),
@@ -109,7 +115,6 @@ pub fn ReportsPage() -> impl IntoView {
             .workspace
             .with(|ws| ws.as_ref().map(|w| w.pipeline.clone()).unwrap_or_default());
         let rows = signals.rows.read();
-        let rows = rows.iter().map(|r| &**r);
         let months = month_edges(&now);
         let week_edges: Vec<i64> = (0..)
             .map(|w| period.from + w * 7 * DAY_MS)
@@ -132,7 +137,11 @@ pub fn ReportsPage() -> impl IntoView {
             months: buckets,
             weeks,
             lifecycles,
-        } = crate::browser::timed("reports", || reports::report(rows, &pipeline, ask));
+        } = crate::browser::timed("reports", || {
+            cache
+                .try_update_value(|c| c.report(&rows, &pipeline, ask).0)
+                .expect("the page's cache lives as long as the page")
+        });
         let month_labels: Vec<String> = buckets
             .iter()
             .map(|b| month_label(lang, b.period.from))
@@ -142,21 +151,20 @@ pub fn ReportsPage() -> impl IntoView {
         let source_series = source_series(lang, &weeks);
         let span_label = span.get().label(lang);
         let named = |what: &str| format!("{what} · {span_label}");
-        let card =
-            |label: &'static str, count: &Count<'_>, shown: String, change: Option<String>| {
-                view! {
-                    <button type="button" class="figure" on:click=open(named(label), count)>
-                        <span class="figure-label">{label}</span>
-                        <strong class="figure-value">{shown}</strong>
-                        {change.map(|c| view! { <span class="figure-change">{c}</span> })}
-                    </button>
-                }
-            };
+        let card = |label: &'static str, count: &Count, shown: String, change: Option<String>| {
+            view! {
+                <button type="button" class="figure" on:click=open(named(label), count)>
+                    <span class="figure-label">{label}</span>
+                    <strong class="figure-value">{shown}</strong>
+                    {change.map(|c| view! { <span class="figure-change">{c}</span> })}
+                </button>
+            }
+        };
         let delta = |now: usize, then: usize| Some(change(now as f64, then as f64, t.vs_previous));
         let money = |amounts: &[Money]| lang.monies(amounts);
         let percent = |x: Option<f64>| x.map_or("—".to_owned(), |x| format!("{:.0}%", x * 100.0));
         let days = |x: Option<f64>| x.map_or("—".to_owned(), |x| format!("{x:.1} {}", t.days));
-        let number = |label: String, count: &Count<'_>| {
+        let number = |label: String, count: &Count| {
             view! { <button type="button" class="link-number" on:click=open(label, count)>{count.n}</button> }
         };
         view! {
@@ -256,7 +264,7 @@ pub fn ReportsPage() -> impl IntoView {
                     <h2>{t.report_by_owner}</h2>
                     <table class="report-table">
                         <thead><tr><th></th><th>{t.report_customers}</th><th>{t.report_interactions}</th><th>{t.report_done}</th><th>{t.report_overdue}</th><th>{t.fig_won}</th><th>{t.fig_won_amount}</th></tr></thead>
-                        <tbody>{by_owner.iter().filter(|(m, _)| !sales || **m == signals.member.get_value()).map(|(member, line)| {
+                        <tbody>{by_owner.iter().filter(|(m, _)| !sales || **m == *signals.member.get_value()).map(|(member, line)| {
                             let name = member_name(signals, member);
                             view! { <tr>
                                 <th>{name.clone()}</th>
@@ -325,7 +333,7 @@ fn describe(what: &str, labels: &[String]) -> String {
 }
 
 /// The won amounts per bucket, one series per currency (in major units).
-fn currency_series(lang: Lang, buckets: &[reports::Bucket<'_>]) -> Vec<Series> {
+fn currency_series(lang: Lang, buckets: &[reports::Bucket]) -> Vec<Series> {
     let currencies: BTreeSet<&str> = (buckets.iter())
         .flat_map(|b| b.won.iter().map(|m| m.currency.as_str()))
         .collect();
@@ -353,7 +361,7 @@ fn currency_series(lang: Lang, buckets: &[reports::Bucket<'_>]) -> Vec<Series> {
 }
 
 /// New customers per bucket, one series per source that brought any.
-fn source_series(lang: Lang, buckets: &[reports::Bucket<'_>]) -> Vec<Series> {
+fn source_series(lang: Lang, buckets: &[reports::Bucket]) -> Vec<Series> {
     (Source::ALL.iter().zip(PALETTE.iter().cycle()))
         .filter(|(s, _)| buckets.iter().any(|b| b.new_by_source.contains_key(*s)))
         .map(|(source, color)| {

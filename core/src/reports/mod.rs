@@ -8,8 +8,10 @@
 //! A deal is *won* (or *lost*) at the time it last entered its current stage when that stage
 //! is a won (lost) one; its *cycle* runs from its creation to then.
 
+mod cache;
 mod tables;
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 use crate::customer::{DealRow, Lifecycle, Source, SummaryRow};
@@ -17,6 +19,7 @@ use crate::funnel::{FunnelStep, Steps};
 use crate::pipeline::{Pipeline, StageKind};
 use crate::values::{DAY_MS, Millis, Money};
 
+pub use cache::{ReportCache, Retallied};
 pub use tables::{OwnerLine, SourceLine, by_owner, by_source};
 
 /// A span of time, `[from, to)`.
@@ -52,9 +55,12 @@ pub struct ReportFilter {
 impl ReportFilter {
     /// Whether `row` is counted: live, and matching the owner and source set.
     pub fn matches(&self, row: &SummaryRow) -> bool {
-        row.live()
-            && self.owner.as_ref().is_none_or(|o| *o == row.owner)
-            && self.source.is_none_or(|s| s == row.source)
+        self.matches_any_owner(row) && self.owner.as_ref().is_none_or(|o| *o == row.owner)
+    }
+
+    /// Whether `row` is counted in the breakdown by owner: live and matching the source set.
+    fn matches_any_owner(&self, row: &SummaryRow) -> bool {
+        row.live() && self.source.is_none_or(|s| s == row.source)
     }
 
     /// This filter without its owner (the breakdown by owner).
@@ -79,120 +85,179 @@ pub struct Ask<'e> {
 
 /// Every figure of the reports screen.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Report<'a> {
-    pub figures: KeyFigures<'a>,
+pub struct Report {
+    pub figures: KeyFigures,
     /// The key figures of the period before.
-    pub before: KeyFigures<'a>,
-    pub funnel: Vec<FunnelLine<'a>>,
-    pub sources: BTreeMap<Source, SourceLine<'a>>,
-    pub owners: BTreeMap<&'a str, OwnerLine<'a>>,
-    pub months: Vec<Bucket<'a>>,
-    pub weeks: Vec<Bucket<'a>>,
-    pub lifecycles: BTreeMap<Lifecycle, Count<'a>>,
+    pub before: KeyFigures,
+    pub funnel: Vec<FunnelLine>,
+    pub sources: BTreeMap<Source, SourceLine>,
+    /// By member id.
+    pub owners: BTreeMap<String, OwnerLine>,
+    pub months: Vec<Bucket>,
+    pub weeks: Vec<Bucket>,
+    pub lifecycles: BTreeMap<Lifecycle, Count>,
 }
 
 /// Every figure of the reports screen in one pass over the rows: the same figures as
 /// [`key_figures`], [`period_funnel`], [`by_source`], [`by_owner`], [`buckets`] and
-/// [`lifecycles`] each computed alone.
+/// [`lifecycles`] each computed alone. [`ReportCache`] keeps them as rows change.
 pub fn report<'a>(
     rows: impl IntoIterator<Item = &'a SummaryRow>,
     pipeline: &Pipeline,
     ask: Ask<'_>,
-) -> Report<'a> {
-    let (period, now) = (ask.period, ask.now);
-    let mut figures = KeyTally::new(pipeline, period, now);
-    let mut before = KeyTally::new(pipeline, period.previous(), now);
-    let mut funnel = FunnelTally::new(pipeline, period);
-    let mut sources = tables::SourceTally::new(pipeline, period);
-    let mut owners = tables::OwnerTally::new(pipeline, period, now);
-    let mut months = BucketTally::new(pipeline, ask.months);
-    let mut weeks = BucketTally::new(pipeline, ask.weeks);
-    let mut lifecycles = LifecycleTally::default();
-    let any_owner = ask.filter.any_owner();
-    for row in rows.into_iter().filter(|r| any_owner.matches(r)) {
-        owners.add(row);
-        if ask.filter.owner.as_ref().is_some_and(|o| *o != row.owner) {
-            continue;
-        }
-        figures.add(row);
-        before.add(row);
-        funnel.add(row);
-        sources.add(row);
-        months.add(row);
-        weeks.add(row);
-        lifecycles.add(row);
+) -> Report {
+    let mut every = Every::new(pipeline, ask);
+    for (at, row) in rows.into_iter().enumerate() {
+        every.add(at as u32, row);
     }
-    Report {
-        figures: figures.finish(),
-        before: before.finish(),
-        funnel: funnel.finish(),
-        sources: sources.finish(),
-        owners: owners.finish(),
-        months: months.finish(),
-        weeks: weeks.finish(),
-        lifecycles: lifecycles.finish(),
+    every.finish()
+}
+
+/// Every figure's tally, over the rows `filter` lets through.
+#[derive(Clone)]
+struct Every {
+    filter: ReportFilter,
+    figures: KeyTally,
+    before: KeyTally,
+    funnel: FunnelTally,
+    sources: tables::SourceTally,
+    owners: tables::OwnerTally,
+    months: BucketTally,
+    weeks: BucketTally,
+    lifecycles: LifecycleTally,
+}
+
+impl Every {
+    fn new(pipeline: &Pipeline, ask: Ask<'_>) -> Self {
+        let (period, now) = (ask.period, ask.now);
+        Self {
+            filter: ask.filter.clone(),
+            figures: KeyTally::new(pipeline, period, now),
+            before: KeyTally::new(pipeline, period.previous(), now),
+            funnel: FunnelTally::new(pipeline, period),
+            sources: tables::SourceTally::new(pipeline, period),
+            owners: tables::OwnerTally::new(pipeline, period, now),
+            months: BucketTally::new(pipeline, ask.months),
+            weeks: BucketTally::new(pipeline, ask.weeks),
+            lifecycles: LifecycleTally::default(),
+        }
     }
 }
 
-/// A count, and the customers it counts (ids borrowed from the rows, in the rows' order,
-/// each once: 100,000 rows counted allocate no id).
+impl Tally for Every {
+    type Out = Report;
+
+    fn add(&mut self, at: u32, row: &SummaryRow) {
+        if !self.filter.matches_any_owner(row) {
+            return;
+        }
+        self.owners.add(at, row);
+        if self.filter.owner.as_ref().is_some_and(|o| *o != row.owner) {
+            return;
+        }
+        self.figures.add(at, row);
+        self.before.add(at, row);
+        self.funnel.add(at, row);
+        self.sources.add(at, row);
+        self.months.add(at, row);
+        self.weeks.add(at, row);
+        self.lifecycles.add(at, row);
+    }
+
+    fn merge(&mut self, other: &Self, offset: u32) {
+        self.figures.merge(&other.figures, offset);
+        self.before.merge(&other.before, offset);
+        self.funnel.merge(&other.funnel, offset);
+        self.sources.merge(&other.sources, offset);
+        self.owners.merge(&other.owners, offset);
+        self.months.merge(&other.months, offset);
+        self.weeks.merge(&other.weeks, offset);
+        self.lifecycles.merge(&other.lifecycles, offset);
+    }
+
+    fn finish(self) -> Report {
+        Report {
+            figures: self.figures.finish(),
+            before: self.before.finish(),
+            funnel: self.funnel.finish(),
+            sources: self.sources.finish(),
+            owners: self.owners.finish(),
+            months: self.months.finish(),
+            weeks: self.weeks.finish(),
+            lifecycles: self.lifecycles.finish(),
+        }
+    }
+}
+
+/// A count, and the customers it counts: their positions among the rows the figures were
+/// computed over, ascending, each once (100,000 rows counted read no id).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Count<'a> {
+pub struct Count {
     pub n: usize,
-    pub customers: Vec<&'a str>,
+    pub customers: Vec<u32>,
 }
 
-impl<'a> Count<'a> {
-    /// Counts one more for `customer`, a row's id (a row's entries are counted one after
-    /// another, so the same row is the same address: its id's bytes are not read).
-    fn add(&mut self, customer: &'a str) {
+impl Count {
+    /// The counted customers' ids, from the rows the figures were computed over.
+    pub fn ids<'r, R: Borrow<SummaryRow>>(
+        &self,
+        rows: &'r [R],
+    ) -> impl Iterator<Item = &'r str> + use<'_, 'r, R> {
+        (self.customers.iter()).map(|at| rows[*at as usize].borrow().id.as_str())
+    }
+
+    /// Counts one more for the row at `at` (a row's entries are counted one after another).
+    fn add(&mut self, at: u32) {
         self.n += 1;
-        if self
-            .customers
-            .last()
-            .is_none_or(|last| !std::ptr::eq(*last, customer))
-        {
-            self.customers.push(customer);
+        if self.customers.last() != Some(&at) {
+            self.customers.push(at);
         }
+    }
+
+    /// Adds `other`'s count, of rows `offset` further on.
+    fn merge(&mut self, other: &Count, offset: u32) {
+        self.n += other.n;
+        (self.customers).extend(other.customers.iter().map(|at| at + offset));
     }
 }
 
 /// The figures of one period.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct KeyFigures<'a> {
+pub struct KeyFigures {
     /// Customers created in the period.
-    pub new_customers: Count<'a>,
+    pub new_customers: Count,
     /// Deals created in the period.
-    pub new_deals: Count<'a>,
+    pub new_deals: Count,
     /// Deals won in the period.
-    pub won: Count<'a>,
+    pub won: Count,
     /// Their amounts, per currency (sorted by currency).
     pub won_amount: Vec<Money>,
     /// Deals lost in the period.
-    pub lost: Count<'a>,
+    pub lost: Count,
     /// Won over won and lost in the period (`None`: none closed).
     pub win_rate: Option<f64>,
     /// Mean days from creation to won of the deals won in the period.
     pub average_cycle_days: Option<f64>,
     /// Follow-ups due in the period and done by their due time.
-    pub on_time: Count<'a>,
+    pub on_time: Count,
     /// Follow-ups due in the period done after it, or still open and past due at `now`.
-    pub late: Count<'a>,
+    pub late: Count,
 }
 
 /// The pipeline's won and lost stages, to tell closed deals apart without a map lookup per
 /// deal (which took most of the time over 100,000 rows).
-struct Closing<'p> {
-    won: Vec<&'p str>,
-    lost: Vec<&'p str>,
+#[derive(Clone)]
+struct Closing {
+    won: Vec<String>,
+    lost: Vec<String>,
 }
 
-impl<'p> Closing<'p> {
-    fn of(pipeline: &'p Pipeline) -> Self {
+impl Closing {
+    fn of(pipeline: &Pipeline) -> Self {
         let of_kind = |kind| {
             (pipeline.stages.iter())
                 .filter(|(_, s)| s.kind == kind)
-                .map(|(id, _)| id.as_str())
+                .map(|(id, _)| id.clone())
                 .collect()
         };
         Self {
@@ -203,16 +268,35 @@ impl<'p> Closing<'p> {
 
     /// When `deal` was won, if it is.
     fn won(&self, deal: &DealRow) -> Option<Millis> {
-        self.won
-            .contains(&deal.stage.as_str())
-            .then_some(deal.stage_since)
+        self.won.contains(&deal.stage).then_some(deal.stage_since)
     }
 
     /// When `deal` was lost, if it is.
     fn lost(&self, deal: &DealRow) -> Option<Millis> {
-        self.lost
-            .contains(&deal.stage.as_str())
-            .then_some(deal.stage_since)
+        self.lost.contains(&deal.stage).then_some(deal.stage_since)
+    }
+}
+
+/// Days from creation to won, added up to a mean.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cycles {
+    total: Millis,
+    n: usize,
+}
+
+impl Cycles {
+    fn add(&mut self, span: Millis) {
+        self.total += span;
+        self.n += 1;
+    }
+
+    fn merge(&mut self, other: &Cycles) {
+        self.total += other.total;
+        self.n += other.n;
+    }
+
+    fn mean_days(&self) -> Option<f64> {
+        (self.n > 0).then(|| self.total as f64 / self.n as f64 / DAY_MS as f64)
     }
 }
 
@@ -223,26 +307,27 @@ pub fn key_figures<'a>(
     pipeline: &Pipeline,
     period: Period,
     now: Millis,
-) -> KeyFigures<'a> {
+) -> KeyFigures {
     tally(rows, filter, KeyTally::new(pipeline, period, now))
 }
 
 /// The key figures, a row at a time.
-struct KeyTally<'a, 'p> {
-    f: KeyFigures<'a>,
-    won_amount: BTreeMap<String, i64>,
-    cycles: Vec<Millis>,
-    closing: Closing<'p>,
+#[derive(Clone)]
+struct KeyTally {
+    f: KeyFigures,
+    won_amount: Amounts,
+    cycles: Cycles,
+    closing: Closing,
     period: Period,
     now: Millis,
 }
 
-impl<'a, 'p> KeyTally<'a, 'p> {
-    fn new(pipeline: &'p Pipeline, period: Period, now: Millis) -> Self {
+impl KeyTally {
+    fn new(pipeline: &Pipeline, period: Period, now: Millis) -> Self {
         Self {
             f: KeyFigures::default(),
-            won_amount: BTreeMap::new(),
-            cycles: Vec::new(),
+            won_amount: Amounts::default(),
+            cycles: Cycles::default(),
             closing: Closing::of(pipeline),
             period,
             now,
@@ -250,52 +335,60 @@ impl<'a, 'p> KeyTally<'a, 'p> {
     }
 }
 
-impl<'a> Tally<'a> for KeyTally<'a, '_> {
-    type Out = KeyFigures<'a>;
+impl Tally for KeyTally {
+    type Out = KeyFigures;
 
-    fn add(&mut self, row: &'a SummaryRow) {
+    fn add(&mut self, at: u32, row: &SummaryRow) {
         let (f, period) = (&mut self.f, self.period);
         if period.contains(row.created_at) {
-            f.new_customers.add(&row.id);
+            f.new_customers.add(at);
         }
         for deal in &row.deals {
             if period.contains(deal.created_at) {
-                f.new_deals.add(&row.id);
+                f.new_deals.add(at);
             }
-            if let Some(at) = self.closing.won(deal).filter(|at| period.contains(*at)) {
-                f.won.add(&row.id);
-                add_money(&mut self.won_amount, &deal.amount);
-                self.cycles.push(at - deal.created_at);
+            if let Some(won) = self.closing.won(deal).filter(|t| period.contains(*t)) {
+                f.won.add(at);
+                self.won_amount.add(&deal.amount);
+                self.cycles.add(won - deal.created_at);
             }
-            if self
-                .closing
-                .lost(deal)
-                .is_some_and(|at| period.contains(at))
-            {
-                f.lost.add(&row.id);
+            if self.closing.lost(deal).is_some_and(|t| period.contains(t)) {
+                f.lost.add(at);
             }
         }
         for (due, done, _) in &row.done_follow_ups {
             if period.contains(*due) {
                 match done <= due {
-                    true => f.on_time.add(&row.id),
-                    false => f.late.add(&row.id),
+                    true => f.on_time.add(at),
+                    false => f.late.add(at),
                 }
             }
         }
         for open in &row.open_follow_ups {
             if period.contains(open.due_at) && open.due_at < self.now {
-                f.late.add(&row.id);
+                f.late.add(at);
             }
         }
     }
 
-    fn finish(self) -> KeyFigures<'a> {
+    fn merge(&mut self, other: &Self, offset: u32) {
+        let (f, o) = (&mut self.f, &other.f);
+        f.new_customers.merge(&o.new_customers, offset);
+        f.new_deals.merge(&o.new_deals, offset);
+        f.won.merge(&o.won, offset);
+        f.lost.merge(&o.lost, offset);
+        f.on_time.merge(&o.on_time, offset);
+        f.late.merge(&o.late, offset);
+        self.won_amount.merge(&other.won_amount);
+        self.cycles.merge(&other.cycles);
+    }
+
+    fn finish(self) -> KeyFigures {
         let mut f = self.f;
         let closed = f.won.n + f.lost.n;
         f.win_rate = (closed > 0).then(|| f.won.n as f64 / closed as f64);
-        f.average_cycle_days = mean_days(&self.cycles);
-        f.won_amount = monies(self.won_amount);
+        f.average_cycle_days = self.cycles.mean_days();
+        f.won_amount = self.won_amount.monies();
         f
     }
 }
@@ -303,10 +396,11 @@ impl<'a> Tally<'a> for KeyTally<'a, '_> {
 /// One stage of the period's funnel: how many of the period's new deals reached it, the
 /// conversion from the step before, and the median days those deals stayed in it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct FunnelLine<'a> {
+pub struct FunnelLine {
     pub step: FunnelStep,
     pub median_days: Option<f64>,
-    pub customers: Vec<&'a str>,
+    /// Positions of the customers, as [`Count::customers`].
+    pub customers: Vec<u32>,
 }
 
 /// The funnel of the deals created in `period`.
@@ -315,25 +409,26 @@ pub fn period_funnel<'a>(
     filter: &ReportFilter,
     pipeline: &Pipeline,
     period: Period,
-) -> Vec<FunnelLine<'a>> {
+) -> Vec<FunnelLine> {
     tally(rows, filter, FunnelTally::new(pipeline, period))
 }
 
 /// The period's deals, a row at a time: each deal's furthest step and its stays in each stage
 /// are read while its row is at hand (read again at the end, a year's deals were most of the
 /// time of every figure, waiting on memory).
-struct FunnelTally<'a, 'p> {
+#[derive(Clone)]
+struct FunnelTally {
     /// Each deal's customer and furthest step's order.
-    deals: Vec<(&'a str, Option<i64>)>,
+    deals: Vec<(u32, Option<i64>)>,
     /// How long deals stayed in each step's stage, each time they left it (a stay not over yet
     /// is not counted), by step.
     stays: Vec<Vec<Millis>>,
-    steps: Steps<'p>,
+    steps: Steps,
     period: Period,
 }
 
-impl<'p> FunnelTally<'_, 'p> {
-    fn new(pipeline: &'p Pipeline, period: Period) -> Self {
+impl FunnelTally {
+    fn new(pipeline: &Pipeline, period: Period) -> Self {
         let steps = Steps::of(pipeline);
         Self {
             deals: Vec::new(),
@@ -344,33 +439,40 @@ impl<'p> FunnelTally<'_, 'p> {
     }
 }
 
-impl<'a> Tally<'a> for FunnelTally<'a, '_> {
-    type Out = Vec<FunnelLine<'a>>;
+impl Tally for FunnelTally {
+    type Out = Vec<FunnelLine>;
 
-    fn add(&mut self, row: &'a SummaryRow) {
+    fn add(&mut self, at: u32, row: &SummaryRow) {
         for deal in (row.deals.iter()).filter(|d| self.period.contains(d.created_at)) {
-            self.deals.push((&row.id, self.steps.furthest(deal)));
+            self.deals.push((at, self.steps.furthest(deal)));
             for pair in deal.moves.windows(2) {
-                if let Some(at) = self.steps.position(&pair[0].0) {
-                    self.stays[at].push(pair[1].1 - pair[0].1);
+                if let Some(step) = self.steps.position(&pair[0].0) {
+                    self.stays[step].push(pair[1].1 - pair[0].1);
                 }
             }
         }
     }
 
-    fn finish(mut self) -> Vec<FunnelLine<'a>> {
+    fn merge(&mut self, other: &Self, offset: u32) {
+        (self.deals).extend(other.deals.iter().map(|(at, f)| (at + offset, *f)));
+        for (stays, more) in self.stays.iter_mut().zip(&other.stays) {
+            stays.extend_from_slice(more);
+        }
+    }
+
+    fn finish(mut self) -> Vec<FunnelLine> {
         let furthest: Vec<i64> = self.deals.iter().filter_map(|(_, f)| *f).collect();
         let steps = self.steps.funnel(&furthest);
         (steps.into_iter().enumerate())
-            .map(|(at, step)| {
-                let order = self.steps.order(at);
-                let mut customers: Vec<&str> = (self.deals.iter())
+            .map(|(step_at, step)| {
+                let order = self.steps.order(step_at);
+                let mut customers: Vec<u32> = (self.deals.iter())
                     .filter(|(_, f)| f.is_some_and(|f| f >= order))
-                    .map(|(id, _)| *id)
+                    .map(|(at, _)| *at)
                     .collect();
-                customers.dedup_by(|a, b| std::ptr::eq(*a, *b));
+                customers.dedup();
                 FunnelLine {
-                    median_days: median_days(std::mem::take(&mut self.stays[at])),
+                    median_days: median_days(std::mem::take(&mut self.stays[step_at])),
                     step,
                     customers,
                 }
@@ -382,12 +484,12 @@ impl<'a> Tally<'a> for FunnelTally<'a, '_> {
 /// Amounts and counts per time bucket: `edges` are the buckets' bounds, ascending (n + 1
 /// edges for n buckets).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Bucket<'a> {
+pub struct Bucket {
     pub period: Period,
     /// Won amounts per currency.
     pub won: Vec<Money>,
     /// New customers per source.
-    pub new_by_source: BTreeMap<Source, Count<'a>>,
+    pub new_by_source: BTreeMap<Source, Count>,
 }
 
 /// The won amount and the new customers per source of each bucket between `edges`.
@@ -396,24 +498,25 @@ pub fn buckets<'a>(
     filter: &ReportFilter,
     pipeline: &Pipeline,
     edges: &[Millis],
-) -> Vec<Bucket<'a>> {
+) -> Vec<Bucket> {
     tally(rows, filter, BucketTally::new(pipeline, edges))
 }
 
 /// The buckets, a row at a time.
-struct BucketTally<'a, 'p, 'e> {
-    edges: &'e [Millis],
-    won: Vec<BTreeMap<String, i64>>,
-    new: Vec<BTreeMap<Source, Count<'a>>>,
-    closing: Closing<'p>,
+#[derive(Clone)]
+struct BucketTally {
+    edges: Vec<Millis>,
+    won: Vec<Amounts>,
+    new: Vec<BTreeMap<Source, Count>>,
+    closing: Closing,
 }
 
-impl<'p, 'e> BucketTally<'_, 'p, 'e> {
-    fn new(pipeline: &'p Pipeline, edges: &'e [Millis]) -> Self {
+impl BucketTally {
+    fn new(pipeline: &Pipeline, edges: &[Millis]) -> Self {
         let n = edges.len().saturating_sub(1);
         Self {
-            edges,
-            won: vec![BTreeMap::new(); n],
+            edges: edges.to_vec(),
+            won: vec![Amounts::default(); n],
             new: vec![BTreeMap::new(); n],
             closing: Closing::of(pipeline),
         }
@@ -426,21 +529,32 @@ impl<'p, 'e> BucketTally<'_, 'p, 'e> {
     }
 }
 
-impl<'a> Tally<'a> for BucketTally<'a, '_, '_> {
-    type Out = Vec<Bucket<'a>>;
+impl Tally for BucketTally {
+    type Out = Vec<Bucket>;
 
-    fn add(&mut self, row: &'a SummaryRow) {
+    fn add(&mut self, at: u32, row: &SummaryRow) {
         if let Some(i) = self.bucket_of(row.created_at) {
-            self.new[i].entry(row.source).or_default().add(&row.id);
+            self.new[i].entry(row.source).or_default().add(at);
         }
         for deal in &row.deals {
-            if let Some(i) = self.closing.won(deal).and_then(|at| self.bucket_of(at)) {
-                add_money(&mut self.won[i], &deal.amount);
+            if let Some(i) = self.closing.won(deal).and_then(|t| self.bucket_of(t)) {
+                self.won[i].add(&deal.amount);
             }
         }
     }
 
-    fn finish(self) -> Vec<Bucket<'a>> {
+    fn merge(&mut self, other: &Self, offset: u32) {
+        for (won, more) in self.won.iter_mut().zip(&other.won) {
+            won.merge(more);
+        }
+        for (new, more) in self.new.iter_mut().zip(&other.new) {
+            for (source, count) in more {
+                new.entry(*source).or_default().merge(count, offset);
+            }
+        }
+    }
+
+    fn finish(self) -> Vec<Bucket> {
         let periods = (self.edges.windows(2)).map(|e| Period {
             from: e[0],
             to: e[1],
@@ -448,7 +562,7 @@ impl<'a> Tally<'a> for BucketTally<'a, '_, '_> {
         (periods.zip(self.won).zip(self.new))
             .map(|((period, won), new)| Bucket {
                 period,
-                won: monies(won),
+                won: won.monies(),
                 new_by_source: new,
             })
             .collect()
@@ -459,29 +573,36 @@ impl<'a> Tally<'a> for BucketTally<'a, '_, '_> {
 pub fn lifecycles<'a>(
     rows: impl IntoIterator<Item = &'a SummaryRow>,
     filter: &ReportFilter,
-) -> BTreeMap<Lifecycle, Count<'a>> {
+) -> BTreeMap<Lifecycle, Count> {
     tally(rows, filter, LifecycleTally::default())
 }
 
 /// The lifecycle distribution, a row at a time.
-struct LifecycleTally<'a>(Vec<Count<'a>>);
+#[derive(Clone)]
+struct LifecycleTally(Vec<Count>);
 
-impl Default for LifecycleTally<'_> {
+impl Default for LifecycleTally {
     fn default() -> Self {
         Self(vec![Count::default(); Lifecycle::ALL.len()])
     }
 }
 
-impl<'a> Tally<'a> for LifecycleTally<'a> {
-    type Out = BTreeMap<Lifecycle, Count<'a>>;
+impl Tally for LifecycleTally {
+    type Out = BTreeMap<Lifecycle, Count>;
 
-    fn add(&mut self, row: &'a SummaryRow) {
-        if let Some(at) = Lifecycle::ALL.iter().position(|l| *l == row.lifecycle) {
-            self.0[at].add(&row.id);
+    fn add(&mut self, at: u32, row: &SummaryRow) {
+        if let Some(stage) = Lifecycle::ALL.iter().position(|l| *l == row.lifecycle) {
+            self.0[stage].add(at);
         }
     }
 
-    fn finish(self) -> BTreeMap<Lifecycle, Count<'a>> {
+    fn merge(&mut self, other: &Self, offset: u32) {
+        for (count, more) in self.0.iter_mut().zip(&other.0) {
+            count.merge(more, offset);
+        }
+    }
+
+    fn finish(self) -> BTreeMap<Lifecycle, Count> {
         (Lifecycle::ALL.iter().copied().zip(self.0))
             .filter(|(_, count)| count.n > 0)
             .collect()
@@ -489,44 +610,61 @@ impl<'a> Tally<'a> for LifecycleTally<'a> {
 }
 
 /// A figure computed a row at a time: every figure of the screen is added up in one pass over
-/// the rows ([`report`]), each row read once (nine passes took twice as long over 100,000).
-trait Tally<'a> {
+/// the rows ([`report`]), each row read once (nine passes took twice as long over 100,000);
+/// tallies of consecutive runs of rows merge ([`ReportCache`] keeps one per run).
+trait Tally {
     type Out;
-    fn add(&mut self, row: &'a SummaryRow);
+    /// Adds the row at position `at`.
+    fn add(&mut self, at: u32, row: &SummaryRow);
+    /// Adds `other`'s tally, of rows `offset` positions further on (after this one's).
+    fn merge(&mut self, other: &Self, offset: u32);
     fn finish(self) -> Self::Out;
 }
 
 /// `tally` over the rows `filter` lets through.
-fn tally<'a, T: Tally<'a>>(
+fn tally<'a, T: Tally>(
     rows: impl IntoIterator<Item = &'a SummaryRow>,
     filter: &ReportFilter,
     mut tally: T,
 ) -> T::Out {
-    for row in rows.into_iter().filter(|r| filter.matches(r)) {
-        tally.add(row);
+    for (at, row) in rows.into_iter().enumerate() {
+        if filter.matches(row) {
+            tally.add(at as u32, row);
+        }
     }
     tally.finish()
 }
 
-/// Adds `amount` to its currency's total (the currency is copied only the first time).
-fn add_money(totals: &mut BTreeMap<String, i64>, amount: &Money) {
-    match totals.get_mut(amount.currency.as_str()) {
-        Some(total) => *total = total.saturating_add(amount.minor),
-        None => {
-            totals.insert(amount.currency.clone(), amount.minor);
+/// Totals per currency.
+#[derive(Debug, Clone, Default)]
+struct Amounts(BTreeMap<String, i64>);
+
+impl Amounts {
+    /// Adds `amount` to its currency's total (the currency is copied only the first time).
+    fn add(&mut self, amount: &Money) {
+        self.add_minor(&amount.currency, amount.minor);
+    }
+
+    fn add_minor(&mut self, currency: &str, minor: i64) {
+        match self.0.get_mut(currency) {
+            Some(total) => *total = total.saturating_add(minor),
+            None => {
+                self.0.insert(currency.to_owned(), minor);
+            }
         }
     }
-}
 
-fn monies(totals: BTreeMap<String, i64>) -> Vec<Money> {
-    (totals.into_iter())
-        .map(|(currency, minor)| Money { minor, currency })
-        .collect()
-}
+    fn merge(&mut self, other: &Amounts) {
+        for (currency, minor) in &other.0 {
+            self.add_minor(currency, *minor);
+        }
+    }
 
-fn mean_days(spans: &[Millis]) -> Option<f64> {
-    (!spans.is_empty())
-        .then(|| spans.iter().sum::<Millis>() as f64 / spans.len() as f64 / DAY_MS as f64)
+    fn monies(self) -> Vec<Money> {
+        (self.0.into_iter())
+            .map(|(currency, minor)| Money { minor, currency })
+            .collect()
+    }
 }
 
 fn median_days(mut spans: Vec<Millis>) -> Option<f64> {

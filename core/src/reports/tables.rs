@@ -2,20 +2,20 @@
 
 use std::collections::BTreeMap;
 
-use super::{Closing, Count, Period, ReportFilter, Tally, add_money, mean_days, monies, tally};
+use super::{Amounts, Closing, Count, Cycles, Period, ReportFilter, Tally, tally};
 use crate::customer::{MINUTE_MS, Source, SummaryRow};
 use crate::pipeline::Pipeline;
 use crate::values::{Millis, Money};
 
 /// What one lead source brought in the period.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct SourceLine<'a> {
+pub struct SourceLine {
     /// Customers created in the period.
-    pub customers: Count<'a>,
+    pub customers: Count,
     /// Deals created in the period.
-    pub deals: Count<'a>,
+    pub deals: Count,
     /// Deals won in the period.
-    pub won: Count<'a>,
+    pub won: Count,
     /// Of the period's new customers, the share with a deal won (by now).
     pub conversion: Option<f64>,
     pub won_amount: Vec<Money>,
@@ -29,27 +29,28 @@ pub fn by_source<'a>(
     filter: &ReportFilter,
     pipeline: &Pipeline,
     period: Period,
-) -> BTreeMap<Source, SourceLine<'a>> {
+) -> BTreeMap<Source, SourceLine> {
     tally(rows, filter, SourceTally::new(pipeline, period))
 }
 
 /// The source lines, a row at a time.
-pub(super) struct SourceTally<'a, 'p> {
-    by: BTreeMap<Source, SourceSums<'a>>,
-    closing: Closing<'p>,
+#[derive(Clone)]
+pub(super) struct SourceTally {
+    by: BTreeMap<Source, SourceSums>,
+    closing: Closing,
     period: Period,
 }
 
-#[derive(Default)]
-struct SourceSums<'a> {
-    line: SourceLine<'a>,
+#[derive(Clone, Default)]
+struct SourceSums {
+    line: SourceLine,
     converted: usize,
-    amount: BTreeMap<String, i64>,
-    cycles: Vec<Millis>,
+    amount: Amounts,
+    cycles: Cycles,
 }
 
-impl<'p> SourceTally<'_, 'p> {
-    pub(super) fn new(pipeline: &'p Pipeline, period: Period) -> Self {
+impl SourceTally {
+    pub(super) fn new(pipeline: &Pipeline, period: Period) -> Self {
         Self {
             by: BTreeMap::new(),
             closing: Closing::of(pipeline),
@@ -58,38 +59,50 @@ impl<'p> SourceTally<'_, 'p> {
     }
 }
 
-impl<'a> Tally<'a> for SourceTally<'a, '_> {
-    type Out = BTreeMap<Source, SourceLine<'a>>;
+impl Tally for SourceTally {
+    type Out = BTreeMap<Source, SourceLine>;
 
-    fn add(&mut self, row: &'a SummaryRow) {
+    fn add(&mut self, at: u32, row: &SummaryRow) {
         let (closing, period) = (&self.closing, self.period);
         let new = period.contains(row.created_at);
         let sums = self.by.entry(row.source).or_default();
         if new {
-            sums.line.customers.add(&row.id);
+            sums.line.customers.add(at);
             sums.converted += usize::from(row.deals.iter().any(|d| closing.won(d).is_some()));
         }
         for deal in &row.deals {
             if period.contains(deal.created_at) {
-                sums.line.deals.add(&row.id);
+                sums.line.deals.add(at);
             }
-            if let Some(at) = closing.won(deal).filter(|at| period.contains(*at)) {
-                sums.line.won.add(&row.id);
-                add_money(&mut sums.amount, &deal.amount);
-                sums.cycles.push(at - deal.created_at);
+            if let Some(won) = closing.won(deal).filter(|t| period.contains(*t)) {
+                sums.line.won.add(at);
+                sums.amount.add(&deal.amount);
+                sums.cycles.add(won - deal.created_at);
             }
         }
     }
 
-    fn finish(self) -> BTreeMap<Source, SourceLine<'a>> {
+    fn merge(&mut self, other: &Self, offset: u32) {
+        for (source, more) in &other.by {
+            let sums = self.by.entry(*source).or_default();
+            sums.line.customers.merge(&more.line.customers, offset);
+            sums.line.deals.merge(&more.line.deals, offset);
+            sums.line.won.merge(&more.line.won, offset);
+            sums.converted += more.converted;
+            sums.amount.merge(&more.amount);
+            sums.cycles.merge(&more.cycles);
+        }
+    }
+
+    fn finish(self) -> BTreeMap<Source, SourceLine> {
         (self.by.into_iter())
             .filter(|(_, s)| s.line.customers.n + s.line.deals.n + s.line.won.n > 0)
             .map(|(source, s)| {
                 let new = s.line.customers.n;
                 let line = SourceLine {
                     conversion: (new > 0).then(|| s.converted as f64 / new as f64),
-                    won_amount: monies(s.amount),
-                    average_cycle_days: mean_days(&s.cycles),
+                    won_amount: s.amount.monies(),
+                    average_cycle_days: s.cycles.mean_days(),
                     ..s.line
                 };
                 (source, line)
@@ -100,17 +113,17 @@ impl<'a> Tally<'a> for SourceTally<'a, '_> {
 
 /// What one member did in the period.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct OwnerLine<'a> {
+pub struct OwnerLine {
     /// Customers they own now.
-    pub customers: Count<'a>,
+    pub customers: Count,
     /// Interactions they logged in the period (on any customer let through).
     pub interactions: usize,
     /// Follow-ups of theirs done in the period.
-    pub follow_ups_done: Count<'a>,
+    pub follow_ups_done: Count,
     /// Follow-ups of theirs due in the period, still open and past due at `now`.
-    pub overdue: Count<'a>,
+    pub overdue: Count,
     /// Deals of their customers won in the period.
-    pub won: Count<'a>,
+    pub won: Count,
     pub won_amount: Vec<Money>,
 }
 
@@ -122,7 +135,7 @@ pub fn by_owner<'a>(
     pipeline: &Pipeline,
     period: Period,
     now: Millis,
-) -> BTreeMap<&'a str, OwnerLine<'a>> {
+) -> BTreeMap<String, OwnerLine> {
     tally(
         rows,
         &filter.any_owner(),
@@ -130,20 +143,24 @@ pub fn by_owner<'a>(
     )
 }
 
+/// Each member's line and won amounts.
+type Lines = Vec<(String, (OwnerLine, Amounts))>;
+
 /// The owner lines, a row at a time.
-pub(super) struct OwnerTally<'a, 'p> {
-    by: BTreeMap<&'a str, (OwnerLine<'a>, BTreeMap<String, i64>)>,
-    closing: Closing<'p>,
+#[derive(Clone)]
+pub(super) struct OwnerTally {
+    by: Lines,
+    closing: Closing,
     period: Period,
     /// The period in minutes, as interactions are logged.
     minutes: (i64, i64),
     now: Millis,
 }
 
-impl<'p> OwnerTally<'_, 'p> {
-    pub(super) fn new(pipeline: &'p Pipeline, period: Period, now: Millis) -> Self {
+impl OwnerTally {
+    pub(super) fn new(pipeline: &Pipeline, period: Period, now: Millis) -> Self {
         Self {
-            by: BTreeMap::new(),
+            by: Vec::new(),
             closing: Closing::of(pipeline),
             period,
             minutes: (
@@ -155,56 +172,77 @@ impl<'p> OwnerTally<'_, 'p> {
     }
 }
 
-impl<'a> Tally<'a> for OwnerTally<'a, '_> {
-    type Out = BTreeMap<&'a str, OwnerLine<'a>>;
+/// `member`'s line and won amounts, found by a scan (a team has a handful of members; a tree
+/// took two searches per look-up), its id copied only the first time.
+fn line_of<'m>(by: &'m mut Lines, member: &str) -> &'m mut (OwnerLine, Amounts) {
+    let at = match by.iter().position(|(m, _)| m == member) {
+        Some(at) => at,
+        None => {
+            by.push((member.to_owned(), Default::default()));
+            by.len() - 1
+        }
+    };
+    &mut by[at].1
+}
 
-    fn add(&mut self, row: &'a SummaryRow) {
+impl Tally for OwnerTally {
+    type Out = BTreeMap<String, OwnerLine>;
+
+    fn add(&mut self, at: u32, row: &SummaryRow) {
         let (by, period) = (&mut self.by, self.period);
         if !row.owner.is_empty() {
-            let (line, amount) = by.entry(row.owner.as_str()).or_default();
-            line.customers.add(&row.id);
+            let (line, amount) = line_of(by, &row.owner);
+            line.customers.add(at);
             for deal in &row.deals {
-                if self.closing.won(deal).is_some_and(|at| period.contains(at)) {
-                    line.won.add(&row.id);
-                    add_money(amount, &deal.amount);
+                if self.closing.won(deal).is_some_and(|t| period.contains(t)) {
+                    line.won.add(at);
+                    amount.add(&deal.amount);
                 }
             }
         }
         let (from, to) = self.minutes;
         // The latest interaction, kept in the row itself, spares reading the log of a customer
         // quiet since before the period (most of them, for a month).
-        let quiet = (row.last_interaction).is_none_or(|(at, _)| at.div_euclid(MINUTE_MS) < from);
+        let quiet = (row.last_interaction).is_none_or(|(t, _)| t.div_euclid(MINUTE_MS) < from);
         if !quiet {
             for (author, minutes) in &row.logged {
                 // Oldest first: the period's are a run, found by bisection.
                 let logged =
                     minutes.partition_point(|m| *m < to) - minutes.partition_point(|m| *m < from);
                 if logged > 0 {
-                    by.entry(author.as_str()).or_default().0.interactions += logged;
+                    line_of(by, author).0.interactions += logged;
                 }
             }
         }
         for (_, done, assignee) in &row.done_follow_ups {
             if period.contains(*done) {
-                (by.entry(assignee.as_str()).or_default().0)
-                    .follow_ups_done
-                    .add(&row.id);
+                line_of(by, assignee).0.follow_ups_done.add(at);
             }
         }
         for open in &row.open_follow_ups {
             if period.contains(open.due_at) && open.due_at < self.now {
-                (by.entry(open.assignee.as_str()).or_default().0)
-                    .overdue
-                    .add(&row.id);
+                line_of(by, &open.assignee).0.overdue.add(at);
             }
         }
     }
 
-    fn finish(self) -> BTreeMap<&'a str, OwnerLine<'a>> {
+    fn merge(&mut self, other: &Self, offset: u32) {
+        for (member, (more, more_amount)) in &other.by {
+            let (line, amount) = line_of(&mut self.by, member);
+            line.customers.merge(&more.customers, offset);
+            line.interactions += more.interactions;
+            line.follow_ups_done.merge(&more.follow_ups_done, offset);
+            line.overdue.merge(&more.overdue, offset);
+            line.won.merge(&more.won, offset);
+            amount.merge(more_amount);
+        }
+    }
+
+    fn finish(self) -> BTreeMap<String, OwnerLine> {
         (self.by.into_iter())
             .map(|(member, (line, amount))| {
                 let line = OwnerLine {
-                    won_amount: monies(amount),
+                    won_amount: amount.monies(),
                     ..line
                 };
                 (member, line)
