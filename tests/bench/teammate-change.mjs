@@ -5,26 +5,17 @@
 // it (a keyed timeline inserts one row; a rebuilt one replaces every row).
 //
 // Usage: node tests/bench/teammate-change.mjs [changes]
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import * as A from "@automerge/automerge";
-import { Repo } from "@automerge/automerge-repo";
-import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import { startEdge, signToken } from "../support/edge.mjs";
 import { startApp } from "../support/static-server.mjs";
 import { launchBrowser, openDevice } from "../support/browser.mjs";
 import { repoUrl } from "../support/fixture.mjs";
+import { call, hex, median, stopAll, teammateAt } from "../support/teammate.mjs";
 
 const CHANGES = Number(process.argv[2] ?? 10);
 const INTERACTIONS = 200;
-const S = (text) => new A.ImmutableString(text);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const hex = () => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
-
-const interaction = (at, summary) => ({
-  channel: S("call"), direction: S("outbound"), at, author: S("admin"), summary: S(summary), deal_id: null,
-});
 
 const persistDir = await mkdtemp(path.join(os.tmpdir(), "crm-edge-"));
 const workspace = `teammate-${process.pid}-${Date.now()}`;
@@ -32,14 +23,14 @@ const edge = await startEdge({ persistDir, vars: { DEMO_WORKSPACE: workspace, DE
 const app = await startApp();
 const browser = await launchBrowser();
 const url = `${edge.wsUrl}/ws/${workspace}?token=${signToken(workspace, { member: "admin", role: "admin" })}`;
-const teammate = new Repo({ network: [new WebSocketClientAdapter(url)] });
+const teammate = teammateAt(url);
 try {
   const ws = await teammate.find(repoUrl("workspace"));
   const id = Object.keys(ws.doc().directory)[0];
   const customer = await teammate.find(repoUrl(id));
   const start = Date.now() - INTERACTIONS * 3_600_000;
   customer.change((d) => {
-    for (let i = 0; i < INTERACTIONS; i++) d.interactions[hex()] = interaction(start + i * 3_600_000, `第 ${i} 次通话`);
+    for (let i = 0; i < INTERACTIONS; i++) d.interactions[hex()] = call(start + i * 3_600_000, `第 ${i} 次通话`);
   });
 
   const { page } = await openDevice(browser, edge.appUrl(app.url, workspace, { member: "manager", role: "manager" }));
@@ -70,7 +61,7 @@ try {
     }), summary);
     await new Promise((r) => setTimeout(r, 300));
     const sent = Date.now();
-    customer.change((d) => { d.interactions[hex()] = interaction(Date.now(), summary); });
+    customer.change((d) => { d.interactions[hex()] = call(Date.now(), summary); });
     const result = await seen;
     latencies.push(result.at - sent);
     removed.push(result.removed);
@@ -78,9 +69,5 @@ try {
   }
   console.log(`teammate's interaction on a customer with ${INTERACTIONS}: change → row on screen median ${median(latencies)} ms (max ${Math.max(...latencies)}), elements removed median ${median(removed)}, added median ${median(added)} per change (${CHANGES} changes)`);
 } finally {
-  await teammate.shutdown().catch(() => {});
-  await browser.close();
-  await app.stop();
-  await edge.stop();
-  await rm(persistDir, { recursive: true, force: true });
+  await stopAll({ teammate, browser, app, edge, persistDir });
 }
