@@ -33,6 +33,8 @@ const WIDTH: f64 = 600.0;
 const HEIGHT: f64 = 220.0;
 const BOTTOM: f64 = 28.0;
 const TOP: f64 = 12.0;
+/// Room either side for a label wider than its bar's slot ("Jan 2026" under the first bar).
+const MARGIN: f64 = 12.0;
 
 /// Bars labelled `labels` (every few shown when there are many), stacked from `series`.
 #[component]
@@ -94,7 +96,7 @@ pub fn BarChart(
     });
     view! {
         <figure class="chart">
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img"
+            <svg viewBox=format!("{} 0 {} {HEIGHT}", -MARGIN, WIDTH + 2.0 * MARGIN) role="img"
                 aria-labelledby=labelled_by>
                 <title id=title_id>{title.clone()}</title>
                 <desc id=desc_id>{description}</desc>
