@@ -13,16 +13,12 @@ import { startEdge, signToken } from "../support/edge.mjs";
 import { startApp } from "../support/static-server.mjs";
 import { launchBrowser } from "../support/browser.mjs";
 import { touch } from "../support/touch.mjs";
-import { readFixture } from "../support/fixture.mjs";
+import { benchWorkspace } from "../support/fixture.mjs";
 
 const source = process.argv[2] ?? "10000";
-const fixture = /^\d+$/.test(source) ? null : await readFixture(source);
-const customers = fixture ? fixture.length - 1 : Number(source);
+const { fixture, customers, vars, seed } = await benchWorkspace(source);
 const persistDir = await mkdtemp(path.join(os.tmpdir(), "crm-bench-sync-"));
-const edge = await startEdge({
-  persistDir,
-  vars: fixture ? { TEST_HOOKS: "1" } : { DEMO_WORKSPACE: "bench", DEMO_CUSTOMERS: String(customers) },
-});
+const edge = await startEdge({ persistDir, vars });
 const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const app = await startApp();
 // Every customer listed and the badge saying the device is up to date with the edge.
@@ -38,7 +34,7 @@ const browser = await launchBrowser();
 try {
   const token = signToken("bench", { member: "manager", role: "manager" });
   const seeding = performance.now();
-  if (fixture) await edge.seed("bench", fixture);
+  await seed(edge);
   await touch(`${edge.url}/ws/bench?token=${token}`);
   const seeded = edge.memory({ resetPeak: true });
   console.log(

@@ -14,25 +14,21 @@ import { startEdge, signToken } from "../support/edge.mjs";
 import { startApp } from "../support/static-server.mjs";
 import { launchBrowser } from "../support/browser.mjs";
 import { touch } from "../support/touch.mjs";
-import { readFixture, repoUrl } from "../support/fixture.mjs";
+import { benchWorkspace, repoUrl } from "../support/fixture.mjs";
 import { call, hex, median, stopAll, teammateAt } from "../support/teammate.mjs";
 
 const source = process.argv[2] ?? "10000";
 const CHANGES = Number(process.argv[3] ?? 10);
-const fixture = /^\d+$/.test(source) ? null : await readFixture(source);
-const customers = fixture ? fixture.length - 1 : Number(source);
+const { customers, vars, seed } = await benchWorkspace(source);
 
 const persistDir = await mkdtemp(path.join(os.tmpdir(), "crm-bench-report-"));
-const edge = await startEdge({
-  persistDir,
-  vars: fixture ? { TEST_HOOKS: "1" } : { DEMO_WORKSPACE: "bench", DEMO_CUSTOMERS: String(customers) },
-});
+const edge = await startEdge({ persistDir, vars });
 const app = await startApp();
 const browser = await launchBrowser();
 const token = (member, role) => signToken("bench", { member, role });
 const teammate = teammateAt(`${edge.wsUrl}/ws/bench?token=${token("admin", "admin")}`);
 try {
-  if (fixture) await edge.seed("bench", fixture);
+  await seed(edge);
   await touch(`${edge.url}/ws/bench?token=${token("manager", "manager")}`);
   const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 1280, height: 860 } });
   const page = await context.newPage();

@@ -35,3 +35,19 @@ export async function until(what, check, timeoutMs = 5_000) {
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/**
+ * A bench's workspace "bench" from its argument: N demo customers the edge generates, or a
+ * `demo_fixture` file stored through the `seed` test hook (100k). `vars` start the edge;
+ * `seed(edge)` stores the file, if any.
+ */
+export async function benchWorkspace(source) {
+  const fixture = /^\d+$/.test(source) ? null : await readFixture(source);
+  const customers = fixture ? fixture.length - 1 : Number(source);
+  return {
+    fixture,
+    customers,
+    vars: fixture ? { TEST_HOOKS: "1" } : { DEMO_WORKSPACE: "bench", DEMO_CUSTOMERS: String(customers) },
+    seed: async (edge) => { if (fixture) await edge.seed("bench", fixture); },
+  };
+}

@@ -102,19 +102,17 @@ impl ReportCache {
         self.starts.clear();
         for (start, run) in chunks(rows, self.cut_one_in) {
             let first = address(&run[0]);
-            let chunk = match kept.remove(&first) {
-                Some(chunk) if chunk.question == self.question && same_rows(&chunk.rows, run) => {
-                    chunk
-                }
-                kept => {
+            let same = kept
+                .remove(&first)
+                .filter(|chunk| same_rows(&chunk.rows, run));
+            let chunk = match same {
+                Some(chunk) if chunk.question == self.question => chunk,
+                same => {
                     retallied.chunks += 1;
                     retallied.rows += run.len();
                     // The same rows asked something else: tallied again, the rows kept as they
-                    // are (not let go of and taken again: 100,000 rows' counts, far in memory).
-                    let rows = match kept {
-                        Some(chunk) if same_rows(&chunk.rows, run) => chunk.rows,
-                        _ => run.to_vec(),
-                    };
+                    // are (not let go of and taken again: 100,000 reference counts, far apart).
+                    let rows = same.map_or_else(|| run.to_vec(), |chunk| chunk.rows);
                     Chunk {
                         every: tally(&rows, pipeline, ask),
                         rows,
