@@ -2,15 +2,17 @@
 //!
 //! The rows are cut into runs ("chunks") where a row's address says so — content-defined, as
 //! rsync cuts files: a row added, removed or replaced moves no cut but its own, so the other
-//! chunks are the same shared rows as before. Each chunk keeps its tally of every figure;
-//! a chunk whose rows are not all the very rows it was tallied from is tallied again, and the
-//! figures are the chunks' tallies merged. Asking for other figures (period, filter, now,
-//! pipeline) tallies every chunk again, keeping its rows.
+//! chunks are the same shared rows as before. Each chunk keeps its rows' facts and its tally
+//! of every figure; a chunk whose rows are not all the very rows it was read from is read and
+//! tallied again, and the figures are the chunks' tallies merged. Asking for other figures
+//! (period, filter, now) tallies every chunk again from its facts, reading no row; another
+//! pipeline (its stages tell deals won and lost) reads every row again.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{Ask, Count, Every, Period, Report, ReportFilter, Tally};
+use super::facts::{Facts, Names};
+use super::{Ask, Count, Every, Period, Report, ReportFilter};
 use crate::customer::SummaryRow;
 use crate::pipeline::Pipeline;
 use crate::values::Millis;
@@ -24,6 +26,8 @@ pub struct ReportCache {
     asked: Option<Asked>,
     /// Counts the questions asked (a chunk tallied for an earlier one is tallied again).
     question: u64,
+    /// The strings the chunks' facts refer to by number.
+    names: Names,
     /// The chunks of the last call, by their first row's address.
     chunks: HashMap<usize, Chunk>,
     /// Each chunk of the last call: its first position and first row's address, in order.
@@ -41,9 +45,10 @@ struct Asked {
     weeks: Vec<Millis>,
 }
 
-/// A run of rows and their tally (positions from the run's first row).
+/// A run of rows, their facts and their tally (positions from the run's first row).
 struct Chunk {
     rows: Vec<Arc<SummaryRow>>,
+    facts: Facts,
     every: Every,
     /// The question the tally answers ([`ReportCache::question`]).
     question: u64,
@@ -56,6 +61,8 @@ pub struct Retallied {
     pub chunks: usize,
     /// The rows in them.
     pub rows: usize,
+    /// Of those, the rows read again (the others were tallied from their kept facts).
+    pub read: usize,
 }
 
 impl Default for ReportCache {
@@ -71,6 +78,7 @@ impl ReportCache {
             cut_one_in: one_in,
             asked: None,
             question: 0,
+            names: Names::default(),
             chunks: HashMap::new(),
             starts: Vec::new(),
         }
@@ -93,11 +101,20 @@ impl ReportCache {
             weeks: ask.weeks.to_vec(),
         };
         if self.asked.as_ref() != Some(&asked) {
+            if self
+                .asked
+                .as_ref()
+                .is_some_and(|a| a.pipeline != asked.pipeline)
+            {
+                // Deals are read as won or lost by the pipeline's stages.
+                self.chunks.clear();
+            }
             self.asked = Some(asked);
             self.question += 1;
         }
         let mut kept = std::mem::take(&mut self.chunks);
         let mut all = Every::new(pipeline, ask);
+        let names = &mut self.names;
         let mut retallied = Retallied::default();
         self.starts.clear();
         for (start, run) in chunks(rows, self.cut_one_in) {
@@ -110,12 +127,23 @@ impl ReportCache {
                 same => {
                     retallied.chunks += 1;
                     retallied.rows += run.len();
-                    // The same rows asked something else: tallied again, the rows kept as they
-                    // are (not let go of and taken again: 100,000 reference counts, far apart).
-                    let rows = same.map_or_else(|| run.to_vec(), |chunk| chunk.rows);
+                    // The same rows asked something else: tallied again from their facts, the
+                    // rows kept as they are (not let go of and taken again: 100,000 reference
+                    // counts, far apart).
+                    let (rows, facts) = same.map_or_else(
+                        || {
+                            retallied.read += run.len();
+                            let facts = Facts::of(run.iter().map(|r| &**r), pipeline, names);
+                            (run.to_vec(), facts)
+                        },
+                        |chunk| (chunk.rows, chunk.facts),
+                    );
+                    let mut every = Every::new(pipeline, ask);
+                    every.add(&facts, names);
                     Chunk {
-                        every: tally(&rows, pipeline, ask),
                         rows,
+                        facts,
+                        every,
                         question: self.question,
                     }
                 }
@@ -124,7 +152,7 @@ impl ReportCache {
             self.starts.push((start, first));
             self.chunks.insert(first, chunk);
         }
-        (all.finish(), retallied)
+        (all.finish(names), retallied)
     }
 
     /// The ids of `count`'s customers, a count of the last report.
@@ -180,12 +208,4 @@ fn address(row: &Arc<SummaryRow>) -> usize {
 /// Whether `run` is exactly the rows `kept` holds (the same shared rows, not equal copies).
 fn same_rows(kept: &[Arc<SummaryRow>], run: &[Arc<SummaryRow>]) -> bool {
     kept.len() == run.len() && kept.iter().zip(run).all(|(a, b)| Arc::ptr_eq(a, b))
-}
-
-fn tally(run: &[Arc<SummaryRow>], pipeline: &Pipeline, ask: Ask<'_>) -> Every {
-    let mut every = Every::new(pipeline, ask);
-    for (at, row) in run.iter().enumerate() {
-        every.add(at as u32, row);
-    }
-    every
 }

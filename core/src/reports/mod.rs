@@ -9,17 +9,19 @@
 //! is a won (lost) one; its *cycle* runs from its creation to then.
 
 mod cache;
+mod facts;
 mod tables;
 
 use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
-use crate::customer::{DealRow, Lifecycle, Source, SummaryRow};
+use crate::customer::{Lifecycle, Source, SummaryRow};
 use crate::funnel::{FunnelStep, Steps};
-use crate::pipeline::{Pipeline, StageKind};
+use crate::pipeline::Pipeline;
 use crate::values::{DAY_MS, Millis, Money};
 
 pub use cache::{ReportCache, Retallied};
+use facts::{DealFact, Facts, Names, Pass};
 pub use tables::{OwnerLine, SourceLine, by_owner, by_source};
 
 /// A span of time, `[from, to)`.
@@ -106,11 +108,11 @@ pub fn report<'a>(
     pipeline: &Pipeline,
     ask: Ask<'_>,
 ) -> Report {
+    let mut names = Names::default();
+    let facts = Facts::of(rows, pipeline, &mut names);
     let mut every = Every::new(pipeline, ask);
-    for (at, row) in rows.into_iter().enumerate() {
-        every.add(at as u32, row);
-    }
-    every.finish()
+    every.add(&facts, &names);
+    every.finish(&names)
 }
 
 /// Every figure's tally, over the rows `filter` lets through.
@@ -132,36 +134,29 @@ impl Every {
         let (period, now) = (ask.period, ask.now);
         Self {
             filter: ask.filter.clone(),
-            figures: KeyTally::new(pipeline, period, now),
-            before: KeyTally::new(pipeline, period.previous(), now),
+            figures: KeyTally::new(period, now),
+            before: KeyTally::new(period.previous(), now),
             funnel: FunnelTally::new(pipeline, period),
-            sources: tables::SourceTally::new(pipeline, period),
-            owners: tables::OwnerTally::new(pipeline, period, now),
-            months: BucketTally::new(pipeline, ask.months),
-            weeks: BucketTally::new(pipeline, ask.weeks),
+            sources: tables::SourceTally::new(period),
+            owners: tables::OwnerTally::new(period, now),
+            months: BucketTally::new(ask.months),
+            weeks: BucketTally::new(ask.weeks),
             lifecycles: LifecycleTally::default(),
         }
     }
-}
 
-impl Tally for Every {
-    type Out = Report;
-
-    fn add(&mut self, at: u32, row: &SummaryRow) {
-        if !self.filter.matches_any_owner(row) {
-            return;
-        }
-        self.owners.add(at, row);
-        if self.filter.owner.as_ref().is_some_and(|o| *o != row.owner) {
-            return;
-        }
-        self.figures.add(at, row);
-        self.before.add(at, row);
-        self.funnel.add(at, row);
-        self.sources.add(at, row);
-        self.months.add(at, row);
-        self.weeks.add(at, row);
-        self.lifecycles.add(at, row);
+    /// Adds a run's facts (their strings numbered in `names`).
+    fn add(&mut self, facts: &Facts, names: &Names) {
+        let filter = &self.filter;
+        let pass = Pass::of(facts, filter.owner.as_deref(), filter.source, names);
+        self.figures.add(facts, &pass);
+        self.before.add(facts, &pass);
+        self.funnel.add(facts, &pass);
+        self.sources.add(facts, &pass);
+        self.owners.add(facts, &pass);
+        self.months.add(facts, &pass);
+        self.weeks.add(facts, &pass);
+        self.lifecycles.add(facts, &pass);
     }
 
     fn merge(&mut self, other: &Self, offset: u32) {
@@ -175,16 +170,16 @@ impl Tally for Every {
         self.lifecycles.merge(&other.lifecycles, offset);
     }
 
-    fn finish(self) -> Report {
+    fn finish(self, names: &Names) -> Report {
         Report {
-            figures: self.figures.finish(),
-            before: self.before.finish(),
-            funnel: self.funnel.finish(),
-            sources: self.sources.finish(),
-            owners: self.owners.finish(),
-            months: self.months.finish(),
-            weeks: self.weeks.finish(),
-            lifecycles: self.lifecycles.finish(),
+            figures: self.figures.finish(names),
+            before: self.before.finish(names),
+            funnel: self.funnel.finish(names),
+            sources: self.sources.finish(names),
+            owners: self.owners.finish(names),
+            months: self.months.finish(names),
+            weeks: self.weeks.finish(names),
+            lifecycles: self.lifecycles.finish(names),
         }
     }
 }
@@ -216,8 +211,23 @@ impl Count {
 
     /// Adds `other`'s count, of rows `offset` further on.
     fn merge(&mut self, other: &Count, offset: u32) {
+        if other.n == 0 {
+            return;
+        }
         self.n += other.n;
         (self.customers).extend(other.customers.iter().map(|at| at + offset));
+    }
+
+    /// Both counts added up, their customers each once.
+    fn union(self, other: Count) -> Count {
+        let mut customers = self.customers;
+        customers.extend(other.customers);
+        customers.sort_unstable();
+        customers.dedup();
+        Count {
+            n: self.n + other.n,
+            customers,
+        }
     }
 }
 
@@ -242,39 +252,6 @@ pub struct KeyFigures {
     pub on_time: Count,
     /// Follow-ups due in the period done after it, or still open and past due at `now`.
     pub late: Count,
-}
-
-/// The pipeline's won and lost stages, to tell closed deals apart without a map lookup per
-/// deal (which took most of the time over 100,000 rows).
-#[derive(Clone)]
-struct Closing {
-    won: Vec<String>,
-    lost: Vec<String>,
-}
-
-impl Closing {
-    fn of(pipeline: &Pipeline) -> Self {
-        let of_kind = |kind| {
-            (pipeline.stages.iter())
-                .filter(|(_, s)| s.kind == kind)
-                .map(|(id, _)| id.clone())
-                .collect()
-        };
-        Self {
-            won: of_kind(StageKind::Won),
-            lost: of_kind(StageKind::Lost),
-        }
-    }
-
-    /// When `deal` was won, if it is.
-    fn won(&self, deal: &DealRow) -> Option<Millis> {
-        self.won.contains(&deal.stage).then_some(deal.stage_since)
-    }
-
-    /// When `deal` was lost, if it is.
-    fn lost(&self, deal: &DealRow) -> Option<Millis> {
-        self.lost.contains(&deal.stage).then_some(deal.stage_since)
-    }
 }
 
 /// Days from creation to won, added up to a mean.
@@ -308,27 +285,28 @@ pub fn key_figures<'a>(
     period: Period,
     now: Millis,
 ) -> KeyFigures {
-    tally(rows, filter, KeyTally::new(pipeline, period, now))
+    tally(rows, filter, pipeline, KeyTally::new(period, now))
 }
 
-/// The key figures, a row at a time.
+/// The key figures, a run of rows at a time.
 #[derive(Clone)]
 struct KeyTally {
     f: KeyFigures,
+    /// Open follow-ups past due (`f.late` holds those done late).
+    overdue: Count,
     won_amount: Amounts,
     cycles: Cycles,
-    closing: Closing,
     period: Period,
     now: Millis,
 }
 
 impl KeyTally {
-    fn new(pipeline: &Pipeline, period: Period, now: Millis) -> Self {
+    fn new(period: Period, now: Millis) -> Self {
         Self {
             f: KeyFigures::default(),
+            overdue: Count::default(),
             won_amount: Amounts::default(),
             cycles: Cycles::default(),
-            closing: Closing::of(pipeline),
             period,
             now,
         }
@@ -338,35 +316,37 @@ impl KeyTally {
 impl Tally for KeyTally {
     type Out = KeyFigures;
 
-    fn add(&mut self, at: u32, row: &SummaryRow) {
+    fn add(&mut self, facts: &Facts, pass: &[Pass]) {
         let (f, period) = (&mut self.f, self.period);
-        if period.contains(row.created_at) {
-            f.new_customers.add(at);
-        }
-        for deal in &row.deals {
-            if period.contains(deal.created_at) {
-                f.new_deals.add(at);
+        for (at, row) in facts.rows.iter().enumerate() {
+            if pass[at].figures() && period.contains(row.created_at) {
+                f.new_customers.add(at as u32);
             }
-            if let Some(won) = self.closing.won(deal).filter(|t| period.contains(*t)) {
-                f.won.add(at);
-                self.won_amount.add(&deal.amount);
+        }
+        for deal in (facts.deals.iter()).filter(|d| pass[d.row as usize].figures()) {
+            if period.contains(deal.created_at) {
+                f.new_deals.add(deal.row);
+            }
+            if let Some(won) = deal.won.filter(|t| period.contains(*t)) {
+                f.won.add(deal.row);
+                self.won_amount.add(deal.currency, deal.amount);
                 self.cycles.add(won - deal.created_at);
             }
-            if self.closing.lost(deal).is_some_and(|t| period.contains(t)) {
-                f.lost.add(at);
+            if deal.lost.is_some_and(|t| period.contains(t)) {
+                f.lost.add(deal.row);
             }
         }
-        for (due, done, _) in &row.done_follow_ups {
-            if period.contains(*due) {
-                match done <= due {
-                    true => f.on_time.add(at),
-                    false => f.late.add(at),
+        for done in (facts.done.iter()).filter(|d| pass[d.row as usize].figures()) {
+            if period.contains(done.due) {
+                match done.done <= done.due {
+                    true => f.on_time.add(done.row),
+                    false => f.late.add(done.row),
                 }
             }
         }
-        for open in &row.open_follow_ups {
-            if period.contains(open.due_at) && open.due_at < self.now {
-                f.late.add(at);
+        for open in (facts.open.iter()).filter(|o| pass[o.row as usize].figures()) {
+            if period.contains(open.due) && open.due < self.now {
+                self.overdue.add(open.row);
             }
         }
     }
@@ -379,16 +359,18 @@ impl Tally for KeyTally {
         f.lost.merge(&o.lost, offset);
         f.on_time.merge(&o.on_time, offset);
         f.late.merge(&o.late, offset);
+        self.overdue.merge(&other.overdue, offset);
         self.won_amount.merge(&other.won_amount);
         self.cycles.merge(&other.cycles);
     }
 
-    fn finish(self) -> KeyFigures {
+    fn finish(self, names: &Names) -> KeyFigures {
         let mut f = self.f;
+        f.late = std::mem::take(&mut f.late).union(self.overdue);
         let closed = f.won.n + f.lost.n;
         f.win_rate = (closed > 0).then(|| f.won.n as f64 / closed as f64);
         f.average_cycle_days = self.cycles.mean_days();
-        f.won_amount = self.won_amount.monies();
+        f.won_amount = self.won_amount.monies(names);
         f
     }
 }
@@ -410,12 +392,10 @@ pub fn period_funnel<'a>(
     pipeline: &Pipeline,
     period: Period,
 ) -> Vec<FunnelLine> {
-    tally(rows, filter, FunnelTally::new(pipeline, period))
+    tally(rows, filter, pipeline, FunnelTally::new(pipeline, period))
 }
 
-/// The period's deals, a row at a time: each deal's furthest step and its stays in each stage
-/// are read while its row is at hand (read again at the end, a year's deals were most of the
-/// time of every figure, waiting on memory).
+/// The period's deals, a run of rows at a time.
 #[derive(Clone)]
 struct FunnelTally {
     /// Each deal's customer and furthest step's order.
@@ -442,13 +422,13 @@ impl FunnelTally {
 impl Tally for FunnelTally {
     type Out = Vec<FunnelLine>;
 
-    fn add(&mut self, at: u32, row: &SummaryRow) {
-        for deal in (row.deals.iter()).filter(|d| self.period.contains(d.created_at)) {
-            self.deals.push((at, self.steps.furthest(deal)));
-            for pair in deal.moves.windows(2) {
-                if let Some(step) = self.steps.position(&pair[0].0) {
-                    self.stays[step].push(pair[1].1 - pair[0].1);
-                }
+    fn add(&mut self, facts: &Facts, pass: &[Pass]) {
+        let period = self.period;
+        let new = |d: &&DealFact| pass[d.row as usize].figures() && period.contains(d.created_at);
+        for deal in facts.deals.iter().filter(new) {
+            self.deals.push((deal.row, deal.furthest));
+            for stay in &facts.stays[deal.stays.0 as usize..deal.stays.1 as usize] {
+                self.stays[stay.step as usize].push(stay.span);
             }
         }
     }
@@ -460,7 +440,7 @@ impl Tally for FunnelTally {
         }
     }
 
-    fn finish(mut self) -> Vec<FunnelLine> {
+    fn finish(mut self, _: &Names) -> Vec<FunnelLine> {
         let furthest: Vec<i64> = self.deals.iter().filter_map(|(_, f)| *f).collect();
         let steps = self.steps.funnel(&furthest);
         (steps.into_iter().enumerate())
@@ -499,46 +479,53 @@ pub fn buckets<'a>(
     pipeline: &Pipeline,
     edges: &[Millis],
 ) -> Vec<Bucket> {
-    tally(rows, filter, BucketTally::new(pipeline, edges))
+    tally(rows, filter, pipeline, BucketTally::new(edges))
 }
 
-/// The buckets, a row at a time.
+/// The buckets, a run of rows at a time.
 #[derive(Clone)]
 struct BucketTally {
     edges: Vec<Millis>,
     won: Vec<Amounts>,
-    new: Vec<BTreeMap<Source, Count>>,
-    closing: Closing,
+    /// New customers by bucket, then by source in declaration order.
+    new: Vec<Count>,
 }
 
 impl BucketTally {
-    fn new(pipeline: &Pipeline, edges: &[Millis]) -> Self {
+    fn new(edges: &[Millis]) -> Self {
         let n = edges.len().saturating_sub(1);
         Self {
             edges: edges.to_vec(),
             won: vec![Amounts::default(); n],
-            new: vec![BTreeMap::new(); n],
-            closing: Closing::of(pipeline),
+            new: vec![Count::default(); n * Source::ALL.len()],
         }
     }
 
     /// The bucket holding `at`, found by bisection (a year of weeks is 52 buckets).
     fn bucket_of(&self, at: Millis) -> Option<usize> {
-        let after = self.edges.partition_point(|edge| *edge <= at);
-        (after > 0 && after < self.edges.len()).then(|| after - 1)
+        let (first, last) = (self.edges.first()?, self.edges.last()?);
+        if at < *first || at >= *last {
+            return None;
+        }
+        Some(self.edges.partition_point(|edge| *edge <= at) - 1)
     }
 }
 
 impl Tally for BucketTally {
     type Out = Vec<Bucket>;
 
-    fn add(&mut self, at: u32, row: &SummaryRow) {
-        if let Some(i) = self.bucket_of(row.created_at) {
-            self.new[i].entry(row.source).or_default().add(at);
+    fn add(&mut self, facts: &Facts, pass: &[Pass]) {
+        for (at, row) in facts.rows.iter().enumerate() {
+            if let Some(i) = self
+                .bucket_of(row.created_at)
+                .filter(|_| pass[at].figures())
+            {
+                self.new[i * Source::ALL.len() + row.source as usize].add(at as u32);
+            }
         }
-        for deal in &row.deals {
-            if let Some(i) = self.closing.won(deal).and_then(|t| self.bucket_of(t)) {
-                self.won[i].add(&deal.amount);
+        for deal in (facts.deals.iter()).filter(|d| pass[d.row as usize].figures()) {
+            if let Some(i) = deal.won.and_then(|t| self.bucket_of(t)) {
+                self.won[i].add(deal.currency, deal.amount);
             }
         }
     }
@@ -548,22 +535,24 @@ impl Tally for BucketTally {
             won.merge(more);
         }
         for (new, more) in self.new.iter_mut().zip(&other.new) {
-            for (source, count) in more {
-                new.entry(*source).or_default().merge(count, offset);
-            }
+            new.merge(more, offset);
         }
     }
 
-    fn finish(self) -> Vec<Bucket> {
+    fn finish(self, names: &Names) -> Vec<Bucket> {
         let periods = (self.edges.windows(2)).map(|e| Period {
             from: e[0],
             to: e[1],
         });
-        (periods.zip(self.won).zip(self.new))
-            .map(|((period, won), new)| Bucket {
+        let mut new = self.new.into_iter();
+        (periods.zip(self.won))
+            .map(|(period, won)| Bucket {
                 period,
-                won: won.monies(),
-                new_by_source: new,
+                won: won.monies(names),
+                new_by_source: (Source::ALL.iter().copied())
+                    .zip(new.by_ref().take(Source::ALL.len()))
+                    .filter(|(_, count)| count.n > 0)
+                    .collect(),
             })
             .collect()
     }
@@ -574,10 +563,11 @@ pub fn lifecycles<'a>(
     rows: impl IntoIterator<Item = &'a SummaryRow>,
     filter: &ReportFilter,
 ) -> BTreeMap<Lifecycle, Count> {
-    tally(rows, filter, LifecycleTally::default())
+    let no_stages = Pipeline::default();
+    tally(rows, filter, &no_stages, LifecycleTally::default())
 }
 
-/// The lifecycle distribution, a row at a time.
+/// The lifecycle distribution, a run of rows at a time.
 #[derive(Clone)]
 struct LifecycleTally(Vec<Count>);
 
@@ -590,9 +580,14 @@ impl Default for LifecycleTally {
 impl Tally for LifecycleTally {
     type Out = BTreeMap<Lifecycle, Count>;
 
-    fn add(&mut self, at: u32, row: &SummaryRow) {
-        if let Some(stage) = Lifecycle::ALL.iter().position(|l| *l == row.lifecycle) {
-            self.0[stage].add(at);
+    fn add(&mut self, facts: &Facts, pass: &[Pass]) {
+        for (at, row) in facts.rows.iter().enumerate() {
+            if pass[at].figures() {
+                let stage = Lifecycle::ALL.iter().position(|l| *l == row.lifecycle);
+                if let Some(stage) = stage {
+                    self.0[stage].add(at as u32);
+                }
+            }
         }
     }
 
@@ -602,68 +597,75 @@ impl Tally for LifecycleTally {
         }
     }
 
-    fn finish(self) -> BTreeMap<Lifecycle, Count> {
+    fn finish(self, _: &Names) -> BTreeMap<Lifecycle, Count> {
         (Lifecycle::ALL.iter().copied().zip(self.0))
             .filter(|(_, count)| count.n > 0)
             .collect()
     }
 }
 
-/// A figure computed a row at a time: every figure of the screen is added up in one pass over
-/// the rows ([`report`]), each row read once (nine passes took twice as long over 100,000);
-/// tallies of consecutive runs of rows merge ([`ReportCache`] keeps one per run).
+/// A figure added up over a run of rows' facts (every figure of the screen is added up from
+/// one reading of the rows, [`Facts`]); tallies of consecutive runs merge ([`ReportCache`]
+/// keeps one per run).
 trait Tally {
     type Out;
-    /// Adds the row at position `at`.
-    fn add(&mut self, at: u32, row: &SummaryRow);
+    /// Adds the facts of a run of rows, of the rows `pass` lets through (one per row).
+    fn add(&mut self, facts: &Facts, pass: &[Pass]);
     /// Adds `other`'s tally, of rows `offset` positions further on (after this one's).
     fn merge(&mut self, other: &Self, offset: u32);
-    fn finish(self) -> Self::Out;
+    /// The figure, its strings named by `names`.
+    fn finish(self, names: &Names) -> Self::Out;
 }
 
 /// `tally` over the rows `filter` lets through.
 fn tally<'a, T: Tally>(
     rows: impl IntoIterator<Item = &'a SummaryRow>,
     filter: &ReportFilter,
+    pipeline: &Pipeline,
     mut tally: T,
 ) -> T::Out {
-    for (at, row) in rows.into_iter().enumerate() {
-        if filter.matches(row) {
-            tally.add(at as u32, row);
-        }
-    }
-    tally.finish()
+    let mut names = Names::default();
+    let facts = Facts::of(rows, pipeline, &mut names);
+    let pass = Pass::of(&facts, filter.owner.as_deref(), filter.source, &names);
+    tally.add(&facts, &pass);
+    tally.finish(&names)
 }
 
-/// Totals per currency.
+/// Totals by currency number (see [`Names`]).
 #[derive(Debug, Clone, Default)]
-struct Amounts(BTreeMap<String, i64>);
+struct Amounts(Vec<Option<i64>>);
 
 impl Amounts {
-    /// Adds `amount` to its currency's total (the currency is copied only the first time).
-    fn add(&mut self, amount: &Money) {
-        self.add_minor(&amount.currency, amount.minor);
+    /// Adds `minor` to `currency`'s total.
+    fn add(&mut self, currency: u32, minor: i64) {
+        let at = currency as usize;
+        if self.0.len() <= at {
+            self.0.resize(at + 1, None);
+        }
+        let total = self.0[at].get_or_insert(0);
+        *total = total.saturating_add(minor);
     }
 
-    fn add_minor(&mut self, currency: &str, minor: i64) {
-        match self.0.get_mut(currency) {
-            Some(total) => *total = total.saturating_add(minor),
-            None => {
-                self.0.insert(currency.to_owned(), minor);
+    fn merge(&mut self, other: &Amounts) {
+        for (currency, minor) in other.0.iter().enumerate() {
+            if let Some(minor) = minor {
+                self.add(currency as u32, *minor);
             }
         }
     }
 
-    fn merge(&mut self, other: &Amounts) {
-        for (currency, minor) in &other.0 {
-            self.add_minor(currency, *minor);
-        }
-    }
-
-    fn monies(self) -> Vec<Money> {
-        (self.0.into_iter())
-            .map(|(currency, minor)| Money { minor, currency })
-            .collect()
+    /// The totals, sorted by currency.
+    fn monies(self, names: &Names) -> Vec<Money> {
+        let mut monies: Vec<Money> = (self.0.into_iter().enumerate())
+            .filter_map(|(currency, minor)| {
+                Some(Money {
+                    minor: minor?,
+                    currency: names.currencies.name(currency as u32).to_owned(),
+                })
+            })
+            .collect();
+        monies.sort_by(|a, b| a.currency.cmp(&b.currency));
+        monies
     }
 }
 
@@ -671,11 +673,15 @@ fn median_days(mut spans: Vec<Millis>) -> Option<f64> {
     if spans.is_empty() {
         return None;
     }
-    spans.sort_unstable();
+    // Selected, not sorted: over 100,000 customers a year's deals stayed in their stages
+    // some 200,000 times.
+    let odd = spans.len() % 2 == 1;
     let mid = spans.len() / 2;
-    let median = match spans.len() % 2 {
-        1 => spans[mid] as f64,
-        _ => (spans[mid - 1] + spans[mid]) as f64 / 2.0,
+    let (below, at, _) = spans.select_nth_unstable(mid);
+    let median = match odd {
+        true => *at as f64,
+        // The other middle one is the largest below.
+        false => (*below.iter().max().expect("an even count of two or more") + *at) as f64 / 2.0,
     };
     Some(median / DAY_MS as f64)
 }

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{Amounts, Closing, Count, Cycles, Period, ReportFilter, Tally, tally};
+use super::facts::{Facts, Names, Pass, minute};
+use super::{Amounts, Count, Cycles, Period, ReportFilter, Tally, tally};
 use crate::customer::{MINUTE_MS, Source, SummaryRow};
 use crate::pipeline::Pipeline;
 use crate::values::{Millis, Money};
@@ -30,14 +31,14 @@ pub fn by_source<'a>(
     pipeline: &Pipeline,
     period: Period,
 ) -> BTreeMap<Source, SourceLine> {
-    tally(rows, filter, SourceTally::new(pipeline, period))
+    tally(rows, filter, pipeline, SourceTally::new(period))
 }
 
-/// The source lines, a row at a time.
+/// The source lines, a run of rows at a time.
 #[derive(Clone)]
 pub(super) struct SourceTally {
-    by: BTreeMap<Source, SourceSums>,
-    closing: Closing,
+    /// By source, in declaration order.
+    by: Vec<SourceSums>,
     period: Period,
 }
 
@@ -50,10 +51,9 @@ struct SourceSums {
 }
 
 impl SourceTally {
-    pub(super) fn new(pipeline: &Pipeline, period: Period) -> Self {
+    pub(super) fn new(period: Period) -> Self {
         Self {
-            by: BTreeMap::new(),
-            closing: Closing::of(pipeline),
+            by: vec![SourceSums::default(); Source::ALL.len()],
             period,
         }
     }
@@ -62,29 +62,30 @@ impl SourceTally {
 impl Tally for SourceTally {
     type Out = BTreeMap<Source, SourceLine>;
 
-    fn add(&mut self, at: u32, row: &SummaryRow) {
-        let (closing, period) = (&self.closing, self.period);
-        let new = period.contains(row.created_at);
-        let sums = self.by.entry(row.source).or_default();
-        if new {
-            sums.line.customers.add(at);
-            sums.converted += usize::from(row.deals.iter().any(|d| closing.won(d).is_some()));
-        }
-        for deal in &row.deals {
-            if period.contains(deal.created_at) {
-                sums.line.deals.add(at);
+    fn add(&mut self, facts: &Facts, pass: &[Pass]) {
+        let period = self.period;
+        for (at, row) in facts.rows.iter().enumerate() {
+            if pass[at].figures() && period.contains(row.created_at) {
+                let sums = &mut self.by[row.source as usize];
+                sums.line.customers.add(at as u32);
+                sums.converted += usize::from(row.won_any);
             }
-            if let Some(won) = closing.won(deal).filter(|t| period.contains(*t)) {
-                sums.line.won.add(at);
-                sums.amount.add(&deal.amount);
+        }
+        for deal in (facts.deals.iter()).filter(|d| pass[d.row as usize].figures()) {
+            let sums = &mut self.by[facts.rows[deal.row as usize].source as usize];
+            if period.contains(deal.created_at) {
+                sums.line.deals.add(deal.row);
+            }
+            if let Some(won) = deal.won.filter(|t| period.contains(*t)) {
+                sums.line.won.add(deal.row);
+                sums.amount.add(deal.currency, deal.amount);
                 sums.cycles.add(won - deal.created_at);
             }
         }
     }
 
     fn merge(&mut self, other: &Self, offset: u32) {
-        for (source, more) in &other.by {
-            let sums = self.by.entry(*source).or_default();
+        for (sums, more) in self.by.iter_mut().zip(&other.by) {
             sums.line.customers.merge(&more.line.customers, offset);
             sums.line.deals.merge(&more.line.deals, offset);
             sums.line.won.merge(&more.line.won, offset);
@@ -94,14 +95,14 @@ impl Tally for SourceTally {
         }
     }
 
-    fn finish(self) -> BTreeMap<Source, SourceLine> {
-        (self.by.into_iter())
+    fn finish(self, names: &Names) -> BTreeMap<Source, SourceLine> {
+        (Source::ALL.iter().copied().zip(self.by))
             .filter(|(_, s)| s.line.customers.n + s.line.deals.n + s.line.won.n > 0)
             .map(|(source, s)| {
                 let new = s.line.customers.n;
                 let line = SourceLine {
                     conversion: (new > 0).then(|| s.converted as f64 / new as f64),
-                    won_amount: s.amount.monies(),
+                    won_amount: s.amount.monies(names),
                     average_cycle_days: s.cycles.mean_days(),
                     ..s.line
                 };
@@ -139,96 +140,84 @@ pub fn by_owner<'a>(
     tally(
         rows,
         &filter.any_owner(),
-        OwnerTally::new(pipeline, period, now),
+        pipeline,
+        OwnerTally::new(period, now),
     )
 }
 
-/// Each member's line and won amounts.
-type Lines = Vec<(String, (OwnerLine, Amounts))>;
-
-/// The owner lines, a row at a time.
+/// The owner lines, a run of rows at a time.
 #[derive(Clone)]
 pub(super) struct OwnerTally {
-    by: Lines,
-    closing: Closing,
+    /// Each member's line and won amounts, by member number (see [`Names`]).
+    by: Vec<(OwnerLine, Amounts)>,
     period: Period,
     /// The period in minutes, as interactions are logged.
-    minutes: (i64, i64),
+    minutes: (i32, i32),
     now: Millis,
 }
 
 impl OwnerTally {
-    pub(super) fn new(pipeline: &Pipeline, period: Period, now: Millis) -> Self {
+    pub(super) fn new(period: Period, now: Millis) -> Self {
         Self {
             by: Vec::new(),
-            closing: Closing::of(pipeline),
             period,
             minutes: (
-                period.from.div_euclid(MINUTE_MS),
-                period.to.div_euclid(MINUTE_MS),
+                minute(period.from.div_euclid(MINUTE_MS)),
+                minute(period.to.div_euclid(MINUTE_MS)),
             ),
             now,
         }
     }
-}
 
-/// `member`'s line and won amounts, found by a scan (a team has a handful of members; a tree
-/// took two searches per look-up), its id copied only the first time.
-fn line_of<'m>(by: &'m mut Lines, member: &str) -> &'m mut (OwnerLine, Amounts) {
-    let at = match by.iter().position(|(m, _)| m == member) {
-        Some(at) => at,
-        None => {
-            by.push((member.to_owned(), Default::default()));
-            by.len() - 1
+    /// `member`'s line and won amounts.
+    fn line(&mut self, member: u32) -> &mut (OwnerLine, Amounts) {
+        let at = member as usize;
+        if self.by.len() <= at {
+            self.by.resize_with(at + 1, Default::default);
         }
-    };
-    &mut by[at].1
+        &mut self.by[at]
+    }
 }
 
 impl Tally for OwnerTally {
     type Out = BTreeMap<String, OwnerLine>;
 
-    fn add(&mut self, at: u32, row: &SummaryRow) {
-        let (by, period) = (&mut self.by, self.period);
-        if !row.owner.is_empty() {
-            let (line, amount) = line_of(by, &row.owner);
-            line.customers.add(at);
-            for deal in &row.deals {
-                if self.closing.won(deal).is_some_and(|t| period.contains(t)) {
-                    line.won.add(at);
-                    amount.add(&deal.amount);
-                }
+    fn add(&mut self, facts: &Facts, pass: &[Pass]) {
+        let (period, now) = (self.period, self.now);
+        for (at, row) in facts.rows.iter().enumerate() {
+            if pass[at].owners() && row.owned {
+                self.line(row.owner).0.customers.add(at as u32);
             }
         }
-        let (from, to) = self.minutes;
-        // The latest interaction, kept in the row itself, spares reading the log of a customer
-        // quiet since before the period (most of them, for a month).
-        let quiet = (row.last_interaction).is_none_or(|(t, _)| t.div_euclid(MINUTE_MS) < from);
-        if !quiet {
-            for (author, minutes) in &row.logged {
-                // Oldest first: the period's are a run, found by bisection.
-                let logged =
-                    minutes.partition_point(|m| *m < to) - minutes.partition_point(|m| *m < from);
-                if logged > 0 {
-                    line_of(by, author).0.interactions += logged;
-                }
+        for deal in (facts.deals.iter()).filter(|d| pass[d.row as usize].owners()) {
+            let row = &facts.rows[deal.row as usize];
+            if row.owned && deal.won.is_some_and(|t| period.contains(t)) {
+                let (line, amount) = self.line(row.owner);
+                line.won.add(deal.row);
+                amount.add(deal.currency, deal.amount);
             }
         }
-        for (_, done, assignee) in &row.done_follow_ups {
-            if period.contains(*done) {
-                line_of(by, assignee).0.follow_ups_done.add(at);
+        for logged in (facts.logged.iter()).filter(|l| pass[l.row as usize].owners()) {
+            let n = logged.within(self.minutes, &facts.minutes);
+            if n > 0 {
+                self.line(logged.author).0.interactions += n;
             }
         }
-        for open in &row.open_follow_ups {
-            if period.contains(open.due_at) && open.due_at < self.now {
-                line_of(by, &open.assignee).0.overdue.add(at);
+        for done in (facts.done.iter()).filter(|d| pass[d.row as usize].owners()) {
+            if period.contains(done.done) {
+                self.line(done.assignee).0.follow_ups_done.add(done.row);
+            }
+        }
+        for open in (facts.open.iter()).filter(|o| pass[o.row as usize].owners()) {
+            if period.contains(open.due) && open.due < now {
+                self.line(open.assignee).0.overdue.add(open.row);
             }
         }
     }
 
     fn merge(&mut self, other: &Self, offset: u32) {
-        for (member, (more, more_amount)) in &other.by {
-            let (line, amount) = line_of(&mut self.by, member);
+        for (member, (more, more_amount)) in other.by.iter().enumerate() {
+            let (line, amount) = self.line(member as u32);
             line.customers.merge(&more.customers, offset);
             line.interactions += more.interactions;
             line.follow_ups_done.merge(&more.follow_ups_done, offset);
@@ -238,14 +227,17 @@ impl Tally for OwnerTally {
         }
     }
 
-    fn finish(self) -> BTreeMap<String, OwnerLine> {
-        (self.by.into_iter())
+    fn finish(self, names: &Names) -> BTreeMap<String, OwnerLine> {
+        (self.by.into_iter().enumerate())
+            .filter(|(_, (line, _))| {
+                line.customers.n + line.interactions + line.follow_ups_done.n + line.overdue.n > 0
+            })
             .map(|(member, (line, amount))| {
                 let line = OwnerLine {
-                    won_amount: amount.monies(),
+                    won_amount: amount.monies(names),
                     ..line
                 };
-                (member, line)
+                (names.members.name(member as u32).to_owned(), line)
             })
             .collect()
     }
