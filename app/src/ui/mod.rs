@@ -176,6 +176,7 @@ fn OpenWorkspace(session: SessionHandle, link_error: Option<LinkError>) -> impl 
     provide_context(signals);
     provide_context(customer_list::ListView::new());
     provide_context(customer::NotesDrafts::new());
+    reports_page::read_ahead(signals);
     // Where nobody chose a language on this device, the team's applies.
     Effect::new(move |_| {
         let team = signals

@@ -28,6 +28,8 @@ pub struct ReportCache {
     question: u64,
     /// The strings the chunks' facts refer to by number.
     names: Names,
+    /// The pipeline the chunks' facts were read with.
+    read_with: Option<Pipeline>,
     /// The chunks of the last call, by their first row's address.
     chunks: HashMap<usize, Chunk>,
     /// Each chunk of the last call: its first position and first row's address, in order.
@@ -49,9 +51,9 @@ struct Asked {
 struct Chunk {
     rows: Vec<Arc<SummaryRow>>,
     facts: Facts,
-    every: Every,
-    /// The question the tally answers ([`ReportCache::question`]).
-    question: u64,
+    /// The tally, and the question it answers ([`ReportCache::question`]); none for a chunk
+    /// read ahead.
+    tally: Option<(u64, Every)>,
 }
 
 /// How much of the rows a call tallied again.
@@ -79,6 +81,7 @@ impl ReportCache {
             asked: None,
             question: 0,
             names: Names::default(),
+            read_with: None,
             chunks: HashMap::new(),
             starts: Vec::new(),
         }
@@ -101,17 +104,10 @@ impl ReportCache {
             weeks: ask.weeks.to_vec(),
         };
         if self.asked.as_ref() != Some(&asked) {
-            if self
-                .asked
-                .as_ref()
-                .is_some_and(|a| a.pipeline != asked.pipeline)
-            {
-                // Deals are read as won or lost by the pipeline's stages.
-                self.chunks.clear();
-            }
             self.asked = Some(asked);
             self.question += 1;
         }
+        self.read_with(pipeline);
         let mut kept = std::mem::take(&mut self.chunks);
         let mut all = Every::new(pipeline, ask);
         let names = &mut self.names;
@@ -122,8 +118,9 @@ impl ReportCache {
             let same = kept
                 .remove(&first)
                 .filter(|chunk| same_rows(&chunk.rows, run));
+            let question = self.question;
             let chunk = match same {
-                Some(chunk) if chunk.question == self.question => chunk,
+                Some(chunk) if chunk.tally.as_ref().is_some_and(|(q, _)| *q == question) => chunk,
                 same => {
                     retallied.chunks += 1;
                     retallied.rows += run.len();
@@ -143,16 +140,60 @@ impl ReportCache {
                     Chunk {
                         rows,
                         facts,
-                        every,
-                        question: self.question,
+                        tally: Some((question, every)),
                     }
                 }
             };
-            all.merge(&chunk.every, start);
+            let (_, every) = chunk.tally.as_ref().expect("tallied just now or before");
+            all.merge(every, start);
             self.starts.push((start, first));
             self.chunks.insert(first, chunk);
         }
         (all.finish(names), retallied)
+    }
+
+    /// Reads ahead up to `at_most` chunks of `rows` not read yet, so that the next report over
+    /// them only tallies: work for idle time (100,000 rows take some 40 reads of one to three
+    /// milliseconds in a browser). Lets go of chunks no longer in `rows`. Whether every chunk
+    /// is read.
+    pub fn read_ahead(
+        &mut self,
+        rows: &[Arc<SummaryRow>],
+        pipeline: &Pipeline,
+        at_most: usize,
+    ) -> bool {
+        self.read_with(pipeline);
+        let mut kept = std::mem::take(&mut self.chunks);
+        let mut left = at_most;
+        let mut done = true;
+        for (_, run) in chunks(rows, self.cut_one_in) {
+            let first = address(&run[0]);
+            let chunk = match kept.remove(&first).filter(|c| same_rows(&c.rows, run)) {
+                Some(chunk) => chunk,
+                None if left == 0 => {
+                    done = false;
+                    continue;
+                }
+                None => {
+                    left -= 1;
+                    Chunk {
+                        rows: run.to_vec(),
+                        facts: Facts::of(run.iter().map(|r| &**r), pipeline, &mut self.names),
+                        tally: None,
+                    }
+                }
+            };
+            self.chunks.insert(first, chunk);
+        }
+        done
+    }
+
+    /// Forgets the facts read with another pipeline (its stages tell deals won and lost).
+    fn read_with(&mut self, pipeline: &Pipeline) {
+        if self.read_with.as_ref() != Some(pipeline) {
+            self.chunks.clear();
+            self.read_with = Some(pipeline.clone());
+        }
     }
 
     /// The ids of `count`'s customers, a count of the last report.

@@ -519,6 +519,33 @@ fn the_cache_tallies_again_only_the_chunk_a_changed_row_is_in() {
     assert_eq!(retallied.read, 11_999);
 }
 
+#[test]
+fn rows_read_ahead_are_only_tallied_by_the_next_report() {
+    let demo = &demo_workspace().1;
+    let rows: Vec<Arc<SummaryRow>> = (demo.iter().cycle().take(12_000))
+        .map(|row| Arc::new(row.clone()))
+        .collect();
+    let (filter, pipeline) = (ReportFilter::default(), Pipeline::standard());
+    let edges: Vec<Millis> = (0..=12).rev().map(|m| NOW - m * 30 * DAY_MS).collect();
+    let ask = asking(&filter, &edges, false);
+    let mut cache = ReportCache::default();
+    let mut steps = 1;
+    while !cache.read_ahead(&rows, &pipeline, 2) {
+        steps += 1;
+    }
+    // About a dozen chunks, two at a time.
+    assert!(steps >= 3, "{steps} steps");
+    let retallied = check_cache(&mut cache, &rows, ask);
+    assert_eq!((retallied.rows, retallied.read), (12_000, 0));
+    // A row changed: reading ahead reads its chunk (or two) only, and the report none.
+    let mut changed = rows.clone();
+    changed[6_000] = edited(&rows[6_000], "sales-li");
+    assert!(cache.read_ahead(&changed, &pipeline, 2));
+    let retallied = check_cache(&mut cache, &changed, ask);
+    assert_eq!(retallied.read, 0);
+    assert!(retallied.rows <= 8_192, "{retallied:?}");
+}
+
 /// A change to the rows, as sync and edits make them.
 #[derive(Debug, Clone)]
 enum Change {

@@ -5,13 +5,14 @@
 //! it counts. Salespeople see their own figures.
 
 mod parts;
+mod read_ahead;
 mod span;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crm_core::customer::{MINUTE_MS, Source};
-use crm_core::reports::{self, Count, ReportCache, ReportFilter};
+use crm_core::reports::{self, Count, ReportFilter};
 use crm_core::values::DAY_MS;
 use crm_core::workspace::Role;
 use leptos::prelude::*;
@@ -21,7 +22,8 @@ use super::customer_list::{ListView, Picked};
 use super::{member_choices, use_signals};
 use crate::i18n::use_lang;
 use parts::Shown;
-use span::{Span, month_edges};
+pub use read_ahead::{Figures, read_ahead};
+use span::{Day, Span, month_edges};
 
 /// The reports page. The figures are computed once per change of the rows or the question;
 /// each part of the page is drawn again only when its own figures changed (a teammate's
@@ -38,8 +40,9 @@ pub fn ReportsPage() -> impl IntoView {
     let owner = RwSignal::new(sales.then(|| signals.member.get_value()));
     let source = RwSignal::new(None::<Source>);
     let owners = member_choices(signals);
-    // The figures, kept between renders: a changed row tallies its chunk of rows again.
-    let cache = StoredValue::new(ReportCache::default());
+    // The figures, kept between renders and visits: a changed row tallies its chunk of rows
+    // again; rows read ahead in idle time are only tallied.
+    let cache = expect_context::<Figures>().cache;
     // Opens the list on a count's customers (their ids read on the click, from the rows of
     // the figures shown).
     let open = Callback::new(move |(label, count): (String, Count)| {
@@ -93,6 +96,28 @@ pub fn ReportsPage() -> impl IntoView {
     let lifecycles = Memo::new(move |_| report.with(|r| r.lifecycles.clone()));
     let sources = Memo::new(move |_| report.with(|r| r.sources.clone()));
     let by_owner = Memo::new(move |_| report.with(|r| r.owners.clone()));
+    // Chosen days: from the period shown, then each end as picked.
+    let choosing_days = move || matches!(span.get(), Span::Days(..));
+    let days = move || match span.get() {
+        Span::Days(first, last) => (first, last),
+        named => {
+            let period = named.period(&js_sys::Date::new_0());
+            (Day::of(period.from), Day::of(period.to - 1))
+        }
+    };
+    let choose_days = move || {
+        let (first, last) = untrack(days);
+        span.set(Span::Days(first, last));
+    };
+    let set_day = move |iso: &str, first: bool| {
+        if let Some(day) = Day::parse(iso) {
+            let (from, to) = untrack(days);
+            span.set(match first {
+                true => Span::Days(day, to),
+                false => Span::Days(from, day),
+            });
+        }
+    };
     let shown = move || Shown {
         lang: lang.get(),
         span: span.get(),
@@ -105,11 +130,21 @@ pub fn ReportsPage() -> impl IntoView {
             <div class="page-head reports-head">
                 <h1>{t.reports_title}</h1>
                 <div class="segmented" role="group">
-                    {Span::ALL.into_iter().map(|s| view! {
+                    {Span::NAMED.into_iter().map(|s| view! {
                         <button type="button" aria-pressed=move || (span.get() == s).to_string()
                             on:click=move |_| span.set(s)>{s.label(lang)}</button>
                     }).collect_view()}
+                    <button type="button" aria-pressed=move || choosing_days().to_string()
+                        on:click=move |_| choose_days()>{t.period_custom}</button>
                 </div>
+                <Show when=choosing_days>
+                    <div class="inline-fields report-days">
+                        <input type="date" aria-label=t.period_from prop:value=move || days().0.iso()
+                            on:change=move |ev| set_day(&event_target_value(&ev), true) />
+                        <input type="date" aria-label=t.period_to prop:value=move || days().1.iso()
+                            on:change=move |ev| set_day(&event_target_value(&ev), false) />
+                    </div>
+                </Show>
                 <div class="inline-fields report-filters">
                     {(!sales).then(|| view! {
                         <select aria-label=t.owner on:change=move |ev| {
