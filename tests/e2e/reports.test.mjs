@@ -29,7 +29,7 @@ test("a manager reads the year's reports and drills into a number; a salesperson
   assert.ok((await manager.locator("figure.chart").first().locator("rect").count()) > 0);
   assert.equal(await manager.locator("figure.chart").first().locator("details tbody tr").count(), 12);
   // Chosen days: from the year shown, the same figures; narrowed to a January long ago, none.
-  await manager.getByRole("button", { name: "Custom" }).click();
+  await manager.getByRole("button", { name: "Custom", exact: true }).click();
   const [from, to] = [manager.getByLabel("From", { exact: true }), manager.getByLabel("To", { exact: true })];
   assert.match(await from.inputValue(), /^\d{4}-01-01$/);
   assert.match(await to.inputValue(), /^\d{4}-12-31$/);
@@ -37,6 +37,7 @@ test("a manager reads the year's reports and drills into a number; a salesperson
   await from.fill("2000-01-01");
   await to.fill("2000-01-31");
   await won.locator(".figure-value", { hasText: /^0$/ }).waitFor({ timeout: 10_000 });
+  await manager.screenshot({ path: "tests/artifacts/reports-days.png" });
   await manager.getByRole("button", { name: "This year" }).click();
   await from.waitFor({ state: "detached" });
   assert.equal(Number(await won.locator(".figure-value").innerText()), count);

@@ -152,36 +152,32 @@ impl ReportCache {
         (all.finish(names), retallied)
     }
 
-    /// Reads ahead up to `at_most` chunks of `rows` not read yet, so that the next report over
-    /// them only tallies: work for idle time (100,000 rows take some 40 reads of one to three
-    /// milliseconds in a browser). Lets go of chunks no longer in `rows`. Whether every chunk
-    /// is read.
+    /// Reads the chunks of `rows` not read yet while `more` says so (asked before each), so
+    /// that the next report over them only tallies: work for idle time (a chunk is about 1,000
+    /// rows, a millisecond or two in a browser). Lets go of chunks no longer in `rows`.
+    /// Whether every chunk is read.
     pub fn read_ahead(
         &mut self,
         rows: &[Arc<SummaryRow>],
         pipeline: &Pipeline,
-        at_most: usize,
+        mut more: impl FnMut() -> bool,
     ) -> bool {
         self.read_with(pipeline);
         let mut kept = std::mem::take(&mut self.chunks);
-        let mut left = at_most;
         let mut done = true;
         for (_, run) in chunks(rows, self.cut_one_in) {
             let first = address(&run[0]);
             let chunk = match kept.remove(&first).filter(|c| same_rows(&c.rows, run)) {
                 Some(chunk) => chunk,
-                None if left == 0 => {
+                None if !done || !more() => {
                     done = false;
                     continue;
                 }
-                None => {
-                    left -= 1;
-                    Chunk {
-                        rows: run.to_vec(),
-                        facts: Facts::of(run.iter().map(|r| &**r), pipeline, &mut self.names),
-                        tally: None,
-                    }
-                }
+                None => Chunk {
+                    rows: run.to_vec(),
+                    facts: Facts::of(run.iter().map(|r| &**r), pipeline, &mut self.names),
+                    tally: None,
+                },
             };
             self.chunks.insert(first, chunk);
         }
