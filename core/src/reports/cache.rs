@@ -111,14 +111,13 @@ impl ReportCache {
         let mut kept = std::mem::take(&mut self.chunks);
         let mut all = Every::new(pipeline, ask);
         let names = &mut self.names;
-        let mut retallied = Retallied::default();
+        let (question, mut retallied) = (self.question, Retallied::default());
         self.starts.clear();
         for (start, run) in chunks(rows, self.cut_one_in) {
             let first = address(&run[0]);
             let same = kept
                 .remove(&first)
                 .filter(|chunk| same_rows(&chunk.rows, run));
-            let question = self.question;
             let chunk = match same {
                 Some(chunk) if chunk.tally.as_ref().is_some_and(|(q, _)| *q == question) => chunk,
                 same => {

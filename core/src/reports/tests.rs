@@ -393,7 +393,7 @@ fn the_funnel_counts_the_periods_deals_with_their_median_days_per_stage() {
 /// [`report`]'s one pass against each figure computed alone, for `filter` and `period`.
 fn check_one_pass(rows: &[SummaryRow], filter: &ReportFilter, period: Period) {
     let pipeline = Pipeline::standard();
-    let months: Vec<Millis> = (0..=12).rev().map(|m| NOW - m * 30 * DAY_MS).collect();
+    let months = month_edges();
     let weeks: Vec<Millis> = (0..=5).map(|w| period.from + w * 7 * DAY_MS).collect();
     let ask = Ask {
         filter,
@@ -481,15 +481,25 @@ fn edited(row: &SummaryRow, owner: &str) -> Arc<SummaryRow> {
     Arc::new(row)
 }
 
+/// `n` of the demo's rows from `skip` on, over and over, each its own allocation (the demo
+/// made once: a workspace per case took a minute).
+fn shared_rows(skip: usize, n: usize) -> Vec<Arc<SummaryRow>> {
+    let demo = &demo_workspace().1;
+    (demo.iter().cycle().skip(skip).take(n))
+        .map(|row| Arc::new(row.clone()))
+        .collect()
+}
+
+/// The starts of twelve 30-day months back from `NOW`, and `NOW`.
+fn month_edges() -> Vec<Millis> {
+    (0..=12).rev().map(|m| NOW - m * 30 * DAY_MS).collect()
+}
+
 #[test]
 fn the_cache_tallies_again_only_the_chunk_a_changed_row_is_in() {
-    // 12,000 rows, each its own allocation: the demo's, over and over.
-    let demo = &demo_workspace().1;
-    let rows: Vec<Arc<SummaryRow>> = (demo.iter().cycle().take(12_000))
-        .map(|row| Arc::new(row.clone()))
-        .collect();
+    let rows = shared_rows(0, 12_000);
     let filter = ReportFilter::default();
-    let edges: Vec<Millis> = (0..=12).rev().map(|m| NOW - m * 30 * DAY_MS).collect();
+    let edges = month_edges();
     let ask = asking(&filter, &edges, false);
     let mut cache = ReportCache::default();
     assert_eq!(check_cache(&mut cache, &rows, ask).rows, 12_000);
@@ -521,12 +531,9 @@ fn the_cache_tallies_again_only_the_chunk_a_changed_row_is_in() {
 
 #[test]
 fn rows_read_ahead_are_only_tallied_by_the_next_report() {
-    let demo = &demo_workspace().1;
-    let rows: Vec<Arc<SummaryRow>> = (demo.iter().cycle().take(12_000))
-        .map(|row| Arc::new(row.clone()))
-        .collect();
+    let rows = shared_rows(0, 12_000);
     let (filter, pipeline) = (ReportFilter::default(), Pipeline::standard());
-    let edges: Vec<Millis> = (0..=12).rev().map(|m| NOW - m * 30 * DAY_MS).collect();
+    let edges = month_edges();
     let ask = asking(&filter, &edges, false);
     let mut cache = ReportCache::default();
     // Two chunks at a time.
@@ -582,16 +589,12 @@ proptest! {
         owner_filter in any::<bool>(),
         changes in proptest::collection::vec(change(), 1..25),
     ) {
-        // The demo's rows from `start` on (made once: a workspace per case took a minute).
-        let demo = &demo_workspace().1;
-        let mut rows: Vec<Arc<SummaryRow>> = (demo.iter().cycle().skip(start).take(100))
-            .map(|row| Arc::new(row.clone()))
-            .collect();
+        let mut rows = shared_rows(start, 100);
         let filter = ReportFilter {
             owner: owner_filter.then(|| rows[0].owner.clone()),
             source: None,
         };
-        let edges: Vec<Millis> = (0..=12).rev().map(|m| NOW - m * 30 * DAY_MS).collect();
+        let edges = month_edges();
         let mut year = false;
         let mut cache = ReportCache::cutting_one_in(8);
         check_cache(&mut cache, &rows, asking(&filter, &edges, year));
