@@ -30,7 +30,22 @@ export function signToken(workspace, { member = "sales-zhang", role = "sales", t
  */
 export async function startEdge({ persistDir, vars = {}, port, logLevel = "warn" }) {
   vars = { AUTH_SECRET: SECRET, ...vars };
-  port ??= await freePort();
+  // A port taken meanwhile by another process (or, for a restart on the same port, still held
+  // by the runtime just stopped) is tried again: a new port if none was asked for.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch({ persistDir, vars, port: port ?? (await freePort()), logLevel });
+    } catch (e) {
+      if (!(e instanceof PortTaken) || attempt === 3) throw e;
+      console.warn(`${e.message}; starting wrangler dev again`);
+      if (port) await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function launch({ persistDir, vars, port, logLevel }) {
   const inspectorPort = await freePort();
   const child = spawn(
     wrangler,
@@ -55,7 +70,10 @@ export async function startEdge({ persistDir, vars = {}, port, logLevel = "warn"
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${log}`);
+    if (child.exitCode !== null) {
+      if (/Address already in use/.test(log)) throw new PortTaken(`port ${port} or ${inspectorPort} was taken`);
+      throw new Error(`wrangler dev exited early:\n${log}`);
+    }
     try {
       const res = await fetch(`${url}/health`);
       if (res.ok && (await res.text()) === "ok") break;
