@@ -15,7 +15,19 @@ async function cacheShell() {
   const html = await page.clone().text();
   await cache.put("/", page);
   const assets = new Set([...html.matchAll(ASSET)].map((m) => m[1]).concat(WORKER_FILES));
-  await cache.addAll([...assets]);
+  await cache.addAll([...assets, ...(await splitModules(assets))]);
+}
+
+// The screens split from the app into their own modules (xtask/src/split.rs): their loader
+// sits beside the app's JS as `<app>-split.js` and names every module.
+async function splitModules(assets) {
+  const app = [...assets].find((a) => /^\/crm-app-[0-9a-f]+\.js$/.test(a));
+  if (!app) return [];
+  const loader = app.replace(/\.js$/, "-split.js");
+  const answer = await fetch(loader);
+  if (!answer.ok) return [];
+  const modules = [...(await answer.text()).matchAll(/"\.\/([^"]+\.wasm)"/g)].map((m) => `/${m[1]}`);
+  return [loader, ...modules];
 }
 
 self.addEventListener("install", (event) => {

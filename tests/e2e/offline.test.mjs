@@ -1,6 +1,7 @@
 // Installable and offline: after one visit, the service worker has the app shell, and the app
 // starts with no network at all — from the cache, with its data from IndexedDB — saying
-// honestly that it is offline. Edits made offline are kept across another offline start.
+// honestly that it is offline. Edits made offline are kept across another offline start, and
+// the screens split into modules of their own open offline too (never opened online before).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startApp } from "../support/static-server.mjs";
@@ -45,4 +46,12 @@ test("the app starts offline from the service worker cache, with its data", asyn
   // Right after the cold start the badge may still be connecting; it must settle on offline.
   await page.locator('.sync-badge[data-status="offline"]').waitFor({ timeout: 15_000 });
   assert.match(await page.locator(".sync-badge").innerText(), /Offline/);
+
+  // Rarely used screens are modules of their own (xtask/src/split.rs), fetched when first
+  // opened: here, from the service worker's cache.
+  await page.getByRole("link", { name: "Reports" }).click();
+  await page.locator(".figure", { hasText: "Deals won" }).waitFor();
+  await page.getByRole("link", { name: "Customers", exact: true }).click();
+  await page.getByRole("button", { name: "Export", exact: true }).click();
+  await page.getByRole("button", { name: "Export 2 customers" }).waitFor();
 });

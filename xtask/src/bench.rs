@@ -99,6 +99,7 @@ pub fn report_app_size() -> Result<Vec<String>> {
         ("app wasm + JS", "crm-app", 0),
         ("phone worker, on demand", "crm-phone", 0),
         ("sheet worker, on demand", "crm-sheets", 0),
+        ("rarely used screens, on demand", crate::split::PREFIX, 0),
     ];
     let mut entries: Vec<_> = fs::read_dir(root().join("dist"))
         .map_err(|e| e.to_string())?

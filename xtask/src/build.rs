@@ -5,7 +5,8 @@ use crate::process::{Result, cargo_bin_dir, command, exec, node_bin_dir, root};
 /// The browser app: Trunk → `dist/` (wasm-opt from npm's binaryen via PATH), with its
 /// Content-Security-Policy for the edges `QINGKE_EDGES` allows.
 pub fn app() -> Result {
-    exec(command("trunk").args(["build", "--release"]))?;
+    exec(crate::split::trunk()?.args(["build", "--release"]))?;
+    crate::split::check(&root().join("dist"))?;
     let edges = std::env::var("QINGKE_EDGES").ok();
     crate::csp::apply(
         &root().join("dist/index.html"),

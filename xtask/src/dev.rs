@@ -47,7 +47,7 @@ pub fn run() -> Result {
     edge_env(&mut edge);
     let started = Instant::now();
     let mut servers = vec![spawn(&mut edge)?];
-    servers.push(spawn(command("trunk").args(["serve", "--release"]))?);
+    servers.push(spawn(crate::split::trunk()?.args(["serve", "--release"]))?);
 
     // The links are printed once both answer: a click before that would be refused.
     while !(answers(EDGE_ADDR, "/health") && answers(APP_ADDR, "/")) {

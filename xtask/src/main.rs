@@ -22,6 +22,7 @@ mod login;
 mod process;
 mod setup;
 mod size;
+mod split;
 mod test;
 
 use std::process::ExitCode;
@@ -29,6 +30,10 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <setup|build|dev|test|bench [customers]|size|invite …>";
 
 fn main() -> ExitCode {
+    let mut args = std::env::args();
+    if args.next().is_some_and(|me| me.ends_with(split::SHIM)) {
+        return split::as_wasm_bindgen(args.collect());
+    }
     let task = std::env::args().nth(1).unwrap_or_default();
     let result = match task.as_str() {
         "setup" => setup::run(),

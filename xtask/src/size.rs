@@ -44,13 +44,18 @@ pub fn write_breakdown(shipped: &[String]) -> Result {
     let mut page = String::from(
         "# App size\n\nWritten by `cargo xtask bench` (`xtask/src/size.rs`); do not edit.\n\n",
     );
-    page.push_str("## Shipped (`dist/`)\n\n");
+    page.push_str(
+        "## Shipped (`dist/`)\n\nThe app's rarely used screens (`crm-lazy-*`: import, \
+         duplicates, merge, export, reports, rules, audit, team, settings, and chunks they \
+         share) are split out of its main module and fetched when first opened \
+         (`xtask/src/split.rs`).\n\n",
+    );
     for line in shipped {
         let _ = writeln!(page, "- {line}");
     }
     page.push_str(
-        "\n## Code by crate\n\nBytes of function bodies in the wasm before wasm-bindgen and \
-         wasm-opt (`-Oz` shrinks them further), grouped by the crate each function's name \
+        "\n## Code by crate\n\nBytes of function bodies in the wasm before it is split, \
+         wasm-bindgen and wasm-opt (`-Oz` shrinks them further), grouped by the crate each function's name \
          starts with.\n\n| crate | bytes | share |\n|---|---:|---:|\n",
     );
     let (listed, rest) = crates.split_at(crates.len().min(LISTED));
@@ -66,8 +71,8 @@ pub fn write_breakdown(shipped: &[String]) -> Result {
     );
     page.push_str(
         "\n## Data and sections\n\nConstant data ships as is (phone numbering plans are not part \
-         of it: they live in the on-demand phone worker); names and wasm-bindgen's section are \
-         removed before shipping.\n\n\
+         of it: they live in the on-demand phone worker); names, wasm-bindgen's section and the \
+         linker's relocations (kept for splitting) are removed before shipping.\n\n\
          | item | bytes |\n|---|---:|\n",
     );
     for (name, bytes) in other.iter().filter(|(_, bytes)| *bytes >= 1_000) {

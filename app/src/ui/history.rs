@@ -5,36 +5,18 @@
 use crm_core::audit::{AuditEntry, Decision, Numbered};
 use leptos::prelude::*;
 
+use super::on_demand::{self, OnDemand};
 use super::{member_name, use_session, use_signals};
 use crate::audit_trail::{self, TrailError};
 use crate::i18n::{Lang, Texts, use_lang};
 use crate::session::SessionSignals;
 
-/// The last changes to customer `customer_id`, read from the edge each time the card opens.
+/// The last changes to customer `customer_id`, read from the edge each time the card opens
+/// (what draws them is loaded on demand: `on_demand::history_entries`).
 #[component]
 pub fn HistoryCard(customer_id: String) -> impl IntoView {
     let lang = use_lang();
-    let session = use_session();
     let opened = RwSignal::new(0u32);
-    let owners = {
-        let id = customer_id.clone();
-        move || match opened.get() {
-            0 => Vec::new(),
-            _ => session.with_value(|s| s.owner_history(&id)),
-        }
-    };
-    let signals = use_signals();
-    let entries = LocalResource::new(move || {
-        let opened = opened.get();
-        let config = session.with_value(|s| s.config());
-        let query = format!("doc={customer_id}&limit=30");
-        async move {
-            match opened {
-                0 => Ok(Vec::new()),
-                _ => audit_trail::read(&config, &query).await,
-            }
-        }
-    });
     let toggled = move |ev: leptos::ev::Event| {
         let open = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
         if open {
@@ -44,27 +26,57 @@ pub fn HistoryCard(customer_id: String) -> impl IntoView {
     view! {
         <details class="card history" on:toggle=toggled>
             <summary><h2>{move || lang.get().t().history}</h2></summary>
-            <ol class="owner-history">
-                {move || owners().into_iter().map(|change| {
-                    let from = (!change.from.is_empty()).then(|| member_name(signals, &change.from));
-                    let to = member_name(signals, &change.to);
-                    let by = member_name(signals, &change.by);
-                    view! {
-                        <li>
-                            {move || lang.get().t().owner} ": "
-                            {from.clone().map(|f| format!("{f} → "))}
-                            <strong>{to.clone()}</strong>
-                            <span class="muted">{format!(" · {by} · ")} {move || lang.get().date_time(change.at)}</span>
-                        </li>
-                    }
-                }).collect_view()}
-            </ol>
-            {move || match entries.get() {
-                None => view! { <p class="muted">{lang.get().t().opening}</p> }.into_any(),
-                Some(Err(error)) => view! { <p class="muted">{trail_error(lang.get().t(), error)}</p> }.into_any(),
-                Some(Ok(entries)) => view! { <EntryList entries show_doc=false /> }.into_any(),
-            }}
+            <Show when=move || opened.get() != 0>
+                <OnDemand load={
+                    let id = customer_id.clone();
+                    move || on_demand::history_entries(id.clone(), opened)
+                } />
+            </Show>
         </details>
+    }
+}
+
+/// Who owned customer `customer_id` when, and its last audit entries, read again each time
+/// `opened` counts another opening.
+#[component]
+pub fn HistoryEntries(customer_id: String, opened: RwSignal<u32>) -> impl IntoView {
+    let lang = use_lang();
+    let session = use_session();
+    let signals = use_signals();
+    let owners = {
+        let id = customer_id.clone();
+        move || {
+            opened.track();
+            session.with_value(|s| s.owner_history(&id))
+        }
+    };
+    let entries = LocalResource::new(move || {
+        opened.track();
+        let config = session.with_value(|s| s.config());
+        let query = format!("doc={customer_id}&limit=30");
+        async move { audit_trail::read(&config, &query).await }
+    });
+    view! {
+        <ol class="owner-history">
+            {move || owners().into_iter().map(|change| {
+                let from = (!change.from.is_empty()).then(|| member_name(signals, &change.from));
+                let to = member_name(signals, &change.to);
+                let by = member_name(signals, &change.by);
+                view! {
+                    <li>
+                        {move || lang.get().t().owner} ": "
+                        {from.clone().map(|f| format!("{f} → "))}
+                        <strong>{to.clone()}</strong>
+                        <span class="muted">{format!(" · {by} · ")} {move || lang.get().date_time(change.at)}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+        {move || match entries.get() {
+            None => view! { <p class="muted">{lang.get().t().opening}</p> }.into_any(),
+            Some(Err(error)) => view! { <p class="muted">{trail_error(lang.get().t(), error)}</p> }.into_any(),
+            Some(Ok(entries)) => view! { <EntryList entries show_doc=false /> }.into_any(),
+        }}
     }
 }
 

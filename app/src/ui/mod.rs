@@ -16,6 +16,7 @@ mod import_page;
 mod masked_customer;
 mod merge_page;
 mod new_customer;
+mod on_demand;
 mod pipeline;
 mod pool;
 mod presence;
@@ -41,6 +42,7 @@ use crate::config::LinkError;
 use crate::i18n::{Lang, use_lang};
 use crate::session::{Session, SessionSignals};
 use crate::sign_ins;
+use on_demand::OnDemand;
 
 /// The open session, shared with every page.
 pub type SessionHandle = StoredValue<Rc<Session>, LocalStorage>;
@@ -215,21 +217,33 @@ fn OpenWorkspace(session: SessionHandle, link_error: Option<LinkError>) -> impl 
                 />
                 <Route
                     path=path!("/rules")
-                    view=|| view! { <RowsReady><rules_page::RulesPage /></RowsReady> }
+                    view=|| view! { <RowsReady><OnDemand load=on_demand::rules_screen /></RowsReady> }
                 />
-                <Route path=path!("/audit") view=audit_page::AuditPage />
-                <Route path=path!("/settings") view=settings::SettingsPage />
-                <Route path=path!("/team") view=team_page::TeamPage />
-                <Route path=path!("/import") view=import_page::ImportPage />
-                <Route path=path!("/duplicates") view=duplicates_page::DuplicatesPage />
-                <Route path=path!("/merge/:a/:b") view=merge_page::MergePage />
+                <Route path=path!("/audit") view=|| view! { <OnDemand load=on_demand::audit_screen /> } />
+                <Route
+                    path=path!("/settings")
+                    view=|| view! { <OnDemand load=on_demand::settings_screen /> }
+                />
+                <Route path=path!("/team") view=|| view! { <OnDemand load=on_demand::team_screen /> } />
+                <Route
+                    path=path!("/import")
+                    view=|| view! { <OnDemand load=on_demand::import_screen /> }
+                />
+                <Route
+                    path=path!("/duplicates")
+                    view=|| view! { <OnDemand load=on_demand::duplicates_screen /> }
+                />
+                <Route
+                    path=path!("/merge/:a/:b")
+                    view=|| view! { <OnDemand load=on_demand::merge_screen /> }
+                />
                 <Route
                     path=path!("/today")
                     view=|| view! { <RowsReady><today_page::TodayPage /></RowsReady> }
                 />
                 <Route
                     path=path!("/reports")
-                    view=|| view! { <RowsReady><reports_page::ReportsPage /></RowsReady> }
+                    view=|| view! { <RowsReady><OnDemand load=on_demand::reports_screen /></RowsReady> }
                 />
             </Routes>
         </Shell>
