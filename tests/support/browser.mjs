@@ -15,7 +15,7 @@ export function launchBrowser() {
 export async function openDevice(browser, url, options = {}) {
   const context = await browser.newContext({ locale: "en-US", ...options });
   const page = await context.newPage();
-  page.on("pageerror", (e) => console.error("page error:", e.message));
+  page.on("pageerror", (e) => console.error("page error:", e.message, page.url()));
   await page.goto(url);
   return { context, page };
 }

@@ -46,8 +46,8 @@ pub fn write_breakdown(shipped: &[String]) -> Result {
     );
     page.push_str(
         "## Shipped (`dist/`)\n\nThe app's rarely used screens (`crm-lazy-*`: import, \
-         duplicates, merge, export, reports, rules, audit, team, settings, and chunks they \
-         share) are split out of its main module and fetched when first opened \
+         duplicates, merge, reports, rules, audit, team, settings, a customer's history, and chunks they \
+         share) are split out of its main module and fetched in idle time or when first opened \
          (`xtask/src/split.rs`).\n\n",
     );
     for line in shipped {

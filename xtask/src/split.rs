@@ -1,6 +1,6 @@
 //! Rarely used screens in their own wasm modules. Trunk runs `wasm-bindgen` on the wasm Cargo
 //! built; for Trunk, xtask puts itself first on PATH under that name. Called so, on a wasm with
-//! split points (`#[lazy]`), it splits the wasm (`wasm_split_cli_support`) before wasm-bindgen
+//! split points (`#[wasm_split]`), it splits the wasm (`wasm_split_cli_support`) before wasm-bindgen
 //! sees it: the main module goes on to the real wasm-bindgen (keeping the exports the split
 //! modules link against), each split module is shrunk by wasm-opt, and they and their loader
 //! are left in `target/wasm-split/`, which Trunk's post-build hook copies into `dist/`. Every
@@ -22,7 +22,7 @@ pub const SHIM: &str = "wasm-bindgen";
 /// How the split modules' files start.
 pub const PREFIX: &str = "crm-lazy-";
 
-/// The module name `#[lazy]` functions import their loaders from until the wasm is split.
+/// The module name `#[wasm_split]` functions import their loaders from until the wasm is split.
 const PLACEHOLDER: &[u8] = b"__wasm_split_placeholder__";
 
 /// Where the split modules and their loader wait for Trunk's post-build hook.

@@ -2,14 +2,11 @@
 //! formula-like cells guarded) or Excel, written by the sheet worker. The rows are the ones
 //! this device holds, so a customer the member may not see whole goes out masked.
 
-use std::sync::Arc;
-
 use crm_core::customer::{Lifecycle, Source, SummaryRow};
 use crm_core::import::{self, Column, EXPORTED, Names};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::on_demand::{self, OnDemand};
 use super::{member_name, use_signals};
 use crate::i18n::{Lang, use_lang};
 use crate::session::SessionSignals;
@@ -30,33 +27,15 @@ impl Names for Labels {
     }
 }
 
-/// "Export" on the list, opening the columns and format to choose (the form is loaded on
-/// demand: `on_demand::export_form`).
+/// "Export" on the list, opening the columns and format to choose.
 #[component]
-pub fn ExportPanel(listed: Listed, count: Signal<usize>) -> impl IntoView {
-    let lang = use_lang();
-    let open = RwSignal::new(false);
-    view! {
-        <button type="button" class="tool-link" aria-expanded=move || open.get().to_string() on:click=move |_| {
-            sheets::warm_up();
-            open.update(|o| *o = !*o);
-        }>
-            {move || lang.get().t().export_link}
-        </button>
-        <Show when=move || open.get()>
-            <OnDemand load=move || on_demand::export_form(listed, count, open) />
-        </Show>
-    }
-}
-
-/// The rows the list shows, as it is filtered.
-pub type Listed = Callback<(), Vec<Arc<SummaryRow>>>;
-
-/// The columns and format to choose, and the export; closes `open` once the file is saved.
-#[component]
-pub fn ExportForm(listed: Listed, count: Signal<usize>, open: RwSignal<bool>) -> impl IntoView {
+pub fn ExportPanel(
+    listed: Callback<(), Vec<std::sync::Arc<SummaryRow>>>,
+    count: Signal<usize>,
+) -> impl IntoView {
     let lang = use_lang();
     let signals = use_signals();
+    let open = RwSignal::new(false);
     let chosen = RwSignal::new(EXPORTED.to_vec());
     let format = RwSignal::new(Format::Xlsx);
     let error = RwSignal::new(None::<String>);
@@ -91,6 +70,13 @@ pub fn ExportForm(listed: Listed, count: Signal<usize>, open: RwSignal<bool>) ->
         });
     };
     view! {
+        <button type="button" class="tool-link" aria-expanded=move || open.get().to_string() on:click=move |_| {
+            sheets::warm_up();
+            open.update(|o| *o = !*o);
+        }>
+            {move || lang.get().t().export_link}
+        </button>
+        <Show when=move || open.get()>
             <div class="export-panel" role="group" aria-label=move || lang.get().t().export_title>
                 <fieldset class="export-columns">
                     <legend>{move || lang.get().t().export_columns}</legend>
@@ -121,5 +107,6 @@ pub fn ExportForm(listed: Listed, count: Signal<usize>, open: RwSignal<bool>) ->
                     {move || format!("{} {} {}", lang.get().t().export_start, count.get(), lang.get().t().export_customers)}
                 </button>
             </div>
+        </Show>
     }
 }

@@ -179,6 +179,14 @@ fn OpenWorkspace(session: SessionHandle, link_error: Option<LinkError>) -> impl 
     provide_context(customer_list::ListView::new());
     provide_context(customer::NotesDrafts::new());
     reports_page::read_ahead(signals);
+    // Once every row is in, the rarely used screens' modules are fetched in idle time.
+    Effect::new(move |started: Option<bool>| {
+        let start = started != Some(true) && signals.rows_ready.get();
+        if start {
+            on_demand::preload_when_idle();
+        }
+        start || started == Some(true)
+    });
     // Where nobody chose a language on this device, the team's applies.
     Effect::new(move |_| {
         let team = signals
