@@ -179,6 +179,7 @@ fn OpenWorkspace(session: SessionHandle, link_error: Option<LinkError>) -> impl 
     provide_context(customer_list::ListView::new());
     provide_context(customer::NotesDrafts::new());
     reports_page::read_ahead(signals);
+    duplicates_page::provide_scan(signals);
     // Once every row is in, the rarely used screens' modules are fetched in idle time.
     Effect::new(move |started: Option<bool>| {
         let start = started != Some(true) && signals.rows_ready.get();
