@@ -1,5 +1,5 @@
 //! Waiting on the browser's event loop, asking the edge over HTTP, files in and out, and
-//! timing a computation.
+//! timing a computation or marking a step of sync.
 
 use wasm_bindgen::JsCast;
 
@@ -19,6 +19,23 @@ pub(crate) fn timed<T>(name: &str, compute: impl FnOnce() -> T) -> T {
         let _ = p.measure_with_start_mark(name, &start);
     }
     out
+}
+
+thread_local! {
+    /// Whether the page was opened with `window.crmTrace = true` (the sync benches do).
+    static TRACING: bool = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"crmTrace".into()).ok())
+        .is_some_and(|v| v.is_truthy());
+}
+
+/// Marks step `name` of sync now, as a User Timing mark, when the page is traced (otherwise
+/// nothing: marks are kept until cleared, and a first sync makes thousands).
+pub(crate) fn trace(name: &str) {
+    if TRACING.with(|on| *on)
+        && let Some(p) = web_sys::window().and_then(|w| w.performance())
+    {
+        let _ = p.mark(name);
+    }
 }
 
 /// GETs `url` from the edge with this sign-in's token; `None` if the edge is unreachable.

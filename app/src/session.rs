@@ -41,7 +41,7 @@ pub use handover::HandedOver;
 pub use presence::Seen;
 pub use signals::{NotAccepted, SessionSignals};
 
-use crate::browser::{pause, yield_to_browser};
+use crate::browser::{pause, trace, yield_to_browser};
 use crate::config::Config;
 use crate::edge_link::EdgeLink;
 use crate::storage::{DeviceStore, StorageError};
@@ -132,23 +132,23 @@ impl Session {
         self.edge.borrow().clone()
     }
 
-    /// Carries out the engine's effects.
+    /// Carries out the engine's effects; pages hear of their customer's changes last, once
+    /// the frames are sent and the writes started.
     fn run(self: &Rc<Self>, effects: Vec<DeviceEffect>) {
+        let mut shown = Vec::new();
         for effect in effects {
             match effect {
                 DeviceEffect::Send(frame) => {
                     if let Some(link) = self.link.get() {
                         link.send(&frame);
+                        trace("crm:send");
                     }
                 }
                 DeviceEffect::Write(persist) => self.write(*persist),
                 DeviceEffect::Load(id) => self.read_later(id),
                 DeviceEffect::RowsChanged => self.schedule_publish(),
-                DeviceEffect::CustomerChanged(id) => {
-                    if let Some(signal) = self.open_customers.borrow().get(&id) {
-                        signal.set(self.repo.borrow_mut().customer(&id));
-                    }
-                }
+                DeviceEffect::CustomerChanged(id) if !shown.contains(&id) => shown.push(id),
+                DeviceEffect::CustomerChanged(_) => {}
                 DeviceEffect::WorkspaceChanged => self.show_settings(),
                 DeviceEffect::FetchRows { after } => {
                     spawn_local(Rc::clone(self).fetch_rows(after));
@@ -172,6 +172,12 @@ impl Session {
         }
         if self.repo.borrow().has_offers() && !self.pumping.replace(true) {
             spawn_local(Rc::clone(self).pump());
+        }
+        for id in shown {
+            if let Some(signal) = self.open_customers.borrow().get(&id) {
+                signal.set(self.repo.borrow_mut().customer(&id));
+                trace("crm:shown");
+            }
         }
         self.schedule_count();
     }

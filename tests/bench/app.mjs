@@ -143,7 +143,13 @@ try {
     }, text);
   const queries = ["王", "王芳", "", "张", "张伟", "", "有限", "有限公司", "", "138", "1380", ""];
   const keystrokes = [];
-  for (let round = 0; round < 3; round++) for (const q of queries) keystrokes.push(await keystroke(q));
+  const selections = [];
+  for (let round = 0; round < 3; round++) {
+    for (const q of queries) {
+      keystrokes.push(await keystroke(q));
+      selections.push(await lastMeasure(page, "search"));
+    }
+  }
 
   const opens = [];
   for (let i = 0; i < 10; i++) {
@@ -196,6 +202,7 @@ try {
   console.log(`  of which wasm start-up:    ${ms(wasmStarted)}; every row in for search by ${ms(rowsIn)}`);
   console.log(`  first visit, no row cache: ${ms(coldPaint)} (all documents loaded at ${ms(coldLoaded)})`);
   console.log(`search keystroke:            p50 ${ms(percentile(keystrokes, 0.5))}, p95 ${ms(percentile(keystrokes, 0.95))} (n=${keystrokes.length})`);
+  console.log(`  of which the selection:    p50 ${ms(percentile(selections, 0.5))}, p95 ${ms(percentile(selections, 0.95))} (search, filters, order, count)`);
   console.log(`open a customer page:        p50 ${ms(percentile(opens, 0.5))}, max ${ms(Math.max(...opens))} (n=${opens.length})`);
   console.log(`reports, list → painted:     ${ms(reportsPaint)}, of which every figure ${ms(firstCompute)}`);
   console.log(`reports, period change:      p50 ${ms(percentile(periodChanges, 0.5))}, max ${ms(Math.max(...periodChanges))} (n=${periodChanges.length})`);

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
 use super::Session;
+use crate::browser::trace;
 
 impl Session {
     /// A stamp for an edit made now by this device's member.
@@ -54,8 +55,10 @@ impl Session {
         id: &str,
         op: impl FnOnce(&mut CustomerDoc, &Stamp) -> Result<(), ModelError>,
     ) -> Result<(), ModelError> {
+        trace("crm:edit");
         let stamp = self.stamp();
         let edited = self.repo.borrow_mut().edit_customer(id, &stamp, op);
+        trace("crm:edited");
         match edited {
             Ok(effects) => self.run(effects),
             // Not in memory yet: its read was asked for.

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
 use super::Session;
-use crate::browser::fetch;
+use crate::browser::{fetch, trace};
 use crate::edge_link::{LinkHandlers, LinkStatus};
 
 impl Session {
@@ -15,8 +15,10 @@ impl Session {
         let on_frame = {
             let session = Rc::clone(self);
             Box::new(move |frame: Vec<u8>| {
+                trace("crm:frame");
                 let effects = session.repo.borrow_mut().receive(&frame);
                 session.run(effects);
+                trace("crm:applied");
             })
         };
         let on_status = {

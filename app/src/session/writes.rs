@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
 use super::Session;
-use crate::browser::pause;
+use crate::browser::{pause, trace};
 
 /// How long documents arriving from the edge are gathered into one transaction.
 const ARRIVALS_DELAY_MS: i32 = 100;
@@ -19,6 +19,7 @@ const ARRIVALS_DELAY_MS: i32 = 100;
 impl Session {
     /// Carries out one write the engine asked for.
     pub(super) fn write(self: &Rc<Self>, persist: Persist) {
+        trace("crm:write-asked");
         if matches!(persist.writes[..], [Write::Arrived { .. }]) {
             let mut arrivals = self.arrivals.borrow_mut();
             arrivals.push(persist);
@@ -54,7 +55,9 @@ impl Session {
     /// order they were started.
     async fn commit(self: Rc<Self>, batch: Vec<Persist>) {
         let writes: Vec<Write> = batch.iter().flat_map(|p| p.writes.clone()).collect();
+        trace("crm:write");
         self.retrying(|| self.store.write(&writes)).await;
+        trace("crm:written");
         self.signals.unsaved_writes.update(|n| *n -= 1);
         for persist in batch {
             let effects = self.repo.borrow_mut().written(persist.ticket);

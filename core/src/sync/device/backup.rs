@@ -3,8 +3,8 @@
 //! document is merged with `edit_workspace`): restored documents are stored and offered to
 //! the edge like the device's own.
 
-use super::DeviceRepo;
 use super::effect::DeviceEffect;
+use super::{DeviceRepo, Offer};
 use crate::customer::CustomerDoc;
 use crate::error::ModelError;
 use crate::replica::Replica;
@@ -40,7 +40,7 @@ impl DeviceRepo {
             ids.push(id);
         }
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        self.persist(&ids, true);
+        self.persist(&ids, Offer::OnceStored);
         self.take_effects()
     }
 }

@@ -57,6 +57,20 @@ pub const BULK_ROWS_FROM: usize = 50;
 /// nor the device's hold the whole workspace at once.
 pub const MAX_REQUESTED: usize = 1_000;
 
+/// When the changes a write stores go to the edge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Offer {
+    /// Never: they came from the edge.
+    No,
+    /// At once, beside their write: an edit of one document the edge already has (lost here
+    /// before it is stored, it is kept there and comes back).
+    Now,
+    /// Once their write committed: customers made here and the directory entries listing
+    /// them, which must not reach the edge unless this device keeps them (a customer listed
+    /// in the directory that no device has).
+    OnceStored,
+}
+
 /// What to do once a write committed.
 #[derive(Debug, Default)]
 struct AfterWrite {
@@ -98,9 +112,8 @@ pub struct DeviceRepo {
     appended: HashMap<String, Vec<u64>>,
     /// Documents whose compaction is being written.
     compacting: HashSet<String>,
-    /// Local edits being written, by document: such a document says nothing to the edge
-    /// until they are stored (a change that leaves before it is stored could be lost here
-    /// and kept there — a customer listed in the directory that no device has).
+    /// Local edits being written before they are offered ([`Offer::OnceStored`]), by
+    /// document: such a document says nothing to the edge until they are stored.
     storing: HashMap<String, usize>,
     next_seq: u64,
     next_ticket: u64,
@@ -376,7 +389,7 @@ impl DeviceRepo {
         self.changed(WORKSPACE_DOC_ID);
         ids.push(WORKSPACE_DOC_ID.to_owned());
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        self.persist(&ids, true);
+        self.persist(&ids, Offer::OnceStored);
         Ok(self.take_effects())
     }
 
@@ -405,7 +418,7 @@ impl DeviceRepo {
             _ => return Err(not_found()),
         }
         self.changed(id);
-        self.persist(&[id], true);
+        self.persist(&[id], Offer::Now);
         Ok(self.take_effects())
     }
 
@@ -425,21 +438,26 @@ impl DeviceRepo {
             }
         }
         self.changed(WORKSPACE_DOC_ID);
-        self.persist(&[WORKSPACE_DOC_ID], true);
+        self.persist(&[WORKSPACE_DOC_ID], Offer::Now);
         Ok(self.take_effects())
     }
 
     // Storage.
 
     /// Writes what changed in the documents `ids` — for each a snapshot the first time, else
-    /// an appended change — in one transaction, and with `push` (local edits) offers them to
-    /// the edge once that committed. Must follow every change to a replica, so that no change
-    /// escapes storage; edits that belong together (a customer and its directory entry) are
-    /// stored together.
-    fn persist(&mut self, ids: &[&str], push: bool) {
+    /// an appended change — in one transaction, and offers local edits to the edge as `offer`
+    /// says. Must follow every change to a replica, so that no change escapes storage; edits
+    /// that belong together (a customer and its directory entry) are stored together.
+    fn persist(&mut self, ids: &[&str], offer: Offer) {
         let mut writes = Vec::new();
         let mut after = AfterWrite::default();
         for &id in ids {
+            // A document with an edit still waiting for its write waits with it.
+            let now = offer == Offer::Now && !self.storing.contains_key(id);
+            if now {
+                *self.unconfirmed.entry(id.to_owned()).or_default() += 1;
+                self.offer(id);
+            }
             let first = !self.appended.contains_key(id);
             let Some(replica) = self.docs.get_mut(id).and_then(DocSlot::replica_mut) else {
                 continue;
@@ -451,7 +469,7 @@ impl DeviceRepo {
             };
             let heads = replica.heads();
             let row = self.rows.get(id).cloned();
-            if push {
+            if offer != Offer::No && !now {
                 after.push.push(id.to_owned());
             }
             if first {
@@ -697,7 +715,7 @@ impl DeviceRepo {
                 if arrived {
                     self.arrived(&doc_id, bytes);
                 } else {
-                    self.persist(&[&doc_id], false);
+                    self.persist(&[&doc_id], Offer::No);
                 }
                 if doc_id == WORKSPACE_DOC_ID {
                     self.request_directory(false);

@@ -142,22 +142,57 @@ fn connected_device() -> (DeviceRepo, SyncServer, MemoryStore) {
 }
 
 #[test]
-fn an_edit_goes_to_the_edge_only_once_its_write_committed() {
+fn an_edit_goes_to_the_edge_beside_its_write() {
     let (mut repo, _server, _store) = connected_device();
     let id = repo.customer_ids()[0].clone();
     let effects = repo
         .edit_customer(&id, &stamp(), |doc, stamp| doc.add_tag("vip", stamp))
         .unwrap();
-    assert_eq!(sends(&effects), 0, "nothing leaves before it is stored");
+    let send = effects
+        .iter()
+        .position(|e| matches!(e, DeviceEffect::Send(_)));
+    let write = effects
+        .iter()
+        .position(|e| matches!(e, DeviceEffect::Write(_)));
+    assert!(send < write, "sent first, not after the write: {effects:?}");
     let written = writes(&effects);
     assert_eq!(written.len(), 1);
     assert!(
         matches!(&written[0].writes[..], [Write::Append { row: Some(row), .. }] if row.row.id == id)
     );
-    assert_eq!(repo.counts().unconfirmed, 0);
-    let effects = repo.written(written[0].ticket);
-    assert_eq!(sends(&effects), 1, "offered once stored");
     assert_eq!(repo.counts().unconfirmed, 1);
+    let effects = repo.written(written[0].ticket);
+    assert_eq!(sends(&effects), 0, "not offered again once stored");
+    assert_eq!(repo.counts().unconfirmed, 1);
+}
+
+#[test]
+fn a_customer_made_here_goes_to_the_edge_only_once_stored() {
+    let (mut repo, _server, _store) = connected_device();
+    let id = Id::random();
+    let effects = repo
+        .create_customer(&id, new_customer("周芳"), Vec::new(), &stamp())
+        .unwrap();
+    assert_eq!(sends(&effects), 0, "neither it nor its directory entry");
+    // An edit of it, or of the workspace, before that write commits waits for it too.
+    let edit = repo
+        .edit_customer(id.as_str(), &stamp(), |doc, stamp| {
+            doc.add_tag("vip", stamp)
+        })
+        .unwrap();
+    let settings = repo.edit_workspace(|ws| ws.set_name("华东销售")).unwrap();
+    assert_eq!(sends(&edit) + sends(&settings), 0);
+    let mut sent = 0;
+    for persist in [&effects, &edit, &settings]
+        .into_iter()
+        .flat_map(|e| writes(e))
+    {
+        sent += sends(&repo.written(persist.ticket));
+    }
+    assert!(
+        sent >= 2,
+        "the customer and the workspace, once stored: {sent}"
+    );
 }
 
 #[test]
@@ -167,12 +202,8 @@ fn the_edge_confirming_an_edit_clears_the_count() {
     let effects = repo
         .edit_customer(&id, &stamp(), |doc, stamp| doc.add_tag("vip", stamp))
         .unwrap();
-    let mut pending = Vec::new();
-    for persist in writes(&effects) {
-        pending.extend(repo.written(persist.ticket));
-    }
     assert_eq!(repo.counts().unconfirmed, 1);
-    exchange(&mut repo, &mut server, &mut store, 1, pending);
+    exchange(&mut repo, &mut server, &mut store, 1, effects);
     assert_eq!(repo.counts().unconfirmed, 0);
     let stored = &store.docs[&id];
     let on_edge = Replica::restore(&id, &stored.snapshot, &stored.changes).unwrap();
