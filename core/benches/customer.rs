@@ -1,8 +1,9 @@
 //! Customer document benchmarks on the deterministic demo data (targets from the model issue):
 //! load 10k saved customers and build their summary rows (< 1 s); one edit plus
 //! `save_incremental` (< 100 µs median); merging two concurrently edited copies (< 1 ms
-//! median); and, printed once, the median saved size of a customer with 20 interactions
-//! (< 6 KB).
+//! median); what an open customer page reads on every change to it (the whole customer, and
+//! its fields holding concurrent values); and, printed once, the median saved size of a
+//! customer with 20 interactions (< 6 KB).
 //!
 //! Run: `cargo bench -p crm-core --bench customer`.
 
@@ -103,10 +104,21 @@ fn merge_concurrent_copies(c: &mut Criterion) {
     );
 }
 
+fn read_for_the_page(c: &mut Criterion) {
+    let doc = customer_with_20_interactions();
+    c.bench_function("customer (20 interactions)", |b| {
+        b.iter(|| black_box(doc.customer().unwrap()))
+    });
+    c.bench_function("conflicts (20 interactions)", |b| {
+        b.iter(|| black_box(doc.conflicts()))
+    });
+}
+
 criterion_group!(
     benches,
     load_and_summarize_10k,
     edit_then_save_incremental,
-    merge_concurrent_copies
+    merge_concurrent_copies,
+    read_for_the_page
 );
 criterion_main!(benches);

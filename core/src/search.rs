@@ -8,12 +8,16 @@
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use crate::contact::{ContactKind, mask};
 use crate::customer::{Lifecycle, Source, SummaryRow};
 
 /// Separates fields in a row's search text so a query never matches across two fields.
 const FIELD_SEPARATOR: char = '\u{1f}';
+
+/// Tells indexes apart, so a search is narrowed only within the index it was made on.
+static BUILT: AtomicU64 = AtomicU64::new(0);
 
 /// The prepared search text of every row, in the rows' order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,6 +26,17 @@ pub struct SearchIndex {
     text: String,
     /// Where each row's text ends in `text`.
     ends: Vec<usize>,
+    /// Which index this is (a new one for every [`SearchIndex::new`]).
+    built: u64,
+}
+
+/// The last search made on an index, kept by whoever searches as a person types: a query that
+/// contains it is looked for only in the rows it matched.
+#[derive(Debug, Clone, Default)]
+pub struct LastSearch {
+    built: u64,
+    needle: String,
+    set: Vec<bool>,
 }
 
 impl SearchIndex {
@@ -30,6 +45,7 @@ impl SearchIndex {
         let mut index = Self {
             text: String::with_capacity(rows.len() * 128),
             ends: Vec::with_capacity(rows.len()),
+            built: BUILT.fetch_add(1, AtomicOrdering::Relaxed),
         };
         for row in rows.iter().map(Borrow::borrow) {
             let fields = [&row.name, &row.name_latin, &row.company]
@@ -48,13 +64,17 @@ impl SearchIndex {
     /// For each row, whether it matches `query`; `None` when the query is empty (every row
     /// matches). Lets a caller keep its own row order.
     pub fn matching_set(&self, query: &str) -> Option<Vec<bool>> {
-        let needle = needle(query);
+        self.scan(&needle(query))
+    }
+
+    /// The rows whose text holds `needle`, in one scan of the whole text.
+    fn scan(&self, needle: &str) -> Option<Vec<bool>> {
         (!needle.is_empty()).then(|| {
             let mut set = vec![false; self.ends.len()];
             // One searcher over the whole text; later matches in a row already found are
             // passed over without looking the row up.
             let mut row_end = 0;
-            for (at, _) in self.text.match_indices(needle.as_str()) {
+            for (at, _) in self.text.match_indices(needle) {
                 if at >= row_end {
                     let row = self.ends.partition_point(|end| *end <= at);
                     set[row] = true;
@@ -63,6 +83,38 @@ impl SearchIndex {
             }
             set
         })
+    }
+
+    /// [`SearchIndex::matching_set`] after `last`: a query containing the last one on this
+    /// index (typing on: "王" then "王芳") reads only the rows that one matched; `last`
+    /// becomes this search.
+    pub fn matching_set_after(&self, query: &str, last: &mut LastSearch) -> Option<Vec<bool>> {
+        let needle = needle(query);
+        if needle.is_empty() {
+            return None;
+        }
+        let set = if last.built == self.built
+            && !last.needle.is_empty()
+            && needle.contains(last.needle.as_str())
+        {
+            (last.set.iter().enumerate())
+                .map(|(row, hit)| *hit && self.row_text(row).contains(needle.as_str()))
+                .collect()
+        } else {
+            self.scan(&needle)?
+        };
+        *last = LastSearch {
+            built: self.built,
+            needle,
+            set: set.clone(),
+        };
+        Some(set)
+    }
+
+    /// The search text of row `row`.
+    fn row_text(&self, row: usize) -> &str {
+        let start = row.checked_sub(1).map_or(0, |before| self.ends[before]);
+        &self.text[start..self.ends[row]]
     }
 
     /// Positions of the rows matching `query`, in order. An empty query matches every row.
@@ -323,6 +375,36 @@ mod tests {
                 .map(|(i, _)| i)
                 .collect();
             proptest::prop_assert_eq!(SearchIndex::new(&rows).matching(&query), expected);
+        }
+
+        /// Typing on (each query the last one plus more, or something else) narrows to exactly
+        /// what a search from scratch finds, also after the rows changed.
+        #[test]
+        fn a_search_narrowed_from_the_last_finds_what_a_new_one_finds(
+            names in proptest::collection::vec("[aAb王芳 ]{0,4}", 0..12),
+            typed in proptest::collection::vec("[aAb王芳]{0,2}", 1..6),
+            rebuilt_at in 0..6usize,
+        ) {
+            let rows: Vec<SummaryRow> = (names.iter().enumerate())
+                .map(|(i, name)| row(&i.to_string(), name, "", "b"))
+                .collect();
+            let mut index = SearchIndex::new(&rows);
+            let mut last = LastSearch::default();
+            let mut query = String::new();
+            for (step, more) in typed.iter().enumerate() {
+                if step == rebuilt_at {
+                    // A teammate's change: the rows are indexed again, in another order.
+                    index = SearchIndex::new(&rows.iter().rev().cloned().collect::<Vec<_>>());
+                }
+                // Mostly typing on; sometimes starting again.
+                if more.len() == 2 { query.clear(); }
+                query.push_str(more);
+                proptest::prop_assert_eq!(
+                    index.matching_set_after(&query, &mut last),
+                    index.matching_set(&query),
+                    "{:?}", query
+                );
+            }
         }
 
         /// The first rows are those a full sort puts first, in every order.

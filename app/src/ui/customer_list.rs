@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crm_core::customer::{Lifecycle, Source, SummaryRow};
-use crm_core::search::{RowFilter, RowSort, SearchIndex};
+use crm_core::search::{LastSearch, RowFilter, RowSort, SearchIndex};
 use crm_core::workspace::Role;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -97,6 +97,8 @@ pub fn CustomerList() -> impl IntoView {
     let shown_limit = RwSignal::new(PAGE);
     // Built when the rows or the order change, not on every keystroke.
     let index = Memo::new(move |_| signals.rows.with(|rows| SearchIndex::new(rows)));
+    // Typing on searches only the rows the last keystroke found.
+    let last_search = StoredValue::new(LastSearch::default());
     // Positions of the rows in the order, and of those the plain filter lets through (most
     // searches narrow only those: counting them then reads no row).
     let ordered = Memo::new(move |_| {
@@ -118,7 +120,9 @@ pub fn CustomerList() -> impl IntoView {
         let segment = signals
             .rules
             .with(|book| find_segment(&book.segments, segment.get().as_deref()));
-        let matching = index.with(|index| index.matching_set(query));
+        let matching = index.with(|index| {
+            (last_search.try_update_value(|last| index.matching_set_after(query, last))).flatten()
+        });
         let picked = picked.get().map(|p| p.ids);
         let plain = *filter == RowFilter::default();
         signals.rows.with(|rows| {

@@ -5,7 +5,7 @@
 //! can show "changed by two people at once" and let someone pick; picking writes the chosen
 //! value again, which supersedes all of them.
 
-use automerge::{ObjId, ObjType, ROOT, ReadDoc, Value, transaction::Transactable};
+use automerge::{ObjId, ObjType, ROOT, ReadDoc, Value, ValueRef, transaction::Transactable};
 
 use super::{CustomerDoc, Stamp, layout_error};
 use crate::error::ModelError;
@@ -73,19 +73,22 @@ impl CustomerDoc {
         self.touch(stamp)
     }
 
+    /// One pass over each map (`map_range` says which keys hold concurrent values); the
+    /// values are read only for those.
     fn collect_conflicts(
         &self,
         obj: &ObjId,
         path: &mut Vec<String>,
         found: &mut Vec<FieldConflict>,
     ) {
-        for key in self.doc.keys(obj) {
-            let Ok(values) = self.doc.get_all(obj, key.as_str()) else {
-                continue;
-            };
-            if values.len() > 1 && !(path.is_empty() && IGNORED.contains(&key.as_str())) {
+        for item in self.doc.map_range(obj, ..) {
+            let key = item.key.as_ref();
+            if item.conflict
+                && !(path.is_empty() && IGNORED.contains(&key))
+                && let Ok(values) = self.doc.get_all(obj, key)
+            {
                 let mut full = path.clone();
-                full.push(key.clone());
+                full.push(key.to_owned());
                 found.push(FieldConflict {
                     path: full,
                     values: values
@@ -101,10 +104,9 @@ impl CustomerDoc {
                 });
             }
             // Descend into the visible (winning) value only.
-            if let Ok(Some((Value::Object(ObjType::Map), child))) = self.doc.get(obj, key.as_str())
-            {
-                path.push(key);
-                self.collect_conflicts(&child, path, found);
+            if matches!(item.value, ValueRef::Object(ObjType::Map)) {
+                path.push(key.to_owned());
+                self.collect_conflicts(&item.id(), path, found);
                 path.pop();
             }
         }

@@ -246,3 +246,82 @@ fn a_synced_change_that_breaks_the_layout_is_refused_and_rolled_back() {
     let reloaded = CustomerDoc::load(&good.save()).unwrap();
     assert!(reloaded.customer().unwrap().tags.contains_key("回访"));
 }
+
+/// Every field holding concurrent values, found the slow way: every key of every map read
+/// with `get_all` (what `conflicts` did before it used `map_range`'s conflict flag).
+fn conflicts_by_reading_every_key(doc: &CustomerDoc) -> Vec<Vec<String>> {
+    fn walk(
+        doc: &automerge::AutoCommit,
+        obj: &automerge::ObjId,
+        path: &mut Vec<String>,
+        out: &mut Vec<Vec<String>>,
+    ) {
+        use automerge::ReadDoc;
+        for key in doc.keys(obj) {
+            let values = doc.get_all(obj, key.as_str()).unwrap();
+            if values.len() > 1
+                && !(path.is_empty() && ["updated_at", "updated_by"].contains(&key.as_str()))
+            {
+                out.push(path.iter().cloned().chain([key.clone()]).collect());
+            }
+            if let Ok(Some((automerge::Value::Object(automerge::ObjType::Map), child))) =
+                doc.get(obj, key.as_str())
+            {
+                path.push(key);
+                walk(doc, &child, path, out);
+                path.pop();
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&doc.doc, &automerge::ROOT, &mut Vec::new(), &mut out);
+    out
+}
+
+#[test]
+fn conflicts_at_every_depth_are_found_in_every_merge_order() {
+    let pipeline = Pipeline::standard();
+    let mut base = new_customer();
+    base.add_deal(&id("d1"), deal("年单"), &pipeline, &stamp("li", 1))
+        .unwrap();
+    let mut devices = [base.fork(), base.fork(), base.fork()];
+    let (companies, stages) = (
+        ["甲公司", "乙公司", "丙公司"],
+        ["proposal", "negotiation", "won"],
+    );
+    for (i, doc) in devices.iter_mut().enumerate() {
+        let by = stamp(["li", "wang", "zhao"][i], 2);
+        doc.edit_profile(ProfileEdit::Company(companies[i].into()), &by)
+            .unwrap();
+        doc.move_deal_stage("d1", stages[i], None, &pipeline, &by)
+            .unwrap();
+        doc.add_interaction(&id(&format!("i{i}")), interaction("电话", 2), &by)
+            .unwrap();
+    }
+    let orders = [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+    ];
+    let mut seen = Vec::new();
+    for order in orders {
+        let mut merged = devices[order[0]].fork();
+        for &i in &order[1..] {
+            merged.merge(&mut devices[i].fork()).unwrap();
+        }
+        let found: Vec<Vec<String>> = merged.conflicts().into_iter().map(|c| c.path).collect();
+        assert_eq!(
+            found,
+            conflicts_by_reading_every_key(&merged),
+            "order {order:?}"
+        );
+        assert!(found.contains(&vec!["profile".into(), "company".into()]));
+        assert!(found.contains(&vec!["deals".into(), "d1".into(), "stage".into()]));
+        assert!(merged.conflicts().iter().all(|c| c.values.len() == 3));
+        seen.push(merged.conflicts());
+    }
+    assert!(seen.windows(2).all(|w| w[0] == w[1]), "every order agrees");
+}
