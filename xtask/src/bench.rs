@@ -5,7 +5,8 @@
 //!   placed in IndexedDB, the first paint of the customer list, a search keystroke and opening
 //!   a customer page (`tests/bench/app.mjs`), plus the gzip size of the app's wasm and JS;
 //!   a teammate's change on an open customer with 200 interactions: time to its row on screen
-//!   and the elements replaced (`tests/bench/teammate-change.mjs`); a teammate's change with
+//!   and the elements replaced (`tests/bench/teammate-change.mjs`); an edit on one browser
+//!   until it shows on another, step by step (`tests/bench/edit-visible.mjs`); a teammate's change with
 //!   the reports screen open over the workspace synced from `wrangler dev`: time to the
 //!   figures painted and the computation (`tests/bench/report-change.mjs`); a 10,000-row XLSX imported
 //!   on a device holding the workspace synced from `wrangler dev`, and the list exported
@@ -39,6 +40,7 @@ pub fn run(customers: usize) -> Result {
     let fixture = demo_fixture(customers)?;
     exec(command("node").arg("tests/bench/app.mjs").arg(&fixture))?;
     exec(command("node").arg("tests/bench/teammate-change.mjs"))?;
+    exec(command("node").arg("tests/bench/edit-visible.mjs"))?;
     exec(
         command("node")
             .arg("tests/bench/report-change.mjs")
