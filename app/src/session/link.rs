@@ -18,7 +18,6 @@ impl Session {
                 trace("crm:frame");
                 let effects = session.repo.borrow_mut().receive(&frame);
                 session.run(effects);
-                trace("crm:applied");
             })
         };
         let on_status = {

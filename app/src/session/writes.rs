@@ -19,7 +19,6 @@ const ARRIVALS_DELAY_MS: i32 = 100;
 impl Session {
     /// Carries out one write the engine asked for.
     pub(super) fn write(self: &Rc<Self>, persist: Persist) {
-        trace("crm:write-asked");
         if matches!(persist.writes[..], [Write::Arrived { .. }]) {
             let mut arrivals = self.arrivals.borrow_mut();
             arrivals.push(persist);
@@ -55,7 +54,6 @@ impl Session {
     /// order they were started.
     async fn commit(self: Rc<Self>, batch: Vec<Persist>) {
         let writes: Vec<Write> = batch.iter().flat_map(|p| p.writes.clone()).collect();
-        trace("crm:write");
         self.retrying(|| self.store.write(&writes)).await;
         trace("crm:written");
         self.signals.unsaved_writes.update(|n| *n -= 1);

@@ -65,6 +65,16 @@ pub(super) fn phone(value: &str) -> NewContact {
     }
 }
 
+/// Every order in which three replicas can be merged.
+pub(super) const ORDERS_OF_THREE: [[usize; 3]; 6] = [
+    [0, 1, 2],
+    [0, 2, 1],
+    [1, 0, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [2, 1, 0],
+];
+
 /// Merges `b` into a copy of `a` and `a` into a copy of `b`; both results must be equal.
 pub(super) fn merge_both_ways(a: &CustomerDoc, b: &CustomerDoc) -> Customer {
     let (mut ab, mut ba) = (a.clone(), b.clone());

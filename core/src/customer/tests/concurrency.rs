@@ -298,16 +298,8 @@ fn conflicts_at_every_depth_are_found_in_every_merge_order() {
         doc.add_interaction(&id(&format!("i{i}")), interaction("电话", 2), &by)
             .unwrap();
     }
-    let orders = [
-        [0, 1, 2],
-        [0, 2, 1],
-        [1, 0, 2],
-        [1, 2, 0],
-        [2, 0, 1],
-        [2, 1, 0],
-    ];
     let mut seen = Vec::new();
-    for order in orders {
+    for order in ORDERS_OF_THREE {
         let mut merged = devices[order[0]].fork();
         for &i in &order[1..] {
             merged.merge(&mut devices[i].fork()).unwrap();

@@ -138,14 +138,7 @@ fn a_handover_merges_with_the_old_owners_offline_work_in_every_order() {
         .edit_profile(ProfileEdit::Name("张伟（华东）".into()), &stamp("wang", 2))
         .unwrap();
     let docs = [&manager, &li, &other];
-    for order in [
-        [0, 1, 2],
-        [0, 2, 1],
-        [1, 0, 2],
-        [1, 2, 0],
-        [2, 0, 1],
-        [2, 1, 0],
-    ] {
+    for order in ORDERS_OF_THREE {
         let mut merged = docs[order[0]].clone();
         merged.merge(&mut docs[order[1]].clone()).unwrap();
         merged.merge(&mut docs[order[2]].clone()).unwrap();

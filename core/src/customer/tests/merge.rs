@@ -250,16 +250,8 @@ fn a_merge_and_an_unmerge_concurrent_with_edits_converge() {
         doc.heads();
     }
     let docs = [a, b, c];
-    let orders = [
-        [0, 1, 2],
-        [0, 2, 1],
-        [1, 0, 2],
-        [1, 2, 0],
-        [2, 0, 1],
-        [2, 1, 0],
-    ];
     let mut results = Vec::new();
-    for order in orders {
+    for order in ORDERS_OF_THREE {
         let mut merged = docs[order[0]].clone();
         for &i in &order[1..] {
             merged.merge(&mut docs[i].clone()).unwrap();
