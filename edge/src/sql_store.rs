@@ -19,6 +19,9 @@ use crm_core::sync::{DocumentStore, StoreError, Stored};
 use crm_core::values::Millis;
 mod team;
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use worker::{SqlStorage, SqlStorageValue, State, Storage};
@@ -101,15 +104,19 @@ fn stored_heads(value: Option<SqlStorageValue>) -> Vec<ChangeHash> {
 pub struct SqlStore {
     sql: SqlStorage,
     storage: Storage,
+    /// Set by every write of `schedule`: the object's alarm may need an earlier time.
+    rescheduled: Rc<Cell<bool>>,
 }
 
 impl SqlStore {
-    /// The store of the object whose state this is.
-    pub fn of(state: &State) -> Self {
+    /// The store of the object whose state this is; its writes of `schedule` set
+    /// `rescheduled`.
+    pub fn of(state: &State, rescheduled: Rc<Cell<bool>>) -> Self {
         let storage = state.storage();
         Self {
             sql: storage.sql(),
             storage,
+            rescheduled,
         }
     }
 
@@ -448,6 +455,7 @@ impl DocumentStore for SqlStore {
     }
 
     fn schedule(&mut self, doc_id: &str, at: Option<Millis>) -> Result<(), StoreError> {
+        self.rescheduled.set(true);
         match at {
             Some(at) => self.run(
                 "INSERT INTO schedule (id, at) VALUES (?, ?) \
@@ -459,6 +467,7 @@ impl DocumentStore for SqlStore {
     }
 
     fn schedule_all(&mut self, at: Millis) -> Result<(), StoreError> {
+        self.rescheduled.set(true);
         self.run(
             "INSERT INTO schedule (id, at) SELECT id, ?1 FROM documents WHERE id != ?2 \
              ON CONFLICT(id) DO UPDATE SET at = excluded.at",

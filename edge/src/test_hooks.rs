@@ -92,7 +92,7 @@ impl Workspace {
             .set_setting(CLOCK_OFFSET, offset)
             .map_err(failed)?;
         self.clock_offset.set(Some(offset));
-        self.alarm_at.set(None);
+        self.forget_alarm();
         self.run_due_rules()?;
         self.arm_alarm().await?;
         crate::readable_anywhere(Response::ok((now + advance).to_string())?)

@@ -10,6 +10,7 @@
 //! server knowing every socket.
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use crm_core::audit::AuditQuery;
 use crm_core::customer::HeadedRow;
@@ -55,6 +56,11 @@ pub struct Workspace {
     next_conn: Cell<ConnId>,
     /// The alarm time last set (real clock), so it is not set again for every change.
     pub(crate) alarm_at: Cell<Option<i64>>,
+    /// Whether the schedule may have gained an earlier time since the alarm was last armed
+    /// (set by the store's writes of `schedule`), so a frame that scheduled nothing does not
+    /// query it. Entries deleted only make it later: an alarm that fires early finds nothing
+    /// due and is armed again.
+    rescheduled: Rc<Cell<bool>>,
     /// The test clock's offset, once read.
     pub(crate) clock_offset: Cell<Option<i64>>,
 }
@@ -96,6 +102,7 @@ impl DurableObject for Workspace {
             // Unique across wake-ups: connection numbers start at the current time in µs.
             next_conn: Cell::new(worker::Date::now().as_millis() * 1000),
             alarm_at: Cell::new(None),
+            rescheduled: Rc::new(Cell::new(true)),
             clock_offset: Cell::new(None),
         }
     }
@@ -235,7 +242,7 @@ impl DurableObject for Workspace {
 
     /// Runs the rules on the customers whose time has come, a batch at a time.
     async fn alarm(&self) -> Result<Response> {
-        self.alarm_at.set(None);
+        self.forget_alarm();
         self.run_due_rules()?;
         self.arm_alarm().await?;
         Response::ok("")
@@ -267,7 +274,7 @@ impl DurableObject for Workspace {
 impl Workspace {
     /// The object's documents in its SQLite.
     pub(crate) fn store(&self) -> SqlStore {
-        SqlStore::of(&self.state)
+        SqlStore::of(&self.state, Rc::clone(&self.rescheduled))
     }
 
     /// The connection number a socket was tagged with.
@@ -356,6 +363,9 @@ impl Workspace {
 
     /// Sets the alarm to the earliest time a customer's rules can change, if it moved.
     pub(crate) async fn arm_alarm(&self) -> Result<()> {
+        if !self.rescheduled.replace(false) {
+            return Ok(());
+        }
         let next = self
             .store()
             .next_due()
@@ -370,6 +380,12 @@ impl Workspace {
         self.alarm_at.set(Some(real));
         let delay = (real - worker::Date::now().as_millis() as i64).max(0);
         self.state.storage().set_alarm(delay).await
+    }
+
+    /// Forgets the alarm set (it fired, or the clock moved): the next `arm_alarm` sets it anew.
+    pub(crate) fn forget_alarm(&self) {
+        self.alarm_at.set(None);
+        self.rescheduled.set(true);
     }
 
     /// Fills an empty workspace with the demo data when the edge runs with

@@ -44,8 +44,8 @@ pub(super) async fn cached(records: Vec<(String, Vec<u8>)>) -> Vec<HeadedRow> {
 
 impl Session {
     /// Fetches the edge's page of rows after customer `after` (the first page for an empty
-    /// one), caches it as one record and hands it to the engine (nothing when it could not be
-    /// had: the rows then come with their documents).
+    /// one), hands it to the engine (nothing when it could not be had: the rows then come
+    /// with their documents) and caches it as one record.
     pub(super) async fn fetch_rows(self: Rc<Self>, after: String) {
         if after.is_empty() {
             self.rows_page.set(0);
@@ -67,15 +67,16 @@ impl Session {
         if rows.is_none() {
             leptos::logging::warn!("no summary rows from the edge");
         }
-        if let (Some(text), Some(rows)) = (&text, &rows)
-            && !rows.is_empty()
-        {
+        let cache = rows.as_ref().is_some_and(|rows| !rows.is_empty());
+        // The engine asks for the next page (and this page's documents) while this one is
+        // cached.
+        let effects = self.repo.borrow_mut().rows_page(rows);
+        self.run(effects);
+        if let (true, Some(text)) = (cache, &text) {
             let key = format!("{EDGE_ROWS_KEY}/{page}");
             if let Err(error) = self.store.put_row(&key, text.as_bytes()).await {
                 self.report(error);
             }
         }
-        let effects = self.repo.borrow_mut().rows_page(rows);
-        self.run(effects);
     }
 }

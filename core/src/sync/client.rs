@@ -190,7 +190,7 @@ impl SyncClient {
             && doc.get_missing_deps(&[]).is_empty()
             && stored_reply::is_whole(&message)
         {
-            let bytes: Vec<u8> = message.changes.iter().flatten().copied().collect();
+            let bytes = stored_reply::joined(&message);
             if chunks::intact(&bytes) {
                 stored_reply::accept_whole(&message, state);
                 let heads = stored_reply::sorted(&message.heads);

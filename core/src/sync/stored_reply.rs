@@ -48,6 +48,16 @@ pub fn is_whole(message: &sync::Message) -> bool {
         && message.have.is_empty()
 }
 
+/// The changes `message` carries as one run of bytes (a [`whole_document`] answer: the
+/// document's saved bytes), copied chunk by chunk.
+pub fn joined(message: &sync::Message) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(message.changes.iter().map(<[u8]>::len).sum());
+    for chunk in message.changes.iter() {
+        bytes.extend_from_slice(chunk);
+    }
+    bytes
+}
+
 /// What receiving a [`whole_document`] answer does to a device's `state` when the device keeps
 /// the document as bytes: it now has, and shares, the message's heads, and the server knows it
 /// (it sent them), so there is nothing to acknowledge.

@@ -704,7 +704,7 @@ impl DeviceRepo {
         // A document arriving whole is stored as it came, without saving it again.
         let first = !slot.is_present() && !message.changes.is_empty();
         let bytes: Vec<u8> = if first {
-            message.changes.iter().flatten().copied().collect()
+            stored_reply::joined(&message)
         } else {
             Vec::new()
         };
