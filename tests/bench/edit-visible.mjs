@@ -5,7 +5,9 @@
 // because the pages set `window.crmTrace`): A's edit, the frame sent, the
 // edge and the network (A's send → B's frame), B's engine and the page's update; A's
 // IndexedDB write, which runs beside that path, from the edit to its commit. Times are
-// epoch milliseconds (`performance.timeOrigin + now`) read in each page.
+// epoch milliseconds (`performance.timeOrigin + now`) read in each page. The sockets go
+// uncompressed, as the deployed edge's (`tests/support/no-deflate.mjs`), unless
+// CRM_BENCH_DEFLATE=1 leaves wrangler dev's compression.
 //
 // Usage: node tests/bench/edit-visible.mjs [edits]
 import { mkdtemp, rm } from "node:fs/promises";
@@ -14,6 +16,7 @@ import path from "node:path";
 import { startEdge } from "../support/edge.mjs";
 import { startApp } from "../support/static-server.mjs";
 import { launchBrowser, openDevice } from "../support/browser.mjs";
+import { withoutCompression } from "../support/no-deflate.mjs";
 
 const EDITS = Number(process.argv[2] ?? 60);
 const GAP_MS = 300;
@@ -24,11 +27,12 @@ const fmt = (x) => `${x.toFixed(1)} ms`;
 const persistDir = await mkdtemp(path.join(os.tmpdir(), "crm-edge-"));
 const workspace = `visible-${process.pid}-${Date.now()}`;
 const edge = await startEdge({ persistDir, vars: { DEMO_WORKSPACE: workspace, DEMO_CUSTOMERS: "20" } });
+const relay = process.env.CRM_BENCH_DEFLATE === "1" ? null : await withoutCompression(edge);
 const app = await startApp();
 const browser = await launchBrowser();
 try {
   const device = async (member, role) => {
-    const { context, page } = await openDevice(browser, edge.appUrl(app.url, workspace, { member, role }));
+    const { context, page } = await openDevice(browser, (relay ?? edge).appUrl(app.url, workspace, { member, role }));
     await context.addInitScript(() => { window.crmTrace = true; });
     await page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 30_000 });
     return page;
@@ -109,7 +113,7 @@ try {
     }
     await new Promise((r) => setTimeout(r, GAP_MS));
   }
-  console.log(`edit → visible, two browsers, ${EDITS} tags added one at a time:`);
+  console.log(`edit → visible, two browsers, ${EDITS} tags added one at a time (${relay ? "uncompressed sockets, as deployed" : "wrangler dev's compressed sockets"}):`);
   console.log(`  submit on A → tag in B's DOM:   p50 ${fmt(percentile(totals.dom, 0.5))}, p99 ${fmt(percentile(totals.dom, 0.99))}, max ${fmt(Math.max(...totals.dom))}`);
   console.log(`  submit on A → B's next frame:   p50 ${fmt(percentile(totals.painted, 0.5))}, p99 ${fmt(percentile(totals.painted, 0.99))}`);
   for (const [step, xs] of Object.entries(steps)) {
@@ -118,6 +122,7 @@ try {
 } finally {
   await browser.close();
   await app.stop();
+  await relay?.stop();
   await edge.stop();
   await rm(persistDir, { recursive: true, force: true });
 }

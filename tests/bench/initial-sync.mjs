@@ -55,7 +55,7 @@ const cpuSince = (from) => {
   return `CPU: workerd ${(now.workerd - from.workerd).toFixed(1)} s, browser ${(now.browser - from.browser).toFixed(1)} s, ` +
     `machine idle ${(now.idle - from.idle).toFixed(1)} s`;
 };
-const relay = process.env.CRM_BENCH_DEFLATE === "1" ? null : await withoutCompression(edge.port);
+const relay = process.env.CRM_BENCH_DEFLATE === "1" ? null : await withoutCompression(edge);
 const app = await startApp();
 // Every customer listed and the badge saying the device is up to date with the edge.
 const upToDate = (page) =>

@@ -19,6 +19,7 @@ import * as A from "@automerge/automerge";
 import { Repo } from "@automerge/automerge-repo";
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import { startEdge, signToken } from "../support/edge.mjs";
+import { withoutCompression } from "../support/no-deflate.mjs";
 import { freePort } from "../support/ports.mjs";
 import { readFixture, repoUrl } from "../support/fixture.mjs";
 import { touch } from "../support/touch.mjs";
@@ -103,7 +104,11 @@ try {
     vars: { DEMO_WORKSPACE: "bench", DEMO_CUSTOMERS: String(customers) },
   });
   stops.push(() => edge.stop());
-  const ours = `${edge.wsUrl}/ws/bench?token=${signToken("bench", { member: "admin", role: "admin" })}`;
+  // Our clients' sockets go uncompressed, as the deployed edge's and the reference server's
+  // (`ws` servers do not compress by default), unless CRM_BENCH_DEFLATE=1.
+  const relay = process.env.CRM_BENCH_DEFLATE === "1" ? null : await withoutCompression(edge);
+  if (relay) stops.push(() => relay.stop());
+  const ours = `${(relay ?? edge).wsUrl}/ws/bench?token=${signToken("bench", { member: "admin", role: "admin" })}`;
   const seeding = performance.now();
   await touch(ours);
   console.log(`our edge seeded ${customers} demo customers in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
@@ -122,7 +127,7 @@ try {
   });
   const reference = `ws://127.0.0.1:${port}`;
 
-  const a = await run("ours (wrangler dev)", ours, repoUrl(target)).catch((e) => {
+  const a = await run(`ours (wrangler dev${relay ? "" : ", compressed"})`, ours, repoUrl(target)).catch((e) => {
     throw new Error(`${e.message}\nedge log:\n${edge.log().slice(-3000)}`);
   });
   const b = await run("reference (automerge-repo on Node)", reference, repoUrl(target));

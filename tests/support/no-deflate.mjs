@@ -5,8 +5,12 @@
 // deployed edge go through it.
 import net from "node:net";
 
-/** Starts the relay to 127.0.0.1:`port`; resolves to `{ port, wsUrl, stop() }`. */
-export async function withoutCompression(port) {
+/**
+ * Starts the relay to `edge` (from `startEdge`); resolves to `{ port, wsUrl, appUrl(…), stop() }`,
+ * `appUrl` as the edge's own but through the relay.
+ */
+export async function withoutCompression(edge) {
+  const port = edge.port;
   const sockets = new Set();
   const server = net.createServer((client) => {
     const upstream = net.connect(port, "127.0.0.1");
@@ -33,9 +37,11 @@ export async function withoutCompression(port) {
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const relay = server.address().port;
+  const wsUrl = `ws://127.0.0.1:${relay}`;
   return {
     port: relay,
-    wsUrl: `ws://127.0.0.1:${relay}`,
+    wsUrl,
+    appUrl: (...args) => edge.appUrl(...args).replace(`edge=${edge.wsUrl}`, `edge=${wsUrl}`),
     async stop() {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));
