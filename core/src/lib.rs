@@ -16,6 +16,8 @@ pub mod error;
 pub mod funnel;
 pub mod id;
 pub mod import;
+#[cfg(test)]
+mod merge_orders;
 pub mod pipeline;
 pub mod policy;
 pub mod replica;

@@ -10,6 +10,7 @@ mod operations;
 use super::*;
 use crate::contact::ContactKind;
 use crate::document::CrmDocument;
+pub(super) use crate::merge_orders::ORDERS_OF_THREE;
 use crate::pipeline::Pipeline;
 use crate::values::{DAY_MS, Millis, Money};
 
@@ -64,16 +65,6 @@ pub(super) fn phone(value: &str) -> NewContact {
         primary: true,
     }
 }
-
-/// Every order in which three replicas can be merged.
-pub(super) const ORDERS_OF_THREE: [[usize; 3]; 6] = [
-    [0, 1, 2],
-    [0, 2, 1],
-    [1, 0, 2],
-    [1, 2, 0],
-    [2, 0, 1],
-    [2, 1, 0],
-];
 
 /// Merges `b` into a copy of `a` and `a` into a copy of `b`; both results must be equal.
 pub(super) fn merge_both_ways(a: &CustomerDoc, b: &CustomerDoc) -> Customer {

@@ -2,6 +2,7 @@ use super::*;
 use crate::custom_field::FieldKind;
 use crate::document::Stamp;
 use crate::id::Id;
+use crate::merge_orders::ORDERS_OF_THREE;
 use crate::pipeline::{StageDef, StageKind};
 
 fn stamp() -> Stamp {
@@ -471,14 +472,7 @@ fn dismissed_duplicates_merge_from_three_managers_in_every_order() {
             r
         })
         .collect();
-    for order in [
-        [0, 1, 2],
-        [0, 2, 1],
-        [1, 0, 2],
-        [1, 2, 0],
-        [2, 0, 1],
-        [2, 1, 0],
-    ] {
+    for order in ORDERS_OF_THREE {
         let mut merged = base.fork();
         for i in order {
             merged.merge(&mut replicas[i].clone()).unwrap();
