@@ -329,12 +329,11 @@ fn workspace_entry(grant: &Grant, read: &Reader<'_>, path: &[String]) -> Option<
             .then_some("only managers and admins say two customers are two people"),
         ("directory", Some(_)) => {
             let created = !read.exists(path, true) && read.exists(path, false);
-            let by: Vec<&str> = path
-                .iter()
-                .map(String::as_str)
-                .chain(["created_by"])
-                .collect();
-            (!created || read.text(&by, false).as_deref() != Some(grant.member.as_str())).then_some(
+            // An entry is its lister's id (`{created_by, …}` in older workspaces).
+            let entry: Vec<&str> = path.iter().map(String::as_str).collect();
+            let legacy: Vec<&str> = entry.iter().copied().chain(["created_by"]).collect();
+            let by = (read.text(&entry, false)).or_else(|| read.text(&legacy, false));
+            (!created || by.as_deref() != Some(grant.member.as_str())).then_some(
                 "members list the customers they create; only admins change the directory",
             )
         }

@@ -1,9 +1,11 @@
 //! The rights table row by row, as a hostile client would try it: raw Automerge writes merged
 //! into the server's copy, judged, and put back.
 
+use std::collections::BTreeMap;
+
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ROOT, ReadDoc, ScalarValue, Value};
-use autosurgeon::{Reconcile, reconcile_prop};
+use autosurgeon::{Reconcile, hydrate_prop, reconcile_prop};
 
 use super::{Subject, Verdict, judge, restore};
 use crate::contact::ContactKind;
@@ -102,11 +104,16 @@ fn workspace() -> AutoCommit {
     doc
 }
 
-fn listed(by: &str) -> DirectoryEntry {
-    DirectoryEntry {
-        created_at: 1,
-        created_by: by.into(),
-    }
+/// A directory entry as this build writes it: the lister's id.
+fn listed(by: &str) -> String {
+    by.into()
+}
+
+/// A directory entry as workspaces from before 2026-12 hold it.
+#[derive(Reconcile)]
+struct ListedBefore {
+    created_at: i64,
+    created_by: String,
 }
 
 /// `edit` made on a device's copy of `server`, merged into the server, judged against
@@ -332,31 +339,41 @@ fn workspace_settings_are_the_admins_segments_the_managers_too() {
 #[test]
 fn members_list_the_customers_they_create_and_only_admins_remove_them() {
     let doc = workspace();
-    let list_as = |by: &'static str| {
-        move |d: &mut AutoCommit| {
-            put_entry(d, &["directory"], "c2", &listed(by));
+    let list_as = |by: &'static str, before: bool| {
+        move |d: &mut AutoCommit| match before {
+            false => put_entry(d, &["directory"], "c2", &listed(by)),
+            true => put_entry(
+                d,
+                &["directory"],
+                "c2",
+                &ListedBefore {
+                    created_at: 1,
+                    created_by: by.into(),
+                },
+            ),
         }
     };
-    let (verdict, _) = attempt(
-        &doc,
-        &grant("sales-a", Role::Sales),
-        true,
-        list_as("sales-a"),
-    );
-    assert!(accepted(&verdict));
-    let (verdict, after) = attempt(&doc, &grant("sales-a", Role::Sales), true, list_as("admin"));
-    assert!(!accepted(&verdict));
-    assert_eq!(get(&after, &["directory", "c2"]), None);
+    for before in [false, true] {
+        let sales = grant("sales-a", Role::Sales);
+        let (verdict, after) = attempt(&doc, &sales, true, list_as("sales-a", before));
+        assert!(accepted(&verdict), "own entry (older form: {before})");
+        let listed: BTreeMap<String, DirectoryEntry> =
+            hydrate_prop(&after, ROOT, "directory").unwrap();
+        assert_eq!(listed["c2"].created_by, "sales-a");
+        let (verdict, after) = attempt(&doc, &sales, true, list_as("admin", before));
+        assert!(
+            !accepted(&verdict),
+            "another's entry (older form: {before})"
+        );
+        assert_eq!(get(&after, &["directory", "c2"]), None);
+    }
     let unlist = |d: &mut AutoCommit| {
         let directory = obj(d, &["directory"]);
         d.delete(&directory, "c1").unwrap();
     };
     let (verdict, after) = attempt(&doc, &grant("m", Role::Manager), true, unlist);
     assert!(!accepted(&verdict));
-    assert_eq!(
-        get(&after, &["directory", "c1", "created_by"]).unwrap(),
-        "admin"
-    );
+    assert_eq!(get(&after, &["directory", "c1"]).unwrap(), "admin");
     let (verdict, _) = attempt(&doc, &grant("admin", Role::Admin), true, unlist);
     assert!(accepted(&verdict));
 }

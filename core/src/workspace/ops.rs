@@ -3,7 +3,7 @@
 use automerge::{ObjId, ObjType, ROOT, ReadDoc, Value, transaction::Transactable};
 use autosurgeon::{Reconcile, reconcile_prop};
 
-use super::{DirectoryEntry, Dismissal, KIND, Member, ReadScope, Role, WorkspaceDoc};
+use super::{Dismissal, KIND, Member, ReadScope, Role, WorkspaceDoc};
 use crate::custom_field::{CustomFieldDef, FieldKind, FieldOption};
 use crate::dedup::pair_key;
 use crate::document::{Stamp, layout};
@@ -258,7 +258,7 @@ impl WorkspaceDoc {
         let directory = self.map(&ROOT, "directory")?;
         let mut seen = std::collections::HashSet::new();
         if let Some(id) = (ids.iter())
-            .find(|id| !seen.insert(id.as_str()) || self.map(&directory, id.as_str()).is_ok())
+            .find(|id| !seen.insert(id.as_str()) || self.listed(&directory, id.as_str()))
         {
             return Err(ModelError::DuplicateId {
                 kind: "customer",
@@ -266,20 +266,26 @@ impl WorkspaceDoc {
             });
         }
         for id in ids {
-            let entry = DirectoryEntry {
-                created_at: stamp.at,
-                created_by: stamp.by.clone(),
-            };
-            self.put(&directory, id.as_str(), entry)?;
+            self.put(&directory, id.as_str(), stamp.by.as_str())?;
         }
         Ok(())
     }
 
     /// Removes a customer from the directory.
     pub fn unregister_customer(&mut self, id: &str) -> Result<(), ModelError> {
-        self.entry("directory", "customer", id)?;
         let directory = self.map(&ROOT, "directory")?;
+        if !self.listed(&directory, id) {
+            return Err(ModelError::NotFound {
+                kind: "customer",
+                id: id.to_owned(),
+            });
+        }
         self.doc.delete(&directory, id).map_err(layout(KIND))
+    }
+
+    /// Whether `directory` lists customer `id` (in either form of entry).
+    fn listed(&self, directory: &ObjId, id: &str) -> bool {
+        matches!(self.doc.get(directory, id), Ok(Some(_)))
     }
 
     fn stages(&self) -> Result<ObjId, ModelError> {

@@ -146,6 +146,61 @@ fn replicas_started_offline_merge_without_losing_members_or_customers() {
     );
 }
 
+/// Three devices list customers at once — one of them an older build writing the map form —
+/// and an admin removes one: merged in every order, every replica holds the same directory,
+/// each entry naming its lister.
+#[test]
+fn directories_listed_at_once_merge_in_every_order_in_either_form() {
+    let mut base = WorkspaceDoc::new();
+    base.register_customer(&id("c0"), &stamp()).unwrap();
+    let mut replicas: Vec<WorkspaceDoc> = (0..3).map(|_| base.fork()).collect();
+    replicas[0]
+        .register_customers(&[id("a1"), id("a2")], &Stamp::new("sales-a", 2))
+        .unwrap();
+    replicas[1].unregister_customer("c0").unwrap();
+    replicas[1]
+        .register_customer(&id("b1"), &Stamp::new("admin", 2))
+        .unwrap();
+    let older = &mut replicas[2].doc;
+    let directory = older.get(ROOT, "directory").unwrap().unwrap().1;
+    let entry = older
+        .put_object(&directory, "o1", automerge::ObjType::Map)
+        .unwrap();
+    older.put(&entry, "created_at", 2).unwrap();
+    older.put(&entry, "created_by", "sales-old").unwrap();
+    for order in ORDERS_OF_THREE {
+        let mut merged = base.fork();
+        for i in order {
+            merged.merge(&mut replicas[i].clone()).unwrap();
+        }
+        let listed: Vec<(String, String)> = (merged.workspace().unwrap().directory)
+            .into_iter()
+            .map(|(id, entry)| (id, entry.created_by))
+            .collect();
+        let expected = [
+            ("a1", "sales-a"),
+            ("a2", "sales-a"),
+            ("b1", "admin"),
+            ("o1", "sales-old"),
+        ]
+        .map(|(id, by)| (id.to_owned(), by.to_owned()));
+        assert_eq!(listed, expected, "{order:?}");
+        assert_eq!(
+            merged.directory_ids(),
+            ["a1", "a2", "b1", "o1"],
+            "{order:?}"
+        );
+    }
+    let directory = base.doc.get(ROOT, "directory").unwrap().unwrap().1;
+    assert!(
+        matches!(
+            base.doc.get(&directory, "c0"),
+            Ok(Some((automerge::Value::Scalar(_), _)))
+        ),
+        "an entry is written as one scalar"
+    );
+}
+
 #[test]
 fn directory_refuses_duplicates_and_unknown_removals() {
     let mut ws = WorkspaceDoc::new();
