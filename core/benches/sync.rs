@@ -29,7 +29,9 @@ fn join(server: &mut SyncServer, store: &mut MemoryStore, conn: u64) -> SyncClie
     server.connect(conn, grant);
     for effect in server.receive(conn, &client.join(), store) {
         if let Effect::Send(_, frame) = effect {
-            client.decode(&frame).unwrap();
+            for inbound in client.decode(&frame) {
+                inbound.unwrap();
+            }
         }
     }
     client
@@ -44,11 +46,16 @@ fn deliver(
     slot: &mut DocSlot,
 ) {
     for effect in effects {
-        if let Effect::Send(to, frame) = effect
-            && to == conn
-            && let Ok(Inbound::Sync { message, .. }) = client.decode(&frame)
-        {
-            client.apply(doc_id, slot, message).unwrap();
+        let Effect::Send(to, frame) = effect else {
+            continue;
+        };
+        if to != conn {
+            continue;
+        }
+        for inbound in client.decode(&frame) {
+            if let Ok(Inbound::Sync { message, .. }) = inbound {
+                client.apply(doc_id, slot, message).unwrap();
+            }
         }
     }
 }

@@ -62,6 +62,8 @@ pub enum ClientError {
 pub struct SyncClient {
     peer_id: String,
     server: Option<String>,
+    /// The server said it reads frames of several messages.
+    server_packs: bool,
     states: HashMap<String, sync::State>,
     /// Documents probed (see [`SyncClient::probe`]) that the server has not answered yet.
     probes: HashSet<String>,
@@ -75,6 +77,7 @@ impl SyncClient {
         Self {
             peer_id: peer_id.into(),
             server: None,
+            server_packs: false,
             states: HashMap::new(),
             probes: HashSet::new(),
             ephemeral_sent: 0,
@@ -89,6 +92,7 @@ impl SyncClient {
             peer_metadata: Some(PeerMetadata {
                 storage_id: None,
                 is_ephemeral: false,
+                many_per_frame: true,
             }),
         }
         .encode()
@@ -108,11 +112,30 @@ impl SyncClient {
         }
     }
 
-    /// Reads one frame from the server.
-    pub fn decode(&mut self, frame: &[u8]) -> Result<Inbound, ClientError> {
-        Ok(match RepoMessage::decode(frame)? {
-            RepoMessage::Peer { sender_id, .. } => {
+    /// Whether the server reads frames of several messages (see [`super::message::pack`]).
+    pub fn packs(&self) -> bool {
+        self.is_ready() && self.server_packs
+    }
+
+    /// Reads one frame from the server: what each of its messages means.
+    pub fn decode(&mut self, frame: &[u8]) -> Vec<Result<Inbound, ClientError>> {
+        match RepoMessage::decode_all(frame) {
+            Ok(messages) => (messages.into_iter())
+                .map(|(message, _)| self.inbound(message))
+                .collect(),
+            Err(error) => vec![Err(error.into())],
+        }
+    }
+
+    fn inbound(&mut self, message: RepoMessage) -> Result<Inbound, ClientError> {
+        Ok(match message {
+            RepoMessage::Peer {
+                sender_id,
+                peer_metadata,
+                ..
+            } => {
                 self.server = Some(sender_id);
+                self.server_packs = peer_metadata.is_some_and(|m| m.many_per_frame);
                 Inbound::Ready
             }
             RepoMessage::Sync(m) | RepoMessage::Request(m) => {

@@ -16,7 +16,7 @@ use automerge::{ChangeHash, sync};
 
 use super::chunks;
 use super::doc_id::RepoDocId;
-use super::message::{DocMessage, MessageError, PROTOCOL_VERSION, PeerMetadata, RepoMessage};
+use super::message::{self, DocMessage, MessageError, PROTOCOL_VERSION, PeerMetadata, RepoMessage};
 use super::notice::Notice;
 use super::presence::Presence;
 use super::slot::DocSlot;
@@ -179,6 +179,9 @@ struct Connection {
     ephemeral: limits::Rate,
     /// It sent a presence: it is told others' (see `presence`).
     hears_presence: bool,
+    /// It reads frames of several messages (said at `join`; forgotten by hibernation, after
+    /// which it is sent one message per frame).
+    many_per_frame: bool,
 }
 
 impl Connection {
@@ -191,6 +194,7 @@ impl Connection {
             owed_resets: HashSet::new(),
             ephemeral: Default::default(),
             hears_presence: false,
+            many_per_frame: false,
         }
     }
 }
@@ -302,23 +306,44 @@ impl SyncServer {
         {
             return refuse(conn, CLOSE_EXPIRED, "the sign-in expired: sign in again");
         }
-        let peer = connection.peer.clone();
-        let message = match RepoMessage::decode(frame) {
-            Ok(message) => message,
+        let messages = match RepoMessage::decode_all(frame) {
+            Ok(messages) => messages,
             Err(error @ MessageError::TooLarge(_)) => {
                 return refuse(conn, CLOSE_TOO_BIG, &error.to_string());
             }
             Err(error) => return refuse(conn, CLOSE_INVALID, &error.to_string()),
         };
+        let mut effects = Vec::new();
+        for (message, bytes) in messages {
+            effects.extend(self.message(conn, message, &frame[bytes], store));
+            if (effects.iter()).any(|e| matches!(e, Effect::Close(to, ..) if *to == conn)) {
+                break;
+            }
+        }
+        self.packed(effects)
+    }
+
+    /// Handles one message from `conn` (`raw`: its bytes).
+    fn message(
+        &mut self,
+        conn: ConnId,
+        message: RepoMessage,
+        raw: &[u8],
+        store: &mut impl DocumentStore,
+    ) -> Vec<Effect> {
+        let peer = self.connections.get(&conn).and_then(|c| c.peer.clone());
         match (message, peer) {
             (
                 RepoMessage::Join {
                     sender_id,
                     supported_protocol_versions,
-                    ..
+                    peer_metadata,
                 },
                 _,
-            ) => self.join(conn, sender_id, &supported_protocol_versions, store),
+            ) => {
+                let many = peer_metadata.is_some_and(|m| m.many_per_frame);
+                self.join(conn, sender_id, &supported_protocol_versions, many, store)
+            }
             (_, None) => refuse(conn, CLOSE_INVALID, "the first message must be join"),
             (RepoMessage::Request(m) | RepoMessage::Sync(m), Some(peer)) => {
                 if m.sender_id != peer {
@@ -334,7 +359,7 @@ impl SyncServer {
                     ..
                 },
                 Some(peer),
-            ) => self.ephemeral(conn, &peer, &sender_id, document_id, &data, frame),
+            ) => self.ephemeral(conn, &peer, &sender_id, document_id, &data, raw),
             (RepoMessage::Peer { .. }, Some(_)) => {
                 refuse(conn, CLOSE_INVALID, "peer is a server message")
             }
@@ -348,11 +373,13 @@ impl SyncServer {
         }
     }
 
+    /// `many`: the peer reads frames of several messages (and is sent them).
     fn join(
         &mut self,
         conn: ConnId,
         sender_id: String,
         versions: &[String],
+        many: bool,
         store: &mut impl DocumentStore,
     ) -> Vec<Effect> {
         match self.outdated(conn, store) {
@@ -372,6 +399,7 @@ impl SyncServer {
         };
         connection.peer = Some(sender_id.clone());
         connection.syncs.clear();
+        connection.many_per_frame = many;
         let peer = RepoMessage::Peer {
             sender_id: self.peer_id.clone(),
             target_id: sender_id.clone(),
@@ -379,6 +407,7 @@ impl SyncServer {
             peer_metadata: Some(PeerMetadata {
                 storage_id: Some(self.peer_id.clone()),
                 is_ephemeral: false,
+                many_per_frame: many,
             }),
         };
         vec![
@@ -754,10 +783,43 @@ impl SyncServer {
             self.last_broadcast = now;
         }
         let unsent = std::mem::take(&mut self.unsent);
-        unsent
+        let effects = unsent
             .into_iter()
             .flat_map(|(doc_id, document_id)| self.broadcast(&doc_id, document_id))
-            .collect()
+            .collect();
+        self.packed(effects)
+    }
+
+    /// `effects` with the frames to each connection that reads several messages per frame
+    /// packed together in their order (see [`message::pack`]), sent before anything else
+    /// concerning that connection (its close), else last.
+    fn packed(&self, effects: Vec<Effect>) -> Vec<Effect> {
+        let packs = |conn: &ConnId| self.connections.get(conn).is_some_and(|c| c.many_per_frame);
+        let mut out: Vec<Effect> = Vec::with_capacity(effects.len());
+        let mut pending: BTreeMap<ConnId, Vec<Vec<u8>>> = BTreeMap::new();
+        for effect in effects {
+            match effect {
+                Effect::Send(to, frame) if packs(&to) => pending.entry(to).or_default().push(frame),
+                Effect::Close(to, ..) | Effect::Joined(to, _) if pending.contains_key(&to) => {
+                    let frames = pending.remove(&to).unwrap_or_default();
+                    out.extend(
+                        message::pack(frames)
+                            .into_iter()
+                            .map(|f| Effect::Send(to, f)),
+                    );
+                    out.push(effect);
+                }
+                effect => out.push(effect),
+            }
+        }
+        for (to, frames) in pending {
+            out.extend(
+                message::pack(frames)
+                    .into_iter()
+                    .map(|f| Effect::Send(to, f)),
+            );
+        }
+        out
     }
 
     /// The sync messages due to every joined device for `doc_id` — also to a device that has
@@ -1101,9 +1163,11 @@ mod tests {
         effects
             .iter()
             .filter_map(|e| match e {
-                Effect::Send(to, frame) if *to == conn => RepoMessage::decode(frame).ok(),
+                Effect::Send(to, frame) if *to == conn => RepoMessage::decode_all(frame).ok(),
                 _ => None,
             })
+            .flatten()
+            .map(|(message, _)| message)
             .collect()
     }
 
@@ -1150,8 +1214,79 @@ mod tests {
         let Some(Effect::Send(_, peer)) = effects.last() else {
             panic!("a peer message answers join")
         };
-        assert_eq!(client.decode(peer), Ok(Inbound::Ready));
+        assert_eq!(client.decode(peer), [Ok(Inbound::Ready)]);
         client
+    }
+
+    /// A device that reads several messages per frame asks for 120 customers in one frame and
+    /// gets them all in a few frames; a client that did not say so (automerge-repo's) gets one
+    /// message per frame; an unreadable message in a packed frame closes the socket after
+    /// the messages before it are answered, and nothing after it is read.
+    #[test]
+    fn packed_frames_for_peers_that_read_them_only() {
+        let mut store = MemoryStore::with(demo::saved_workspace(120, NOW));
+        let ids: Vec<String> = store
+            .docs
+            .keys()
+            .filter(|id| *id != "workspace")
+            .cloned()
+            .collect();
+        let mut server = SyncServer::new("edge", 1_000, []);
+        let mut ours = joined(&mut server, &mut store, 1);
+        let asked = |client: &mut SyncClient| -> Vec<Vec<u8>> {
+            (ids.iter())
+                .filter_map(|id| client.outgoing(id, &mut DocSlot::awaited()))
+                .collect()
+        };
+        let mut requests = asked(&mut ours);
+        let rest = requests.split_off(100);
+        let effects = server.receive(1, &message::pack(requests).concat(), &mut store);
+        let frames = (effects.iter())
+            .filter(|e| matches!(e, Effect::Send(1, _)))
+            .count();
+        let answered = sends(&effects, 1);
+        assert_eq!(answered.len(), 100);
+        assert!(frames < 5, "{frames} frames");
+        assert!(answered.iter().all(|m| matches!(m, RepoMessage::Sync(_))));
+
+        let mut theirs = SyncClient::new("js-peer");
+        server.connect(2, grant(Role::Admin));
+        let join = RepoMessage::Join {
+            sender_id: "js-peer".into(),
+            supported_protocol_versions: vec!["1".into()],
+            peer_metadata: None,
+        };
+        for effect in server.receive(2, &join.encode(), &mut store) {
+            if let Effect::Send(2, frame) = effect {
+                assert_eq!(theirs.decode(&frame), [Ok(Inbound::Ready)]);
+                assert!(!theirs.packs());
+            }
+        }
+        let effects = server.receive(2, &message::pack(asked(&mut theirs)).concat(), &mut store);
+        let frames: Vec<&Vec<u8>> = (effects.iter())
+            .filter_map(|e| match e {
+                Effect::Send(2, frame) => Some(frame),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(frames.len(), 120);
+        assert!(frames.iter().all(|f| RepoMessage::decode(f).is_ok()));
+
+        let unreadable = RepoMessage::Sync(DocMessage {
+            sender_id: "device-1".into(),
+            target_id: "edge".into(),
+            document_id: RepoDocId::from_local(&ids[110]).unwrap(),
+            data: vec![0xff],
+        });
+        let mut bad = rest[..3].to_vec();
+        bad.insert(1, unreadable.encode());
+        let effects = server.receive(1, &bad.concat(), &mut store);
+        assert_eq!(closes(&effects), vec![(1, CLOSE_INVALID)]);
+        let told = sends(&effects, 1);
+        assert!(matches!(
+            told[..],
+            [RepoMessage::Sync(_), RepoMessage::Error { .. }]
+        ));
     }
 
     #[test]

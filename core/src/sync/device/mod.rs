@@ -231,7 +231,29 @@ impl DeviceRepo {
     /// The effects queued by the calls since the last time they were taken (reads that had
     /// to restore a document may queue some).
     pub fn take_effects(&mut self) -> Vec<DeviceEffect> {
-        std::mem::take(&mut self.out)
+        let effects = std::mem::take(&mut self.out);
+        if !self.sync.packs() {
+            return effects;
+        }
+        // Frames next to each other go as one (see `message::pack`).
+        let mut out: Vec<DeviceEffect> = Vec::with_capacity(effects.len());
+        let mut frames: Vec<Vec<u8>> = Vec::new();
+        for effect in effects {
+            match effect {
+                DeviceEffect::Send(frame) => frames.push(frame),
+                effect => {
+                    let packed = super::message::pack(frames.drain(..));
+                    out.extend(packed.into_iter().map(DeviceEffect::Send));
+                    out.push(effect);
+                }
+            }
+        }
+        out.extend(
+            (super::message::pack(frames))
+                .into_iter()
+                .map(DeviceEffect::Send),
+        );
+        out
     }
 
     // Reading.
@@ -636,7 +658,15 @@ impl DeviceRepo {
 
     /// Reads one frame from the edge.
     pub fn receive(&mut self, frame: &[u8]) -> Vec<DeviceEffect> {
-        match self.sync.decode(frame) {
+        for inbound in self.sync.decode(frame) {
+            self.inbound(inbound);
+        }
+        self.take_effects()
+    }
+
+    /// Acts on one message from the edge.
+    fn inbound(&mut self, inbound: Result<Inbound, super::client::ClientError>) {
+        match inbound {
             Ok(Inbound::Ready) => {
                 if let Some((member, _)) = &self.member {
                     let hello = Presence::left(member);
@@ -680,7 +710,6 @@ impl DeviceRepo {
                 "a frame from the edge: {error}"
             ))),
         }
-        self.take_effects()
     }
 
     /// A sync message for `doc_id`: applied, or parked while the document is read from

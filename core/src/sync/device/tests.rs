@@ -39,10 +39,15 @@ fn stored_customer(id: &Id, name: &str) -> StoredDoc {
     }
 }
 
+/// The messages `effects` send (however many a frame packs).
 fn sends(effects: &[DeviceEffect]) -> usize {
     (effects.iter())
-        .filter(|e| matches!(e, DeviceEffect::Send(_)))
-        .count()
+        .filter_map(|e| match e {
+            DeviceEffect::Send(frame) => RepoMessage::decode_all(frame).ok(),
+            _ => None,
+        })
+        .map(|messages| messages.len())
+        .sum()
 }
 
 pub(super) fn writes(effects: &[DeviceEffect]) -> Vec<Persist> {
@@ -533,6 +538,47 @@ fn a_first_sync_keeps_a_window_of_requests_out() {
     assert_eq!(repo.customer_ids().len(), 12);
 }
 
+/// A new device's first sync of 120 customers: its requests and the edge's answers travel
+/// many to a frame, and every customer arrives.
+#[test]
+fn a_first_sync_packs_requests_and_answers_into_few_frames() {
+    let (mut server, mut store) = edge_with(120, 1_000);
+    let (mut repo, _) = started(Vec::new());
+    let mut pending = repo.connected();
+    let (mut frames, mut messages) = ([0usize; 2], [0usize; 2]);
+    while !pending.is_empty() || repo.has_offers() {
+        pending.extend(repo.pump(usize::MAX));
+        for effect in std::mem::take(&mut pending) {
+            match effect {
+                DeviceEffect::Send(frame) => {
+                    frames[0] += 1;
+                    messages[0] += RepoMessage::decode_all(&frame).unwrap().len();
+                    for answer in server.receive(1, &frame, &mut store) {
+                        if let Effect::Send(1, frame) = answer {
+                            frames[1] += 1;
+                            messages[1] += RepoMessage::decode_all(&frame).unwrap().len();
+                            pending.extend(repo.receive(&frame));
+                        }
+                    }
+                }
+                DeviceEffect::Write(persist) => pending.extend(repo.written(persist.ticket)),
+                DeviceEffect::FetchRows { .. } => pending.extend(repo.rows_page(None)),
+                _ => {}
+            }
+        }
+    }
+    assert_eq!(repo.customer_ids().len(), 120);
+    assert!(messages[0] > 120 && messages[1] > 120, "{messages:?}");
+    assert!(
+        frames[0] * 10 < messages[0],
+        "requests: {frames:?} frames, {messages:?}"
+    );
+    assert!(
+        frames[1] * 10 < messages[1],
+        "answers: {frames:?} frames, {messages:?}"
+    );
+}
+
 #[test]
 fn a_presence_reaches_the_other_devices_under_its_member_only() {
     let (mut server, mut store) = edge_with(2, 10);
@@ -643,12 +689,14 @@ fn scoped_device(scope: crate::workspace::ReadScope) {
         for effect in std::mem::take(&mut pending) {
             match effect {
                 DeviceEffect::Send(frame) => {
-                    if let Ok(RepoMessage::Request(m)) = RepoMessage::decode(&frame) {
-                        let owner = store
-                            .rows
-                            .get(&m.document_id.local())
-                            .map(|r| r.row.owner.clone());
-                        requested_foreign |= owner.is_some_and(|o| o != "sales-zhang");
+                    for (message, _) in RepoMessage::decode_all(&frame).unwrap() {
+                        if let RepoMessage::Request(m) = message {
+                            let owner = store
+                                .rows
+                                .get(&m.document_id.local())
+                                .map(|r| r.row.owner.clone());
+                            requested_foreign |= owner.is_some_and(|o| o != "sales-zhang");
+                        }
                     }
                     for answer in server.receive(1, &frame, &mut store) {
                         if let Effect::Send(1, frame) = answer {

@@ -412,7 +412,9 @@ fn a_device_hears_which_entries_were_put_back() {
     );
     for frame in server.receive(3, &sales.join(), &mut store) {
         if let Effect::Send(_, frame) = frame {
-            sales.decode(&frame).unwrap();
+            for inbound in sales.decode(&frame) {
+                inbound.unwrap();
+            }
         }
     }
     let mut theirs = slot.clone();
@@ -431,10 +433,11 @@ fn a_device_hears_which_entries_were_put_back() {
         &mut theirs,
     );
     let notices: Vec<Inbound> = (effects.iter())
-        .filter_map(|e| match e {
-            Effect::Send(3, frame) => sales.decode(frame).ok(),
-            _ => None,
+        .flat_map(|e| match e {
+            Effect::Send(3, frame) => sales.decode(frame),
+            _ => Vec::new(),
         })
+        .filter_map(Result::ok)
         .filter(|inbound| matches!(inbound, Inbound::Restored { .. }))
         .collect();
     let [Inbound::Restored { doc_id, notice }] = &notices[..] else {

@@ -62,7 +62,9 @@ pub(in crate::sync::server) fn device(
     let Some(Effect::Send(_, peer)) = effects.last() else {
         panic!("joined")
     };
-    client.decode(peer).unwrap();
+    for inbound in client.decode(peer) {
+        inbound.unwrap();
+    }
     client
 }
 
@@ -82,7 +84,8 @@ fn ask(
 /// What `conn`'s device makes of `effects`.
 fn heard(client: &mut SyncClient, effects: &[Effect], conn: ConnId) -> Vec<Inbound> {
     (sends(effects, conn).iter())
-        .filter_map(|m| client.decode(&m.encode()).ok())
+        .flat_map(|m| client.decode(&m.encode()))
+        .filter_map(Result::ok)
         .collect()
 }
 
