@@ -15,7 +15,7 @@ pub use renewal::{LIFETIME_MS, RENEWAL_GRACE_MS, Refusal};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use crate::id::Id;

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use sha2::{Digest, Sha256};
+
 use crate::id::Id;
 use crate::replica::WORKSPACE_DOC_ID;
 
@@ -39,10 +41,13 @@ impl RepoDocId {
     /// Parses the base58check form, with or without the `automerge:` prefix.
     pub fn parse(text: &str) -> Result<Self, DocIdError> {
         let bare = text.strip_prefix(URL_PREFIX).unwrap_or(text);
-        let bytes = bs58::decode(bare)
-            .with_check(None)
-            .into_vec()
-            .map_err(|_| DocIdError::Encoding(text.to_owned()))?;
+        let bytes = (bs58::decode(bare).into_vec().ok())
+            .filter(|raw| raw.len() >= 4)
+            .and_then(|mut raw| {
+                let check = raw.split_off(raw.len() - 4);
+                (check == checksum(&raw)).then_some(raw)
+            })
+            .ok_or_else(|| DocIdError::Encoding(text.to_owned()))?;
         <[u8; 16]>::try_from(bytes)
             .map(Self)
             .map_err(|_| DocIdError::Length(text.to_owned()))
@@ -80,8 +85,20 @@ impl RepoDocId {
 
 impl fmt::Display for RepoDocId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&bs58::encode(self.0).with_check().into_string())
+        f.write_str(&check_encoded(&self.0))
     }
+}
+
+/// The four bytes base58check appends: the first of SHA-256 applied twice (computed here
+/// with the `sha2` Automerge already brings, not another version of it).
+fn checksum(bytes: &[u8]) -> [u8; 4] {
+    let twice = Sha256::digest(Sha256::digest(bytes));
+    [twice[0], twice[1], twice[2], twice[3]]
+}
+
+/// `bytes` in base58check.
+fn check_encoded(bytes: &[u8]) -> String {
+    bs58::encode([bytes, &checksum(bytes)].concat()).into_string()
 }
 
 #[cfg(test)]
@@ -113,7 +130,7 @@ mod tests {
             RepoDocId::parse("not base58 0OIl"),
             Err(DocIdError::Encoding(_))
         ));
-        let short = bs58::encode([1u8; 8]).with_check().into_string();
+        let short = check_encoded(&[1u8; 8]);
         assert!(matches!(
             RepoDocId::parse(&short),
             Err(DocIdError::Length(_))

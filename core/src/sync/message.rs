@@ -284,7 +284,7 @@ fn write_metadata(
 
 /// Encoded messages packed into as few frames as [`PACKED_BYTES`] allows, in order, for a
 /// peer that reads several messages per frame.
-pub fn pack(messages: impl IntoIterator<Item = Vec<u8>>) -> Vec<Vec<u8>> {
+pub fn pack(messages: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
     let mut frames: Vec<Vec<u8>> = Vec::new();
     for message in messages {
         match frames.last_mut() {
@@ -499,7 +499,7 @@ mod tests {
         let messages: Vec<RepoMessage> = (0..300)
             .map(|n| message(n, if n == 150 { PACKED_BYTES + 10 } else { 2_000 }))
             .collect();
-        let frames = pack(messages.iter().map(RepoMessage::encode));
+        let frames = pack(messages.iter().map(RepoMessage::encode).collect());
         assert!(frames.len() < 10, "{} frames", frames.len());
         let mut back = Vec::new();
         for frame in &frames {

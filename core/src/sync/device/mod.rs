@@ -239,20 +239,16 @@ impl DeviceRepo {
         let mut out: Vec<DeviceEffect> = Vec::with_capacity(effects.len());
         let mut frames: Vec<Vec<u8>> = Vec::new();
         for effect in effects {
-            match effect {
-                DeviceEffect::Send(frame) => frames.push(frame),
-                effect => {
-                    let packed = super::message::pack(frames.drain(..));
-                    out.extend(packed.into_iter().map(DeviceEffect::Send));
-                    out.push(effect);
-                }
+            if let DeviceEffect::Send(frame) = effect {
+                frames.push(frame);
+                continue;
             }
+            let packed = super::message::pack(std::mem::take(&mut frames));
+            out.extend(packed.into_iter().map(DeviceEffect::Send));
+            out.push(effect);
         }
-        out.extend(
-            (super::message::pack(frames))
-                .into_iter()
-                .map(DeviceEffect::Send),
-        );
+        let packed = super::message::pack(frames);
+        out.extend(packed.into_iter().map(DeviceEffect::Send));
         out
     }
 
