@@ -315,8 +315,11 @@ impl SyncServer {
         };
         let mut effects = Vec::new();
         for (message, bytes) in messages {
-            effects.extend(self.message(conn, message, &frame[bytes], store));
-            if (effects.iter()).any(|e| matches!(e, Effect::Close(to, ..) if *to == conn)) {
+            let answered = self.message(conn, message, &frame[bytes], store);
+            let closed =
+                (answered.iter()).any(|e| matches!(e, Effect::Close(to, ..) if *to == conn));
+            effects.extend(answered);
+            if closed {
                 break;
             }
         }
