@@ -1,7 +1,8 @@
 // A salesperson of a workspace scoped to "own" tries to read what is not theirs, over raw
 // sockets and plain requests: asks for a colleague's customer (told out_of_scope, never a byte
 // of it), claims a customer someone owns (409), speaks presence in the admin's name (dropped:
-// a listening device never hears it) — and their honest presence still gets through.
+// a listening device never hears it) — and their honest presence still gets through; the same
+// messages packed into one frame are judged one by one.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -85,6 +86,27 @@ test("a scoped salesperson cannot read, claim or speak for what is not theirs", 
   await until("Chen's own presence relayed", () => heard().includes("sales-chen"));
   await sleep(300);
   assert.deepEqual(heard(), ["sales-chen"], "the one in the admin's name was dropped");
+
+  // The same, packed into one frame (several messages back to back): each is judged alone.
+  chen.socket.send(Buffer.concat([
+    encode({
+      type: "request", senderId: "raw-chen", targetId: chen.edgePeer,
+      documentId: documentId(foreign.id), data: Buffer.from(empty),
+    }),
+    encode({
+      type: "ephemeral", senderId: "raw-chen", targetId: chen.edgePeer, documentId: documentId(own.id),
+      sessionId: "c", count: 3, data: presence("admin", "notes"),
+    }),
+    encode({
+      type: "ephemeral", senderId: "raw-chen", targetId: chen.edgePeer, documentId: documentId(own.id),
+      sessionId: "c", count: 4, data: presence("sales-chen", "deals"),
+    }),
+  ]));
+  await until("Chen's packed presence relayed", () => heard().length === 2);
+  await sleep(300);
+  assert.deepEqual(heard(), ["sales-chen", "sales-chen"], "the packed one in the admin's name was dropped");
+  const packedAbout = chen.frames.filter((f) => f.documentId === documentId(foreign.id));
+  assert.deepEqual(packedAbout.map((f) => f.type), ["ephemeral", "ephemeral"], "the foreign customer is still not sent");
   chen.socket.close();
   manager.socket.close();
 });
