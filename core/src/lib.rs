@@ -16,6 +16,7 @@ pub mod error;
 pub mod funnel;
 pub mod id;
 pub mod import;
+pub mod listing;
 #[cfg(test)]
 mod merge_orders;
 pub mod pipeline;

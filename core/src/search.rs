@@ -3,8 +3,9 @@
 //! Search is a case-insensitive substring match (CJK works as is, no pinyin) over names,
 //! company, tags and normalised contact points. A query that looks like a phone number is
 //! compared by its digits, so `138-1234-5678` finds `+8613812345678`. The lowered text of
-//! every row is built once ([`SearchIndex`]) into two strings (fields in ASCII, the others),
-//! so a keystroke is one scan with one searcher of each it can match in, not a search per row.
+//! every row is built once ([`SearchIndex`]) into two strings per chunk of rows (fields in
+//! ASCII, the others), so a keystroke is a scan of each with one searcher, not a search per
+//! row, and a changed row makes only its chunk again.
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
@@ -19,17 +20,69 @@ const FIELD_SEPARATOR: char = '\u{1f}';
 /// Tells indexes apart, so a search is narrowed only within the index it was made on.
 static BUILT: AtomicU64 = AtomicU64::new(0);
 
-/// The prepared search text of every row, in the rows' order: fields written in ASCII apart
-/// from the others, which a query with any other character need not read (at 100,000 demo
-/// rows, 5 of 13 MB).
+/// Rows per chunk of the search text: a row that changes makes its chunk again, not the whole
+/// text.
+const CHUNK: usize = 1024;
+
+/// The prepared search text of every row, in the rows' order, in chunks of [`CHUNK`] rows:
+/// fields written in ASCII apart from the others, which a query with any other character need
+/// not read (at 100,000 demo rows, 5 of 13 MB).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchIndex {
+    chunks: Vec<Chunk>,
+    /// How many rows.
+    rows: usize,
+    /// Which index this is (a new one for every [`SearchIndex::new`] and
+    /// [`SearchIndex::renew`]).
+    built: u64,
+}
+
+/// The search text of [`CHUNK`] rows (fewer in the last chunk).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Chunk {
     /// Fields with a character outside ASCII (names and companies in Chinese, tags).
     wide: Text,
     /// Fields all in ASCII (latin names, phone numbers, emails, WeChat ids).
     ascii: Text,
-    /// Which index this is (a new one for every [`SearchIndex::new`]).
-    built: u64,
+}
+
+impl Chunk {
+    fn of<R: Borrow<SummaryRow>>(rows: &[R]) -> Self {
+        let mut chunk = Self {
+            wide: Text::with_capacity(rows.len(), 64),
+            ascii: Text::with_capacity(rows.len(), 80),
+        };
+        for row in rows.iter().map(Borrow::borrow) {
+            let fields = [&row.name, &row.name_latin, &row.company]
+                .into_iter()
+                .chain(row.tags.iter())
+                .chain(row.contact_keys.iter().map(|(_, key)| key));
+            for field in fields {
+                // An ASCII field lowers to ASCII, which no needle with another character is in.
+                match field.is_ascii() {
+                    true => chunk.ascii.push(field),
+                    false => chunk.wide.push(field),
+                }
+            }
+            chunk.wide.end_row();
+            chunk.ascii.end_row();
+        }
+        chunk
+    }
+
+    /// Marks in `set` (this chunk's rows) the rows whose text holds `needle`.
+    fn mark(&self, needle: &str, set: &mut [bool]) {
+        self.wide.mark(needle, set);
+        if needle.is_ascii() {
+            self.ascii.mark(needle, set);
+        }
+    }
+
+    /// Whether row `row` of this chunk holds `needle`.
+    fn holds(&self, row: usize, needle: &str) -> bool {
+        self.wide.row(row).contains(needle)
+            || (needle.is_ascii() && self.ascii.row(row).contains(needle))
+    }
 }
 
 /// Lowered fields, each followed by [`FIELD_SEPARATOR`], row after row.
@@ -88,27 +141,25 @@ pub struct LastSearch {
 impl SearchIndex {
     /// Prepares `rows` for searching.
     pub fn new<R: Borrow<SummaryRow>>(rows: &[R]) -> Self {
-        let mut index = Self {
-            wide: Text::with_capacity(rows.len(), 64),
-            ascii: Text::with_capacity(rows.len(), 80),
+        Self {
+            chunks: rows.chunks(CHUNK).map(Chunk::of).collect(),
+            rows: rows.len(),
             built: BUILT.fetch_add(1, AtomicOrdering::Relaxed),
-        };
-        for row in rows.iter().map(Borrow::borrow) {
-            let fields = [&row.name, &row.name_latin, &row.company]
-                .into_iter()
-                .chain(row.tags.iter())
-                .chain(row.contact_keys.iter().map(|(_, key)| key));
-            for field in fields {
-                // An ASCII field lowers to ASCII, which no needle with another character is in.
-                match field.is_ascii() {
-                    true => index.ascii.push(field),
-                    false => index.wide.push(field),
-                }
-            }
-            index.wide.end_row();
-            index.ascii.end_row();
         }
-        index
+    }
+
+    /// Prepares again the rows at `changed` (positions in `rows`, which has the rows this index
+    /// was made of, some of them changed): only their chunks are made again.
+    pub fn renew<R: Borrow<SummaryRow>>(&mut self, rows: &[R], changed: &[usize]) {
+        debug_assert_eq!(rows.len(), self.rows, "renewing needs the same rows");
+        let mut chunks: Vec<usize> = changed.iter().map(|at| at / CHUNK).collect();
+        chunks.sort_unstable();
+        chunks.dedup();
+        for k in chunks {
+            let start = k * CHUNK;
+            self.chunks[k] = Chunk::of(&rows[start..rows.len().min(start + CHUNK)]);
+        }
+        self.built = BUILT.fetch_add(1, AtomicOrdering::Relaxed);
     }
 
     /// For each row, whether it matches `query`; `None` when the query is empty (every row
@@ -117,14 +168,13 @@ impl SearchIndex {
         self.scan(&needle(query))
     }
 
-    /// The rows whose text holds `needle`: one scan of the wide fields, and of the ASCII ones
-    /// for an ASCII needle.
+    /// The rows whose text holds `needle`: one scan of each chunk's wide fields, and of its
+    /// ASCII ones for an ASCII needle.
     fn scan(&self, needle: &str) -> Option<Vec<bool>> {
         (!needle.is_empty()).then(|| {
-            let mut set = vec![false; self.wide.ends.len()];
-            self.wide.mark(needle, &mut set);
-            if needle.is_ascii() {
-                self.ascii.mark(needle, &mut set);
+            let mut set = vec![false; self.rows];
+            for (chunk, part) in self.chunks.iter().zip(set.chunks_mut(CHUNK)) {
+                chunk.mark(needle, part);
             }
             set
         })
@@ -132,8 +182,7 @@ impl SearchIndex {
 
     /// Whether row `row`'s text holds `needle`.
     fn row_holds(&self, row: usize, needle: &str) -> bool {
-        self.wide.row(row).contains(needle)
-            || (needle.is_ascii() && self.ascii.row(row).contains(needle))
+        self.chunks[row / CHUNK].holds(row % CHUNK, needle)
     }
 
     /// [`SearchIndex::matching_set`] after `last`: a query containing the last one on this
@@ -165,7 +214,7 @@ impl SearchIndex {
     /// Positions of the rows matching `query`, in order. An empty query matches every row.
     pub fn matching(&self, query: &str) -> Vec<usize> {
         match self.matching_set(query) {
-            None => (0..self.wide.ends.len()).collect(),
+            None => (0..self.rows).collect(),
             Some(set) => set
                 .into_iter()
                 .enumerate()

@@ -1,7 +1,8 @@
 // Browser timing harness for the app (run by `cargo xtask bench`): with N demo customers
 // already in IndexedDB, measures in headless Chromium the first paint of the customer list
 // after navigation, when customers can be opened and edited, one search keystroke (until the
-// list is updated and laid out, and until the next animation frame), opening a customer page, the reports screen (first paint, a period
+// list is updated and laid out, and until the next animation frame), opening a customer page
+// and going back to the list (also after an edit), the reports screen (first paint, a period
 // change until the next frame and its figures' computation), the duplicates screen (painted,
 // and its scan), and the tab's JS heap and wasm memory. Usage: node
 // tests/bench/app.mjs <fixture file>.
@@ -176,12 +177,37 @@ try {
     return waits;
   });
 
+  // Back from a customer page: ms until the list's rows are in the DOM and painted.
+  const timeBack = () =>
+    page.evaluate(async () => {
+      const start = performance.now();
+      history.back();
+      await new Promise((resolve) => {
+        const seen = () => document.querySelector(".customer-row") && resolve();
+        new MutationObserver(seen).observe(document.body, { childList: true, subtree: true });
+        seen();
+      });
+      await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+      return performance.now() - start;
+    });
+  // Opening a customer and back; then back after tagging the customer (the list brings its
+  // order, search text and tags up to date with the edited row).
   const opens = [];
+  const backs = [];
   for (let i = 0; i < 10; i++) {
-    const took = await timeOpen(page.locator(".customer-row .row-link").nth(i), true);
-    opens.push(took);
-    await page.goBack();
-    await page.locator(".customer-row").first().waitFor();
+    opens.push(await timeOpen(page.locator(".customer-row .row-link").nth(i), true));
+    backs.push(await timeBack());
+  }
+  const editedBacks = [];
+  for (let i = 0; i < 5; i++) {
+    await page.locator(".customer-row .row-link").nth(i).click();
+    const tag = `bench-${i}`;
+    await page.locator(".tags-card form input").fill(tag);
+    await page.locator(".tags-card form input").press("Enter");
+    await page.locator(".tags-card .chip.tag", { hasText: tag }).waitFor();
+    // The rows are published 16 ms after an edit.
+    await page.waitForTimeout(100);
+    editedBacks.push(await timeBack());
   }
 
   // Reports: from the list to every figure painted, then a period change until the next frame.
@@ -232,6 +258,8 @@ try {
   console.log(`  of which the selection:    p50 ${ms(percentile(selections, 0.5))}, p95 ${ms(percentile(selections, 0.95))} (search, filters, order, count)`);
   console.log(`  until the next frame:      p50 ${ms(percentile(frames, 0.5))}, p95 ${ms(percentile(frames, 0.95))} (the wait for a frame alone: p50 ${ms(percentile(frameWaits, 0.5))}, p95 ${ms(percentile(frameWaits, 0.95))})`);
   console.log(`open a customer page:        p50 ${ms(percentile(opens, 0.5))}, max ${ms(Math.max(...opens))} (n=${opens.length})`);
+  console.log(`back to the list:            p50 ${ms(percentile(backs, 0.5))}, max ${ms(Math.max(...backs))} (n=${backs.length}; until the next frame)`);
+  console.log(`  after tagging the customer: p50 ${ms(percentile(editedBacks, 0.5))}, max ${ms(Math.max(...editedBacks))} (n=${editedBacks.length})`);
   console.log(`reports, list → painted:     ${ms(reportsPaint)}, of which every figure ${ms(firstCompute)}`);
   console.log(`reports, period change:      p50 ${ms(percentile(periodChanges, 0.5))}, max ${ms(Math.max(...periodChanges))} (n=${periodChanges.length})`);
   console.log(`  of which every figure:     p50 ${ms(percentile(computes, 0.5))}, max ${ms(Math.max(...computes))} (week, month, quarter, year: ${computes.map((c) => c.toFixed(0)).join(" ")} ms)`);

@@ -4,7 +4,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crm_core::customer::{Lifecycle, Source, SummaryRow};
-use crm_core::search::{LastSearch, RowFilter, RowSort, SearchIndex};
+use crm_core::listing::Listing;
+use crm_core::search::{LastSearch, RowFilter, RowSort};
 use crm_core::workspace::Role;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -16,6 +17,7 @@ use super::presence::viewers;
 use super::segments::{SegmentPicker, find_segment};
 use super::{member_choices, member_name, use_signals};
 use crate::i18n::{Lang, use_lang};
+use crate::session::SessionSignals;
 
 /// Rows rendered at first; "show more" adds as many again.
 const PAGE: usize = 30;
@@ -33,6 +35,10 @@ pub struct ListView {
     /// Exactly these customers, picked from a number on the reports screen, with what the
     /// number was.
     pub picked: RwSignal<Option<Picked>>,
+    /// What the list reads of the rows, kept while the workspace is open and brought up to
+    /// date edit by edit — not made anew each time the list is shown (at 100,000 customers
+    /// that took ~0.3 s).
+    listing: Memo<Listing>,
 }
 
 /// Customers picked from a report's number.
@@ -44,15 +50,28 @@ pub struct Picked {
 }
 
 impl ListView {
-    /// The plain list.
-    pub fn new() -> Self {
+    /// The plain list of `signals`' rows.
+    pub fn new(signals: SessionSignals) -> Self {
+        let sort = RwSignal::new(RowSort::default());
+        let listing = Memo::new_owning(move |listing: Option<Listing>| {
+            let sort = sort.get();
+            let listing = signals.rows.with(|rows| match listing {
+                Some(mut listing) => {
+                    listing.update(rows, sort);
+                    listing
+                }
+                None => Listing::new(rows, sort),
+            });
+            (listing, true)
+        });
         Self {
             query: RwSignal::new(String::new()),
             filter: RwSignal::new(RowFilter::default()),
             segment: RwSignal::new(None),
-            sort: RwSignal::new(RowSort::default()),
+            sort,
             filters_open: RwSignal::new(false),
             picked: RwSignal::new(None),
+            listing,
         }
     }
 
@@ -87,6 +106,7 @@ pub fn CustomerList() -> impl IntoView {
         sort,
         filters_open,
         picked,
+        listing,
     } = view_state;
     // `/?segment=ID` opens the list on a segment (links from the rules screen).
     if let Some(linked) = use_query_map().with_untracked(|q| q.get("segment")) {
@@ -95,24 +115,8 @@ pub fn CustomerList() -> impl IntoView {
     let creating = RwSignal::new(false);
 
     let shown_limit = RwSignal::new(PAGE);
-    // Built when the rows or the order change, not on every keystroke.
-    let index = Memo::new(move |_| signals.rows.with(|rows| SearchIndex::new(rows)));
     // Typing on searches only the rows the last keystroke found.
     let last_search = StoredValue::new(LastSearch::default());
-    // Positions of the rows in the order, and of those the plain filter lets through (most
-    // searches narrow only those: counting them then reads no row).
-    let ordered = Memo::new(move |_| {
-        let sort = sort.get();
-        signals.rows.with(|rows| {
-            let mut order: Vec<usize> = (0..rows.len()).collect();
-            order.sort_by(|a, b| sort.compare(&rows[*a], &rows[*b]));
-            let plain = RowFilter::default();
-            let listed = (order.iter().copied())
-                .filter(|i| plain.matches(&rows[*i]))
-                .collect::<Vec<usize>>();
-            (order, listed)
-        })
-    });
     let viewers = viewers(signals);
     // The rows the search, filters and segment let through, in order: how many, and the
     // first `limit`.
@@ -120,23 +124,26 @@ pub fn CustomerList() -> impl IntoView {
         let segment = signals
             .rules
             .with(|book| find_segment(&book.segments, segment.get().as_deref()));
-        let matching = index.with(|index| {
-            (last_search.try_update_value(|last| index.matching_set_after(query, last))).flatten()
-        });
         let picked = picked.get().map(|p| p.ids);
         let plain = *filter == RowFilter::default();
-        signals.rows.with(|rows| {
-            ordered.with(|(order, listed)| {
-                let mut hits = (if plain { listed } else { order })
-                    .iter()
-                    .filter(|i| matching.as_ref().is_none_or(|m| m[**i]))
-                    .map(|i| &rows[*i])
-                    .filter(|row| plain || filter.matches(row))
-                    .filter(|row| picked.as_ref().is_none_or(|p| p.contains(&row.id)))
-                    .filter(|row| segment.as_ref().is_none_or(|s| s.matches(row)));
-                let shown: Vec<Arc<SummaryRow>> = hits.by_ref().take(limit).cloned().collect();
-                (shown.len() + hits.count(), shown)
+        listing.with(|listing| {
+            let matching = last_search
+                .try_update_value(|last| listing.index().matching_set_after(query, last))
+                .flatten();
+            let rows = listing.rows();
+            let mut hits = (if plain {
+                listing.listed()
+            } else {
+                listing.order()
             })
+            .iter()
+            .filter(|i| matching.as_ref().is_none_or(|m| m[**i]))
+            .map(|i| &rows[*i])
+            .filter(|row| plain || filter.matches(row))
+            .filter(|row| picked.as_ref().is_none_or(|p| p.contains(&row.id)))
+            .filter(|row| segment.as_ref().is_none_or(|s| s.matches(row)));
+            let shown: Vec<Arc<SummaryRow>> = hits.by_ref().take(limit).cloned().collect();
+            (shown.len() + hits.count(), shown)
         })
     };
     // Everything listed, for an export.
@@ -179,13 +186,6 @@ pub fn CustomerList() -> impl IntoView {
         if shown_limit.get_untracked() != PAGE {
             shown_limit.set(PAGE);
         }
-    });
-    let tags = Memo::new(move |_| {
-        signals.rows.with(|rows| {
-            rows.iter()
-                .flat_map(|r| r.tags.iter().cloned())
-                .collect::<BTreeSet<String>>()
-        })
     });
     let owners = member_choices(signals);
 
@@ -275,7 +275,7 @@ pub fn CustomerList() -> impl IntoView {
                     filter.update(|f| f.tag = (!v.is_empty()).then_some(v));
                 }>
                     <option value="">{move || lang.get().t().all_tags}</option>
-                    <For each=move || tags.get() key=|t| t.clone() let(tag)>
+                    <For each=move || listing.with(|l| l.tags().map(String::from).collect::<Vec<_>>()) key=|t| t.clone() let(tag)>
                         <option value=tag.clone() selected=move || filter.with(|f| f.tag.as_ref() == Some(&tag))>{tag.clone()}</option>
                     </For>
                 </select>

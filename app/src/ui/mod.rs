@@ -176,7 +176,8 @@ fn OpenWorkspace(session: SessionHandle, link_error: Option<LinkError>) -> impl 
     let signals = session.with_value(|s| s.signals);
     provide_context(session);
     provide_context(signals);
-    provide_context(customer_list::ListView::new());
+    provide_context(customer_list::ListView::new(signals));
+    provide_context(segments::SegmentSizes::new(signals));
     provide_context(customer::NotesDrafts::new());
     reports_page::read_ahead(signals);
     duplicates_page::provide_scan(signals);

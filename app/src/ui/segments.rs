@@ -10,15 +10,41 @@ use leptos::prelude::*;
 use super::errors::edit_workspace;
 use super::{use_session, use_signals};
 use crate::i18n::use_lang;
+use crate::session::SessionSignals;
 
 /// The segment called `id`, if the workspace has it.
 pub fn find_segment(segments: &[Segment], id: Option<&str>) -> Option<Segment> {
     segments.iter().find(|s| Some(s.id.as_str()) == id).cloned()
 }
 
-/// Customers in `segment` among the rows.
-fn count(segment: &Segment, rows: &[std::sync::Arc<crm_core::customer::SummaryRow>]) -> usize {
-    rows.iter().filter(|row| segment.matches(row)).count()
+/// How many customers each segment has now: counted when the rows or the segments change
+/// (after an edit, only the edited rows), for every screen that shows the counts.
+#[derive(Clone, Copy)]
+pub struct SegmentSizes(Memo<crm_core::listing::SegmentSizes>);
+
+impl SegmentSizes {
+    /// Counts in `signals`' rows, kept while the workspace is open.
+    pub fn new(signals: SessionSignals) -> Self {
+        Self(Memo::new_owning(
+            move |sizes: Option<crm_core::listing::SegmentSizes>| {
+                let sizes = signals.rules.with(|book| {
+                    signals.rows.with(|rows| match sizes {
+                        Some(mut sizes) => {
+                            sizes.update(rows, &book.segments);
+                            sizes
+                        }
+                        None => crm_core::listing::SegmentSizes::new(rows, &book.segments),
+                    })
+                });
+                (sizes, true)
+            },
+        ))
+    }
+
+    /// Customers in the segment called `id`.
+    fn of(self, id: &str) -> usize {
+        self.0.with(|sizes| sizes.of(id))
+    }
 }
 
 /// The segment filter of the customer list, and saving the list's current filters as a new
@@ -33,18 +59,16 @@ pub fn SegmentPicker(
     let signals = use_signals();
     let naming = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
+    let sizes = expect_context::<SegmentSizes>();
     let options = move || {
         let segments = signals.rules.with(|book| book.segments.clone());
-        signals.rows.with(|rows| {
-            segments
-                .into_iter()
-                .map(|s| {
-                    let name = lang.get().configured_name(&s.id, &s.name);
-                    let label = format!("{name} ({})", count(&s, rows));
-                    (s.id, label)
-                })
-                .collect::<Vec<_>>()
-        })
+        (segments.into_iter())
+            .map(|s| {
+                let name = lang.get().configured_name(&s.id, &s.name);
+                let label = format!("{name} ({})", sizes.of(&s.id));
+                (s.id, label)
+            })
+            .collect::<Vec<_>>()
     };
     let save = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -105,6 +129,7 @@ pub fn SegmentsCard(admin: bool) -> impl IntoView {
     let lang = use_lang();
     let session = use_session();
     let signals = use_signals();
+    let sizes = expect_context::<SegmentSizes>();
     view! {
         <section class="card segments-card">
             <h2>{move || lang.get().t().segments_title}</h2>
@@ -114,8 +139,8 @@ pub fn SegmentsCard(admin: bool) -> impl IntoView {
                     key=|s| serde_json::to_string(s).unwrap_or_default()
                     children=move |s| {
                         let n = {
-                            let s = s.clone();
-                            move || signals.rows.with(|rows| count(&s, rows))
+                            let id = s.id.clone();
+                            move || sizes.of(&id)
                         };
                         let id = s.id.clone();
                         view! {
