@@ -23,6 +23,7 @@ pub mod pipeline;
 pub mod policy;
 pub mod replica;
 pub mod reports;
+pub mod rows_diff;
 pub mod rules;
 pub mod search;
 mod string_enum;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::customer::SummaryRow;
+use crate::rows_diff::RowsDiff;
 use crate::search::{RowFilter, RowSort, SearchIndex};
 
 mod segment_sizes;
@@ -15,25 +16,6 @@ pub use segment_sizes::SegmentSizes;
 /// Above this share of the rows changed at once (a first sync's pages, an import), everything
 /// is made again: that is then no slower.
 const RENEW_SHARE: usize = 16;
-
-/// The positions in `new` whose row is not the one at the same position in `old`, when both
-/// list the same customers in the same order (an edit); `None` when a customer came or went
-/// or moved.
-pub fn changed_rows(old: &[Arc<SummaryRow>], new: &[Arc<SummaryRow>]) -> Option<Vec<usize>> {
-    if old.len() != new.len() {
-        return None;
-    }
-    let mut changed = Vec::new();
-    for (at, (was, now)) in old.iter().zip(new).enumerate() {
-        if !Arc::ptr_eq(was, now) {
-            if was.id != now.id {
-                return None;
-            }
-            changed.push(at);
-        }
-    }
-    Some(changed)
-}
 
 /// The list's view of the rows.
 #[derive(Debug, Clone)]
@@ -53,62 +35,78 @@ pub struct Listing {
 impl Listing {
     /// Prepares `rows` in `sort`'s order.
     pub fn new(rows: &[Arc<SummaryRow>], sort: RowSort) -> Self {
-        let mut order: Vec<usize> = (0..rows.len()).collect();
-        order.sort_by(|a, b| sort.compare(&rows[*a], &rows[*b]));
-        let plain = RowFilter::default();
-        let listed = (order.iter().copied())
-            .filter(|at| plain.matches(&rows[*at]))
-            .collect();
         let mut tags = BTreeMap::new();
         for row in rows {
             count_tags(&mut tags, row, 1);
         }
-        Self {
+        let mut listing = Self {
             rows: rows.to_vec(),
             index: SearchIndex::new(rows),
             sort,
-            order,
-            listed,
+            order: Vec::new(),
+            listed: Vec::new(),
             tags,
+        };
+        listing.order_anew();
+        listing
+    }
+
+    /// Brings the listing to `rows` in `sort`'s order: the rows that changed, came or went
+    /// are placed again or taken out, a new order sorts again; many changes at once (a first
+    /// sync's pages, an import) make it anew.
+    pub fn update(&mut self, rows: &[Arc<SummaryRow>], sort: RowSort) {
+        let diff = RowsDiff::between(&self.rows, rows);
+        if (diff.gone.len() + diff.came.len()) * RENEW_SHARE > rows.len().max(RENEW_SHARE) {
+            *self = Self::new(rows, sort);
+            return;
+        }
+        if !diff.is_empty() {
+            for at in &diff.gone {
+                count_tags(&mut self.tags, &self.rows[*at], -1);
+            }
+            for at in &diff.came {
+                count_tags(&mut self.tags, &rows[*at], 1);
+            }
+            self.index.apply(rows, &diff);
+            self.rows = rows.to_vec();
+        }
+        if sort != self.sort {
+            self.sort = sort;
+            self.order_anew();
+        } else if !diff.is_empty() {
+            self.place_again(&diff);
         }
     }
 
-    /// Brings the listing to `rows` in `sort`'s order. An edit to a few rows places them again;
-    /// anything else (customers added or removed, a new order, many changes) makes it anew.
-    pub fn update(&mut self, rows: &[Arc<SummaryRow>], sort: RowSort) {
-        let changed = (sort == self.sort)
-            .then(|| changed_rows(&self.rows, rows))
-            .flatten()
-            .filter(|changed| changed.len() * RENEW_SHARE <= rows.len().max(RENEW_SHARE));
-        let Some(changed) = changed else {
-            *self = Self::new(rows, sort);
-            return;
-        };
-        if changed.is_empty() {
-            return;
-        }
-        for at in &changed {
-            count_tags(&mut self.tags, &self.rows[*at], -1);
-            count_tags(&mut self.tags, &rows[*at], 1);
-            self.rows[*at] = Arc::clone(&rows[*at]);
-        }
-        self.index.renew(rows, &changed);
+    /// Sorts every row.
+    fn order_anew(&mut self) {
+        let (rows, sort) = (&self.rows, self.sort);
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        // The order is total (ties fall back to the id): an unstable sort gives the one order.
+        order.sort_unstable_by(|a, b| sort.compare(&rows[*a], &rows[*b]));
         let plain = RowFilter::default();
-        let rows = &self.rows;
-        let (order, listed) = (&mut self.order, &mut self.listed);
-        order.retain(|at| changed.binary_search(at).is_err());
-        listed.retain(|at| changed.binary_search(at).is_err());
-        for at in changed {
-            // The order is total (ties fall back to the id), so this is where a full sort
-            // would put the row.
-            let before = |other: &usize| sort.compare(&rows[*other], &rows[at]).is_lt();
-            let to = order.partition_point(before);
-            order.insert(to, at);
-            if plain.matches(&rows[at]) {
-                let to = listed.partition_point(before);
-                listed.insert(to, at);
-            }
-        }
+        self.listed = (order.iter().copied())
+            .filter(|at| plain.matches(&rows[*at]))
+            .collect();
+        self.order = order;
+    }
+
+    /// Keeps the order of the rows kept (at their new positions) and merges in, sorted, the
+    /// rows that came.
+    fn place_again(&mut self, diff: &RowsDiff) {
+        let (rows, sort) = (&self.rows, self.sort);
+        let moved = |order: &mut Vec<usize>| {
+            order.retain_mut(|at| diff.kept[*at].map(|now| *at = now).is_some());
+        };
+        moved(&mut self.order);
+        moved(&mut self.listed);
+        let mut came = diff.came.clone();
+        came.sort_unstable_by(|a, b| sort.compare(&rows[*a], &rows[*b]));
+        let before = |a: usize, b: usize| sort.compare(&rows[a], &rows[b]).is_lt();
+        self.order = merged(&self.order, &came, before);
+        let plain = RowFilter::default();
+        came.retain(|at| plain.matches(&rows[*at]));
+        self.listed = merged(&self.listed, &came, before);
     }
 
     /// The rows, in the order they were given.
@@ -135,6 +133,24 @@ impl Listing {
     pub fn tags(&self) -> impl Iterator<Item = &str> {
         self.tags.keys().map(String::as_str)
     }
+}
+
+/// `a` and `b`, each in order, merged in order.
+fn merged(a: &[usize], b: &[usize], before: impl Fn(usize, usize) -> bool) -> Vec<usize> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if before(b[j], a[i]) {
+            out.push(b[j]);
+            j += 1;
+        } else {
+            out.push(a[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 /// Adds `by` to the count of each of `row`'s tags, forgetting tags no row carries.

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use crate::contact::{ContactKind, mask};
 use crate::customer::{Lifecycle, Source, SummaryRow};
+use crate::rows_diff::RowsDiff;
 
 /// Separates fields in a row's search text so a query never matches across two fields.
 const FIELD_SEPARATOR: char = '\u{1f}';
@@ -20,24 +21,24 @@ const FIELD_SEPARATOR: char = '\u{1f}';
 /// Tells indexes apart, so a search is narrowed only within the index it was made on.
 static BUILT: AtomicU64 = AtomicU64::new(0);
 
-/// Rows per chunk of the search text: a row that changes makes its chunk again, not the whole
-/// text.
+/// Rows per chunk of the search text, as made: a row that changes makes its chunk again, not
+/// the whole text (chunks then grow and shrink with the rows that come and go).
 const CHUNK: usize = 1024;
 
-/// The prepared search text of every row, in the rows' order, in chunks of [`CHUNK`] rows:
-/// fields written in ASCII apart from the others, which a query with any other character need
-/// not read (at 100,000 demo rows, 5 of 13 MB).
+/// The prepared search text of every row, in the rows' order, in chunks of about [`CHUNK`]
+/// rows: fields written in ASCII apart from the others, which a query with any other
+/// character need not read (at 100,000 demo rows, 5 of 13 MB).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchIndex {
     chunks: Vec<Chunk>,
     /// How many rows.
     rows: usize,
     /// Which index this is (a new one for every [`SearchIndex::new`] and
-    /// [`SearchIndex::renew`]).
+    /// [`SearchIndex::apply`]).
     built: u64,
 }
 
-/// The search text of [`CHUNK`] rows (fewer in the last chunk).
+/// The search text of consecutive rows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Chunk {
     /// Fields with a character outside ASCII (names and companies in Chinese, tags).
@@ -68,6 +69,11 @@ impl Chunk {
             chunk.ascii.end_row();
         }
         chunk
+    }
+
+    /// How many rows.
+    fn len(&self) -> usize {
+        self.wide.ends.len()
     }
 
     /// Marks in `set` (this chunk's rows) the rows whose text holds `needle`.
@@ -101,8 +107,22 @@ impl Text {
         }
     }
 
+    /// Adds `field`, lowered as [`needle`] lowers a query (the same characters, faster where
+    /// a character has no case: ASCII is lowered in place, CJK kept as it is).
     fn push(&mut self, field: &str) {
-        (self.text).extend(field.chars().flat_map(char::to_lowercase));
+        if field.is_ascii() {
+            let start = self.text.len();
+            self.text.push_str(field);
+            self.text[start..].make_ascii_lowercase();
+        } else {
+            for c in field.chars() {
+                match c {
+                    _ if c.is_ascii() => self.text.push(c.to_ascii_lowercase()),
+                    _ if caseless(c) => self.text.push(c),
+                    _ => self.text.extend(c.to_lowercase()),
+                }
+            }
+        }
         self.text.push(FIELD_SEPARATOR);
     }
 
@@ -148,17 +168,50 @@ impl SearchIndex {
         }
     }
 
-    /// Prepares again the rows at `changed` (positions in `rows`, which has the rows this index
-    /// was made of, some of them changed): only their chunks are made again.
-    pub fn renew<R: Borrow<SummaryRow>>(&mut self, rows: &[R], changed: &[usize]) {
-        debug_assert_eq!(rows.len(), self.rows, "renewing needs the same rows");
-        let mut chunks: Vec<usize> = changed.iter().map(|at| at / CHUNK).collect();
-        chunks.sort_unstable();
-        chunks.dedup();
-        for k in chunks {
-            let start = k * CHUNK;
-            self.chunks[k] = Chunk::of(&rows[start..rows.len().min(start + CHUNK)]);
+    /// Follows the rows from those it was made of to `rows`, as `diff` says they changed:
+    /// chunks that lost, gained or changed a row are made again, the others kept.
+    pub fn apply<R: Borrow<SummaryRow>>(&mut self, rows: &[R], diff: &RowsDiff) {
+        if self.chunks.is_empty() {
+            *self = Self::new(rows);
+            return;
         }
+        // Where each old chunk starts, and whether it changed.
+        let starts: Vec<usize> = (self.chunks.iter())
+            .scan(0, |start, chunk| {
+                let at = *start;
+                *start += chunk.len();
+                Some(at)
+            })
+            .collect();
+        let chunk_of = |at: usize| starts.partition_point(|start| *start <= at) - 1;
+        let mut changed = vec![false; self.chunks.len()];
+        for at in &diff.gone {
+            changed[chunk_of(*at)] = true;
+        }
+        // The new rows of each old chunk: its kept rows, and the rows that came after them
+        // (before any kept row: the first chunk's).
+        let mut ranges = vec![0..0; self.chunks.len()];
+        let mut chunk = 0;
+        for (now, was) in diff.sources(rows.len()).into_iter().enumerate() {
+            match was {
+                Some(was) => chunk = chunk_of(was),
+                None => changed[chunk] = true,
+            }
+            let range: &mut std::ops::Range<usize> = &mut ranges[chunk];
+            if range.start == range.end {
+                range.start = now;
+            }
+            range.end = now + 1;
+        }
+        let old = std::mem::take(&mut self.chunks);
+        for ((chunk, range), changed) in old.into_iter().zip(ranges).zip(changed) {
+            match changed {
+                false if !range.is_empty() => self.chunks.push(chunk),
+                false => {}
+                true => (self.chunks).extend(rows[range].chunks(CHUNK).map(Chunk::of)),
+            }
+        }
+        self.rows = rows.len();
         self.built = BUILT.fetch_add(1, AtomicOrdering::Relaxed);
     }
 
@@ -168,21 +221,26 @@ impl SearchIndex {
         self.scan(&needle(query))
     }
 
+    /// The chunks, each with the part of a per-row `set` that is its rows'.
+    fn parts<'a, T>(&'a self, set: &'a mut [T]) -> impl Iterator<Item = (&'a Chunk, &'a mut [T])> {
+        let mut rest = set;
+        self.chunks.iter().map(move |chunk| {
+            let (part, after) = std::mem::take(&mut rest).split_at_mut(chunk.len());
+            rest = after;
+            (chunk, part)
+        })
+    }
+
     /// The rows whose text holds `needle`: one scan of each chunk's wide fields, and of its
     /// ASCII ones for an ASCII needle.
     fn scan(&self, needle: &str) -> Option<Vec<bool>> {
         (!needle.is_empty()).then(|| {
             let mut set = vec![false; self.rows];
-            for (chunk, part) in self.chunks.iter().zip(set.chunks_mut(CHUNK)) {
+            for (chunk, part) in self.parts(&mut set) {
                 chunk.mark(needle, part);
             }
             set
         })
-    }
-
-    /// Whether row `row`'s text holds `needle`.
-    fn row_holds(&self, row: usize, needle: &str) -> bool {
-        self.chunks[row / CHUNK].holds(row % CHUNK, needle)
     }
 
     /// [`SearchIndex::matching_set`] after `last`: a query containing the last one on this
@@ -197,9 +255,13 @@ impl SearchIndex {
             && !last.needle.is_empty()
             && needle.contains(last.needle.as_str())
         {
-            (last.set.iter().enumerate())
-                .map(|(row, hit)| *hit && self.row_holds(row, &needle))
-                .collect()
+            let mut set = last.set.clone();
+            for (chunk, part) in self.parts(&mut set) {
+                for (row, hit) in part.iter_mut().enumerate() {
+                    *hit = *hit && chunk.holds(row, &needle);
+                }
+            }
+            set
         } else {
             self.scan(&needle)?
         };
@@ -222,6 +284,12 @@ impl SearchIndex {
                 .collect(),
         }
     }
+}
+
+/// Whether `c` is in a block of characters without case (CJK punctuation, kana, ideographs,
+/// Hangul syllables): lowering leaves it as it is.
+fn caseless(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{9fff}' | '\u{ac00}'..='\u{d7a3}')
 }
 
 /// The lowered query; a phone-like query reduced to its digits.
@@ -436,6 +504,18 @@ mod tests {
         let index = SearchIndex::new(&rows());
         assert_eq!(index.matching_set("李"), Some(vec![false, true]));
         assert_eq!(index.matching_set(""), None);
+    }
+
+    #[test]
+    fn characters_taken_as_caseless_have_no_lower_case() {
+        let blocks = ('\u{3000}'..='\u{9fff}').chain('\u{ac00}'..='\u{d7a3}');
+        for c in blocks {
+            assert!(caseless(c));
+            assert_eq!(c.to_lowercase().collect::<String>(), c.to_string(), "{c:?}");
+        }
+        let mut text = Text::default();
+        text.push("Zhang 张伟 ÅSTRÖM ǅ");
+        assert_eq!(text.text, "zhang 张伟 åström ǆ\u{1f}");
     }
 
     #[test]

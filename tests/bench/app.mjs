@@ -2,7 +2,7 @@
 // already in IndexedDB, measures in headless Chromium the first paint of the customer list
 // after navigation, when customers can be opened and edited, one search keystroke (until the
 // list is updated and laid out, and until the next animation frame), opening a customer page
-// and going back to the list (also after an edit), the reports screen (first paint, a period
+// and going back to the list (also after an edit and after adding a customer), the reports screen (first paint, a period
 // change until the next frame and its figures' computation), the duplicates screen (painted,
 // and its scan), and the tab's JS heap and wasm memory. Usage: node
 // tests/bench/app.mjs <fixture file>.
@@ -199,6 +199,7 @@ try {
     backs.push(await timeBack());
   }
   const editedBacks = [];
+  const editedListings = [];
   for (let i = 0; i < 5; i++) {
     await page.locator(".customer-row .row-link").nth(i).click();
     const tag = `bench-${i}`;
@@ -208,6 +209,19 @@ try {
     // The rows are published 16 ms after an edit.
     await page.waitForTimeout(100);
     editedBacks.push(await timeBack());
+    editedListings.push(await lastMeasure(page, "listing"));
+  }
+  // Back after adding a customer (a row comes: the rows after it move by one).
+  const addedBacks = [];
+  const addedListings = [];
+  for (let i = 0; i < 3; i++) {
+    await page.locator(".head-action").click();
+    await page.locator(".new-customer input").first().fill(`测试客户${i}`);
+    await page.locator(".new-customer button[type=submit]").click();
+    await page.locator(".profile-card").waitFor();
+    await page.waitForTimeout(100);
+    addedBacks.push(await timeBack());
+    addedListings.push(await lastMeasure(page, "listing"));
   }
 
   // Reports: from the list to every figure painted, then a period change until the next frame.
@@ -259,7 +273,8 @@ try {
   console.log(`  until the next frame:      p50 ${ms(percentile(frames, 0.5))}, p95 ${ms(percentile(frames, 0.95))} (the wait for a frame alone: p50 ${ms(percentile(frameWaits, 0.5))}, p95 ${ms(percentile(frameWaits, 0.95))})`);
   console.log(`open a customer page:        p50 ${ms(percentile(opens, 0.5))}, max ${ms(Math.max(...opens))} (n=${opens.length})`);
   console.log(`back to the list:            p50 ${ms(percentile(backs, 0.5))}, max ${ms(Math.max(...backs))} (n=${backs.length}; until the next frame)`);
-  console.log(`  after tagging the customer: p50 ${ms(percentile(editedBacks, 0.5))}, max ${ms(Math.max(...editedBacks))} (n=${editedBacks.length})`);
+  console.log(`  after tagging the customer: p50 ${ms(percentile(editedBacks, 0.5))}, max ${ms(Math.max(...editedBacks))} (n=${editedBacks.length}; of which the list's view of the rows brought up to date: p50 ${ms(percentile(editedListings, 0.5))})`);
+  console.log(`  after adding a customer:   p50 ${ms(percentile(addedBacks, 0.5))}, max ${ms(Math.max(...addedBacks))} (n=${addedBacks.length}; of which the list's view: p50 ${ms(percentile(addedListings, 0.5))})`);
   console.log(`reports, list → painted:     ${ms(reportsPaint)}, of which every figure ${ms(firstCompute)}`);
   console.log(`reports, period change:      p50 ${ms(percentile(periodChanges, 0.5))}, max ${ms(Math.max(...periodChanges))} (n=${periodChanges.length})`);
   console.log(`  of which every figure:     p50 ${ms(percentile(computes, 0.5))}, max ${ms(Math.max(...computes))} (week, month, quarter, year: ${computes.map((c) => c.toFixed(0)).join(" ")} ms)`);

@@ -55,12 +55,14 @@ impl ListView {
         let sort = RwSignal::new(RowSort::default());
         let listing = Memo::new_owning(move |listing: Option<Listing>| {
             let sort = sort.get();
-            let listing = signals.rows.with(|rows| match listing {
-                Some(mut listing) => {
-                    listing.update(rows, sort);
-                    listing
-                }
-                None => Listing::new(rows, sort),
+            let listing = signals.rows.with(|rows| {
+                crate::browser::timed("listing", || match listing {
+                    Some(mut listing) => {
+                        listing.update(rows, sort);
+                        listing
+                    }
+                    None => Listing::new(rows, sort),
+                })
             });
             (listing, true)
         });

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use super::changed_rows;
 use crate::customer::SummaryRow;
+use crate::rows_diff::RowsDiff;
 use crate::rules::Segment;
 
 /// Each segment's count among the rows.
@@ -28,23 +28,27 @@ impl SegmentSizes {
         }
     }
 
-    /// Counts again for `rows` and `segments`: after an edit, only the edited rows.
+    /// Counts again for `rows` and `segments`: only the rows that changed, came or went, when
+    /// the segments are the same.
     pub fn update(&mut self, rows: &[Arc<SummaryRow>], segments: &[Segment]) {
-        let changed = (self.segments == segments)
-            .then(|| changed_rows(&self.rows, rows))
-            .flatten();
-        let Some(changed) = changed else {
+        if self.segments != segments {
             *self = Self::new(rows, segments);
             return;
-        };
-        for at in changed {
-            let (was, now) = (&self.rows[at], &rows[at]);
-            for (segment, size) in self.segments.iter().zip(&mut self.sizes) {
-                *size =
-                    *size - usize::from(segment.matches(was)) + usize::from(segment.matches(now));
-            }
-            self.rows[at] = Arc::clone(now);
         }
+        let diff = RowsDiff::between(&self.rows, rows);
+        if diff.is_empty() {
+            return;
+        }
+        for (segment, size) in self.segments.iter().zip(&mut self.sizes) {
+            let gone = (diff.gone.iter())
+                .filter(|at| segment.matches(&self.rows[**at]))
+                .count();
+            let came = (diff.came.iter())
+                .filter(|at| segment.matches(&rows[**at]))
+                .count();
+            *size = *size - gone + came;
+        }
+        self.rows = rows.to_vec();
     }
 
     /// Customers in the segment called `id` (none for a segment it does not know).
