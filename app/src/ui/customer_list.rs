@@ -320,13 +320,19 @@ pub fn CustomerList() -> impl IntoView {
                     view! { <p class="empty">{text}</p> }
                 }
             >
+                // One element per place in the list, showing whichever row is there: a
+                // keystroke changes the rows under the places, updated in place, not the
+                // list's elements.
                 <ul class="customer-list">
                     <For
-                        each=move || found.get().1
-                        key=|row| (row.id.clone(), row.updated_at)
-                        children=move |row| {
-                            let owner = member_name(signals, &row.owner);
-                            view! { <Row row lang owner viewers /> }
+                        each=move || 0..found.with(|(_, shown)| shown.len())
+                        key=|place| *place
+                        children=move |place| {
+                            let row = Memo::new_with_compare(
+                                move |_| found.with(|(_, shown)| shown.get(place).cloned()),
+                                |was, now| !matches!((was, now), (Some(Some(a)), Some(Some(b))) if Arc::ptr_eq(a, b)),
+                            );
+                            view! { <Row row lang viewers /> }
                         }
                     />
                 </ul>
@@ -351,59 +357,67 @@ fn sort_key(sort: RowSort) -> &'static str {
     }
 }
 
-/// One customer in the list.
+/// One place in the list, showing the customer `row` holds there; its parts are updated in
+/// place when another customer (or a newer version of the same one) takes the place.
 #[component]
 fn Row(
-    row: Arc<SummaryRow>,
+    row: Memo<Option<Arc<SummaryRow>>>,
     lang: RwSignal<Lang>,
-    owner: String,
     viewers: Memo<HashMap<String, Vec<String>>>,
 ) -> impl IntoView {
-    let now = js_sys::Date::now() as i64;
-    let initial = row.name.chars().next().unwrap_or('?');
-    let href = format!("/customers/{}", row.id);
-    let next = row.next_follow_up().cloned();
-    let overdue = next.as_ref().is_some_and(|f| f.due_at < now);
-    let lifecycle = row.lifecycle;
-    let spend = row.lifetime_spend.first().cloned();
-    let id = row.id.clone();
-    // Teammates who have this customer open right now.
-    let open_by = move || {
-        let names = viewers.with(|v| v.get(&id).cloned())?;
-        let title = format!("{} {}", lang.get().t().presence_open_by, names.join("、"));
-        let initials: String = names.iter().filter_map(|n| n.chars().next()).collect();
-        Some(view! { <span class="open-by" title=title.clone() aria-label=title>{initials}</span> })
+    let signals = use_signals();
+    // Reads `f` of the row here (nothing once the place is gone).
+    let read = move |f: fn(&SummaryRow) -> String| move || row.with(|r| r.as_deref().map(f));
+    // The pool chip keeps its claim state while the same pool customer stays here.
+    let pool = Memo::new(move |_| {
+        row.with(|r| (r.as_deref()).and_then(|r| r.owner.is_empty().then(|| r.id.clone())))
+    });
+    let chips = move || {
+        row.get().map(|row| {
+            let lifecycle = row.lifecycle;
+            view! {
+                <span class="chip stage" data-stage=lifecycle.as_str()>{lang.get().lifecycle(lifecycle)}</span>
+                {row.tags.iter().take(3).map(|t| view! { <span class="chip">{t.clone()}</span> }).collect_view()}
+            }
+        })
+    };
+    let side = move || {
+        row.get().map(|row| {
+            let lang = lang.get();
+            let now = js_sys::Date::now() as i64;
+            // Teammates who have this customer open right now.
+            let open_by = viewers.with(|v| v.get(&row.id).cloned()).map(|names| {
+                let title = format!("{} {}", lang.t().presence_open_by, names.join("、"));
+                let initials: String = names.iter().filter_map(|n| n.chars().next()).collect();
+                view! { <span class="open-by" title=title.clone() aria-label=title>{initials}</span> }
+            });
+            let due = row.next_follow_up().map(|f| {
+                view! { <span class="due" class:overdue=f.due_at < now>{lang.date(f.due_at)}</span> }
+            });
+            let spend = (row.lifetime_spend.first())
+                .map(|m| view! { <span class="spend">{lang.money(m)}</span> });
+            (open_by, due, spend)
+        })
     };
     view! {
         <li class="customer-row">
-            <a href=href class="row-link">
-                <span class="avatar">{initial}</span>
+            <a href=read(|r| format!("/customers/{}", r.id)) class="row-link">
+                <span class="avatar">{read(|r| r.name.chars().next().unwrap_or('?').into())}</span>
                 <span class="row-main">
                     <span class="row-title">
-                        <span class="name">{row.name.clone()}</span>
-                        <span class="latin">{row.name_latin.clone()}</span>
+                        <span class="name">{read(|r| r.name.clone())}</span>
+                        <span class="latin">{read(|r| r.name_latin.clone())}</span>
                     </span>
                     <span class="row-sub">
-                        {(!row.company.is_empty()).then(|| format!("{} · ", row.company))}
-                        {owner}
+                        {read(|r| if r.company.is_empty() { String::new() } else { format!("{} · ", r.company) })}
+                        {move || row.with(|r| r.as_deref().map(|r| member_name(signals, &r.owner)))}
                     </span>
                     <span class="chips">
-                        {row.owner.is_empty().then(|| view! { <PoolChip id=row.id.clone() /> })}
-                        <span class="chip stage" data-stage=lifecycle.as_str()>
-                            {move || lang.get().lifecycle(lifecycle)}
-                        </span>
-                        {row.tags.iter().take(3).map(|t| view! { <span class="chip">{t.clone()}</span> }).collect_view()}
+                        {move || pool.get().map(|id| view! { <PoolChip id /> })}
+                        {chips}
                     </span>
                 </span>
-                <span class="row-side">
-                    {open_by}
-                    {next.map(|f| view! {
-                        <span class="due" class:overdue=overdue>
-                            {move || lang.get().date(f.due_at)}
-                        </span>
-                    })}
-                    {spend.map(|m| view! { <span class="spend">{move || lang.get().money(&m)}</span> })}
-                </span>
+                <span class="row-side">{side}</span>
             </a>
         </li>
     }
