@@ -17,6 +17,9 @@ pub use segment_sizes::SegmentSizes;
 /// is made again: that is then no slower.
 const RENEW_SHARE: usize = 16;
 
+/// Up to this many rows come at once are each put in place by halving; more are merged in.
+const FEW: usize = 32;
+
 /// The list's view of the rows.
 #[derive(Debug, Clone)]
 pub struct Listing {
@@ -68,7 +71,13 @@ impl Listing {
                 count_tags(&mut self.tags, &rows[*at], 1);
             }
             self.index.apply(rows, &diff);
-            self.rows = rows.to_vec();
+            if diff.is_edit() {
+                for at in &diff.came {
+                    self.rows[*at] = Arc::clone(&rows[*at]);
+                }
+            } else {
+                self.rows = rows.to_vec();
+            }
         }
         if sort != self.sort {
             self.sort = sort;
@@ -91,20 +100,33 @@ impl Listing {
         self.order = order;
     }
 
-    /// Keeps the order of the rows kept (at their new positions) and merges in, sorted, the
-    /// rows that came.
+    /// Keeps the order of the rows kept (at their new positions) and puts in the rows that
+    /// came where they belong: each found by halving for a few, sorted and merged in for many.
     fn place_again(&mut self, diff: &RowsDiff) {
         let (rows, sort) = (&self.rows, self.sort);
-        let moved = |order: &mut Vec<usize>| {
-            order.retain_mut(|at| diff.kept[*at].map(|now| *at = now).is_some());
+        let moved = |order: &mut Vec<usize>| match diff.is_edit() {
+            true => order.retain(|at| diff.gone.binary_search(at).is_err()),
+            false => order.retain_mut(|at| diff.kept[*at].map(|now| *at = now).is_some()),
         };
         moved(&mut self.order);
         moved(&mut self.listed);
-        let mut came = diff.came.clone();
-        came.sort_unstable_by(|a, b| sort.compare(&rows[*a], &rows[*b]));
-        let before = |a: usize, b: usize| sort.compare(&rows[a], &rows[b]).is_lt();
-        self.order = merged(&self.order, &came, before);
         let plain = RowFilter::default();
+        let mut came = diff.came.clone();
+        let before = |a: usize, b: usize| sort.compare(&rows[a], &rows[b]).is_lt();
+        if came.len() <= FEW {
+            for at in came {
+                // The order is total: this is where a full sort would put the row.
+                let to = self.order.partition_point(|other| before(*other, at));
+                self.order.insert(to, at);
+                if plain.matches(&rows[at]) {
+                    let to = self.listed.partition_point(|other| before(*other, at));
+                    self.listed.insert(to, at);
+                }
+            }
+            return;
+        }
+        came.sort_unstable_by(|a, b| sort.compare(&rows[*a], &rows[*b]));
+        self.order = merged(&self.order, &came, before);
         came.retain(|at| plain.matches(&rows[*at]));
         self.listed = merged(&self.listed, &came, before);
     }

@@ -72,6 +72,13 @@ impl RowsDiff {
         Self { kept, gone, came }
     }
 
+    /// Whether only rows changed in place: every position holds the same customer as before.
+    pub fn is_edit(&self) -> bool {
+        // Kept rows keep their order, so with the same positions gone and come they keep
+        // their positions too.
+        self.gone == self.came
+    }
+
     /// Whether nothing changed.
     pub fn is_empty(&self) -> bool {
         self.gone.is_empty() && self.came.is_empty()

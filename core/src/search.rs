@@ -207,6 +207,17 @@ impl SearchIndex {
             })
             .collect();
         let chunk_of = |at: usize| starts.partition_point(|start| *start <= at) - 1;
+        if diff.is_edit() {
+            // Every row where it was: the chunks of the rows edited are made again.
+            let mut edited: Vec<usize> = diff.came.iter().map(|at| chunk_of(*at)).collect();
+            edited.dedup();
+            for k in edited {
+                let range = starts[k]..starts[k] + self.chunks[k].len();
+                self.chunks[k] = Chunk::of(&rows[range]);
+            }
+            self.built = BUILT.fetch_add(1, AtomicOrdering::Relaxed);
+            return;
+        }
         let mut changed = vec![false; self.chunks.len()];
         for at in &diff.gone {
             changed[chunk_of(*at)] = true;

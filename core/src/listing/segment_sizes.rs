@@ -48,7 +48,13 @@ impl SegmentSizes {
                 .count();
             *size = *size - gone + came;
         }
-        self.rows = rows.to_vec();
+        if diff.is_edit() {
+            for at in &diff.came {
+                self.rows[*at] = Arc::clone(&rows[*at]);
+            }
+        } else {
+            self.rows = rows.to_vec();
+        }
     }
 
     /// Customers in the segment called `id` (none for a segment it does not know).

@@ -87,7 +87,7 @@ proptest! {
     fn a_listing_kept_current_agrees_with_one_made_anew(
         count in 1usize..2_600,
         seeds in prop::collection::vec(any::<u64>(), 2_600),
-        steps in prop::collection::vec((0usize..5, prop::collection::vec((any::<usize>(), any::<u64>()), 1..6)), 1..8),
+        steps in prop::collection::vec((0usize..6, prop::collection::vec((any::<usize>(), any::<u64>()), 1..6)), 1..8),
     ) {
         let mut rows: Vec<Arc<SummaryRow>> = (0..count).map(|i| row(i, seeds[i])).collect();
         let mut sort = RowSort::default();
@@ -116,6 +116,15 @@ proptest! {
                 }
                 2 if rows.len() > 1 => {
                     rows.remove(edits[0].0 % rows.len());
+                }
+                // Many customers edited at once (merged in rather than placed one by one).
+                3 => {
+                    let (from, seed) = edits[0];
+                    let len = rows.len();
+                    for at in (from..from + 33 + seed as usize % 40).map(|at| at % len) {
+                        let id = rows[at].id[1..].parse().unwrap();
+                        rows[at] = row(id, seed.rotate_left(at as u32));
+                    }
                 }
                 // Edits to a few customers (their ids unchanged).
                 _ => {

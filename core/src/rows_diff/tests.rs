@@ -54,6 +54,15 @@ fn accounts_for(
     for (now, was) in sources.iter().enumerate() {
         prop_assert_eq!(was.is_none(), diff.came.binary_search(&now).is_ok());
     }
+    if diff.is_edit() {
+        prop_assert_eq!(old.len(), new.len());
+        prop_assert!(
+            diff.kept
+                .iter()
+                .enumerate()
+                .all(|(was, now)| now.is_none_or(|now| now == was))
+        );
+    }
     prop_assert!(diff.gone.windows(2).all(|w| w[0] < w[1]));
     prop_assert!(diff.came.windows(2).all(|w| w[0] < w[1]));
     Ok(())
