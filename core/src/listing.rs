@@ -2,7 +2,6 @@
 //! current edit by edit: a changed row is placed again and its chunk of search text made again,
 //! instead of sorting and indexing every row (at 100,000 customers, ~0.3 s in a browser).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::customer::SummaryRow;
@@ -31,14 +30,15 @@ pub struct Listing {
     /// The positions in `order` the plain filter lets through (most searches narrow only
     /// those: counting them then reads no row).
     listed: Vec<usize>,
-    /// Every tag on a row, with how many rows carry it.
-    tags: BTreeMap<String, usize>,
+    /// Every tag on a row, with how many rows carry it, in Unicode order (a team has tens of
+    /// tags, not thousands).
+    tags: Vec<(String, usize)>,
 }
 
 impl Listing {
     /// Prepares `rows` in `sort`'s order.
     pub fn new(rows: &[Arc<SummaryRow>], sort: RowSort) -> Self {
-        let mut tags = BTreeMap::new();
+        let mut tags = Vec::new();
         for row in rows {
             count_tags(&mut tags, row, 1);
         }
@@ -92,7 +92,7 @@ impl Listing {
         let (rows, sort) = (&self.rows, self.sort);
         let mut order: Vec<usize> = (0..rows.len()).collect();
         // The order is total (ties fall back to the id): an unstable sort gives the one order.
-        order.sort_unstable_by(|a, b| sort.compare(&rows[*a], &rows[*b]));
+        sort_positions(&mut order, rows, sort);
         let plain = RowFilter::default();
         self.listed = (order.iter().copied())
             .filter(|at| plain.matches(&rows[*at]))
@@ -125,7 +125,7 @@ impl Listing {
             }
             return;
         }
-        came.sort_unstable_by(|a, b| sort.compare(&rows[*a], &rows[*b]));
+        sort_positions(&mut came, rows, sort);
         self.order = merged(&self.order, &came, before);
         came.retain(|at| plain.matches(&rows[*at]));
         self.listed = merged(&self.listed, &came, before);
@@ -153,7 +153,7 @@ impl Listing {
 
     /// Every tag on a row, in Unicode order.
     pub fn tags(&self) -> impl Iterator<Item = &str> {
-        self.tags.keys().map(String::as_str)
+        self.tags.iter().map(|(tag, _)| tag.as_str())
     }
 }
 
@@ -175,13 +175,26 @@ fn merged(a: &[usize], b: &[usize], before: impl Fn(usize, usize) -> bool) -> Ve
     out
 }
 
+/// Sorts `positions` of `rows` in `sort`'s order (total: ties fall back to the id, so an
+/// unstable sort gives the one order).
+fn sort_positions(positions: &mut [usize], rows: &[Arc<SummaryRow>], sort: RowSort) {
+    positions.sort_unstable_by(|a, b| sort.compare(&rows[*a], &rows[*b]));
+}
+
 /// Adds `by` to the count of each of `row`'s tags, forgetting tags no row carries.
-fn count_tags(tags: &mut BTreeMap<String, usize>, row: &SummaryRow, by: isize) {
+fn count_tags(tags: &mut Vec<(String, usize)>, row: &SummaryRow, by: isize) {
     for tag in &row.tags {
-        let count = tags.entry(tag.clone()).or_default();
+        let at = match tags.binary_search_by(|(t, _)| t.as_str().cmp(tag)) {
+            Ok(at) => at,
+            Err(at) => {
+                tags.insert(at, (tag.clone(), 0));
+                at
+            }
+        };
+        let count = &mut tags[at].1;
         *count = count.saturating_add_signed(by);
         if *count == 0 {
-            tags.remove(tag);
+            tags.remove(at);
         }
     }
 }

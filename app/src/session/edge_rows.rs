@@ -63,7 +63,7 @@ impl Session {
         let text = text.and_then(|t| t.as_string());
         let rows = text
             .as_deref()
-            .and_then(|t| serde_json::from_str::<Vec<HeadedRow>>(t).ok());
+            .and_then(|t| serde_json::from_slice::<Vec<HeadedRow>>(t.as_bytes()).ok());
         if rows.is_none() {
             leptos::logging::warn!("no summary rows from the edge");
         }

@@ -71,7 +71,7 @@ pub fn RulesPage() -> impl IntoView {
     let admin = signals.role.get_value() == Role::Admin;
     let editing = RwSignal::new(None::<Rule>);
     let new_rule = move |_| {
-        let Ok(mut rule) = serde_json::from_str::<Rule>(TEMPLATE) else {
+        let Ok(mut rule) = serde_json::from_slice::<Rule>(TEMPLATE.as_bytes()) else {
             return;
         };
         rule.id = format!("rule-{}", &Id::random().as_str()[..10]);
@@ -252,7 +252,7 @@ fn RuleEditor(
     // The draft as a rule valid in this workspace, or why not.
     let checked = Memo::new(move |_| {
         let rule: Rule = match json.get() {
-            Some(text) => serde_json::from_str(&text).map_err(|e| e.to_string())?,
+            Some(text) => serde_json::from_slice(text.as_bytes()).map_err(|e| e.to_string())?,
             None => form.with(RuleForm::rule).map_err(|e| e.to_string())?,
         };
         let workspace = signals.workspace.get().ok_or_else(String::new)?;
@@ -281,7 +281,7 @@ fn RuleEditor(
             ));
         }
         Some(text) => {
-            if let Ok(rule) = serde_json::from_str::<Rule>(&text) {
+            if let Ok(rule) = serde_json::from_slice::<Rule>(text.as_bytes()) {
                 form.set(RuleForm::of(&rule));
                 json.set(None);
             }

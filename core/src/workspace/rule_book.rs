@@ -61,7 +61,8 @@ fn parse<T: Entry>(id: &str, value: &ValueRef) -> Result<T, String> {
     let ValueRef::Scalar(ScalarValueRef::Str(json)) = value else {
         return Err("not a JSON text".to_owned());
     };
-    let entry: T = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    // From bytes, as the settings cache is read: one copy of the rule format's decoder.
+    let entry: T = serde_json::from_slice(json.as_bytes()).map_err(|e| e.to_string())?;
     if entry.id() != id {
         return Err(format!("it says its id is {:?}", entry.id()));
     }
