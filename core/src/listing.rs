@@ -71,13 +71,7 @@ impl Listing {
                 count_tags(&mut self.tags, &rows[*at], 1);
             }
             self.index.apply(rows, &diff);
-            if diff.is_edit() {
-                for at in &diff.came {
-                    self.rows[*at] = Arc::clone(&rows[*at]);
-                }
-            } else {
-                self.rows = rows.to_vec();
-            }
+            diff.bring(&mut self.rows, rows);
         }
         if sort != self.sort {
             self.sort = sort;
@@ -105,6 +99,7 @@ impl Listing {
     fn place_again(&mut self, diff: &RowsDiff) {
         let (rows, sort) = (&self.rows, self.sort);
         let moved = |order: &mut Vec<usize>| match diff.is_edit() {
+            // Every position stays: only the edited rows leave (nothing is rewritten).
             true => order.retain(|at| diff.gone.binary_search(at).is_err()),
             false => order.retain_mut(|at| diff.kept[*at].map(|now| *at = now).is_some()),
         };

@@ -84,6 +84,18 @@ impl RowsDiff {
         self.gone.is_empty() && self.came.is_empty()
     }
 
+    /// Brings `rows`, the old rows this diff was made from, to `new`: after an edit only the
+    /// edited rows are replaced.
+    pub fn bring(&self, rows: &mut Vec<Arc<SummaryRow>>, new: &[Arc<SummaryRow>]) {
+        if self.is_edit() {
+            for at in &self.came {
+                rows[*at] = Arc::clone(&new[*at]);
+            }
+        } else {
+            *rows = new.to_vec();
+        }
+    }
+
     /// For each new position, the old position of the same unchanged row.
     pub fn sources(&self, new_len: usize) -> Vec<Option<usize>> {
         let mut sources = vec![None; new_len];

@@ -48,13 +48,7 @@ impl SegmentSizes {
                 .count();
             *size = *size - gone + came;
         }
-        if diff.is_edit() {
-            for at in &diff.came {
-                self.rows[*at] = Arc::clone(&rows[*at]);
-            }
-        } else {
-            self.rows = rows.to_vec();
-        }
+        diff.bring(&mut self.rows, rows);
     }
 
     /// Customers in the segment called `id` (none for a segment it does not know).
