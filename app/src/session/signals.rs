@@ -11,6 +11,9 @@ use crate::edge_link::LinkStatus;
 pub struct SessionSignals {
     /// One row per customer, in no particular order.
     pub rows: RwSignal<Vec<std::sync::Arc<crm_core::customer::SummaryRow>>>,
+    /// The rows merged into another customer (a few): a customer's page finds those merged
+    /// into it here, without reading every row.
+    pub merged: RwSignal<Vec<std::sync::Arc<crm_core::customer::SummaryRow>>>,
     /// Every cached row has been read into `rows` (until then pages show "opening").
     pub rows_ready: RwSignal<bool>,
     /// The list's first screen as last seen, shown until `rows_ready`.
@@ -66,6 +69,7 @@ impl SessionSignals {
     pub(super) fn new(config: &Config) -> Self {
         Self {
             rows: RwSignal::new(Vec::new()),
+            merged: RwSignal::new(Vec::new()),
             rows_ready: RwSignal::new(false),
             first_screen: RwSignal::new(None),
             workspace: RwSignal::new(None),

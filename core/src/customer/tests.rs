@@ -6,6 +6,7 @@ mod editing;
 mod handover;
 mod merge;
 mod operations;
+mod refresh;
 
 use super::*;
 use crate::contact::ContactKind;

@@ -46,7 +46,7 @@ pub(super) fn MergeNote(
     };
     let here = id.clone();
     let merged_here = Memo::new(move |_| {
-        signals.rows.with(|rows| {
+        signals.merged.with(|rows| {
             (rows.iter())
                 .filter_map(|r| {
                     let (into, at) = r.merged_into.as_ref()?;

@@ -60,6 +60,10 @@ impl DeviceRepo {
                 if self.watched.contains(id) {
                     self.out.push(DeviceEffect::CustomerChanged(id.to_owned()));
                 }
+                // A document read from storage to be opened is usually at its row's heads.
+                if self.rows.get(id).is_some_and(|r| r.is_at(&replica.heads())) {
+                    return false;
+                }
                 let row = replica.summary();
                 if self.rows.get(id) == row.as_ref() {
                     return false;
