@@ -116,7 +116,9 @@ fn read_for_the_page(c: &mut Criterion) {
     let mut before = doc.clone();
     let (shown, at) = (before.customer().unwrap(), before.heads());
     let mut tagged = before.fork();
-    tagged.add_tag("重点客户", &Stamp::new("wang", NOW)).unwrap();
+    tagged
+        .add_tag("重点客户", &Stamp::new("wang", NOW))
+        .unwrap();
     before.merge(&mut tagged).unwrap();
     c.bench_function("customer refreshed after a tag (20 interactions)", |b| {
         b.iter_batched(

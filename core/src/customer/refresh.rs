@@ -1,19 +1,25 @@
 //! A shown customer brought up to date after a change: only the parts the change touched are
-//! read again (a teammate's tag on an open page reads the tags, not every interaction).
+//! read again, and of a collection only the entries it touched (a teammate's tag on an open
+//! page reads that tag, not every interaction).
 
-use automerge::{AutoCommit, ChangeHash, Prop, ROOT};
+use std::collections::{BTreeMap, BTreeSet};
+
+use automerge::{AutoCommit, ChangeHash, ObjType, Prop, ROOT, ReadDoc, Value};
 use automerge::{Patch, PatchAction};
-use autosurgeon::{HydrateError, hydrate_prop};
+use autosurgeon::{Hydrate, hydrate_prop};
 
-use super::{Customer, CustomerDoc, layout_error};
+use super::{Customer, CustomerDoc};
 use crate::document::CrmDocument;
 use crate::error::ModelError;
 
+/// Top-level key → the entries of it touched (`None`: all of it).
+type Touched = BTreeMap<String, Option<BTreeSet<String>>>;
+
 impl CustomerDoc {
     /// Brings `customer`, read at heads `at`, to the document as it stands, and returns the
-    /// heads it is then at. Only the top-level parts changed since `at` are read again; all
-    /// of it when that cannot be told (heads this document does not have, a part taken out).
-    /// The result always equals [`CustomerDoc::customer`].
+    /// heads it is then at. Only the parts changed since `at` are read again; all of it when
+    /// that cannot be told (heads this document does not have, a part taken out). The result
+    /// always equals [`CustomerDoc::customer`].
     pub fn refresh(
         &mut self,
         customer: &mut Customer,
@@ -25,12 +31,12 @@ impl CustomerDoc {
         }
         // Heads this document lacks (another copy's, one rolled back) are missing deps of it.
         let known = self.doc.get_missing_deps(at).is_empty();
-        let touched = known
-            .then(|| touched_parts(&self.doc.diff(at, &heads)))
-            .flatten();
+        let touched = known.then(|| touched(&self.doc.diff(at, &heads))).flatten();
         let partly = self.erased().is_none()
-            && touched.is_some_and(|parts| {
-                (parts.iter()).all(|part| read_again(&self.doc, customer, part).is_ok())
+            && touched.is_some_and(|touched| {
+                (touched.iter()).all(|(part, entries)| {
+                    read_again(&self.doc, customer, part, entries.as_ref()).is_some()
+                })
             });
         if !partly {
             *customer = self.customer()?;
@@ -39,39 +45,59 @@ impl CustomerDoc {
     }
 }
 
-/// The top-level keys `patches` change (`None`: one is taken out, which a part's absent form
-/// says, or a change this cannot place).
-fn touched_parts(patches: &[Patch]) -> Option<Vec<String>> {
-    let mut parts: Vec<String> = Vec::new();
+/// What `patches` touch (`None`: a top-level key taken out, which only a whole read tells
+/// apart from a part's absent form, or a change this cannot place).
+fn touched(patches: &[Patch]) -> Option<Touched> {
+    let mut touched = Touched::new();
     for patch in patches {
-        let part = match (patch.path.first(), &patch.action) {
-            (Some((_, Prop::Map(key))), _) => key,
-            (None, PatchAction::PutMap { key, .. }) => key,
-            (
-                None,
-                PatchAction::Conflict {
-                    prop: Prop::Map(key),
-                },
-            ) => key,
-            (
-                None,
-                PatchAction::Increment {
-                    prop: Prop::Map(key),
-                    ..
-                },
-            ) => key,
+        let (part, entry) = match (patch.path.as_slice(), &patch.action) {
+            ([(_, Prop::Map(part)), (_, Prop::Map(entry)), ..], _) => (part, Some(entry)),
+            // On the part's own object: an entry put, taken out or in conflict.
+            ([(_, Prop::Map(part))], action) => (part, map_key(action)),
+            ([(_, Prop::Map(part)), ..], _) => (part, None),
+            ([], action @ (PatchAction::PutMap { .. } | PatchAction::Conflict { .. })) => {
+                (map_key(action)?, None)
+            }
             _ => return None,
         };
-        if !parts.contains(part) {
-            parts.push(part.clone());
+        let entries = touched
+            .entry(part.clone())
+            .or_insert_with(|| Some(BTreeSet::new()));
+        match (entries.as_mut(), entry) {
+            (Some(entries), Some(entry)) => {
+                entries.insert(entry.clone());
+            }
+            (_, None) => *entries = None,
+            (None, Some(_)) => {}
         }
     }
-    Some(parts)
+    Some(touched)
 }
 
-/// Reads part `key` of the document into `customer` (keys a customer does not hold, such as
-/// the edge's merge records, are left).
-fn read_again(doc: &AutoCommit, customer: &mut Customer, key: &str) -> Result<(), ModelError> {
+/// The map key an action is at, if it is at one.
+fn map_key(action: &PatchAction) -> Option<&String> {
+    match action {
+        PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => Some(key),
+        PatchAction::Conflict {
+            prop: Prop::Map(key),
+        }
+        | PatchAction::Increment {
+            prop: Prop::Map(key),
+            ..
+        } => Some(key),
+        _ => None,
+    }
+}
+
+/// Reads part `key` of the document into `customer` — of a collection, only `entries` when
+/// given (keys a customer does not hold, such as the edge's merge records, are left). `None`
+/// when it does not read: the caller then reads the whole customer, which says why.
+fn read_again(
+    doc: &AutoCommit,
+    customer: &mut Customer,
+    key: &str,
+    entries: Option<&BTreeSet<String>>,
+) -> Option<()> {
     // Every field named: a field added to `Customer` must be added here too.
     let Customer {
         schema_version,
@@ -94,27 +120,53 @@ fn read_again(doc: &AutoCommit, customer: &mut Customer, key: &str) -> Result<()
         archived,
         merged_into,
     } = customer;
-    let read: Result<(), HydrateError> = match key {
-        "schema_version" => hydrate_prop(doc, ROOT, key).map(|v| *schema_version = v),
-        "id" => hydrate_prop(doc, ROOT, key).map(|v| *id = v),
-        "profile" => hydrate_prop(doc, ROOT, key).map(|v| *profile = v),
-        "contacts" => hydrate_prop(doc, ROOT, key).map(|v| *contacts = v),
-        "tags" => hydrate_prop(doc, ROOT, key).map(|v| *tags = v),
-        "auto_tags" => hydrate_prop(doc, ROOT, key).map(|v| *auto_tags = v),
-        "rule_firings" => hydrate_prop(doc, ROOT, key).map(|v| *rule_firings = v),
-        "custom" => hydrate_prop(doc, ROOT, key).map(|v| *custom = v),
-        "deals" => hydrate_prop(doc, ROOT, key).map(|v| *deals = v),
-        "follow_ups" => hydrate_prop(doc, ROOT, key).map(|v| *follow_ups = v),
-        "interactions" => hydrate_prop(doc, ROOT, key).map(|v| *interactions = v),
-        "orders" => hydrate_prop(doc, ROOT, key).map(|v| *orders = v),
-        "notes" => hydrate_prop(doc, ROOT, key).map(|v| *notes = v),
-        "created_at" => hydrate_prop(doc, ROOT, key).map(|v| *created_at = v),
-        "created_by" => hydrate_prop(doc, ROOT, key).map(|v| *created_by = v),
-        "updated_at" => hydrate_prop(doc, ROOT, key).map(|v| *updated_at = v),
-        "updated_by" => hydrate_prop(doc, ROOT, key).map(|v| *updated_by = v),
-        "archived" => hydrate_prop(doc, ROOT, key).map(|v| *archived = v),
-        "merged_into" => hydrate_prop(doc, ROOT, key).map(|v| *merged_into = v),
-        _ => Ok(()),
+    match key {
+        "schema_version" => *schema_version = hydrate_prop(doc, ROOT, key).ok()?,
+        "id" => *id = hydrate_prop(doc, ROOT, key).ok()?,
+        "profile" => *profile = hydrate_prop(doc, ROOT, key).ok()?,
+        "contacts" => read_entries(doc, contacts, key, entries)?,
+        "tags" => read_entries(doc, tags, key, entries)?,
+        "auto_tags" => read_entries(doc, auto_tags, key, entries)?,
+        "rule_firings" => read_entries(doc, rule_firings, key, entries)?,
+        "custom" => read_entries(doc, custom, key, entries)?,
+        "deals" => read_entries(doc, deals, key, entries)?,
+        "follow_ups" => read_entries(doc, follow_ups, key, entries)?,
+        "interactions" => read_entries(doc, interactions, key, entries)?,
+        "orders" => read_entries(doc, orders, key, entries)?,
+        "notes" => *notes = hydrate_prop(doc, ROOT, key).ok()?,
+        "created_at" => *created_at = hydrate_prop(doc, ROOT, key).ok()?,
+        "created_by" => *created_by = hydrate_prop(doc, ROOT, key).ok()?,
+        "updated_at" => *updated_at = hydrate_prop(doc, ROOT, key).ok()?,
+        "updated_by" => *updated_by = hydrate_prop(doc, ROOT, key).ok()?,
+        "archived" => *archived = hydrate_prop(doc, ROOT, key).ok()?,
+        "merged_into" => *merged_into = hydrate_prop(doc, ROOT, key).ok()?,
+        _ => {}
+    }
+    Some(())
+}
+
+/// Reads collection `key` into `map`: only `entries` when given (each read again, or taken
+/// out when gone), else all of it.
+fn read_entries<T: Hydrate>(
+    doc: &AutoCommit,
+    map: &mut BTreeMap<String, T>,
+    key: &str,
+    entries: Option<&BTreeSet<String>>,
+) -> Option<()> {
+    let Some(entries) = entries else {
+        *map = hydrate_prop(doc, ROOT, key).ok()?;
+        return Some(());
     };
-    read.map_err(layout_error)
+    let Ok(Some((Value::Object(ObjType::Map), collection))) = doc.get(ROOT, key) else {
+        return None;
+    };
+    for entry in entries {
+        if doc.get(&collection, entry.as_str()).ok()?.is_some() {
+            let value = hydrate_prop(doc, &collection, entry.as_str()).ok()?;
+            map.insert(entry.clone(), value);
+        } else {
+            map.remove(entry);
+        }
+    }
+    Some(())
 }

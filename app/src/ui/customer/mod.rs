@@ -266,6 +266,8 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
     let contacts = part(customer, |c| c.contacts.clone());
     let custom = part(customer, |c| c.custom.clone());
     let tags = part(customer, |c| (c.tags.clone(), c.auto_tags.clone()));
+    // The card is built once: its chips follow the tags (see `TagsCard`).
+    let has_tags = Memo::new(move |_| tags.with(Option::is_some));
     let deals = part(customer, |c| c.deals.clone());
     let orders = part(customer, |c| c.orders.clone());
     let notes = part(customer, |c| c.notes.as_str().to_owned());
@@ -299,11 +301,11 @@ fn Customer360(id: String, customer: Memo<Option<Customer>>, inputs: Inputs) -> 
                 <Timeline items=interactions offer edit inputs />
             </div>
             <div class="column">
-                {move || customer.get().map(|c| view! { <RulePreview customer=c /> })}
+                <RulePreview customer />
                 {move || follow_ups.get().map(|items| view! { <FollowUpCard items offer edit inputs /> })}
                 {move || contacts.get().map(|items| view! { <ContactsCard customer_id=contacts_id.clone() items offer edit inputs /> })}
                 {move || custom.get().map(|values| view! { <CustomFieldsCard values offer edit inputs /> })}
-                {move || tags.get().map(|(manual, auto)| view! { <TagsCard manual auto offer edit inputs /> })}
+                {move || has_tags.get().then(|| view! { <TagsCard tags offer edit inputs /> })}
                 {move || deals.get().map(|items| view! { <DealsCard customer_id=deals_id.clone() items offer edit inputs /> })}
                 {move || orders.get().map(|items| view! { <OrdersCard items offer edit inputs /> })}
                 {move || notes.get().map(|notes| view! { <NotesCard customer_id=id.clone() notes edit inputs /> })}

@@ -10,51 +10,63 @@ use leptos::prelude::*;
 use crate::i18n::use_lang;
 use crate::ui::use_signals;
 
-/// The pending plan of the rules for `customer`, if there is anything pending.
+/// The pending plan of the rules for `customer`, if there is anything pending: worked out
+/// again on every change, shown again only when it changes.
 #[component]
-pub fn RulePreview(customer: Customer) -> impl IntoView {
+pub fn RulePreview(customer: Memo<Option<Customer>>) -> impl IntoView {
     let lang = use_lang();
     let signals = use_signals();
     let now = js_sys::Date::now() as i64;
-    move || {
-        let pipeline = signals
-            .workspace
-            .with(|ws| ws.as_ref().map(|ws| ws.pipeline.clone()))
-            .unwrap_or_else(Pipeline::standard);
-        let book = signals.rules.get();
-        let plan = plan(
-            &book.rules,
-            &customer,
-            &Context {
-                now,
-                pipeline: &pipeline,
-            },
-        );
-        let name_of = |id: &str| {
-            book.rules
-                .iter()
-                .find(|r| r.id == id)
-                .map_or_else(|| id.to_owned(), |r| r.name.clone())
-        };
+    let items = Memo::new(move |_| {
         let t = lang.get().t();
-        let mut items: Vec<(String, String)> = Vec::new();
-        for (tag, rule) in &plan.add_tags {
-            items.push((format!("{} ⚙ {tag}", t.will_add_tag), name_of(rule)));
-        }
-        for tag in &plan.remove_tags {
-            items.push((format!("{} ⚙ {tag}", t.will_remove_tag), String::new()));
-        }
-        for fire in &plan.fire {
-            for (_, follow_up) in &fire.follow_ups {
-                let text = format!("{} ↻ {}", t.will_follow_up, follow_up.title);
-                items.push((text, name_of(&fire.rule_id)));
-            }
-            if let Some(stage) = fire.lifecycle {
-                let text = format!("{} → {}", t.will_set_lifecycle, lang.get().lifecycle(stage));
-                items.push((text, name_of(&fire.rule_id)));
-            }
-        }
+        signals.workspace.with(|ws| {
+            let standard;
+            let pipeline = match ws {
+                Some(ws) => &ws.pipeline,
+                None => {
+                    standard = Pipeline::standard();
+                    &standard
+                }
+            };
+            signals.rules.with(|book| {
+                customer.with(|customer| {
+                    let Some(customer) = customer else {
+                        return Vec::new();
+                    };
+                    let context = Context { now, pipeline };
+                    let plan = plan(&book.rules, customer, &context);
+                    let name_of = |id: &str| {
+                        (book.rules.iter())
+                            .find(|r| r.id == id)
+                            .map_or_else(|| id.to_owned(), |r| r.name.clone())
+                    };
+                    let mut items: Vec<(String, String)> = Vec::new();
+                    for (tag, rule) in &plan.add_tags {
+                        items.push((format!("{} ⚙ {tag}", t.will_add_tag), name_of(rule)));
+                    }
+                    for tag in &plan.remove_tags {
+                        items.push((format!("{} ⚙ {tag}", t.will_remove_tag), String::new()));
+                    }
+                    for fire in &plan.fire {
+                        for (_, follow_up) in &fire.follow_ups {
+                            let text = format!("{} ↻ {}", t.will_follow_up, follow_up.title);
+                            items.push((text, name_of(&fire.rule_id)));
+                        }
+                        if let Some(stage) = fire.lifecycle {
+                            let stage = lang.get().lifecycle(stage);
+                            let text = format!("{} → {stage}", t.will_set_lifecycle);
+                            items.push((text, name_of(&fire.rule_id)));
+                        }
+                    }
+                    items
+                })
+            })
+        })
+    });
+    move || {
+        let items = items.get();
         (!items.is_empty()).then(|| {
+            let t = lang.get().t();
             view! {
                 <section class="card rule-preview" data-testid="rule-preview">
                     <h2>{t.rules_pending}</h2>

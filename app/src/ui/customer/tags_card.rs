@@ -11,16 +11,33 @@ use super::{Edit, ErrorHere, Inputs, mark};
 use crate::i18n::use_lang;
 use crate::ui::fields::QuickInput;
 
-/// Manual tags (removable), automatic tags from rules, and a field to add one.
+/// The customer's manual and automatic tags.
+pub(super) type Tags = (BTreeMap<String, ManualTag>, BTreeMap<String, AutoTag>);
+
+/// Manual tags (removable), automatic tags from rules, and a field to add one: each chip keyed
+/// by the tag as it stands, so a teammate's tag adds one chip, not the card again.
 #[component]
 pub(super) fn TagsCard(
-    manual: BTreeMap<String, ManualTag>,
-    auto: BTreeMap<String, AutoTag>,
+    tags: Memo<Option<Tags>>,
     offer: Memo<Offer>,
     edit: Edit,
     inputs: Inputs,
 ) -> impl IntoView {
     let lang = use_lang();
+    let manual = Memo::new(move |_| {
+        tags.with(|t| {
+            (t.iter())
+                .flat_map(|(manual, _)| manual.clone())
+                .collect::<Vec<_>>()
+        })
+    });
+    let auto = Memo::new(move |_| {
+        tags.with(|t| {
+            (t.iter())
+                .flat_map(|(_, auto)| auto.keys().cloned())
+                .collect::<Vec<_>>()
+        })
+    });
     let (tag, removed) = (inputs.tag, inputs.removed_tag);
     let add = move |name: String| edit.run(Box::new(move |doc, stamp| doc.add_tag(&name, stamp)));
     let submit = move |ev: SubmitEvent| {
@@ -33,7 +50,7 @@ pub(super) fn TagsCard(
         <section class="card tags-card" on:pointerdown=mark(inputs, "tags") on:focusin=mark(inputs, "tags")>
             <h2>{move || lang.get().t().tags}</h2>
             <p class="chips">
-                {manual.into_iter().map(|(name, tag)| {
+                <For each=move || manual.get() key=|(name, tag)| (name.clone(), tag.added_by.clone(), tag.added_at) let((name, tag))>{
                     let label = name.clone();
                     // Whoever added a tag (or a manager or admin) takes it off.
                     let removable = move || offer.get().change_entry_of(&tag.added_by);
@@ -52,10 +69,10 @@ pub(super) fn TagsCard(
                             })}
                         </span>
                     }
-                }).collect_view()}
-                {auto.into_keys().map(|name| view! {
+                }</For>
+                <For each=move || auto.get() key=String::clone let(name)>
                     <span class="chip auto-tag" title=move || lang.get().t().auto_tag>"⚙ " {name}</span>
-                }).collect_view()}
+                </For>
             </p>
             {move || removed.get().map(|name| view! {
                 <p class="undo" role="status">

@@ -1,5 +1,5 @@
-//! A shown customer brought up to date reads again only what changed, and always equals the
-//! customer read whole.
+//! A shown customer brought up to date reads again only what changed (of a collection, the
+//! entries), and always equals the customer read whole.
 
 use super::*;
 
@@ -9,24 +9,41 @@ fn shown(doc: &mut CustomerDoc) -> (Customer, Vec<automerge::ChangeHash>) {
 }
 
 #[test]
-fn a_teammates_tag_reads_the_tags_again_and_nothing_else() {
+fn a_teammates_tag_reads_that_tag_again_and_nothing_else() {
     let mut mine = new_customer();
     mine.add_interaction(&id("i1"), interaction("初次沟通", 1), &stamp("li", 1))
         .unwrap();
+    mine.add_tag("老客户", &stamp("li", 1)).unwrap();
     let mut theirs = mine.fork();
     let (mut customer, at) = shown(&mut mine);
-    // A part that no change touches is not read again: what is shown of it stays.
+    // What no change touches is not read again: what is shown of it stays.
     customer.notes = autosurgeon::Text::with_value("shown before");
+    customer.tags.get_mut("老客户").unwrap().added_by = "shown before".into();
     theirs.add_tag("重点客户", &stamp("wang", 2)).unwrap();
     mine.merge(&mut theirs).unwrap();
 
     let now = mine.refresh(&mut customer, &at).unwrap();
 
     assert_eq!(now, mine.heads());
-    assert!(customer.tags.contains_key("重点客户"));
+    assert_eq!(customer.tags["重点客户"].added_by, "wang");
     assert_eq!(customer.updated_by, "wang");
+    assert_eq!(customer.tags["老客户"].added_by, "shown before");
     assert_eq!(customer.notes.as_str(), "shown before");
     assert_eq!(customer.interactions, mine.customer().unwrap().interactions);
+}
+
+#[test]
+fn an_entry_taken_out_leaves_the_shown_collection() {
+    let mut doc = new_customer();
+    doc.add_tag("老客户", &stamp("li", 1)).unwrap();
+    doc.add_tag("重点客户", &stamp("li", 1)).unwrap();
+    let (mut customer, at) = shown(&mut doc);
+    doc.remove_tag("老客户", &stamp("li", 2)).unwrap();
+
+    doc.refresh(&mut customer, &at).unwrap();
+
+    assert_eq!(customer, doc.customer().unwrap());
+    assert!(!customer.tags.contains_key("老客户"));
 }
 
 #[test]

@@ -861,6 +861,9 @@ fn a_shown_customer_is_brought_up_to_date_by_what_changed() {
     assert!(shown.as_ref().unwrap().tags.contains_key("vip"));
     assert_eq!(shown, repo.customer(&id));
     let mut elsewhere = shown.clone();
-    assert!(repo.refresh_customer("no-such-customer", &mut elsewhere, &now).is_empty());
+    assert!(
+        repo.refresh_customer("no-such-customer", &mut elsewhere, &now)
+            .is_empty()
+    );
     assert_eq!(elsewhere, None, "nothing is shown of a customer not here");
 }
