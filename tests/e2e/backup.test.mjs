@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { writeFile, mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { openDevice } from "../support/browser.mjs";
+import { openDevice, wholePage } from "../support/browser.mjs";
 import { startStack } from "../support/stack.mjs";
 
 const online = (page) => page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
@@ -38,7 +38,7 @@ test("a backup of one workspace restores into an empty one, seen on a second bro
   await newAdmin.getByText("This is not a Qingke backup file.").waitFor({ timeout: 10_000 });
   await pick.setInputFiles(file);
   await newAdmin.locator(".backup-status", { hasText: "Restored 6 customers" }).waitFor({ timeout: 30_000 });
-  await newAdmin.screenshot({ path: "tests/artifacts/backup-desktop.png", fullPage: true });
+  await newAdmin.screenshot({ path: "tests/artifacts/backup-desktop.png", ...wholePage });
 
   await manager.waitForFunction(() => document.querySelectorAll(".customer-row").length === 6, null, { timeout: 30_000 });
   assert.deepEqual(await rowNames(manager), names);

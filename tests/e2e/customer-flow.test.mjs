@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { startEdge } from "../support/edge.mjs";
 import { startApp } from "../support/static-server.mjs";
-import { launchBrowser, openDevice, addCustomer, showList } from "../support/browser.mjs";
+import { launchBrowser, openDevice, addCustomer, showList, wholePage } from "../support/browser.mjs";
 
 const shots = path.resolve("tests/artifacts");
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
@@ -81,13 +81,13 @@ test("create → interaction → follow-up → complete; Chinese and phone searc
   await page.getByRole("button", { name: "Add follow-up" }).click();
   await page.locator(".follow-up-title", { hasText: "发送报价单" }).waitFor();
   assert.equal(await page.locator('a[href="tel:+8613800138000"]').count(), 1);
-  await page.screenshot({ path: path.join(shots, "customer-desktop.png"), fullPage: true });
+  await page.screenshot({ path: path.join(shots, "customer-desktop.png"), ...wholePage });
 
   // Complete it with one tap on the follow-ups page.
   await page.getByRole("link", { name: "Follow-ups", exact: true }).click();
   const item = page.locator(".follow-up", { hasText: "发送报价单" });
   await item.waitFor();
-  await page.screenshot({ path: path.join(shots, "follow-ups-desktop.png"), fullPage: true });
+  await page.screenshot({ path: path.join(shots, "follow-ups-desktop.png"), ...wholePage });
   await item.getByRole("button", { name: "Complete" }).click();
   await item.waitFor({ state: "detached" });
 
@@ -110,11 +110,11 @@ test("create → interaction → follow-up → complete; Chinese and phone searc
   await column("negotiation").locator(".deal-card", { hasText: "年度采购" }).waitFor();
   const funnel = await page.locator(".funnel-count").allTextContents();
   assert.deepEqual(funnel, ["1", "1", "1", "1", "0"], "initial → negotiation reached, not won");
-  await page.screenshot({ path: path.join(shots, "pipeline-desktop.png"), fullPage: true });
+  await page.screenshot({ path: path.join(shots, "pipeline-desktop.png"), ...wholePage });
 
   // A reload (straight onto the customer page) keeps everything.
   await page.getByRole("link", { name: "Customers", exact: true }).click();
-  await page.screenshot({ path: path.join(shots, "customers-desktop.png"), fullPage: true });
+  await page.screenshot({ path: path.join(shots, "customers-desktop.png"), ...wholePage });
   await openCustomer(page, "王芳");
   await page.reload();
   await page.locator(".event-text", { hasText: "询问促销活动价格" }).waitFor();
@@ -140,7 +140,7 @@ test("on a phone, in Chinese: bottom navigation, no sideways scrolling, the same
   await page.getByRole("button", { name: "记录互动" }).click();
   await page.locator(".event-text", { hasText: "约周五拜访" }).waitFor();
   await noHorizontalScroll(page);
-  await page.screenshot({ path: path.join(shots, "customer-phone.png"), fullPage: true });
+  await page.screenshot({ path: path.join(shots, "customer-phone.png"), ...wholePage });
 
   const nav = page.locator("nav.nav");
   assert.ok((await nav.boundingBox()).y > 700, "navigation sits at the bottom");

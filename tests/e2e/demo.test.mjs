@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { openDevice, showList } from "../support/browser.mjs";
+import { openDevice, showList, wholePage } from "../support/browser.mjs";
 import { startStack } from "../support/stack.mjs";
 
 const shots = path.resolve(process.env.UPDATE_SCREENSHOTS ? "docs/screenshots" : "tests/artifacts");
@@ -32,10 +32,10 @@ test("the demo workspace is seeded once and synced whole to every new device", a
   await desk.page.getByRole("combobox", { name: "Sort" }).selectOption("spend");
   await desk.page.locator(".customer-row .row-link").first().click();
   await desk.page.locator(".event").first().waitFor();
-  await desk.page.screenshot({ path: path.join(shots, "customer-desktop.png"), fullPage: true });
+  await desk.page.screenshot({ path: path.join(shots, "customer-desktop.png"), ...wholePage });
   await desk.page.getByRole("link", { name: "Follow-ups", exact: true }).click();
   await desk.page.locator(".bucket").first().waitFor();
-  await desk.page.screenshot({ path: path.join(shots, "follow-ups-desktop.png"), fullPage: true });
+  await desk.page.screenshot({ path: path.join(shots, "follow-ups-desktop.png"), ...wholePage });
 
   await desk.page.getByRole("link", { name: "Pipeline", exact: true }).click();
   await desk.page.locator(".deal-card").first().waitFor();

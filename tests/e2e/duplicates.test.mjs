@@ -3,7 +3,7 @@
 // team (gone on a teammate's screen too); salespeople have no such screen.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { addCustomer, openDevice } from "../support/browser.mjs";
+import { addCustomer, openDevice, wholePage } from "../support/browser.mjs";
 import { startStack } from "../support/stack.mjs";
 
 const online = (page) => page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
@@ -27,7 +27,7 @@ test("a pair sharing a phone is shown with its reason; dismissing it is remember
   assert.match(text, /周女士/);
   assert.match(text, /same Phone/);
   assert.match(text, /confidence 95%/);
-  await manager.screenshot({ path: "tests/artifacts/duplicates-desktop.png", fullPage: true });
+  await manager.screenshot({ path: "tests/artifacts/duplicates-desktop.png", ...wholePage });
 
   // The admin sees it too, until the manager says they are two people.
   await admin.goto(`${app.url}/duplicates`);

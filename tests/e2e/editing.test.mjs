@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { openDevice, addCustomer, showList } from "../support/browser.mjs";
+import { openDevice, addCustomer, showList, wholePage } from "../support/browser.mjs";
 import { startStack } from "../support/stack.mjs";
 
 const shots = path.resolve("tests/artifacts");
@@ -65,7 +65,7 @@ test("a manager edits every card in place while a teammate's page follows", asyn
   await draft.getByLabel("Company").fill("杭州鑫瑞电子有限公司");
   await draft.getByLabel("Title").fill("采购经理");
   await draft.getByLabel("Stage").selectOption("prospect");
-  await page.screenshot({ path: path.join(shots, "edit-profile-desktop.png"), fullPage: true });
+  await page.screenshot({ path: path.join(shots, "edit-profile-desktop.png"), ...wholePage });
   await draft.getByRole("button", { name: "Save" }).click();
   await draft.waitFor({ state: "detached" });
   await page.locator(".profile-card .row-sub", { hasText: "杭州鑫瑞电子有限公司 · 采购经理" }).waitFor();
@@ -149,7 +149,7 @@ test("a manager edits every card in place while a teammate's page follows", asyn
   await page.getByRole("button", { name: "Record order" }).click();
   const order = page.locator(".order").first();
   await order.getByText("茶叶礼盒").waitFor();
-  await page.screenshot({ path: path.join(shots, "customer-editable-desktop.png"), fullPage: true });
+  await page.screenshot({ path: path.join(shots, "customer-editable-desktop.png"), ...wholePage });
   await order.getByRole("button", { name: "Edit" }).click();
   await order.getByLabel("Order total (CNY)").fill("120.5");
   await order.getByLabel("When").fill("2026-11-11");
@@ -206,7 +206,7 @@ test("sales are offered what the edge keeps; the editor fits a phone", async (t)
   assert.equal(await draft.getByLabel("负责人").count(), 0, "sales do not assign owners");
   await draft.getByLabel("职位").fill("店长");
   await noHorizontalScroll(page);
-  await page.screenshot({ path: path.join(shots, "edit-profile-phone.png"), fullPage: true });
+  await page.screenshot({ path: path.join(shots, "edit-profile-phone.png"), ...wholePage });
   await draft.getByRole("button", { name: "保存" }).click();
   await page.locator(".profile-card .row-sub", { hasText: "店长" }).waitFor();
 });
@@ -257,7 +257,7 @@ test("an admin renames the team, adds and moves a stage and defines a field; pag
   const shop = await rowWithValue(field.locator(".field-options li"), "门店");
   await shop.getByLabel("English name").fill("Shop");
   await shop.getByRole("button", { name: "Save" }).click();
-  await page.screenshot({ path: path.join(shots, "settings-desktop.png"), fullPage: true });
+  await page.screenshot({ path: path.join(shots, "settings-desktop.png"), ...wholePage });
 
   // The customer page offers the new stage and the new field's options.
   await page.getByRole("link", { name: "Customers", exact: true }).click();
@@ -310,7 +310,7 @@ test("an admin renames the team, adds and moves a stage and defines a field; pag
   assert.equal(await manager.getByRole("button", { name: "Add stage" }).isVisible(), false);
   assert.equal(await manager.getByRole("button", { name: "Remove stage" }).count(), 0);
   await noHorizontalScroll(manager);
-  await manager.screenshot({ path: path.join(shots, "settings-phone.png"), fullPage: true });
+  await manager.screenshot({ path: path.join(shots, "settings-phone.png"), ...wholePage });
 
   // A new device in a Chinese browser, where nobody chose a language, starts in the team's.
   const { page: fresh } = await openDevice(browser, as("sales-zhou", "sales"), { locale: "zh-CN" });

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { readdir, readFile, mkdir, copyFile } from "node:fs/promises";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { openDevice, addCustomer, showList } from "../support/browser.mjs";
+import { openDevice, addCustomer, showList, wholePage } from "../support/browser.mjs";
 import { startStack } from "../support/stack.mjs";
 
 const NAME = "欧阳婧雯";
@@ -123,7 +123,7 @@ test("an erased customer is gone from the edge and every browser, and an offline
 
   // The admin erases it.
   await admin.getByRole("button", { name: "Erase for good…" }).click();
-  await admin.screenshot({ path: path.join(shots, "erase-confirm-desktop.png"), fullPage: true });
+  await admin.screenshot({ path: path.join(shots, "erase-confirm-desktop.png"), ...wholePage });
   await admin.getByRole("alertdialog").getByRole("button", { name: "Erase for good" }).click();
   await admin.locator(".erased-note").waitFor();
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { openDevice } from "../support/browser.mjs";
+import { openDevice, wholePage } from "../support/browser.mjs";
 import { startStack } from "../support/stack.mjs";
 
 const FIXTURES = path.resolve("tests/fixtures/generated");
@@ -40,7 +40,7 @@ test("a GBK CSV and a 1,000-row XLSX import with their errors reported; an expor
   await pick(page, path.join(FIXTURES, "customers-gbk.csv"));
   assert.equal(await page.getByLabel("手机").inputValue({ timeout: 20_000 }), "phone");
   assert.equal(await page.getByLabel("负责人").inputValue(), "owner");
-  await page.screenshot({ path: "tests/artifacts/import-columns-desktop.png", fullPage: true });
+  await page.screenshot({ path: "tests/artifacts/import-columns-desktop.png", ...wholePage });
   await checkRows(page);
   assert.equal(await figure(page, "import-summary", ".rows"), "12");
   assert.equal(await figure(page, "import-summary", ".new"), "9");
@@ -50,7 +50,7 @@ test("a GBK CSV and a 1,000-row XLSX import with their errors reported; an expor
   assert.match(await bad.innerText(), /陈刚\s+Phone “12345”: not valid/);
   assert.match(await page.locator('.import-rows tr.failed[data-line="11"]').innerText(), /Owner “王五”: no member of the team/);
   assert.match(await page.locator('.import-rows tr.repeated[data-line="5"]').innerText(), /same person as line 2/);
-  await page.screenshot({ path: "tests/artifacts/import-desktop.png", fullPage: true });
+  await page.screenshot({ path: "tests/artifacts/import-desktop.png", ...wholePage });
   await page.getByRole("button", { name: "Import", exact: true }).click();
   await page.getByRole("status").filter({ hasText: "Import finished" }).waitFor({ timeout: 30_000 });
   assert.equal(await figure(page, "import-report", ".created"), "9");

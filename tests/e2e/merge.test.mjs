@@ -3,7 +3,7 @@
 // the edge carried it over; the teammate's list holds one customer; Unmerge gives both back.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { addCustomer, openDevice } from "../support/browser.mjs";
+import { addCustomer, openDevice, wholePage } from "../support/browser.mjs";
 import { startStack } from "../support/stack.mjs";
 
 const online = (page) => page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
@@ -34,9 +34,9 @@ test("two customers merged on one browser are one on another, and unmerged again
   await manager.locator(".merge-fields tr[data-field=name]").waitFor({ timeout: 20_000 });
   assert.match(await manager.locator(".merge-side.kept").innerText(), /周芳/);
   assert.match(await manager.locator(".merge-brought").innerText(), /Interactions \+1/);
-  await manager.screenshot({ path: "tests/artifacts/merge-desktop.png", fullPage: true });
+  await manager.screenshot({ path: "tests/artifacts/merge-desktop.png", ...wholePage });
   await manager.setViewportSize({ width: 390, height: 844 });
-  await manager.screenshot({ path: "tests/artifacts/merge-phone.png", fullPage: true });
+  await manager.screenshot({ path: "tests/artifacts/merge-phone.png", ...wholePage });
   await manager.setViewportSize({ width: 1280, height: 800 });
   await manager.getByRole("button", { name: "Merge", exact: true }).click();
 
@@ -51,7 +51,7 @@ test("two customers merged on one browser are one on another, and unmerged again
   assert.deepEqual(await rowNames(admin), ["周芳"]);
   await openCustomer(admin, "周芳");
   await admin.locator(".event-text", { hasText: "问了绿茶报价" }).waitFor({ timeout: 20_000 });
-  await manager.screenshot({ path: "tests/artifacts/merged-customer-desktop.png", fullPage: true });
+  await manager.screenshot({ path: "tests/artifacts/merged-customer-desktop.png", ...wholePage });
 
   // Unmerge: both customers again, the call back on 周女士 only.
   await manager.getByTestId("merged-here").getByRole("button", { name: "Unmerge" }).click();

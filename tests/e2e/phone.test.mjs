@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { openDevice, addCustomer, showList } from "../support/browser.mjs";
+import { openDevice, addCustomer, showList, wholePage } from "../support/browser.mjs";
 import { startStack } from "../support/stack.mjs";
 
 const shots = path.resolve("tests/artifacts");
@@ -85,7 +85,7 @@ test("a salesperson's day on a phone: filters, the page's order, actions, amount
   await deals.getByLabel("Amount (CNY)").fill("￥3,000");
   await deals.getByRole("button", { name: "Add deal" }).click();
   await deals.locator(".deal", { hasText: "¥3,000.00" }).waitFor();
-  await page.screenshot({ path: path.join(shots, "customer-phone.png"), fullPage: true });
+  await page.screenshot({ path: path.join(shots, "customer-phone.png"), ...wholePage });
 
   // A lost deal needs a reason: none given, the picker goes back; given, it is shown.
   const deal = deals.locator(".deal", { hasText: "加购" });

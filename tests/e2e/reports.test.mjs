@@ -4,7 +4,7 @@
 // phone screenshots.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openDevice } from "../support/browser.mjs";
+import { openDevice, wholePage } from "../support/browser.mjs";
 import { startStack } from "../support/stack.mjs";
 
 const online = (page) => page.locator('.sync-badge[data-status="online"]').waitFor({ timeout: 20_000 });
@@ -41,9 +41,9 @@ test("a manager reads the year's reports and drills into a number; a salesperson
   await manager.getByRole("button", { name: "This year" }).click();
   await from.waitFor({ state: "detached" });
   assert.equal(Number(await won.locator(".figure-value").innerText()), count);
-  await manager.screenshot({ path: "tests/artifacts/reports-desktop.png", fullPage: true });
+  await manager.screenshot({ path: "tests/artifacts/reports-desktop.png", ...wholePage });
   await manager.setViewportSize({ width: 390, height: 844 });
-  await manager.screenshot({ path: "tests/artifacts/reports-phone.png", fullPage: true });
+  await manager.screenshot({ path: "tests/artifacts/reports-phone.png", ...wholePage });
   const overflow = await manager.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `reports scroll sideways by ${overflow}px`);
   await manager.setViewportSize({ width: 1280, height: 800 });
@@ -78,7 +78,7 @@ test("a manager reads the year's reports and drills into a number; a salesperson
   const items = await sales.locator(".today-due .follow-up").count();
   assert.equal(items, dueCount);
   assert.ok((await sales.locator(".today-pipeline tr").count()) > 0);
-  await sales.screenshot({ path: "tests/artifacts/today-phone.png", fullPage: true });
+  await sales.screenshot({ path: "tests/artifacts/today-phone.png", ...wholePage });
   const sideways = await sales.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(sideways <= 0, `today scrolls sideways by ${sideways}px`);
 });

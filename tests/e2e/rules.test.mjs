@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { startEdge, signToken } from "../support/edge.mjs";
 import { startApp } from "../support/static-server.mjs";
-import { launchBrowser, openDevice, addCustomer } from "../support/browser.mjs";
+import { launchBrowser, openDevice, addCustomer, wholePage } from "../support/browser.mjs";
 
 const DAY = 86_400_000;
 
@@ -116,7 +116,7 @@ test("an admin edits a rule with a live match count; offline, the rules are prev
   // Today lists her as just flagged by a rule.
   await page.getByRole("link", { name: "Today", exact: true }).click();
   await page.locator(".today-flagged li", { hasText: "李娜" }).locator(".chip", { hasText: "High value" }).waitFor();
-  await page.screenshot({ path: path.resolve("tests/artifacts/today-desktop.png"), fullPage: true });
+  await page.screenshot({ path: path.resolve("tests/artifacts/today-desktop.png"), ...wholePage });
 
   // The rules screen: every default rule, with whom it matches now.
   await page.getByRole("link", { name: "Rules", exact: true }).click();
@@ -124,7 +124,7 @@ test("an admin edits a rule with a live match count; offline, the rules are prev
   assert.equal(await page.locator(".rule").count(), 10);
   const highValue = page.locator('.rule[data-rule="high-value"]');
   await highValue.locator(".rule-count", { hasText: "Customers matching now: 1" }).waitFor();
-  await page.screenshot({ path: path.resolve("tests/artifacts/rules-desktop.png"), fullPage: true });
+  await page.screenshot({ path: path.resolve("tests/artifacts/rules-desktop.png"), ...wholePage });
 
   // Edit in the builder: ¥1,000 instead of ¥500. Checked as typed, counted before saving.
   await highValue.getByRole("button", { name: "Edit" }).click();
@@ -170,7 +170,7 @@ test("an admin edits a rule with a live match count; offline, the rules are prev
   const preview = page.getByTestId("rule-preview");
   await preview.locator(".pending-item", { hasText: "Add ⚙ High value" }).waitFor();
   assert.equal(await page.locator(".chip.auto-tag", { hasText: "High value" }).count(), 0, "the device writes no automatic tag");
-  await page.screenshot({ path: path.resolve("tests/artifacts/rule-preview-desktop.png"), fullPage: true });
+  await page.screenshot({ path: path.resolve("tests/artifacts/rule-preview-desktop.png"), ...wholePage });
   // Back online: the edge applies it and the preview empties.
   await context.setOffline(false);
   await page.locator(".chip.auto-tag", { hasText: "High value" }).waitFor({ timeout: 15_000 });
@@ -237,7 +237,7 @@ test("an admin builds a rule with nested conditions without JSON; every default 
   await page.locator(".rule-check", { hasText: "would match now: 0" }).waitFor();
   await second.locator(".rb-children > .rb-condition").first().getByLabel("Days · At least").fill("0");
   await page.locator(".rule-check", { hasText: "would match now: 2" }).waitFor();
-  await page.screenshot({ path: path.resolve("tests/artifacts/rule-builder-desktop.png"), fullPage: true });
+  await page.screenshot({ path: path.resolve("tests/artifacts/rule-builder-desktop.png"), ...wholePage });
   // On a phone the builder fits the width.
   await page.setViewportSize({ width: 390, height: 844 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { openDevice } from "../support/browser.mjs";
+import { openDevice, wholePage } from "../support/browser.mjs";
 import { startStack } from "../support/stack.mjs";
 
 const shots = path.resolve(process.env.UPDATE_SCREENSHOTS ? "docs/screenshots" : "tests/artifacts");
@@ -55,7 +55,7 @@ test("invite, redeem once, change a role, deactivate; revoked and used links ref
   await invite.getByRole("button", { name: "Create invitation link" }).click();
   await admin.locator(".team-pending .member-row", { hasText: "赵六" }).waitFor();
   const revokedLink = await invite.locator(".invite-link input").inputValue();
-  await admin.screenshot({ path: path.join(shots, "team-desktop.png"), fullPage: true });
+  await admin.screenshot({ path: path.join(shots, "team-desktop.png"), ...wholePage });
   const { page: phone } = await openDevice(browser, as("admin", "admin"), { ...PHONE, locale: "zh-CN" });
   await online(phone);
   await phone.goto(`${app.url}/team`);
@@ -63,7 +63,7 @@ test("invite, redeem once, change a role, deactivate; revoked and used links ref
   await phone.locator(".team-members .member-row", { hasText: "吴磊" }).filter({ hasText: "最近在线" }).waitFor();
   const sideways = await phone.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
   assert.equal(sideways, false, "no sideways scroll at 390 px");
-  await phone.screenshot({ path: path.join(shots, "team-phone.png"), fullPage: true });
+  await phone.screenshot({ path: path.join(shots, "team-phone.png"), ...wholePage });
   await admin.locator(".team-pending .member-row", { hasText: "赵六" }).getByRole("button", { name: "Revoke" }).click();
   await admin.locator(".team-pending .member-row", { hasText: "赵六" }).waitFor({ state: "detached" });
   const { page: revoked } = await openDevice(browser, revokedLink);

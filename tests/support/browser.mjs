@@ -20,6 +20,11 @@ export async function openDevice(browser, url, options = {}) {
   return { context, page };
 }
 
+/** Screenshot options for the whole page, below the fold included: the app leaves cards and
+ * rows off screen unrendered (`content-visibility: auto`), which a full-page capture would
+ * show blank. */
+export const wholePage = { fullPage: true, style: "* { content-visibility: visible !important; }" };
+
 /** Goes to the customer list by the navigation (a phone opens on Today). */
 export async function showList(page) {
   await page.locator('nav.nav a[href="/"]').click();

@@ -16,9 +16,10 @@ use crate::ui::use_signals;
 pub fn RulePreview(customer: Memo<Option<Customer>>) -> impl IntoView {
     let lang = use_lang();
     let signals = use_signals();
-    let now = js_sys::Date::now() as i64;
     let items = Memo::new(move |_| {
         let t = lang.get().t();
+        // As of this change (an order just logged counts).
+        let now = js_sys::Date::now() as i64;
         signals.workspace.with(|ws| {
             let standard;
             let pipeline = match ws {
