@@ -14,7 +14,6 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use automerge::ChangeHash;
 use crm_core::Id;
 use crm_core::customer::Customer;
 use crm_core::sync::DeviceRepo;
@@ -62,14 +61,10 @@ const COUNT_DELAY: std::time::Duration = std::time::Duration::from_millis(50);
 const FIRST_RETRY_MS: i32 = 1_000;
 const MAX_RETRY_MS: i32 = 30_000;
 
-/// A customer a page shows, and the heads it was read at.
-type Shown = (ArcRwSignal<Option<Customer>>, Vec<ChangeHash>);
-
 /// A workspace open in this tab.
 pub struct Session {
     repo: RefCell<DeviceRepo>,
-    /// Customers pages show, each with the heads it was read at.
-    open_customers: RefCell<HashMap<String, Shown>>,
+    open_customers: RefCell<HashMap<String, ArcRwSignal<Option<Customer>>>>,
     publish_scheduled: Cell<bool>,
     count_scheduled: Cell<bool>,
     /// Queued offers are being sent, a chunk per browser turn.
@@ -180,10 +175,8 @@ impl Session {
             spawn_local(Rc::clone(self).pump());
         }
         for id in shown {
-            if let Some((signal, at)) = self.open_customers.borrow_mut().get_mut(&id) {
-                // Only the parts the change touched are read again.
-                let mut repo = self.repo.borrow_mut();
-                signal.update(|shown| *at = repo.refresh_customer(&id, shown, at));
+            if let Some(signal) = self.open_customers.borrow().get(&id) {
+                signal.set(self.repo.borrow_mut().customer(&id));
                 trace("crm:shown");
             }
         }

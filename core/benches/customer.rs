@@ -1,8 +1,8 @@
 //! Customer document benchmarks on the deterministic demo data (targets from the model issue):
 //! load 10k saved customers and build their summary rows (< 1 s); one edit plus
 //! `save_incremental` (< 100 µs median); merging two concurrently edited copies (< 1 ms
-//! median); what an open customer page reads on every change to it (the whole customer, the
-//! parts a teammate's tag changed, and its fields holding concurrent values); and, printed once, the median saved size of a
+//! median); what an open customer page reads on every change to it (the whole customer, and
+//! its fields holding concurrent values); and, printed once, the median saved size of a
 //! customer with 20 interactions (< 6 KB).
 //!
 //! Run: `cargo bench -p crm-core --bench customer`.
@@ -111,21 +111,6 @@ fn read_for_the_page(c: &mut Criterion) {
     });
     c.bench_function("conflicts (20 interactions)", |b| {
         b.iter(|| black_box(doc.conflicts()))
-    });
-    // A teammate's tag arrives: the page's customer is brought up to date.
-    let mut before = doc.clone();
-    let (shown, at) = (before.customer().unwrap(), before.heads());
-    let mut tagged = before.fork();
-    tagged
-        .add_tag("重点客户", &Stamp::new("wang", NOW))
-        .unwrap();
-    before.merge(&mut tagged).unwrap();
-    c.bench_function("customer refreshed after a tag (20 interactions)", |b| {
-        b.iter_batched(
-            || shown.clone(),
-            |mut shown| black_box(before.refresh(&mut shown, &at).unwrap()),
-            BatchSize::SmallInput,
-        )
     });
 }
 

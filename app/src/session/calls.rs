@@ -106,16 +106,14 @@ impl Session {
     /// Customer `id`, kept current as edits arrive from this device or the edge. The signal
     /// is reference-counted, not owned by the view that first asked for it.
     pub fn customer(self: &Rc<Self>, id: &str) -> ArcRwSignal<Option<Customer>> {
-        if let Some((signal, _)) = self.open_customers.borrow().get(id) {
+        if let Some(signal) = self.open_customers.borrow().get(id) {
             return signal.clone();
         }
         self.repo.borrow_mut().watch(id);
-        let mut customer = None;
-        let at = self.read(|repo| repo.refresh_customer(id, &mut customer, &[]));
-        let signal = ArcRwSignal::new(customer);
+        let signal = ArcRwSignal::new(self.read(|repo| repo.customer(id)));
         self.open_customers
             .borrow_mut()
-            .insert(id.to_owned(), (signal.clone(), at));
+            .insert(id.to_owned(), signal.clone());
         signal
     }
 

@@ -11,7 +11,6 @@ mod merge;
 mod model;
 mod ops;
 mod projection;
-mod refresh;
 mod summary_scan;
 
 use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc, Value};

@@ -6,7 +6,6 @@ mod editing;
 mod handover;
 mod merge;
 mod operations;
-mod refresh;
 
 use super::*;
 use crate::contact::ContactKind;

@@ -31,7 +31,6 @@ use super::presence::Presence;
 use super::slot::DocSlot;
 use super::stored_reply;
 use crate::customer::{Customer, FieldConflict, HeadedRow, NewContact, NewCustomer, SummaryRow};
-use crate::document::CrmDocument;
 use crate::error::ModelError;
 use crate::id::Id;
 use crate::replica::{Replica, WORKSPACE_DOC_ID};
@@ -278,29 +277,6 @@ impl DeviceRepo {
     /// Customer `id` as it stands (loading it if need be).
     pub fn customer(&mut self, id: &str) -> Option<Customer> {
         self.with_customer(id, |doc| doc.customer().ok()).flatten()
-    }
-
-    /// Brings `shown`, customer `id` as read at heads `at`, up to date, reading again only
-    /// what changed since (all of it when nothing is shown yet), and returns the heads it is
-    /// then at. `None`, at no heads, while the customer cannot be shown (not here, being read
-    /// from storage, erased).
-    pub fn refresh_customer(
-        &mut self,
-        id: &str,
-        shown: &mut Option<Customer>,
-        at: &[ChangeHash],
-    ) -> Vec<ChangeHash> {
-        let read = self.with_customer(id, |doc| match shown {
-            Some(customer) => doc.refresh(customer, at).ok(),
-            None => {
-                *shown = Some(doc.customer().ok()?);
-                Some(doc.heads())
-            }
-        });
-        read.flatten().unwrap_or_else(|| {
-            *shown = None;
-            Vec::new()
-        })
     }
 
     /// Fields of customer `id` that two people changed at once.

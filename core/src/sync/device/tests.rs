@@ -842,28 +842,3 @@ fn a_change_the_edge_refuses_whole_is_set_aside_and_sync_carries_on() {
             .any(|e| matches!(e, DeviceEffect::NotAccepted { .. }))
     );
 }
-
-#[test]
-fn a_shown_customer_is_brought_up_to_date_by_what_changed() {
-    let (mut repo, _server, _store) = connected_device();
-    let id = repo.customer_ids()[0].clone();
-    repo.watch(&id);
-    let mut shown = None;
-    let at = repo.refresh_customer(&id, &mut shown, &[]);
-    assert_eq!(shown, repo.customer(&id));
-    assert_eq!(at, repo.heads(&id));
-
-    repo.edit_customer(&id, &stamp(), |doc, stamp| doc.add_tag("vip", stamp))
-        .unwrap();
-    let now = repo.refresh_customer(&id, &mut shown, &at);
-
-    assert_ne!(now, at);
-    assert!(shown.as_ref().unwrap().tags.contains_key("vip"));
-    assert_eq!(shown, repo.customer(&id));
-    let mut elsewhere = shown.clone();
-    assert!(
-        repo.refresh_customer("no-such-customer", &mut elsewhere, &now)
-            .is_empty()
-    );
-    assert_eq!(elsewhere, None, "nothing is shown of a customer not here");
-}
