@@ -4,10 +4,10 @@
 
 use crm_core::customer::Customer;
 use crm_core::pipeline::Pipeline;
-use crm_core::rules::{Context, plan};
+use crm_core::rules::{Context, Rule, plan};
 use leptos::prelude::*;
 
-use crate::i18n::use_lang;
+use crate::i18n::{Lang, use_lang};
 use crate::ui::use_signals;
 
 /// The pending plan of the rules for `customer`, if there is anything pending: worked out
@@ -17,7 +17,7 @@ pub fn RulePreview(customer: Memo<Option<Customer>>) -> impl IntoView {
     let lang = use_lang();
     let signals = use_signals();
     let items = Memo::new(move |_| {
-        let t = lang.get().t();
+        let lang = lang.get();
         // As of this change (an order just logged counts).
         let now = js_sys::Date::now() as i64;
         signals.workspace.with(|ws| {
@@ -29,37 +29,12 @@ pub fn RulePreview(customer: Memo<Option<Customer>>) -> impl IntoView {
                     &standard
                 }
             };
+            let context = Context { now, pipeline };
             signals.rules.with(|book| {
                 customer.with(|customer| {
-                    let Some(customer) = customer else {
-                        return Vec::new();
-                    };
-                    let context = Context { now, pipeline };
-                    let plan = plan(&book.rules, customer, &context);
-                    let name_of = |id: &str| {
-                        (book.rules.iter())
-                            .find(|r| r.id == id)
-                            .map_or_else(|| id.to_owned(), |r| r.name.clone())
-                    };
-                    let mut items: Vec<(String, String)> = Vec::new();
-                    for (tag, rule) in &plan.add_tags {
-                        items.push((format!("{} ⚙ {tag}", t.will_add_tag), name_of(rule)));
-                    }
-                    for tag in &plan.remove_tags {
-                        items.push((format!("{} ⚙ {tag}", t.will_remove_tag), String::new()));
-                    }
-                    for fire in &plan.fire {
-                        for (_, follow_up) in &fire.follow_ups {
-                            let text = format!("{} ↻ {}", t.will_follow_up, follow_up.title);
-                            items.push((text, name_of(&fire.rule_id)));
-                        }
-                        if let Some(stage) = fire.lifecycle {
-                            let stage = lang.get().lifecycle(stage);
-                            let text = format!("{} → {stage}", t.will_set_lifecycle);
-                            items.push((text, name_of(&fire.rule_id)));
-                        }
-                    }
-                    items
+                    (customer.as_ref())
+                        .map(|customer| pending(&book.rules, customer, &context, lang))
+                        .unwrap_or_default()
                 })
             })
         })
@@ -84,4 +59,38 @@ pub fn RulePreview(customer: Memo<Option<Customer>>) -> impl IntoView {
             }
         })
     }
+}
+
+/// What `rules` are about to do to `customer`, each as (what, the rule's name) in `lang`.
+fn pending(
+    rules: &[Rule],
+    customer: &Customer,
+    context: &Context,
+    lang: Lang,
+) -> Vec<(String, String)> {
+    let t = lang.t();
+    let plan = plan(rules, customer, context);
+    let name_of = |id: &str| {
+        (rules.iter())
+            .find(|r| r.id == id)
+            .map_or_else(|| id.to_owned(), |r| r.name.clone())
+    };
+    let mut items: Vec<(String, String)> = Vec::new();
+    for (tag, rule) in &plan.add_tags {
+        items.push((format!("{} ⚙ {tag}", t.will_add_tag), name_of(rule)));
+    }
+    for tag in &plan.remove_tags {
+        items.push((format!("{} ⚙ {tag}", t.will_remove_tag), String::new()));
+    }
+    for fire in &plan.fire {
+        for (_, follow_up) in &fire.follow_ups {
+            let text = format!("{} ↻ {}", t.will_follow_up, follow_up.title);
+            items.push((text, name_of(&fire.rule_id)));
+        }
+        if let Some(stage) = fire.lifecycle {
+            let text = format!("{} → {}", t.will_set_lifecycle, lang.lifecycle(stage));
+            items.push((text, name_of(&fire.rule_id)));
+        }
+    }
+    items
 }
