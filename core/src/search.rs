@@ -12,6 +12,8 @@ use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
+use memchr::memmem;
+
 use crate::contact::{ContactKind, mask};
 use crate::customer::{Lifecycle, Source, SummaryRow};
 use crate::rows_diff::RowsDiff;
@@ -92,13 +94,41 @@ impl Chunk {
     }
 
     /// Marks in `set` (this chunk's rows) the rows whose text holds `needle`.
-    fn mark(&self, needle: &str, set: &mut [bool]) {
-        self.text_for(needle).mark(needle, set);
+    fn mark(&self, needle: &Needle, set: &mut [bool]) {
+        self.text_for(needle.text).mark(&needle.finder, set);
     }
 
-    /// Whether row `row` of this chunk holds `needle`.
-    fn holds(&self, row: usize, needle: &str) -> bool {
-        self.text_for(needle).row(row).contains(needle)
+    /// Keeps marked in `set` (this chunk's rows, marked for a needle this one contains) only
+    /// the rows whose text holds `needle`: row by row where few are marked, else one scan
+    /// (reading a row on its own costs more than scanning past it).
+    fn narrow(&self, needle: &Needle, set: &mut [bool]) {
+        let text = self.text_for(needle.text);
+        if set.iter().filter(|hit| **hit).count() * DENSE > set.len() {
+            // Every row holding the needle holds the one it contains: marked already.
+            set.fill(false);
+            return text.mark(&needle.finder, set);
+        }
+        for (row, hit) in set.iter_mut().enumerate() {
+            *hit = *hit && needle.finder.find(text.row(row).as_bytes()).is_some();
+        }
+    }
+}
+
+/// Narrowing scans a chunk whole where more than one row in `DENSE` is still marked.
+const DENSE: usize = 8;
+
+/// A lowered query, with the searcher made for it once.
+struct Needle<'a> {
+    text: &'a str,
+    finder: memmem::Finder<'a>,
+}
+
+impl<'a> Needle<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            finder: memmem::Finder::new(text),
+        }
     }
 }
 
@@ -153,15 +183,18 @@ impl Text {
         self.ends.push(self.text.len());
     }
 
-    /// Marks in `set` the rows whose text holds `needle`, in one scan; matches come in order,
-    /// so the row of each is found by walking on from the last one's.
-    fn mark(&self, needle: &str, set: &mut [bool]) {
-        let mut row = 0;
-        for (at, _) in self.text.match_indices(needle) {
+    /// Marks in `set` the rows whose text holds `finder`'s needle, in one scan that goes on
+    /// from the end of each row found (its other matches need not be read); matches come in
+    /// order, so the row of each is found by walking on from the last one's.
+    fn mark(&self, finder: &memmem::Finder, set: &mut [bool]) {
+        let text = self.text.as_bytes();
+        let (mut from, mut row) = (0, 0);
+        while let Some(at) = finder.find(&text[from..]).map(|at| from + at) {
             while self.ends[row] <= at {
                 row += 1;
             }
             set[row] = true;
+            from = self.ends[row];
         }
     }
 
@@ -269,9 +302,10 @@ impl SearchIndex {
     /// ASCII ones for an ASCII needle.
     fn scan(&self, needle: &str) -> Option<Vec<bool>> {
         (!needle.is_empty()).then(|| {
+            let needle = Needle::new(needle);
             let mut set = vec![false; self.rows];
             for (chunk, part) in self.parts(&mut set) {
-                chunk.mark(needle, part);
+                chunk.mark(&needle, part);
             }
             set
         })
@@ -290,10 +324,9 @@ impl SearchIndex {
             && needle.contains(last.needle.as_str())
         {
             let mut set = last.set.clone();
+            let narrower = Needle::new(&needle);
             for (chunk, part) in self.parts(&mut set) {
-                for (row, hit) in part.iter_mut().enumerate() {
-                    *hit = *hit && chunk.holds(row, &needle);
-                }
+                chunk.narrow(&narrower, part);
             }
             set
         } else {
