@@ -90,6 +90,17 @@ pub(crate) async fn pause(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// Resumes once the browser has painted its next frame.
+pub(crate) async fn after_paint() {
+    let frame = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.request_animation_frame(&resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(frame).await;
+    pause(0).await;
+}
+
 /// The bytes of a file the person picked.
 pub(crate) async fn file_bytes(file: &web_sys::File) -> Option<js_sys::Uint8Array> {
     let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())

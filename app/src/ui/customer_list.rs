@@ -178,6 +178,27 @@ pub fn CustomerList() -> impl IntoView {
         }
         crate::browser::timed("search", || select(&query, &filter, limit))
     });
+    // The places that can be on screen follow the search at once, the others once the
+    // browser has painted them: a keystroke lays out and paints what is seen first. "Show
+    // more" fills its new places at once (they are where the person looks).
+    let on_screen = on_screen_places();
+    let later = RwSignal::new(Vec::<Arc<SummaryRow>>::new());
+    Effect::new(move |was: Option<usize>| {
+        let limit = shown_limit.get();
+        found.track();
+        let follow = move || {
+            found.try_with_untracked(|(_, shown)| later.try_set(shown.clone()));
+        };
+        if was == Some(limit) {
+            leptos::task::spawn_local(async move {
+                crate::browser::after_paint().await;
+                crate::browser::timed("rows off screen", follow);
+            });
+        } else {
+            follow();
+        }
+        limit
+    });
     // A new search or filter starts again from the first page (set only when it changes: a
     // set always notifies, and every notification runs the search again).
     Effect::new(move |_| {
@@ -329,7 +350,10 @@ pub fn CustomerList() -> impl IntoView {
                         key=|place| *place
                         children=move |place| {
                             let row = Memo::new_with_compare(
-                                move |_| found.with(|(_, shown)| shown.get(place).cloned()),
+                                move |_| match place < on_screen {
+                                    true => found.with(|(_, shown)| shown.get(place).cloned()),
+                                    false => later.with(|shown| shown.get(place).cloned()),
+                                },
                                 |was, now| !matches!((was, now), (Some(Some(a)), Some(Some(b))) if Arc::ptr_eq(a, b)),
                             );
                             view! { <Row row lang viewers /> }
@@ -346,6 +370,13 @@ pub fn CustomerList() -> impl IntoView {
             </Show>
         </section>
     }
+}
+
+/// How many rows can be on screen at once: the window's height over the shortest row's.
+fn on_screen_places() -> usize {
+    const SHORTEST_ROW: f64 = 64.0;
+    let height = web_sys::window().and_then(|w| w.inner_height().ok()?.as_f64());
+    height.map_or(PAGE, |h| (h / SHORTEST_ROW).ceil() as usize)
 }
 
 fn sort_key(sort: RowSort) -> &'static str {
