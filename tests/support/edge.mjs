@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createHmac, randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { WebSocket } from "ws";
 import { freePort } from "./ports.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -111,6 +112,35 @@ async function launch({ persistDir, vars, port, logLevel }) {
       const figures = { rss: kib("VmRSS"), peak: kib("VmHWM") };
       if (resetPeak) writeFileSync(`/proc/${pid}/clear_refs`, "5");
       return figures;
+    },
+    /**
+     * Samples the Worker's isolate (the Durable Object runs in it) every 250 ms through the
+     * inspector, as V8 counts it: JS heap used and reserved, and ArrayBuffer backing stores
+     * (blobs read from SQLite, frames). `stop()` ends it and gives each figure's peak in bytes.
+     */
+    async sampleIsolate() {
+      const [target] = await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json();
+      const socket = new WebSocket(target.webSocketDebuggerUrl);
+      await new Promise((resolve, reject) => socket.on("open", resolve).on("error", reject));
+      const peaks = { heapUsed: 0, heapTotal: 0, backingStores: 0 };
+      socket.on("message", (data) => {
+        const usage = JSON.parse(data).result;
+        if (typeof usage?.usedSize !== "number") return;
+        peaks.heapUsed = Math.max(peaks.heapUsed, usage.usedSize);
+        peaks.heapTotal = Math.max(peaks.heapTotal, usage.totalSize);
+        peaks.backingStores = Math.max(peaks.backingStores, usage.backingStorageSize ?? 0);
+      });
+      let id = 0;
+      const ask = () => socket.send(JSON.stringify({ id: ++id, method: "Runtime.getHeapUsage" }));
+      ask();
+      const timer = setInterval(ask, 250);
+      return {
+        stop() {
+          clearInterval(timer);
+          socket.close();
+          return peaks;
+        },
+      };
     },
     /**
      * Stores the documents of a fixture (`readFixture`) in `workspace` through the `seed` test
