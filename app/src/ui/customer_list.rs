@@ -181,7 +181,15 @@ pub fn CustomerList() -> impl IntoView {
     // The places that can be on screen follow the search at once, the others once the
     // browser has painted them: a keystroke lays out and paints what is seen first. "Show
     // more" fills its new places at once (they are where the person looks).
-    let on_screen = on_screen_places();
+    // (Followed as the window is resized or a phone turned.)
+    let on_screen = RwSignal::new(on_screen_places());
+    let resized = window_event_listener(leptos::ev::resize, move |_| {
+        let now = on_screen_places();
+        if on_screen.get_untracked() != now {
+            on_screen.set(now);
+        }
+    });
+    on_cleanup(move || resized.remove());
     let later = RwSignal::new(Vec::<Arc<SummaryRow>>::new());
     Effect::new(move |was: Option<usize>| {
         let limit = shown_limit.get();
@@ -350,7 +358,7 @@ pub fn CustomerList() -> impl IntoView {
                         key=|place| *place
                         children=move |place| {
                             let row = Memo::new_with_compare(
-                                move |_| match place < on_screen {
+                                move |_| match place < on_screen.get() {
                                     true => found.with(|(_, shown)| shown.get(place).cloned()),
                                     false => later.with(|shown| shown.get(place).cloned()),
                                 },
